@@ -1,0 +1,133 @@
+"""`python -m inspector …`: the same core as the app, on the command line.
+
+Every expected failure is one line on stderr and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from . import units
+from .errors import InspectorError, safe_text
+
+log = logging.getLogger("inspector")
+
+
+def _census(path: str, stats: bool = True):
+    from .model import load_model, take_census
+    from .stats import compute_statistics
+
+    model = load_model(path)
+    census = take_census(model)
+    if stats:
+        compute_statistics(census)
+    return census
+
+
+def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
+    from .stats.scale import scale_view
+
+    a, m, total = census.architecture, census.model, census.parameters
+    w = lambda s="": print(s, file=out)
+    heads = f"{a.n_head} heads ({a.n_kv_head} KV), head_dim {a.head_dim}" if a.n_head else "heads unknown"
+    w(f"{safe_text(m.path)}")
+    w(f"  {a.family}: {a.n_layer} layers, d_model {a.d_model}, {heads}, vocab {a.vocab_size}, "
+      f"context {a.context_length or '?'}{' (config.json)' if a.context_source == 'config.json' else ''}, "
+      f"{'tied' if a.tied_embeddings else 'untied'} head")
+    w(f"  parameters {total:,}   weights {census.weights:,} ({units.percent(census.weights / total if total else None)})"
+      f"   biases {census.biases:,} ({units.percent(census.biases / total if total else None)})")
+    s = census.stored
+    w(f"  stored: {units.nbytes(s.file_bytes)} file + {units.nbytes(s.external_bytes)} external, "
+      f"{s.unique_tensors} parameter tensors, {s.aliases} aliases, {s.tied_copies} tied copies, "
+      f"{s.constants} non-parameter constants; dtypes {', '.join(f'{k} {units.count(v)}' for k, v in s.dtypes.items())}")
+    for c in a.config_checks:
+        w(f"  ! config.json says {c['field']} = {c['config']}, the graph says {c['graph']}")
+    w()
+    w(f"  {'layer':<14}{'parameters':>14}{'weights':>14}{'biases':>11}{'share':>9}{'bytes':>11}"
+      f"{'w mean':>11}{'w std':>10}{'w absmax':>10}")
+    for layer in census.layers:
+        st = layer.stats.get("weight")
+        sm = st.summary() if st else {}
+        w(f"  {safe_text(layer.name, 14):<14}{layer.parameters:>14,}{layer.weights:>14,}{layer.biases:>11,}"
+          f"{units.percent(layer.parameters / total if total else None):>9}{units.nbytes(layer.nbytes):>11}"
+          f"{units.number(sm.get('mean')):>11}{units.number(sm.get('std')):>10}{units.number(sm.get('absmax')):>10}")
+        if tensors:
+            for t in layer.tensors:
+                sm = t.stats.summary() if t.stats else {}
+                tie = f" tied to {safe_text(t.tied_to, 40)}" if t.tied_to else ""
+                w(f"      {safe_text(t.name, 48):<48} {t.role:<11} {t.kind:<6} {str(list(t.shape)):<14} "
+                  f"{t.dtype:<8} {t.parameters:>11,} std {units.number(sm.get('std'))}{tie}")
+    sv = scale_view(total, a)
+    w()
+    w("  memory: " + "  ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))
+    if sv["kv_cache_bytes_per_token"]:
+        kv = sv["kv_cache_bytes_per_token"]
+        w(f"  KV cache per token: {units.nbytes(kv['fp32'])} fp32, {units.nbytes(kv['fp16'])} fp16")
+    if sv["formula"]:
+        f = sv["formula"]
+        verdict = "matches the count" if f["matches"] else f"differs by {f['difference']:+,}"
+        w(f"  formula ({f['family']}): {f['formula']} = {f['value']:,} — {verdict}")
+    for p in sv["published"]:
+        w(f"  {p['name']:<18} {units.count(p['parameters']):>7}  = {p['times_this_model']:,.0f}× this model"
+          f"  ({units.nbytes(p['fp16_bytes'])} at fp16)")
+
+
+def cmd_stats(args) -> int:
+    from .report.census_data import census_dict
+
+    census = _census(args.model)
+    if args.json:
+        json.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print_census(census, tensors=args.tensors)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m inspector",
+                                 description="Count, measure and run the parameters of an ONNX GPT.")
+    ap.add_argument("--debug", action="store_true", help="log tracebacks of unexpected errors")
+    sub = ap.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("stats", help="the parameter census of a model")
+    s.add_argument("model", help="a .onnx file or an export folder")
+    s.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    s.add_argument("--tensors", action="store_true", help="also list every tensor")
+    s.add_argument("--no-histograms", action="store_true", help="leave histograms out of --json")
+    s.set_defaults(func=cmd_stats)
+    try:
+        from .engine.cli import add_generate_parser
+        add_generate_parser(sub)
+    except ImportError:  # pragma: no cover - engine is part of the package
+        pass
+    try:
+        from .report.cli import add_report_parser
+        add_report_parser(sub)
+    except ImportError:  # pragma: no cover
+        pass
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InspectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (MemoryError, Exception) as exc:  # a bad file must never end in a traceback
+        if args.debug:
+            log.exception("unexpected error")
+        where = getattr(args, "model", "") or ""
+        print(f"error: {safe_text(where)}: could not process the model ({type(exc).__name__}: "
+              f"{safe_text(exc, 160)})", file=sys.stderr)
+        return 2

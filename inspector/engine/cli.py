@@ -1,0 +1,109 @@
+"""`python -m inspector generate`: stream text to the terminal, or one JSON object with --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from .. import units
+from ..errors import GenerationError
+
+
+def add_generate_parser(sub) -> None:
+    g = sub.add_parser("generate", help="run the model one token at a time")
+    g.add_argument("model", help="a .onnx file or an export folder")
+    add_generation_options(g)
+    g.add_argument("--json", action="store_true", help="one JSON object on stdout instead of streamed text")
+    g.set_defaults(func=cmd_generate)
+
+
+def add_generation_options(p, prompt_required: bool = True) -> None:
+    src = p.add_mutually_exclusive_group(required=prompt_required)
+    src.add_argument("--prompt", help="the prompt text (needs tokenizer.json beside the model)")
+    src.add_argument("--prompt-ids", help="the prompt as comma-separated token ids")
+    p.add_argument("--max-new-tokens", type=int, default=32)
+    p.add_argument("--greedy", action="store_true", help="always take the most probable token (the default)")
+    p.add_argument("--temperature", type=float, help="sample at this temperature")
+    p.add_argument("--top-p", type=float, help="nucleus sampling mass")
+    p.add_argument("--top-k", type=int, help="sample among the k most probable; also how many candidates to report")
+    p.add_argument("--seed", type=int, help="random seed: the same seed gives the same tokens")
+    p.add_argument("--stop", action="append", default=[], help="stop when this text appears (repeatable)")
+    p.add_argument("--provider", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
+
+
+def config_from_args(args):
+    from .generator import GenerationConfig
+    from .sampling import SamplingConfig
+
+    sampling_asked = any(v is not None for v in (args.temperature, args.top_p, args.seed))
+    if args.greedy and sampling_asked:
+        raise GenerationError("--greedy cannot be combined with --temperature, --top-p or --seed")
+    greedy = args.greedy or not sampling_asked
+    sampling = SamplingConfig(greedy=greedy, temperature=args.temperature if args.temperature is not None else 1.0,
+                              top_k=None if greedy else args.top_k, top_p=args.top_p, seed=args.seed)
+    return GenerationConfig(max_new_tokens=args.max_new_tokens, sampling=sampling,
+                            candidates=args.top_k or 5, stop_strings=tuple(args.stop))
+
+
+def prompt_from_args(args):
+    if args.prompt_ids is not None:
+        try:
+            return [int(x) for x in args.prompt_ids.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise GenerationError("--prompt-ids must be comma-separated integers") from None
+    return args.prompt
+
+
+def run_generation(args, stream=None, echo_prompt: bool = False):
+    """Build the generator, run it, and return (generator, result); streams text deltas to `stream`."""
+    from .generator import Generator
+
+    config = config_from_args(args)
+    gen = Generator(args.model, provider=args.provider, threads=args.threads)
+    gen.start(prompt_from_args(args), config)
+    if echo_prompt and stream is not None and args.prompt is not None:
+        stream.write(args.prompt)
+    shown = ""
+    for _step in gen.steps():
+        if stream is not None and gen.codec is not None:
+            text = gen.decode(gen.state.ids[gen.state.prompt_len:])
+            if not text.endswith("\ufffd"):  # hold back half a UTF-8 character
+                stream.write(text[len(shown):])
+                stream.flush()
+                shown = text
+        elif stream is not None:
+            stream.write(f"{_step.id} ")
+            stream.flush()
+    return gen, gen.result()
+
+
+def result_dict(result) -> dict:
+    m = result.metrics.summary()
+    return {
+        "prompt_ids": result.prompt_ids, "new_ids": result.new_ids, "text": result.text,
+        "steps": [{"id": s.id, "text": s.text, "latency_ms": s.latency_ms, "prefill": s.prefill,
+                   "top": [[i, p] for i, p in s.top], "prob": s.prob, "entropy_bits": s.entropy,
+                   "kv_len": s.kv_len, "rss_mb": s.rss / 2**20,
+                   "gpu_mb": None if s.gpu is None else s.gpu / 2**20} for s in result.steps],
+        "ttft_ms": m["ttft_ms"], "tokens_per_s": m["tokens_per_s"], "peak_rss_mb": m["peak_rss_mb"],
+        "peak_gpu_mb": m["peak_gpu_mb"], "latency_p50_ms": m["latency_p50_ms"],
+        "latency_p95_ms": m["latency_p95_ms"], "latency_max_ms": m["latency_max_ms"],
+        "provider": result.provider, "finish": result.finish,
+    }
+
+
+def cmd_generate(args) -> int:
+    if args.json:
+        _gen, result = run_generation(args)
+        json.dump(result_dict(result), sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)
+    sys.stdout.write("\n")
+    m = result.metrics.summary()
+    print(f"[{len(result.new_ids)} tokens, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
+          f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
+          f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {m['peak_rss_mb']:.0f} MB, {result.provider}]",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,277 @@
+"""Decode one token at a time, measuring each step.
+
+    gen = Generator("model_dir")
+    gen.start("Once upon a time", GenerationConfig(max_new_tokens=20))
+    for step in gen.steps():
+        print(step.text, end="")
+
+A step is a forward pass plus the choice of a token: the first one (prefill) runs the
+whole prompt, the others feed back one token and the KV cache (`present.N.*` becomes
+`past_key_values.N.*`).  On CUDA the cache stays on the device through IO binding.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import onnxruntime as ort
+
+from ..errors import GenerationError
+from .metrics import MemoryProbe, RunMetrics
+from .model_io import ModelIO, read_io
+from .providers import create_session
+from .sampling import Sampler, SamplingConfig, entropy_bits, ranked
+from .tokenizer import TextCodec, context_from_config, eos_ids
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    max_new_tokens: int = 32
+    sampling: SamplingConfig = SamplingConfig()
+    candidates: int = 5  # how many top candidates each step reports
+    stop_strings: tuple[str, ...] = ()
+    stop_at_eos: bool = True
+
+
+@dataclass
+class Step:
+    index: int  # 0 is the token chosen after the prefill
+    id: int
+    text: str  # the token on its own
+    top: list[tuple[int, float]]  # candidates, most probable first
+    prob: float  # the chosen token's probability
+    entropy: float  # bits, of the distribution the token was drawn from
+    latency_ms: float
+    kv_len: int  # tokens the model has seen after this step
+    rss: int
+    gpu: int | None
+    prefill: bool
+    finish: str | None = None  # 'eos', 'stop', 'length', 'context', 'cancelled' on the last step
+
+
+@dataclass
+class GenerationResult:
+    prompt_ids: list[int]
+    new_ids: list[int]
+    text: str
+    steps: list[Step]
+    metrics: RunMetrics
+    provider: str
+    finish: str | None
+
+
+@dataclass
+class _State:
+    ids: list[int]
+    prompt_len: int
+    config: GenerationConfig
+    sampler: Sampler
+    cache: dict = field(default_factory=dict)  # past input name -> array / OrtValue
+    steps: list[Step] = field(default_factory=list)
+    metrics: RunMetrics = field(default_factory=RunMetrics)
+    finish: str | None = None
+
+
+class Generator:
+    """One onnxruntime session and the decoding state of one run."""
+
+    def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
+                 io_binding: bool | None = None, context_length: int | None = None, validate: bool = True):
+        from ..model.loader import resolve_model_path
+
+        path = resolve_model_path(model)
+        self.path = path
+        if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
+            context_length = context_length or self._check_model()
+        self.session, self.provider = create_session(str(path), provider, threads)
+        self.io: ModelIO = read_io(self.session)
+        self.device = "cuda" if self.provider == "cuda" else "cpu"
+        self.io_binding = (self.provider == "cuda") if io_binding is None else io_binding
+        tok = path.parent / "tokenizer.json"
+        self.codec = TextCodec(tok) if tok.is_file() else None
+        self.eos = eos_ids(path.parent, self.codec)
+        self.context_length = context_length or context_from_config(path.parent)
+        self.probe = MemoryProbe(gpu=self.provider == "cuda")
+        self._cancel = threading.Event()
+        self.state: _State | None = None
+
+    # ------------------------------------------------------------------ text
+    def encode(self, text: str) -> list[int]:
+        if self.codec is None:
+            raise GenerationError("this model has no tokenizer.json: give the prompt as token ids", str(self.path))
+        return self.codec.encode(text)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.codec.decode(ids) if self.codec else " ".join(map(str, ids))
+
+    def token_text(self, token_id: int) -> str:
+        return self.codec.token_text(token_id) if self.codec else f"<{token_id}>"
+
+    # ------------------------------------------------------------------ run control
+    def start(self, prompt: str | list[int], config: GenerationConfig = GenerationConfig()) -> list[int]:
+        ids = self.encode(prompt) if isinstance(prompt, str) else [int(i) for i in prompt]
+        if not ids:
+            raise GenerationError("the prompt is empty")
+        vocab = self.io.vocab_size
+        if vocab and any(not 0 <= i < vocab for i in ids):
+            raise GenerationError(f"prompt ids must lie in 0..{vocab - 1}")
+        if self.context_length and len(ids) >= self.context_length:
+            raise GenerationError(f"the prompt has {len(ids)} tokens; the model's context is {self.context_length}")
+        if config.max_new_tokens < 1:
+            raise GenerationError("max new tokens must be at least 1")
+        try:
+            sampler = Sampler(config.sampling)
+        except ValueError as exc:
+            raise GenerationError(str(exc)) from None
+        self._cancel.clear()
+        self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler)
+        return ids
+
+    def reset(self) -> None:
+        self.state = None
+        self._cancel.clear()
+
+    def cancel(self) -> None:
+        """Ask a running `steps()` loop to stop after the step in progress (safe from any thread)."""
+        self._cancel.set()
+
+    @property
+    def finished(self) -> bool:
+        return self.state is None or self.state.finish is not None
+
+    def step(self) -> Step:
+        st = self.state
+        if st is None:
+            raise GenerationError("call start() before step()")
+        if st.finish:
+            raise GenerationError(f"generation has finished ({st.finish})")
+        prefill = not st.steps
+        t0 = time.perf_counter()
+        logits = self._forward(prefill)
+        probs = st.sampler.distribution(logits)
+        token = st.sampler.choose(probs)
+        latency = (time.perf_counter() - t0) * 1000.0
+        k = max(1, st.config.candidates)
+        top_ids = ranked(probs, k)
+        st.ids.append(token)
+        rss, gpu = self.probe.rss(), self.probe.gpu()
+        step = Step(index=len(st.steps), id=token, text=self.token_text(token),
+                    top=[(int(i), float(probs[i])) for i in top_ids], prob=float(probs[token]),
+                    entropy=entropy_bits(probs), latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu,
+                    prefill=prefill)
+        st.metrics.record(latency, prefill, rss, gpu)
+        st.steps.append(step)
+        st.finish = step.finish = self._finish_reason(token)
+        return step
+
+    def steps(self) -> Iterator[Step]:
+        """Steps until the run finishes or is cancelled."""
+        while self.state is not None and not self.state.finish:
+            if self._cancel.is_set():
+                self.state.finish = "cancelled"
+                if self.state.steps:
+                    self.state.steps[-1].finish = "cancelled"
+                return
+            yield self.step()
+
+    def generate(self, prompt: str | list[int], config: GenerationConfig = GenerationConfig()) -> GenerationResult:
+        self.start(prompt, config)
+        for _ in self.steps():
+            pass
+        return self.result()
+
+    def result(self) -> GenerationResult:
+        st = self.state
+        if st is None:
+            raise GenerationError("nothing has been generated")
+        new = st.ids[st.prompt_len:]
+        return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
+                                self.provider, st.finish)
+
+    # ------------------------------------------------------------------ internals
+    def _finish_reason(self, token: int) -> str | None:
+        st = self.state
+        new = len(st.ids) - st.prompt_len
+        if st.config.stop_at_eos and token in self.eos:
+            return "eos"
+        if st.config.stop_strings and self.codec is not None:
+            text = self.codec.decode(st.ids[st.prompt_len:])
+            if any(s and s in text for s in st.config.stop_strings):
+                return "stop"
+        if new >= st.config.max_new_tokens:
+            return "length"
+        if self.context_length and len(st.ids) >= self.context_length:
+            return "context"
+        return None
+
+    def _feeds(self, new_ids: list[int], past_len: int) -> dict[str, np.ndarray]:
+        io, n = self.io, len(new_ids)
+        feeds = {io.input_ids: np.asarray([new_ids], dtype=io.ids_dtype)}
+        if io.attention_mask:
+            feeds[io.attention_mask] = np.ones((1, past_len + n), dtype=io.mask_dtype)
+        if io.position_ids:
+            feeds[io.position_ids] = np.arange(past_len, past_len + n, dtype=np.int64)[None, :]
+        if io.use_cache_branch:
+            feeds[io.use_cache_branch] = np.array([past_len > 0])
+        return feeds
+
+    def _forward(self, prefill: bool) -> np.ndarray:
+        """Logits for the next token."""
+        st, io = self.state, self.io
+        if not io.cached:  # no cache in the graph: recompute the whole sequence
+            out = self.session.run([io.logits], self._feeds(st.ids, 0))
+            return out[0][0, -1]
+        new_ids = st.ids if prefill else st.ids[-1:]
+        past_len = 0 if prefill else len(st.ids) - 1
+        feeds = self._feeds(new_ids, past_len)
+        if prefill:
+            st.cache = self._empty_cache()
+        if self.io_binding:
+            return self._forward_bound(feeds, st)
+        feeds.update(st.cache)
+        names = [io.logits] + [n for kv in io.present for n in kv]
+        out = self.session.run(names, feeds)
+        past_names = [n for kv in io.past for n in kv]
+        st.cache = dict(zip(past_names, out[1:]))
+        return out[0][0, -1]
+
+    def _empty_cache(self) -> dict:
+        empty = self.io.empty_past()
+        if not self.io_binding:
+            return empty
+        return {n: ort.OrtValue.ortvalue_from_numpy(a, self.device, 0) for n, a in empty.items()}
+
+    def _forward_bound(self, feeds: dict[str, np.ndarray], st: _State) -> np.ndarray:
+        io = self.io
+        binding = self.session.io_binding()
+        for name, arr in feeds.items():
+            binding.bind_cpu_input(name, arr)
+        for name, value in st.cache.items():
+            binding.bind_ortvalue_input(name, value)
+        binding.bind_output(io.logits, "cpu")
+        for kv in io.present:
+            for name in kv:
+                binding.bind_output(name, self.device)  # stays where the model runs
+        self.session.run_with_iobinding(binding)
+        outs = binding.get_outputs()
+        past_names = [n for kv in io.past for n in kv]
+        st.cache = dict(zip(past_names, outs[1:]))
+        return outs[0].numpy()[0, -1]
+
+    def _check_model(self) -> int | None:
+        """Validate the file with the safe loader; returns the context length the graph tells, if any."""
+        from ..model import load_model, take_census
+
+        model = load_model(self.path)
+        try:
+            if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
+                raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output",
+                                      str(self.path))
+            return take_census(model).architecture.context_length
+        finally:
+            model.close()

@@ -1,0 +1,80 @@
+"""What a run cost: time to first token, decode latency percentiles, tokens/s, peak memory."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import psutil
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunMetrics:
+    ttft_ms: float | None = None
+    decode_ms: list[float] = field(default_factory=list)
+    peak_rss: int = 0
+    peak_gpu: int | None = None
+
+    def record(self, latency_ms: float, prefill: bool, rss: int, gpu: int | None) -> None:
+        if prefill:
+            self.ttft_ms = latency_ms
+        else:
+            self.decode_ms.append(latency_ms)
+        self.peak_rss = max(self.peak_rss, rss)
+        if gpu is not None:
+            self.peak_gpu = max(self.peak_gpu or 0, gpu)
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        total = sum(self.decode_ms)
+        return 1000.0 * len(self.decode_ms) / total if total > 0 else None
+
+    def percentile(self, q: float) -> float | None:
+        return float(np.percentile(self.decode_ms, q)) if self.decode_ms else None
+
+    def summary(self) -> dict:
+        return {
+            "ttft_ms": self.ttft_ms, "tokens_per_s": self.tokens_per_s, "decode_tokens": len(self.decode_ms),
+            "latency_p50_ms": self.percentile(50), "latency_p95_ms": self.percentile(95),
+            "latency_max_ms": max(self.decode_ms) if self.decode_ms else None,
+            "peak_rss_mb": self.peak_rss / 2**20, "peak_gpu_mb": None if self.peak_gpu is None else self.peak_gpu / 2**20,
+        }
+
+
+class MemoryProbe:
+    """Process RSS each step (cheap), and GPU memory through NVML when running on CUDA."""
+
+    def __init__(self, gpu: bool):
+        self.process = psutil.Process(os.getpid())
+        self.handle = _nvml_handle() if gpu else None
+
+    def rss(self) -> int:
+        return self.process.memory_info().rss
+
+    def gpu(self) -> int | None:
+        if self.handle is None:
+            return None
+        try:
+            import pynvml
+
+            return int(pynvml.nvmlDeviceGetMemoryInfo(self.handle).used)
+        except Exception:  # noqa: BLE001 - a failed read is a missing sample, not an error
+            return None
+
+
+@functools.lru_cache(maxsize=1)
+def _nvml_handle():
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        index = int((os.environ.get("CUDA_VISIBLE_DEVICES") or "0").split(",")[0] or 0)
+        return pynvml.nvmlDeviceGetHandleByIndex(index)
+    except Exception:  # noqa: BLE001
+        log.info("NVML unavailable: no GPU memory figures")
+        return None

@@ -1,0 +1,79 @@
+"""What the graph takes and returns, read from the session itself, never from the file name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import onnxruntime as ort
+
+from ..errors import GenerationError
+
+PAST_RE = re.compile(r"^past_key_values\.(\d+)\.(key|value)$")
+PRESENT_RE = re.compile(r"^present\.(\d+)\.(key|value)$")
+ORT_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64,
+             "tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(bool)": np.bool_}
+
+
+@dataclass
+class ModelIO:
+    input_ids: str
+    logits: str
+    ids_dtype: type
+    attention_mask: str | None = None
+    mask_dtype: type = np.int64
+    position_ids: str | None = None
+    use_cache_branch: str | None = None
+    past: list[tuple[str, str]] = field(default_factory=list)  # per layer (key, value) input names
+    present: list[tuple[str, str]] = field(default_factory=list)
+    kv_dtype: type = np.float32
+    n_kv_head: int | None = None
+    head_dim: int | None = None
+    vocab_size: int | None = None
+
+    @property
+    def cached(self) -> bool:
+        return bool(self.past) and len(self.past) == len(self.present)
+
+    def empty_past(self, batch: int = 1) -> dict[str, np.ndarray]:
+        shape = (batch, self.n_kv_head or 1, 0, self.head_dim or 1)
+        return {n: np.zeros(shape, self.kv_dtype) for kv in self.past for n in kv}
+
+
+def _static(dim) -> int | None:
+    return dim if isinstance(dim, int) and dim > 0 else None
+
+
+def read_io(session: ort.InferenceSession) -> ModelIO:
+    ins = {i.name: i for i in session.get_inputs()}
+    outs = {o.name: o for o in session.get_outputs()}
+    if "input_ids" not in ins or "logits" not in outs:
+        raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output")
+    io = ModelIO("input_ids", "logits", ORT_TYPES.get(ins["input_ids"].type, np.int64))
+    if "attention_mask" in ins:
+        io.attention_mask = "attention_mask"
+        io.mask_dtype = ORT_TYPES.get(ins["attention_mask"].type, np.int64)
+    if "position_ids" in ins:
+        io.position_ids = "position_ids"
+    if "use_cache_branch" in ins:
+        io.use_cache_branch = "use_cache_branch"
+    past = {(int(m.group(1)), m.group(2)): n for n in ins if (m := PAST_RE.match(n))}
+    present = {(int(m.group(1)), m.group(2)): n for n in outs if (m := PRESENT_RE.match(n))}
+    layers = sorted({k[0] for k in past})
+    io.past = [(past[(i, "key")], past[(i, "value")]) for i in layers if (i, "key") in past and (i, "value") in past]
+    io.present = [(present[(i, "key")], present[(i, "value")]) for i in layers
+                  if (i, "key") in present and (i, "value") in present]
+    if io.past:
+        first = ins[io.past[0][0]]
+        io.kv_dtype = ORT_TYPES.get(first.type, np.float32)
+        shape = first.shape
+        if len(shape) == 4:
+            io.n_kv_head, io.head_dim = _static(shape[1]), _static(shape[3])
+    shape = outs["logits"].shape
+    io.vocab_size = _static(shape[-1]) if shape else None
+    known = {io.input_ids, io.attention_mask, io.position_ids, io.use_cache_branch} | {n for kv in io.past for n in kv}
+    unknown = [n for n in ins if n not in known]
+    if unknown:
+        raise GenerationError(f"this model needs inputs the engine cannot supply: {', '.join(unknown[:4])}")
+    return io

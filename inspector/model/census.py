@@ -1,0 +1,313 @@
+"""The parameter census: every logical parameter, its owner, role and kind, counted as PyTorch would.
+
+Counting rule (what `model.num_parameters()` reports for the exported model):
+- each logical name counts once: a tensor the exporter deduplicated and re-exposed through
+  `Identity` aliases counts once per alias;
+- a tied LM head counts zero, whether it reads the embedding itself (through a Transpose)
+  or a transposed copy the exporter stored (recognised by its values);
+- graph constants that are not parameters (shape constants, masks, rotary tables, scalars)
+  are not counted; quantisation scales and zero points are stored bytes, not parameters.
+Biases are additive offsets (Linear/Gemm/Conv/LayerNorm bias); everything else is a weight.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import roles
+from .architecture import Architecture, infer_architecture
+from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
+from .loader import LoadedModel
+from .tensors import TensorRef
+
+log = logging.getLogger(__name__)
+BIAS_SLOTS = {"Gemm": 2, "Conv": 2, "LayerNormalization": 2, "SkipLayerNormalization": 4,
+              "MatMulNBits": 5, "BiasAdd": 2}
+
+
+@dataclass
+class ParamTensor:
+    """One logical parameter, as PyTorch's `named_parameters()` would list it."""
+
+    name: str  # logical name (the alias an exporter kept, or the stored name)
+    stored: str  # the initializer holding the bytes
+    shape: tuple[int, ...]
+    dtype: str
+    kind: str  # "weight" or "bias"
+    role: str
+    layer: str
+    index: int | None
+    count: int  # logical elements (a packed int4 matrix counts its logical elements)
+    counted: bool = True  # False for a tied head
+    tied_to: str | None = None
+    nodes: list[str] = field(default_factory=list)  # consuming compute nodes
+    aliased: bool = False  # shares stored bytes with another logical parameter
+    quant: str | None = None  # e.g. "MatMulNBits 4-bit"
+    stats: Any = None  # stats.TensorStats, filled by compute_statistics
+
+    @property
+    def parameters(self) -> int:
+        return self.count if self.counted else 0
+
+
+@dataclass
+class Layer:
+    name: str
+    index: int | None
+    tensors: list[ParamTensor] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # kind -> LayerStats
+
+    @property
+    def weights(self) -> int:
+        return sum(t.parameters for t in self.tensors if t.kind == "weight")
+
+    @property
+    def biases(self) -> int:
+        return sum(t.parameters for t in self.tensors if t.kind == "bias")
+
+    @property
+    def parameters(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of this layer's own (counted) parameters at their stored precision."""
+        return sum(t.stats.nbytes if t.stats else 0 for t in self.tensors if t.counted)
+
+
+@dataclass
+class StoredView:
+    """What the file holds, as opposed to what the model has."""
+
+    file_bytes: int
+    external_bytes: int
+    parameter_bytes: int  # bytes of stored tensors that hold parameters (each once)
+    unique_tensors: int  # stored initializers holding parameters
+    aliases: int  # logical parameters that share another's stored bytes
+    tied_copies: int  # stored tensors that duplicate a tied weight
+    quant_aux_tensors: int
+    constants: int  # initializers that are not parameters
+    constant_bytes: int
+    dtypes: dict[str, int]  # parameters per stored dtype
+
+
+@dataclass
+class Census:
+    model: LoadedModel
+    architecture: Architecture
+    layers: list[Layer]
+    stored: StoredView
+    excluded: list[tuple[str, str]]  # (stored name, why it is not a parameter)
+    node_layers: dict[str, list[Any]]  # layer name -> nodes attributed to it
+    stats_done: bool = False
+
+    @property
+    def tensors(self) -> list[ParamTensor]:
+        return [t for layer in self.layers for t in layer.tensors]
+
+    @property
+    def parameters(self) -> int:
+        return sum(layer.parameters for layer in self.layers)
+
+    @property
+    def weights(self) -> int:
+        return sum(layer.weights for layer in self.layers)
+
+    @property
+    def biases(self) -> int:
+        return sum(layer.biases for layer in self.layers)
+
+    def layer(self, name: str) -> Layer | None:
+        return next((layer for layer in self.layers if layer.name == name), None)
+
+
+# ----------------------------------------------------------------------------- the walk
+def _logical_count(ref: TensorRef, uses: list[Use]) -> tuple[int, str | None]:
+    for use in uses:
+        if use.op == "MatMulNBits" and use.slot == 1:
+            attrs = {a.name: a.i for a in use.node.attribute}
+            return attrs.get("K", 0) * attrs.get("N", 0), f"MatMulNBits {attrs.get('bits', 4)}-bit"
+        if use.op == "GatherBlockQuantized" and use.slot == 0 and ref.bits == 8 and "int4" not in ref.dtype:
+            return ref.size * 2, "GatherBlockQuantized 4-bit"
+    if any("DequantizeLinear" in u.via for u in uses) and not ref.is_float:
+        return ref.size, f"{ref.dtype} + DequantizeLinear"
+    return ref.size, None
+
+
+def _not_parameter(ref: TensorRef, uses: list[Use], idx: GraphIndex, names: list[str]) -> str | None:
+    """Why a stored tensor is not a parameter, or None if it is one."""
+    if ref.size <= 1:
+        return "scalar constant"
+    if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
+            roles.NON_PARAMETER_RE.search(u.node.name) for u in uses):
+        return "rotary table or mask buffer"
+    if ref.data_type == 9:  # bool
+        return "boolean mask"
+    quant = any(u.op in ("MatMulNBits", "MatMulInteger", "GatherBlockQuantized") or "DequantizeLinear" in u.via
+                for u in uses)
+    if not ref.is_float and not quant:
+        return "integer constant (shapes, indices)"
+    for u in uses:
+        aux = QUANT_AUX_SLOTS.get(u.op)
+        if aux and u.slot in aux:
+            return "quantization scale / zero point"
+    slot_ok = [u for u in uses if u.op in PARAM_SLOTS and (PARAM_SLOTS[u.op] is None or u.slot in PARAM_SLOTS[u.op])]
+    if not slot_ok:
+        return "constant not used as a parameter"
+    if len(ref.shape) >= 3 and not any(u.op in ("MatMulNBits", "Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
+        return "mask or table constant"
+    return None
+
+
+def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
+    if name.endswith("bias"):
+        return "bias"
+    if name.endswith("weight") and roles.is_torch_name(name):
+        return "weight"
+    if use is not None:
+        if BIAS_SLOTS.get(use.op) == use.slot:
+            return "bias"
+        if use.op in ("Add", "BiasGelu", "FastGelu") and len(ref.shape) == 1:
+            return "bias"
+    return "weight"
+
+
+def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int | None, str]:
+    """Layer, block index and role of one logical parameter."""
+    op = use.op if use else None
+    feeds = bool(use and use.op in ("MatMul", "Gemm", "MatMulNBits") and idx.feeds_logits(use.node))
+    gathers = bool(use and use.op in ("Gather", "GatherBlockQuantized") and
+                   idx.reads_graph_input(use.node, 1, ("input_ids",)))
+    if feeds:
+        return "lm_head", None, "lm_head"
+    if roles.is_torch_name(logical):
+        layer, index, role = roles.classify(roles.owner_path(logical), op, feeds_logits=False, gathers_ids=gathers)
+        if role != "other":
+            return layer, index, role
+    path = roles.owner_path(use.node.name) if use and use.node.name else roles.owner_path(logical)
+    return roles.classify(path, op, feeds_logits=feeds, gathers_ids=gathers)
+
+
+def take_census(model: LoadedModel) -> Census:
+    """Attribute every parameter of the graph; statistics come later (`stats.compute_statistics`)."""
+    idx = GraphIndex.build(model.graph, set(model.tensors))
+    params: list[ParamTensor] = []
+    excluded: list[tuple[str, str]] = []
+    quant_aux = 0
+    for name, ref in model.tensors.items():
+        logical_names = [name] + idx.aliases.get(name, [])
+        uses_by_name = {n: idx.uses(n) for n in logical_names}
+        all_uses = [u for us in uses_by_name.values() for u in us]
+        why = _not_parameter(ref, all_uses, idx, logical_names)
+        if why:
+            if why.startswith("quantization"):
+                quant_aux += 1
+            excluded.append((name, why))
+            continue
+        count, quant = _logical_count(ref, all_uses)
+        made: list[ParamTensor] = []
+        for logical, uses in uses_by_name.items():
+            if not uses:
+                continue
+            # a name used directly by several owners (deduplicated without aliases): one each
+            groups: dict[tuple, list[Use]] = defaultdict(list)
+            for use in uses:
+                groups[_describe(idx, logical, use)].append(use)
+            if roles.is_torch_name(logical) and len(groups) > 1:
+                # one PyTorch parameter; only a head reading it (a tie) stays a separate entry
+                head = groups.pop(("lm_head", None, "lm_head"), None)
+                rest = [u for g in groups.values() for u in g]
+                groups = {_describe(idx, logical, rest[0]): rest}
+                if head:
+                    groups[("lm_head", None, "lm_head")] = head
+            for (layer, index, role), group in groups.items():
+                first = next((u for u in group if u.op != "Gather" or u.slot == 0), group[0])
+                made.append(ParamTensor(
+                    name=logical, stored=name, shape=ref.shape, dtype=ref.dtype,
+                    kind=_kind(logical, first, ref), role=role, layer=layer, index=index,
+                    count=count, nodes=[u.node.name for u in group], quant=quant))
+        if len(made) > 1:
+            for p in made:
+                p.aliased = True
+        params.extend(made)
+
+    tied_copies = _mark_tied(model, params)
+    arch = infer_architecture(model, params, idx)
+    layers = _group_layers(params)
+    stored_params = {p.stored for p in params if p.counted}
+    dtypes = Counter()
+    for p in params:
+        dtypes[p.dtype] += p.parameters
+    stored = StoredView(
+        file_bytes=model.file_size,
+        external_bytes=model.external_bytes,
+        parameter_bytes=sum(model.tensors[s].stored_nbytes for s in stored_params),
+        unique_tensors=len(stored_params),
+        aliases=sum(1 for p in params if p.aliased and p.name != p.stored),
+        tied_copies=tied_copies,
+        quant_aux_tensors=quant_aux,
+        constants=len(excluded) - quant_aux,
+        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if not w.startswith("quantization")),
+        dtypes=dict(dtypes),
+    )
+    return Census(model, arch, layers, stored, excluded, _node_layers(idx))
+
+
+def _mark_tied(model: LoadedModel, params: list[ParamTensor]) -> int:
+    """Flag a head that reuses the token embedding; returns how many stored copies were found."""
+    embeds = [p for p in params if p.role == "embed.token"]
+    heads = [p for p in params if p.role == "lm_head" and p.kind == "weight"]
+    copies = 0
+    for head in heads:
+        for emb in embeds:
+            if head.stored == emb.stored:
+                head.counted, head.tied_to = False, emb.name
+            elif _same_values_transposed(model.tensors[head.stored], model.tensors[emb.stored]):
+                head.counted, head.tied_to = False, emb.name
+                copies += 1
+    return copies
+
+
+def _same_values_transposed(head: TensorRef, emb: TensorRef, block: int = 256) -> bool:
+    """Is `head` the embedding or its transpose, value for value? Compared a block of rows at a time."""
+    if head.size != emb.size or len(head.shape) != 2 or len(emb.shape) != 2 or head.quant_like():
+        return False
+    h, e = head.raw(), emb.raw()
+    if head.data_type != emb.data_type:
+        return False
+    if head.shape == emb.shape and np.array_equal(h[:block], e[:block]):
+        return bool(np.array_equal(h, e))
+    if head.shape != emb.shape[::-1]:
+        return False
+    rows, cols = emb.shape  # emb [V, d]; head [d, V] with head[j, i] == emb[i, j]
+    e2, h2 = e.reshape(rows, cols), h.reshape(cols, rows)
+    for j in range(0, cols, max(1, block // 16)):
+        j2 = min(cols, j + max(1, block // 16))
+        if not np.array_equal(h2[j:j2], e2[:, j:j2].T):
+            return False
+    return True
+
+
+def _group_layers(params: list[ParamTensor]) -> list[Layer]:
+    by_name: dict[str, Layer] = {}
+    for p in params:
+        by_name.setdefault(p.layer, Layer(p.layer, p.index)).tensors.append(p)
+    return sorted(by_name.values(), key=lambda layer: roles.layer_sort_key(layer.name))
+
+
+def _node_layers(idx: GraphIndex) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for node in idx.graph.node:
+        path = roles.owner_path(node.name) if node.name else ""
+        b = roles.block_index(path)
+        if b is not None:
+            out[f"block {b}"].append(node)
+            continue
+        layer, _i, _r = roles.classify(path, node.op_type)
+        out[layer if layer != "other" else "graph"].append(node)
+    return dict(out)

@@ -1,0 +1,124 @@
+"""Walk the graph from each stored tensor to the nodes that really consume it.
+
+Exporters put pass-through nodes between a parameter and its use (`Identity` aliases that
+carry the original names, `Transpose` for a tied head, `Cast`, `DequantizeLinear`).  This
+module follows them and reports, for each logical name, the compute nodes it reaches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import onnx
+
+PASS_THROUGH = {"Identity", "Transpose", "Cast", "DequantizeLinear", "Reshape", "Squeeze", "Unsqueeze"}
+# compute ops and the input slots at which a parameter can sit
+PARAM_SLOTS: dict[str, set[int] | None] = {
+    "MatMul": None, "Gemm": {0, 1, 2}, "Gather": {0}, "Add": None, "Mul": None, "Sub": None,
+    "Div": None, "LayerNormalization": {1, 2}, "SimplifiedLayerNormalization": {1},
+    "RMSNormalization": {1}, "SkipLayerNormalization": {2, 3, 4},
+    "SkipSimplifiedLayerNormalization": {2}, "Conv": {1, 2}, "MatMulNBits": {1, 5},
+    "MatMulInteger": {1}, "GatherBlockQuantized": {0}, "Attention": {1, 2}, "FusedMatMul": None,
+    "BiasGelu": {1}, "FastGelu": {1}, "BiasAdd": {1, 2}, "Einsum": None, "EmbedLayerNormalization": None,
+}
+QUANT_AUX_SLOTS = {"MatMulNBits": {2, 3, 4}, "DequantizeLinear": {1, 2}, "GatherBlockQuantized": {2, 3}}
+
+
+@dataclass
+class Use:
+    """A compute node reached from a tensor, with the pass-through ops crossed on the way."""
+
+    node: onnx.NodeProto
+    slot: int
+    via: tuple[str, ...] = ()
+
+    @property
+    def op(self) -> str:
+        return self.node.op_type
+
+    @property
+    def transposed(self) -> bool:
+        return self.via.count("Transpose") % 2 == 1
+
+
+@dataclass
+class GraphIndex:
+    """Consumers, producers and Identity aliases of every value in a graph."""
+
+    graph: onnx.GraphProto
+    consumers: dict[str, list[tuple[onnx.NodeProto, int]]] = field(default_factory=dict)
+    producer: dict[str, onnx.NodeProto] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # stored name -> Identity outputs
+    outputs: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, graph: onnx.GraphProto, stored: set[str]) -> "GraphIndex":
+        idx = cls(graph, outputs={o.name for o in graph.output})
+        for node in graph.node:
+            for slot, name in enumerate(node.input):
+                if name:
+                    idx.consumers.setdefault(name, []).append((node, slot))
+            for out in node.output:
+                idx.producer[out] = node
+        for node in graph.node:  # Identity chains whose root is a stored tensor
+            if node.op_type == "Identity" and node.input:
+                root = idx.root(node.input[0])
+                if root in stored:
+                    idx.aliases.setdefault(root, []).append(node.output[0])
+        return idx
+
+    def root(self, name: str) -> str:
+        seen = set()
+        while name in self.producer and self.producer[name].op_type == "Identity" and name not in seen:
+            seen.add(name)
+            name = self.producer[name].input[0]
+        return name
+
+    def uses(self, name: str, max_depth: int = 6) -> list[Use]:
+        """Compute nodes reached from `name`, crossing pass-through ops (not Identity aliases)."""
+        found: list[Use] = []
+        stack = [(name, ())]
+        seen = set()
+        while stack:
+            value, via = stack.pop()
+            for node, slot in self.consumers.get(value, []):
+                key = (node.name, node.output[0] if node.output else "", slot)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if node.op_type == "Identity" and not via:
+                    continue  # an alias: the caller treats it as its own logical name
+                if node.op_type in PASS_THROUGH and slot == 0 and len(via) < max_depth:
+                    for out in node.output:
+                        stack.append((out, via + (node.op_type,)))
+                    continue
+                found.append(Use(node, slot, via))
+        return found
+
+    def feeds_logits(self, node: onnx.NodeProto, depth: int = 4) -> bool:
+        """Does this node's output reach the `logits` output through at most a few reshapes?"""
+        frontier = list(node.output)
+        for _ in range(depth):
+            if any(o in self.outputs and "logit" in o.lower() for o in frontier):
+                return True
+            nxt = []
+            for value in frontier:
+                for consumer, _slot in self.consumers.get(value, []):
+                    if consumer.op_type in ("Reshape", "Cast", "Identity", "Add", "Transpose", "Squeeze"):
+                        nxt.extend(consumer.output)
+            frontier = nxt
+        return any(o in self.outputs and "logit" in o.lower() for o in frontier)
+
+    def reads_graph_input(self, node: onnx.NodeProto, slot: int, names: tuple[str, ...]) -> bool:
+        """Does `node`'s input `slot` come (through casts/reshapes) from a graph input named like `names`?"""
+        if slot >= len(node.input):
+            return False
+        value, hops = node.input[slot], 0
+        while hops < 4:
+            if any(n in value for n in names):
+                return True
+            prod = self.producer.get(value)
+            if prod is None or not prod.input:
+                return False
+            value, hops = prod.input[0], hops + 1
+        return False

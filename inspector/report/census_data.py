@@ -1,0 +1,54 @@
+"""The census as plain data: the `stats --json` contract, shared by the CLI and every report."""
+
+from __future__ import annotations
+
+from ..stats.scale import scale_view
+
+ARCH_KEYS = ("family", "n_layer", "d_model", "n_head", "n_kv_head", "head_dim", "vocab_size",
+             "context_length", "context_source", "ffn_dim", "tied_embeddings", "kv_cache", "position_ids",
+             "dtypes", "config_checks")
+
+
+def tensor_dict(t, histograms: bool = True) -> dict:
+    d = {
+        "name": t.name, "stored_as": t.stored, "shape": list(t.shape), "dtype": t.dtype, "kind": t.kind,
+        "role": t.role, "count": t.count, "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
+        "quantization": t.quant, "nodes": t.nodes,
+    }
+    if t.stats is not None:
+        d["bytes"] = t.stats.nbytes
+        d.update(t.stats.summary())
+        if histograms and t.counted:
+            d["histogram"] = t.stats.histogram()
+    return d
+
+
+def layer_dict(layer, total: int, histograms: bool = True) -> dict:
+    d = {
+        "name": layer.name, "index": layer.index, "parameters": layer.parameters, "weights": layer.weights,
+        "biases": layer.biases, "share": layer.parameters / total if total else 0.0,
+        "bytes": layer.nbytes,
+        "stats": {kind: s.summary() for kind, s in layer.stats.items()},
+        "tensors": [tensor_dict(t, histograms) for t in layer.tensors],
+    }
+    if histograms:
+        d["histograms"] = {kind: s.histogram() for kind, s in layer.stats.items()}
+    return d
+
+
+def census_dict(census, histograms: bool = True) -> dict:
+    m, arch, total = census.model, census.architecture, census.parameters
+    return {
+        "file": str(m.path),
+        "file_bytes": m.file_size,
+        "producer": m.producer,
+        "opset": m.opset,
+        "parameters": total,
+        "weights": census.weights,
+        "biases": census.biases,
+        "architecture": {k: getattr(arch, k) for k in ARCH_KEYS},
+        "stored": vars(census.stored).copy(),
+        "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
+        "scale": scale_view(total, arch),
+        "layers": [layer_dict(layer, total, histograms) for layer in census.layers],
+    }

@@ -1,0 +1,113 @@
+"""Statistics for every parameter of a census: pass 1 moments, pass 2 comparable histograms.
+
+Each stored tensor is read a chunk at a time (memory stays flat on a big model), and
+values shared by several logical parameters are read once per pass.  Histogram edges
+are shared by all tensors of one (kind, role), and by all layers of one kind, so block 3's
+MLP histogram can be laid beside block 30's.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..errors import Cancelled
+from .histogram import shared_edges, uniform_histogram
+from .moments import Moments, TensorStats
+from .quant import dequantized_chunks
+
+Progress = Callable[[float, str], None]
+
+
+def _chunks(census, p) -> Iterator[np.ndarray]:
+    ref = census.model.tensors[p.stored]
+    if p.quant:
+        yield from dequantized_chunks(census.model, p, ref)
+    else:
+        yield from ref.chunks()
+
+
+def compute_statistics(census, progress: Progress | None = None,
+                       cancelled: Callable[[], bool] | None = None) -> None:
+    """Fill `stats` on every ParamTensor and Layer of `census` (in place)."""
+    params = census.tensors
+    stored_first = {}
+    for p in params:  # one representative per stored tensor (aliases and ties share values)
+        stored_first.setdefault((p.stored, p.quant), p)
+    total = 2 * sum(p.count for p in stored_first.values()) or 1
+    done = 0
+
+    def tick(n: int, what: str) -> None:
+        nonlocal done
+        done += n
+        if cancelled and cancelled():
+            raise Cancelled()
+        if progress:
+            progress(min(done / total, 1.0), what)
+
+    moments: dict[tuple, Moments] = {}
+    for key, p in stored_first.items():
+        m = Moments()
+        for chunk in _chunks(census, p):
+            m.update(chunk)
+            tick(chunk.size, f"statistics: {p.name}")
+        moments[key] = m
+    for p in params:
+        ref = census.model.tensors[p.stored]
+        p.stats = TensorStats(moments[(p.stored, p.quant)], ref.stored_nbytes)
+
+    counted = [p for p in params if p.counted]
+    role_edges = _edges_by(counted, lambda p: (p.kind, p.role))
+    kind_edges = _edges_by(counted, lambda p: p.kind)
+    layer_hist = {(layer.name, kind): np.zeros(len(edges) - 1, np.int64)
+                  for layer in census.layers for kind, edges in kind_edges.items()}
+    for key, p in stored_first.items():
+        sharing = [q for q in params if (q.stored, q.quant) == key]
+        wanted = {}
+        for q in sharing:
+            if q.counted:
+                wanted.setdefault(("role", q.kind, q.role), role_edges[(q.kind, q.role)])
+                wanted.setdefault(("kind", q.kind), kind_edges[q.kind])
+        counts = {k: np.zeros(len(e) - 1, np.int64) for k, e in wanted.items()}
+        for chunk in _chunks(census, p):
+            for k, e in wanted.items():
+                counts[k] += uniform_histogram(chunk, e)
+            tick(chunk.size, f"histogram: {p.name}")
+        for q in sharing:
+            if not q.counted:
+                continue
+            k = ("role", q.kind, q.role)
+            q.stats.edges, q.stats.counts = wanted[k], counts[k]
+            layer_hist[(q.layer, q.kind)] += counts[("kind", q.kind)]
+
+    from .moments import TensorStats as _TS  # noqa: F401  (layer stats reuse the same shape)
+    for layer in census.layers:
+        layer.stats = {}
+        for kind in ("weight", "bias"):
+            own = [t for t in layer.tensors if t.counted and t.kind == kind]
+            if not own:
+                continue
+            m = Moments()
+            for t in own:
+                m = m.merge(t.stats.moments)
+            st = TensorStats(m, sum(t.stats.nbytes for t in own))
+            st.edges, st.counts = kind_edges[kind], layer_hist[(layer.name, kind)]
+            layer.stats[kind] = st
+    census.stats_done = True
+    if progress:
+        progress(1.0, "statistics done")
+
+
+def _edges_by(params, key) -> dict:
+    ranges: dict = {}
+    for p in params:
+        m = p.stats.moments
+        if not m.count:
+            continue
+        lo, hi = ranges.get(key(p), (np.inf, -np.inf))
+        ranges[key(p)] = (min(lo, m.min), max(hi, m.max))
+    out = {k: shared_edges(lo, hi) for k, (lo, hi) in ranges.items()}
+    for p in params:
+        out.setdefault(key(p), shared_edges(0.0, 0.0))
+    return out

@@ -1,0 +1,29 @@
+"""Histograms on uniform edges, fast enough to run over every parameter of a model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+BINS = 64
+
+
+def shared_edges(lo: float, hi: float, bins: int = BINS) -> np.ndarray:
+    """Uniform edges over [lo, hi]; a constant tensor gets a small window around its value."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = -1.0, 1.0
+    if hi <= lo:
+        pad = max(abs(lo) * 0.01, 1e-6)
+        lo, hi = lo - pad, hi + pad
+    return np.linspace(lo, hi, bins + 1)
+
+
+def uniform_histogram(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts of finite `x` in uniform `edges` (values outside fall in the end bins), like numpy's."""
+    bins = len(edges) - 1
+    x = x[np.isfinite(x)]
+    lo, hi = float(edges[0]), float(edges[-1])
+    idx = ((x.astype(np.float64, copy=False) - lo) * (bins / (hi - lo))).astype(np.int64)
+    np.clip(idx, 0, bins - 1, out=idx)
+    return np.bincount(idx, minlength=bins)[:bins]

@@ -1,0 +1,35 @@
+"""Human-readable numbers: 124.4M parameters, 498 MB, 12.5×."""
+
+from __future__ import annotations
+
+import math
+
+
+def count(n: float | int | None) -> str:
+    if n is None:
+        return "–"
+    n = float(n)
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.3g}{unit}" if abs(n) / size < 100 else f"{n / size:.0f}{unit}"
+    return f"{n:.0f}"
+
+
+def nbytes(n: float | int | None) -> str:
+    if n is None:
+        return "–"
+    n = float(n)
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} B"
+
+
+def number(x: float | None, digits: int = 4) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    return f"{x:.{digits}g}"
+
+
+def percent(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.2f}%"
