@@ -22,6 +22,8 @@ import numpy as np
 import onnxruntime as ort
 
 from ..errors import GenerationError
+from ..model import load_model, take_census
+from ..model.loader import resolve_model_path
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
 from .providers import create_session
@@ -82,8 +84,6 @@ class Generator:
 
     def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
                  io_binding: bool | None = None, context_length: int | None = None, validate: bool = True):
-        from ..model.loader import resolve_model_path
-
         path = resolve_model_path(model)
         self.path = path
         if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
@@ -265,8 +265,6 @@ class Generator:
 
     def _check_model(self) -> int | None:
         """Validate the file with the safe loader; returns the context length the graph tells, if any."""
-        from ..model import load_model, take_census
-
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):

@@ -6,6 +6,8 @@ import json
 import logging
 from pathlib import Path
 
+from tokenizers import Tokenizer
+
 from ..errors import GenerationError
 
 log = logging.getLogger(__name__)
@@ -16,8 +18,6 @@ class TextCodec:
     """Text <-> ids through tokenizer.json; decoding of a growing id list yields only new, whole characters."""
 
     def __init__(self, path: Path):
-        from tokenizers import Tokenizer
-
         try:
             self.tok = Tokenizer.from_file(str(path))
         except Exception as exc:  # noqa: BLE001 - a malformed tokenizer.json is the user's file, not our bug

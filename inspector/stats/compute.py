@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..errors import Cancelled
-from .histogram import shared_edges, uniform_histogram
+from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from .moments import Moments, TensorStats
 from .quant import dequantized_chunks
 
@@ -58,8 +58,8 @@ def compute_statistics(census, progress: Progress | None = None,
         p.stats = TensorStats(moments[(p.stored, p.quant)], ref.stored_nbytes)
 
     counted = [p for p in params if p.counted]
-    role_edges = _edges_by(counted, lambda p: (p.kind, p.role))
-    kind_edges = _edges_by(counted, lambda p: p.kind)
+    role_edges = _edges_by(counted, lambda p: (p.kind, p.role), BINS)
+    kind_edges = _edges_by(counted, lambda p: p.kind, LAYER_BINS)
     layer_hist = {(layer.name, kind): np.zeros(len(edges) - 1, np.int64)
                   for layer in census.layers for kind, edges in kind_edges.items()}
     for key, p in stored_first.items():
@@ -81,7 +81,6 @@ def compute_statistics(census, progress: Progress | None = None,
             q.stats.edges, q.stats.counts = wanted[k], counts[k]
             layer_hist[(q.layer, q.kind)] += counts[("kind", q.kind)]
 
-    from .moments import TensorStats as _TS  # noqa: F401  (layer stats reuse the same shape)
     for layer in census.layers:
         layer.stats = {}
         for kind in ("weight", "bias"):
@@ -99,7 +98,7 @@ def compute_statistics(census, progress: Progress | None = None,
         progress(1.0, "statistics done")
 
 
-def _edges_by(params, key) -> dict:
+def _edges_by(params, key, bins: int) -> dict:
     ranges: dict = {}
     for p in params:
         m = p.stats.moments
@@ -107,7 +106,7 @@ def _edges_by(params, key) -> dict:
             continue
         lo, hi = ranges.get(key(p), (np.inf, -np.inf))
         ranges[key(p)] = (min(lo, m.min), max(hi, m.max))
-    out = {k: shared_edges(lo, hi) for k, (lo, hi) in ranges.items()}
+    out = {k: shared_edges(lo, hi, bins) for k, (lo, hi) in ranges.items()}
     for p in params:
-        out.setdefault(key(p), shared_edges(0.0, 0.0))
+        out.setdefault(key(p), shared_edges(0.0, 0.0, bins))
     return out

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-BINS = 64
+BINS = 64  # per (kind, role): tensors of one role have similar ranges
+LAYER_BINS = 256  # per kind: norm scales near 1 share the range with matrices near 0
 
 
 def shared_edges(lo: float, hi: float, bins: int = BINS) -> np.ndarray:

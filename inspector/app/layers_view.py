@@ -1,0 +1,265 @@
+"""Layers: a sortable tree of layers and their tensors; the selection's histogram and statistics;
+and all blocks' distributions side by side as a heat map."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from .. import units
+from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
+
+COLUMNS = ["layer / tensor", "role", "kind", "shape", "parameters", "weights", "biases", "share", "bytes",
+           "mean", "std", "abs max", "zeros"]
+SORT_ROLE = QtCore.Qt.UserRole + 1
+OBJ_ROLE = QtCore.Qt.UserRole + 2
+COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
+
+
+class SortItem(QtWidgets.QTreeWidgetItem):
+    """Sorts numeric columns by value, not by their text."""
+
+    def __lt__(self, other):
+        col = self.treeWidget().sortColumn() if self.treeWidget() else 0
+        a, b = self.data(col, SORT_ROLE), other.data(col, SORT_ROLE)
+        if a is not None and b is not None:
+            return a < b
+        return self.text(col) < other.text(col)
+
+
+def _stat_row(stats) -> list:
+    if stats is None:
+        return [None] * 4
+    s = stats.summary()
+    return [s["mean"], s["std"], s["absmax"], s["zero_fraction"]]
+
+
+class LayersView(QtWidgets.QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.census = None
+        self.tree = QtWidgets.QTreeWidget()
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setSortingEnabled(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+
+        self.kind = QtWidgets.QComboBox()
+        self.kind.addItems(["weights", "biases", "all"])
+        self.kind.currentIndexChanged.connect(self._selection_changed)
+        self.log_y = QtWidgets.QCheckBox("log scale")
+        self.log_y.toggled.connect(self._selection_changed)
+        self.hist = pg.PlotWidget()
+        self.hist.setMouseEnabled(y=False)
+        self.hist.showGrid(x=True, y=True, alpha=0.25)
+        self.hist.addLegend(offset=(-10, 10))
+        self.stats_label = QtWidgets.QLabel()
+        self.stats_label.setTextFormat(QtCore.Qt.RichText)
+        self.stats_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.stats_label.setWordWrap(True)
+
+        self.role = QtWidgets.QComboBox()
+        self.role.currentIndexChanged.connect(self._draw_compare)
+        self.compare = pg.PlotWidget()
+        self.compare.setMouseEnabled(x=False, y=False)
+        self.heat = pg.ImageItem()
+        self.heat.setColorMap(pg.colormap.get("viridis"))
+        self.compare.addItem(self.heat)
+        self.compare.setLabel("bottom", "value")
+        self.compare.setLabel("left", "block")
+
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(QtWidgets.QLabel("show"))
+        controls.addWidget(self.kind)
+        controls.addWidget(self.log_y)
+        controls.addStretch(1)
+        hist_box = QtWidgets.QWidget()
+        hl = QtWidgets.QVBoxLayout(hist_box)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addLayout(controls)
+        hl.addWidget(self.hist, 1)
+        hl.addWidget(self.stats_label)
+        cmp_box = QtWidgets.QWidget()
+        cl = QtWidgets.QVBoxLayout(cmp_box)
+        cl.setContentsMargins(0, 0, 0, 0)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("compare all blocks:"))
+        row.addWidget(self.role, 1)
+        cl.addLayout(row)
+        cl.addWidget(self.compare, 1)
+        self.right = QtWidgets.QTabWidget()
+        self.right.addTab(hist_box, "Histogram")
+        self.right.addTab(cmp_box, "All blocks")
+        split = QtWidgets.QSplitter()
+        split.addWidget(self.tree)
+        split.addWidget(self.right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+        self.plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.heat_rows: list[str] = []
+
+    # ------------------------------------------------------------------ filling
+    def clear(self) -> None:
+        self.census = None
+        self.tree.clear()
+        self.hist.clear()
+        self.role.clear()
+        self.heat.clear()
+        self.stats_label.setText("")
+        self.plotted = {}
+
+    def show_census(self, census) -> None:
+        self.clear()
+        self.census = census
+        total = census.parameters or 1
+        self.tree.setSortingEnabled(False)
+        for order, layer in enumerate(census.layers):
+            st = layer.stats.get("weight") or layer.stats.get("bias")
+            item = self._item([layer.name, "", "", "", layer.parameters, layer.weights, layer.biases,
+                               layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
+            item.setData(0, SORT_ROLE, order)  # the first column sorts in model order
+            self.tree.addTopLevelItem(item)
+            for child_order, t in enumerate(layer.tensors):
+                role = t.role + (f" (tied to {t.tied_to})" if t.tied_to else "")
+                child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.parameters,
+                                    t.parameters if t.kind == "weight" else 0, t.parameters if t.kind == "bias" else 0,
+                                    t.parameters / total, t.stats.nbytes if t.stats else None, *_stat_row(t.stats)], t)
+                child.setData(0, SORT_ROLE, child_order)
+                if not t.counted:
+                    child.setForeground(0, QtGui.QBrush(QtGui.QColor("#888")))
+                item.addChild(child)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortItems(0, QtCore.Qt.AscendingOrder)
+        for col in range(len(COLUMNS)):
+            self.tree.resizeColumnToContents(col)
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 320))
+        roles = sorted({(t.kind, t.role) for t in census.tensors if t.counted and t.index is not None})
+        self.role.blockSignals(True)
+        self.role.addItem("all weights (per block)", ("layer", "weight"))
+        self.role.addItem("all biases (per block)", ("layer", "bias"))
+        for kind, role in roles:
+            self.role.addItem(f"{role} {kind}s", ("role", kind, role))
+        self.role.blockSignals(False)
+        self._draw_compare()
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(min(1, self.tree.topLevelItemCount() - 1)))
+
+    def _item(self, values, obj) -> SortItem:
+        item = SortItem()
+        for col, v in enumerate(values):
+            if isinstance(v, (int, float, np.integer, np.floating)) or v is None:
+                item.setData(col, SORT_ROLE, None if v is None else float(v))
+                if col == 7:
+                    text = units.percent(v)
+                elif col == 8:
+                    text = units.nbytes(v)
+                elif col in (4, 5, 6):
+                    text = f"{int(v):,}" if v is not None else "–"
+                elif col == 12:
+                    text = units.percent(v)
+                else:
+                    text = units.number(v)
+                item.setText(col, text)
+                item.setTextAlignment(col, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+            else:
+                item.setText(col, str(v))
+        item.setData(0, OBJ_ROLE, obj)
+        return item
+
+    # ------------------------------------------------------------------ selection
+    def select(self, layer: str, tensor: str | None = None) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top.text(0) != layer:
+                continue
+            if tensor is None:
+                self.tree.setCurrentItem(top)
+                return
+            for j in range(top.childCount()):
+                if top.child(j).text(0) == tensor:
+                    self.tree.setCurrentItem(top.child(j))
+                    return
+
+    def selected(self):
+        items = self.tree.selectedItems()
+        return items[0].data(0, OBJ_ROLE) if items else None
+
+    def _selection_changed(self) -> None:
+        obj = self.selected()
+        self.hist.clear()
+        self.plotted = {}
+        if obj is None:
+            return
+        if hasattr(obj, "tensors"):  # a layer
+            kinds = {"weights": ["weight"], "biases": ["bias"], "all": ["weight", "bias"]}[self.kind.currentText()]
+            series = {k: obj.stats[k] for k in kinds if k in obj.stats}
+            title = obj.name
+        else:
+            series = {obj.kind: obj.stats} if obj.stats is not None and obj.stats.counts is not None else {}
+            title = obj.name + (f" — tied to {obj.tied_to}, counted there" if obj.tied_to else "")
+        log = self.log_y.isChecked()
+        for kind, st in series.items():
+            edges, counts = st.edges, st.counts
+            self.plotted[kind] = (edges, counts)
+            y = np.log10(counts + 1.0) if log else counts.astype(float)
+            self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
+                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=kind + "s")
+        self.hist.setTitle(html.escape(title))
+        self.hist.setLabel("left", "log10(count + 1)" if log else "count")
+        self.hist.setLabel("bottom", "value")
+        self.stats_label.setText(self._stats_html(series))
+
+    def _stats_html(self, series) -> str:
+        if not series:
+            return "<i>no statistics for this selection</i>"
+        keys = ["count", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
+        head = "".join(f"<th align=right style='padding:0 6px'>{k.replace('_fraction', ' %')}</th>" for k in keys)
+        rows = ""
+        for kind, st in series.items():
+            s = st.summary()
+            cells = "".join(
+                f"<td align=right style='padding:0 6px'>"
+                f"{units.percent(s[k]) if k == 'zero_fraction' else (f'{s[k]:,}' if isinstance(s[k], int) else units.number(s[k]))}"
+                f"</td>" for k in keys)
+            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{kind}s</b></td>{cells}</tr>"
+        return f"<table><tr><th></th>{head}</tr>{rows}</table>"
+
+    # ------------------------------------------------------------------ compare
+    def compare_matrix(self):
+        """(row labels, edges, counts matrix) for the role chosen in the combo box."""
+        census, key = self.census, self.role.currentData()
+        if census is None or key is None:
+            return [], None, None
+        blocks = [layer for layer in census.layers if layer.index is not None]
+        rows, labels, edges = [], [], None
+        for layer in blocks:
+            if key[0] == "layer":
+                st = layer.stats.get(key[1])
+            else:
+                st = next((t.stats for t in layer.tensors if t.counted and t.kind == key[1] and t.role == key[2]), None)
+            if st is None or st.counts is None:
+                continue
+            rows.append(st.counts)
+            labels.append(layer.name)
+            edges = st.edges
+        return labels, edges, (np.vstack(rows) if rows else None)
+
+    def _draw_compare(self) -> None:
+        labels, edges, counts = self.compare_matrix()
+        self.heat_rows = labels
+        if counts is None:
+            self.heat.clear()
+            return
+        img = np.log10(counts.astype(float) + 1.0)
+        img = img / np.maximum(img.max(axis=1, keepdims=True), 1e-12)  # each block on its own scale
+        self.heat.setImage(img.T, autoLevels=True)
+        width = float(edges[-1] - edges[0])
+        self.heat.setRect(QtCore.QRectF(float(edges[0]), 0.0, width, float(len(labels))))
+        self.compare.getAxis("left").setTicks([[(i + 0.5, lab.replace("block ", "")) for i, lab in enumerate(labels)]])
+        self.compare.setTitle("distribution per block (log counts, each row scaled to its peak)")
+        self.compare.autoRange()

@@ -1,0 +1,111 @@
+"""Start the app: `gpt-inspector [MODEL]`, or `--screenshot out.png` to render once and exit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+TABS = ("overview", "layers", "graph", "generate")
+
+
+def bundled_sample() -> Path | None:
+    p = Path(__file__).resolve().parents[2] / "sample_models" / "fortune-gpt"
+    return p if (p / "model.onnx").is_file() else None
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="gpt-inspector", description="Open an ONNX GPT and inspect it.")
+    ap.add_argument("model", nargs="?", help="a .onnx file or export folder (default: the bundled sample)")
+    ap.add_argument("--screenshot", metavar="PNG", help="load, render, save a picture of the window and exit")
+    ap.add_argument("--tab", choices=TABS, default="overview", help="the tab to show first")
+    ap.add_argument("--steps", type=int, default=0, help="generate this many tokens before the screenshot")
+    ap.add_argument("--prompt", help="prompt for the Generate tab")
+    ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
+    ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
+    return ap.parse_args(argv)
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not os.environ.get("QT_QPA_PLATFORM") and not _has_display():
+        if not args.screenshot:
+            print("error: no display found; run under a desktop session (or xvfb-run), "
+                  "or use --screenshot PNG to render without one", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from .qt_compat import QtWidgets  # PySide6 first, then pyqtgraph
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("GPT Inspector")
+    app.setOrganizationName("GPT Inspector")
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    window.resize(w, h)
+    window.tabs.setCurrentIndex(TABS.index(args.tab))
+    if args.prompt:
+        window.generate.prompt.setPlainText(args.prompt)
+    model = args.model
+    if model is None and window.settings.value("reopen_last", False, type=bool):
+        model = window.settings.value("last_model", "") or None
+    if model is None and (sample := bundled_sample()):
+        model = str(sample)
+    if args.screenshot:
+        return _screenshot(app, window, model, args)
+    window.show()
+    if model:
+        window.open_model(model)
+    return app.exec()
+
+
+def _screenshot(app, window, model, args) -> int:
+    from .qt_compat import QtCore
+
+    app.setProperty("inspector_headless", True)
+    status = {"code": 0}
+
+    def finish():
+        window.generate.redraw()
+        app.processEvents()
+        window.grab().save(args.screenshot)
+        window.close()
+        app.quit()
+
+    def loaded(_census):
+        if args.select:
+            window.layers.select(args.select)
+        if args.steps:
+            window.generate.max_tokens.setValue(args.steps)
+            window.generate.run_finished.connect(lambda _r: QtCore.QTimer.singleShot(200, finish))
+            window.generate.run()
+        else:
+            QtCore.QTimer.singleShot(300, finish)
+
+    def failed(message):
+        print(f"error: {message}", file=sys.stderr)
+        status["code"] = 2
+        QtCore.QTimer.singleShot(0, finish)
+
+    window.model_loaded.connect(loaded)
+    window.load_failed.connect(failed)
+    window.generate.error.connect(lambda m, _d: failed(m))
+    window.show()
+    if model:
+        window.open_model(model)
+    else:
+        QtCore.QTimer.singleShot(300, finish)
+    app.exec()
+    return status["code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

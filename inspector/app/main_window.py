@@ -1,0 +1,251 @@
+"""The main window: menus, tabs, drag and drop, progress with Cancel, and error dialogs."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from .generate_view import GenerateView
+from .graph_view import GraphView
+from .layers_view import LayersView
+from .overview_view import OverviewView
+from .qt_compat import QtCore, QtGui, QtWidgets
+from .workers import LoadWorker
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 10
+
+
+def app_icon() -> QtGui.QIcon:
+    with resources.as_file(resources.files("inspector") / "assets" / "icon.svg") as p:
+        return QtGui.QIcon(str(p))
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    model_loaded = QtCore.Signal(object)  # Census
+    load_failed = QtCore.Signal(str)
+
+    def __init__(self, settings: QtCore.QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QtCore.QSettings("GPT Inspector", "GPT Inspector")
+        self.census = None
+        self.last_result = None
+        self._serial = 0
+        self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
+        self.setWindowTitle("GPT Inspector")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+
+        self.overview = OverviewView()
+        self.layers = LayersView()
+        self.graph = GraphView()
+        self.generate = GenerateView()
+        self.generate.error.connect(self.show_error)
+        self.generate.run_finished.connect(lambda r: setattr(self, "last_result", r))
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for w, name in ((self.overview, "Overview"), (self.layers, "Layers"), (self.graph, "Graph"),
+                        (self.generate, "Generate")):
+            self.tabs.addTab(w, name)
+        self.setCentralWidget(self.tabs)
+
+        self.progress = QtWidgets.QProgressBar(maximumWidth=260, maximum=1000)
+        self.progress_label = QtWidgets.QLabel()
+        self.cancel_btn = QtWidgets.QPushButton("Cancel")
+        self.cancel_btn.clicked.connect(self.cancel_load)
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.progress_label)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.cancel_btn)
+        self._set_busy(False)
+        self._build_menus()
+
+    # ------------------------------------------------------------------ menus
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self.open_action = file.addAction("&Open…", self.open_dialog, QtGui.QKeySequence.Open)
+        self.open_folder_action = file.addAction("Open Export &Folder…", self.open_folder_dialog)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self._fill_recent()
+        self.reopen_action = file.addAction("Reopen Last Model at Start")
+        self.reopen_action.setCheckable(True)
+        self.reopen_action.setChecked(self.settings.value("reopen_last", False, type=bool))
+        self.reopen_action.toggled.connect(lambda on: self.settings.setValue("reopen_last", on))
+        file.addSeparator()
+        self.export_action = file.addAction("&Export Report…", self.export_report, "Ctrl+E")
+        self.export_action.setEnabled(False)
+        file.addSeparator()
+        file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
+        view = self.menuBar().addMenu("&View")
+        for i, name in enumerate(("Overview", "Layers", "Graph", "Generate")):
+            view.addAction(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About GPT Inspector", self._about)
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QtWidgets.QMessageBox.about(
+            self, "About GPT Inspector",
+            f"<b>GPT Inspector {__version__}</b><p>What the parameters of an ONNX GPT are, and what running them "
+            "costs: an exact census of weights and biases, their histograms, and step-by-step generation with "
+            "live latency and memory.</p>")
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _remember(self, path: str) -> None:
+        items = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent", items[:MAX_RECENT])
+        self.settings.setValue("last_model", path)
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_files():
+            self.recent_menu.addAction(p, lambda p=p: self.open_model(p))
+        if self.recent_files():
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", lambda: (self.settings.setValue("recent", []),
+                                                              self._fill_recent()))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def open_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open an ONNX model", self._start_dir(),
+                                                        "ONNX models (*.onnx);;All files (*)")
+        if path:
+            self.open_model(path)
+
+    def open_folder_dialog(self) -> None:
+        path = QtWidgets.QFileDialog.getExistingDirectory(self, "Open an export folder", self._start_dir())
+        if path:
+            self.open_model(path)
+
+    def _start_dir(self) -> str:
+        last = self.settings.value("last_model", "")
+        return str(Path(last).parent) if last else str(Path.home())
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.open_model(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ loading
+    def open_model(self, path: str | Path) -> int:
+        """Start loading `path` off the GUI thread; any load in progress is cancelled. Returns its serial."""
+        self.cancel_load()
+        self._serial += 1
+        serial = self._serial
+        worker = LoadWorker(serial, str(path))
+        thread = QtCore.QThread()
+        worker.moveToThread(thread)
+        worker.progress.connect(self._on_progress)
+        worker.loaded.connect(self._on_loaded)
+        worker.failed.connect(self._on_failed)
+        worker.done.connect(self._on_done)
+        thread.started.connect(worker.run)
+        self._loads[serial] = (thread, worker)
+        self._loading_path = str(path)
+        self._set_busy(True, f"opening {Path(path).name}…")
+        thread.start()
+        return serial
+
+    def cancel_load(self) -> None:
+        for _thread, worker in self._loads.values():
+            worker.cancel()
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.progress.setVisible(busy)
+        self.cancel_btn.setVisible(busy)
+        self.progress_label.setText(text)
+        if busy:
+            self.progress.setValue(0)
+
+    @QtCore.Slot(int, float, str)
+    def _on_progress(self, serial: int, fraction: float, message: str) -> None:
+        if serial == self._serial:
+            self.progress.setValue(int(fraction * 1000))
+            self.progress_label.setText(message[:80])
+
+    @QtCore.Slot(int, object)
+    def _on_loaded(self, serial: int, census) -> None:
+        if serial != self._serial:
+            return  # a stale load: a newer one was asked for
+        old = self.census
+        self.census = census
+        self.last_result = None
+        self._remember(self._loading_path)
+        self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
+        self.overview.show_census(census)
+        self.layers.show_census(census)
+        self.graph.show_census(census)
+        self.generate.set_model(str(census.model.path), census.architecture.context_length)
+        self.export_action.setEnabled(True)
+        self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", 8000)
+        if old is not None:
+            old.model.close()
+        self.model_loaded.emit(census)
+
+    @QtCore.Slot(int, str, str)
+    def _on_failed(self, serial: int, message: str, details: str) -> None:
+        if serial != self._serial:
+            return
+        self.load_failed.emit(message)
+        self.show_error(message, details)
+
+    @QtCore.Slot(int)
+    def _on_done(self, serial: int) -> None:
+        thread, worker = self._loads.pop(serial, (None, None))
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            worker.deleteLater()
+            thread.deleteLater()
+        if serial == self._serial:
+            self._set_busy(False)
+
+    def show_error(self, message: str, details: str = "") -> None:
+        """A clear one-line message; the technical details only when asked for."""
+        log.warning("%s", message)
+        if QtWidgets.QApplication.instance().property("inspector_headless"):
+            return  # screenshot runs print errors instead of waiting on a dialog
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, "GPT Inspector", message,
+                                    QtWidgets.QMessageBox.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        self.error_box = box
+        box.open()
+
+    # ------------------------------------------------------------------ report
+    def export_report(self) -> None:
+        if self.census is None:
+            return
+        from .report_dialog import ReportDialog
+
+        ReportDialog(self.census, self.generate.result or self.last_result, self).exec()
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.generate.timer.stop()
+        self.generate.shutdown()
+        for thread, worker in list(self._loads.values()):
+            worker.cancel()
+            thread.quit()
+            thread.wait(10000)
+        self._loads.clear()
+        if self.census is not None:
+            self.census.model.close()
+        super().closeEvent(event)

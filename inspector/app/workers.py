@@ -1,0 +1,141 @@
+"""Long work off the GUI thread: loading + census + statistics, and generation.
+
+Work runs in a QThread; results come back as signals carrying plain objects.  Everything
+the workers import is imported here, on the GUI thread: PySide6's import hook must not
+run for a first import inside a worker thread (it crashes the interpreter).  A newer
+load cancels the older one, and results of a cancelled or stale run are dropped by its
+serial number (napari's and Orange's discipline).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..engine import Generator
+from ..errors import Cancelled, InspectorError
+from ..model import load_model, take_census
+from ..stats import compute_statistics
+
+log = logging.getLogger(__name__)
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(one line for the dialog, details for its expandable part)."""
+    if isinstance(exc, InspectorError):
+        return str(exc), ""
+    return (f"Unexpected error: {type(exc).__name__}: {exc}".splitlines()[0][:300],
+            "".join(traceback.format_exception(exc)))
+
+
+class LoadWorker(QObject):
+    """Loads a model, takes the census and computes statistics, reporting progress."""
+
+    progress = Signal(int, float, str)  # serial, fraction, message
+    loaded = Signal(int, object)  # serial, Census
+    failed = Signal(int, str, str)  # serial, message, details
+    done = Signal(int)
+
+    def __init__(self, serial: int, path: str):
+        super().__init__()
+        self.serial, self.path = serial, path
+        self._cancel = threading.Event()
+        self._last_emit = 0.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_emit > 0.05 or fraction >= 1.0:  # throttled: only visible changes
+            self._last_emit = now
+            self.progress.emit(self.serial, fraction, message)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._progress(0.0, "reading the graph")
+            model = load_model(self.path)
+            if self._cancel.is_set():
+                raise Cancelled()
+            self._progress(0.02, "walking the graph")
+            census = take_census(model)
+            compute_statistics(census, lambda f, m: self._progress(0.05 + 0.95 * f, m), self._cancel.is_set)
+            self.loaded.emit(self.serial, census)
+        except Cancelled:
+            pass
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog, never a crash
+            msg, details = describe_error(exc)
+            self.failed.emit(self.serial, msg, details)
+        finally:
+            self.done.emit(self.serial)
+
+
+class GenerationWorker(QObject):
+    """Owns a Generator in its own thread; GUI sets pause/stop flags directly (they are thread-safe)."""
+
+    ready = Signal(str)  # provider
+    stepped = Signal(object)  # Step
+    idle = Signal(object)  # GenerationResult or None, when a run/step ends
+    failed = Signal(str, str)
+
+    def __init__(self, model_path: str, provider: str, context_length: int | None):
+        super().__init__()
+        self.model_path, self.provider, self.context_length = model_path, provider, context_length
+        self.gen = None
+        self._pause = threading.Event()
+        self._stop = threading.Event()
+
+    @Slot()
+    def open(self) -> None:
+        try:
+            self.gen = Generator(self.model_path, provider=self.provider, context_length=self.context_length,
+                                 validate=False)  # the window has loaded and checked it already
+            self.ready.emit(self.gen.provider)
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(*describe_error(exc))
+
+    def pause(self) -> None:
+        self._pause.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.gen is not None:
+            self.gen.cancel()
+
+    @Slot(object, object, int)
+    def start_run(self, prompt, config, max_steps: int) -> None:
+        """Start a new run (when `prompt` is not None) then take up to `max_steps` steps (0: until done)."""
+        if self.gen is None:
+            return
+        self._pause.clear()
+        self._stop.clear()
+        try:
+            if prompt is not None:
+                self.gen.start(prompt, config)
+            taken = 0
+            while not self.gen.finished and not self._pause.is_set() and not self._stop.is_set():
+                self.stepped.emit(self.gen.step())
+                taken += 1
+                if max_steps and taken >= max_steps:
+                    break
+            if self._stop.is_set() and self.gen.state is not None and not self.gen.state.finish:
+                self.gen.state.finish = "stopped"
+            self.idle.emit(self.gen.result() if self.gen.state is not None else None)
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(*describe_error(exc))
+            self.idle.emit(None)
+
+
+def start_in_thread(worker: QObject, entry: str | None = "run") -> QThread:
+    """Move `worker` to a new thread, start it, and call `entry` there once it runs."""
+    thread = QThread()
+    worker.moveToThread(thread)
+    if entry:
+        thread.started.connect(getattr(worker, entry))
+    thread.start()
+    return thread

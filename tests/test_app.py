@@ -1,0 +1,192 @@
+"""The desktop app, driven through its real widgets offscreen."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from inspector.app.qt_compat import QtCore, QtGui, QtWidgets  # noqa: E402
+from inspector.app.main_window import MainWindow  # noqa: E402
+
+from .conftest import FIXTURES, SAMPLE, reference  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def open_and_wait(qtbot, window, path):
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.open_model(str(path))
+    return window.census
+
+
+def test_open_fixture_shows_right_totals(qtbot, window):
+    ref = reference("tiny-llama")
+    census = open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
+    assert census.parameters == ref["parameters"]
+    text = window.overview.totals_label.text()
+    assert f"{ref['parameters']:,}" in text and f"{ref['weights']:,}" in text
+    assert "llama" in window.overview.arch_label.text()
+    assert list(window.overview.bar_data["weights"]) == [layer.weights for layer in census.layers]
+    top = [window.layers.tree.topLevelItem(i).text(0) for i in range(window.layers.tree.topLevelItemCount())]
+    assert top == [layer.name for layer in census.layers]  # model order
+    assert window.export_action.isEnabled()
+    assert "tiny-llama" in window.windowTitle()
+    assert window.recent_files()[0].endswith("tiny-llama")
+
+
+def test_select_layer_and_tensor_give_histograms(qtbot, window):
+    census = open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
+    view = window.layers
+    view.select("block 1")
+    edges, counts = view.plotted["weight"]
+    assert counts.sum() == census.layer("block 1").weights and len(edges) == len(counts) + 1
+    view.kind.setCurrentText("all")
+    assert set(view.plotted) == {"weight", "bias"}
+    assert view.plotted["bias"][1].sum() == census.layer("block 1").biases
+    view.log_y.setChecked(True)
+    assert "log10" in view.hist.getPlotItem().getAxis("left").labelText
+    view.select("block 0", "transformer.h.0.mlp.c_fc.weight")
+    assert view.plotted["weight"][1].sum() == 64 * 256
+    assert "mean" in view.stats_label.text()
+    # the comparison of all blocks: one row per block on shared edges
+    labels, edges, matrix = view.compare_matrix()
+    assert labels == ["block 0", "block 1"] and matrix.shape == (2, len(edges) - 1)
+    idx = view.role.findText("mlp.up weights")
+    view.role.setCurrentIndex(idx)
+    labels, edges, matrix = view.compare_matrix()
+    assert (matrix.sum(axis=1) == 64 * 256).all()
+
+
+def test_tree_sorts_numerically(qtbot, window):
+    open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
+    tree = window.layers.tree
+    tree.sortItems(4, QtCore.Qt.DescendingOrder)
+    values = [tree.topLevelItem(i).data(4, QtCore.Qt.UserRole + 1) for i in range(tree.topLevelItemCount())]
+    assert values == sorted(values, reverse=True)
+
+
+def test_graph_view_search(qtbot, window):
+    open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
+    view = window.graph
+    total = len(view.rows)
+    view.search.setText("q_proj")
+    shown = view.apply_filter()
+    assert 0 < shown < total
+    assert all("q_proj" in row.name for row in view.rows if row.matches("q_proj") and row.op == "MatMul")
+    view.search.setText("onnx::MatMul_")  # a renamed weight: find the node that owns it
+    assert view.apply_filter() >= 14
+    view.search.setText("")
+    assert view.apply_filter() == total
+
+
+def test_step_three_tokens_and_see_candidates(qtbot, window):
+    open_and_wait(qtbot, window, SAMPLE)
+    gen = window.generate
+    gen.prompt.setPlainText("The meaning of life is")
+    gen.candidates_n.setValue(6)
+    for n in range(1, 4):
+        gen.step_btn.click()
+        qtbot.waitUntil(lambda: len(gen.steps) == n and not gen.running, timeout=30000)
+    gen.redraw()
+    assert gen.candidates.rowCount() == 6
+    chosen = gen.candidates_for(2)
+    assert sum(c[3] for c in chosen) == 1 and chosen[0][2] == gen.steps[2].id  # greedy: the top one
+    assert "tok:2" in gen.output.toHtml()
+    gen._token_clicked(QtCore.QUrl("tok:0"))
+    assert gen.selected_step == 0 and "step 1" in gen.cand_title.text()
+    data = gen.series()
+    assert len(data["x"]) == 3 and np.isfinite(data["latency_ms"]).all() and (data["rss_mb"] > 0).all()
+    n_prompt = gen.worker.gen.state.prompt_len
+    assert gen.steps[0].prefill and [s.kv_len for s in gen.steps] == [n_prompt, n_prompt + 1, n_prompt + 2]
+
+
+def test_run_then_stop(qtbot, window):
+    open_and_wait(qtbot, window, SAMPLE)
+    gen = window.generate
+    gen.max_tokens.setValue(100000)
+    gen.greedy.setChecked(False)
+    gen.seed.setValue(1)
+    gen.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.steps) >= 5, timeout=30000)
+    assert gen.stop_btn.isEnabled() and not gen.run_btn.isEnabled()
+    gen.stop_btn.click()
+    qtbot.waitUntil(lambda: not gen.running, timeout=30000)
+    assert gen.result.finish in ("stopped", "cancelled", "eos")
+    assert gen.run_btn.isEnabled() and gen.reset_btn.isEnabled()
+    gen.reset_btn.click()
+    assert gen.steps == [] and gen.output.toPlainText() == ""
+
+
+def test_pause_then_continue(qtbot, window):
+    open_and_wait(qtbot, window, SAMPLE)
+    gen = window.generate
+    gen.max_tokens.setValue(100000)
+    gen.greedy.setChecked(False)
+    gen.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.steps) >= 3, timeout=30000)
+    gen.pause_btn.click()
+    qtbot.waitUntil(lambda: not gen.running, timeout=30000)
+    paused_at = len(gen.steps)
+    if gen.result.finish:  # the model ended its text on its own
+        return
+    gen.step_btn.click()
+    qtbot.waitUntil(lambda: len(gen.steps) == paused_at + 1 and not gen.running, timeout=30000)
+    assert not gen.steps[-1].prefill
+
+
+def test_bad_file_gives_dialog_and_keeps_previous_model(qtbot, window, tmp_path):
+    census = open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"\x00garbage" * 100)
+    with qtbot.waitSignal(window.load_failed, timeout=30000) as blocker:
+        window.open_model(str(bad))
+    assert "broken.onnx" in blocker.args[0] and "\n" not in blocker.args[0]
+    qtbot.waitUntil(lambda: getattr(window, "error_box", None) is not None and window.error_box.isVisible())
+    assert "broken.onnx" in window.error_box.text() and "Traceback" not in window.error_box.text()
+    window.error_box.close()
+    assert window.census is census and "tiny-gpt2" in window.windowTitle()
+    assert window.recent_files()[0].endswith("tiny-gpt2")  # a failed open is not remembered
+
+
+def test_opening_another_model_cancels_the_first(qtbot, window):
+    window.open_model(str(FIXTURES / "tiny-llama"))
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.open_model(str(FIXTURES / "tiny-gpt2"))
+    assert window.census.model.path.parent.name == "tiny-gpt2"
+    qtbot.wait(200)
+    assert window.census.model.path.parent.name == "tiny-gpt2"  # the first load's result was dropped
+
+
+def test_drop_a_model_on_the_window(qtbot, window):
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(FIXTURES / "tiny-gpt2-zero-bias"))])
+    event = QtGui.QDropEvent(QtCore.QPointF(10, 10), QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
+                             QtCore.Qt.NoModifier)
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.dropEvent(event)
+    assert window.census.parameters == reference("tiny-gpt2-zero-bias")["parameters"]
+
+
+def test_close_during_a_run(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.IniFormat)
+    w = MainWindow(settings)
+    w.show()
+    with qtbot.waitSignal(w.model_loaded, timeout=60000):
+        w.open_model(str(SAMPLE))
+    gen = w.generate
+    gen.max_tokens.setValue(100000)
+    gen.greedy.setChecked(False)
+    gen.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.steps) >= 3, timeout=30000)
+    w.close()
+    assert gen.worker is None and gen.thread is None
+    w.deleteLater()
+    qtbot.wait(50)
