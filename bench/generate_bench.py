@@ -1,0 +1,133 @@
+"""Decode speed of the engine against Optimum's ORTModelForCausalLM and a bare onnxruntime KV loop.
+
+    python bench/build_gpt2_small.py && python bench/generate_bench.py [--provider cpu|cuda] [--repeat 5]
+
+One GPT-2-small-size export, one prompt, greedy, 64 new tokens.  Prints decode tokens/s and
+time to first token for each (medians over interleaved repeats) and the ratios the goals are
+stated in: engine / Optimum decode tokens/s (goal >= 1.3 on the CPU) and the cost of the
+engine's instrumentation against the bare loop (goal <= 5 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+MODEL = Path(__file__).resolve().parent / "models" / "gpt2-small"
+PROMPT_IDS = list(range(100, 132))  # 32 prompt tokens
+NEW = 64
+
+
+def engine_run(provider: str) -> tuple[float, float, list[int]]:
+    from inspector.engine import GenerationConfig, Generator
+
+    gen = ENGINES.setdefault(provider, Generator(MODEL, provider=provider, validate=False))
+    r = gen.generate(PROMPT_IDS, GenerationConfig(max_new_tokens=NEW, stop_at_eos=False))
+    m = r.metrics
+    return m.ttft_ms, m.tokens_per_s, r.new_ids
+
+
+ENGINES: dict = {}
+
+
+class BareLoop:
+    """The least a KV-cache loop can do: run, argmax, feed the cache back. No top-k, entropy, memory."""
+
+    def __init__(self, provider: str):
+        from inspector.engine.providers import create_session
+        from inspector.engine.model_io import read_io
+
+        self.sess, self.provider = create_session(str(MODEL / "model.onnx"), provider)
+        self.io = read_io(self.sess)
+        self.out_names = ["logits"] + [n for kv in self.io.present for n in kv]
+        self.past_names = [n for kv in self.io.past for n in kv]
+
+    def run(self) -> tuple[float, float, list[int]]:
+        ids = list(PROMPT_IDS)
+        cache = self.io.empty_past()
+        times = []
+        for step in range(NEW):
+            t0 = time.perf_counter()
+            new = ids if step == 0 else ids[-1:]
+            past = len(ids) - len(new)
+            feeds = {"input_ids": np.array([new], np.int64), "attention_mask": np.ones((1, len(ids)), np.int64),
+                     "position_ids": np.arange(past, len(ids), dtype=np.int64)[None]}
+            feeds.update(cache)
+            out = self.sess.run(self.out_names, feeds)
+            cache = dict(zip(self.past_names, out[1:]))
+            ids.append(int(np.argmax(out[0][0, -1])))
+            times.append(time.perf_counter() - t0)
+        return times[0] * 1000, (NEW - 1) / sum(times[1:]), ids[len(PROMPT_IDS):]
+
+
+class OptimumRun:
+    def __init__(self, provider: str):
+        from optimum.onnxruntime import ORTModelForCausalLM
+
+        prov = "CUDAExecutionProvider" if provider == "cuda" else "CPUExecutionProvider"
+        self.model = ORTModelForCausalLM.from_pretrained(MODEL, provider=prov, use_cache=True, use_io_binding=provider == "cuda")
+
+    def run(self) -> tuple[float, float, list[int]]:
+        import torch
+        from transformers.generation.streamers import BaseStreamer
+
+        class Clock(BaseStreamer):
+            def __init__(self):
+                self.times = []
+
+            def put(self, value):
+                self.times.append(time.perf_counter())
+
+            def end(self):
+                pass
+
+        clock = Clock()
+        ids = torch.tensor([PROMPT_IDS])
+        t0 = time.perf_counter()
+        out = self.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=NEW, min_new_tokens=NEW,
+                                  do_sample=False, streamer=clock, pad_token_id=0)
+        # put() is called once with the prompt, then once per new token
+        token_times = clock.times[1:]
+        ttft = (token_times[0] - t0) * 1000
+        tps = (len(token_times) - 1) / (token_times[-1] - token_times[0])
+        return ttft, tps, out[0, len(PROMPT_IDS):].tolist()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--provider", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    if not (MODEL / "model.onnx").exists():
+        sys.exit("build the model first: python bench/build_gpt2_small.py")
+    ort.set_default_logger_severity(3)
+    bare, optimum = BareLoop(args.provider), OptimumRun(args.provider)
+    runners = {"engine": lambda: engine_run(args.provider), "bare loop": bare.run, "optimum": optimum.run}
+    for fn in runners.values():  # warm-up: first runs allocate arenas
+        fn()
+    results = {k: [] for k in runners}
+    for _ in range(args.repeat):
+        for name, fn in runners.items():
+            results[name].append(fn())
+    ids = {k: v[0][2] for k, v in results.items()}
+    same = ids["engine"] == ids["bare loop"] == ids["optimum"]
+    med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)) for k, v in results.items()}
+    print(f"GPT-2 small (124M), {len(PROMPT_IDS)} prompt tokens, {NEW} new, greedy, provider {args.provider}, "
+          f"{args.repeat} repeats; same tokens from all three: {same}")
+    print(f"{'runner':<12}{'TTFT ms':>10}{'decode tok/s':>14}")
+    for k, (ttft, tps) in med.items():
+        print(f"{k:<12}{ttft:>10.1f}{tps:>14.1f}")
+    e, b, o = med["engine"][1], med["bare loop"][1], med["optimum"][1]
+    print(f"engine / optimum decode tokens/s: {e / o:.2f}x  (goal >= 1.3 on the CPU)")
+    print(f"bare loop / optimum decode tokens/s: {b / o:.2f}x")
+    print(f"instrumentation cost (bare loop vs engine per-token time): {100 * (b / e - 1):+.1f} %  (goal <= 5 %)")
+
+
+if __name__ == "__main__":
+    main()
