@@ -60,6 +60,7 @@ def test_select_layer_and_tensor_give_histograms(qtbot, window):
     labels, edges, matrix = view.compare_matrix()
     assert labels == ["block 0", "block 1"] and matrix.shape == (2, len(edges) - 1)
     idx = view.role.findText("mlp.up weights")
+    assert idx >= 0
     view.role.setCurrentIndex(idx)
     labels, edges, matrix = view.compare_matrix()
     assert (matrix.sum(axis=1) == 64 * 256).all()
@@ -190,3 +191,21 @@ def test_close_during_a_run(qtbot, tmp_path):
     assert gen.worker is None and gen.thread is None
     w.deleteLater()
     qtbot.wait(50)
+
+
+def test_export_report_from_the_app(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
+    gen = window.generate
+    gen.max_tokens.setValue(4)
+    gen.run_btn.click()
+    qtbot.waitUntil(lambda: gen.result is not None and gen.result.finish is not None, timeout=30000)
+    dialog = window.export_report()
+    assert dialog.include_run.isChecked()
+    dialog.format.setCurrentIndex(dialog.format.findData("json"))
+    dialog.path.setText(str(tmp_path / "app-report.json"))
+    with qtbot.waitSignal(dialog.exported, timeout=60000):
+        dialog.export_btn.click()
+    import json
+
+    d = json.loads((tmp_path / "app-report.json").read_text())
+    assert d["parameters"] == window.census.parameters and len(d["generation"]["new_ids"]) == 4

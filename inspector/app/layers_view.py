@@ -15,6 +15,7 @@ COLUMNS = ["layer / tensor", "role", "kind", "shape", "parameters", "weights", "
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
+PLURAL = {"weight": "weights", "bias": "biases"}
 
 
 class SortItem(QtWidgets.QTreeWidgetItem):
@@ -143,7 +144,7 @@ class LayersView(QtWidgets.QWidget):
         self.role.addItem("all weights (per block)", ("layer", "weight"))
         self.role.addItem("all biases (per block)", ("layer", "bias"))
         for kind, role in roles:
-            self.role.addItem(f"{role} {kind}s", ("role", kind, role))
+            self.role.addItem(f"{role} {PLURAL[kind]}", ("role", kind, role))
         self.role.blockSignals(False)
         self._draw_compare()
         if self.tree.topLevelItemCount():
@@ -208,7 +209,7 @@ class LayersView(QtWidgets.QWidget):
             self.plotted[kind] = (edges, counts)
             y = np.log10(counts + 1.0) if log else counts.astype(float)
             self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
-                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=kind + "s")
+                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=PLURAL[kind])
         self.hist.setTitle(html.escape(title))
         self.hist.setLabel("left", "log10(count + 1)" if log else "count")
         self.hist.setLabel("bottom", "value")
@@ -226,7 +227,7 @@ class LayersView(QtWidgets.QWidget):
                 f"<td align=right style='padding:0 6px'>"
                 f"{units.percent(s[k]) if k == 'zero_fraction' else (f'{s[k]:,}' if isinstance(s[k], int) else units.number(s[k]))}"
                 f"</td>" for k in keys)
-            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{kind}s</b></td>{cells}</tr>"
+            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{PLURAL[kind]}</b></td>{cells}</tr>"
         return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
     # ------------------------------------------------------------------ compare

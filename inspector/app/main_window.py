@@ -235,7 +235,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from .report_dialog import ReportDialog
 
-        ReportDialog(self.census, self.generate.result or self.last_result, self).exec()
+        self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self)
+        self.report_dialog.exported.connect(lambda p: self.statusBar().showMessage(f"report written to {p}", 8000))
+        self.report_dialog.open()
+        return self.report_dialog
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

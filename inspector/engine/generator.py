@@ -65,6 +65,8 @@ class GenerationResult:
     metrics: RunMetrics
     provider: str
     finish: str | None
+    config: GenerationConfig = GenerationConfig()
+    prompt: str | None = None
 
 
 @dataclass
@@ -73,6 +75,7 @@ class _State:
     prompt_len: int
     config: GenerationConfig
     sampler: Sampler
+    prompt: str | None = None
     cache: dict = field(default_factory=dict)  # past input name -> array / OrtValue
     steps: list[Step] = field(default_factory=list)
     metrics: RunMetrics = field(default_factory=RunMetrics)
@@ -129,7 +132,8 @@ class Generator:
         except ValueError as exc:
             raise GenerationError(str(exc)) from None
         self._cancel.clear()
-        self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler)
+        self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler,
+                            prompt=prompt if isinstance(prompt, str) else None)
         return ids
 
     def reset(self) -> None:
@@ -191,7 +195,7 @@ class Generator:
             raise GenerationError("nothing has been generated")
         new = st.ids[st.prompt_len:]
         return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
-                                self.provider, st.finish)
+                                self.provider, st.finish, st.config, st.prompt)
 
     # ------------------------------------------------------------------ internals
     def _finish_reason(self, token: int) -> str | None:

@@ -1,0 +1,51 @@
+"""The PDF report through Qt's PDF writer: the same HTML as the HTML report, laid out by QTextDocument."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import ReportError
+from ..report.content import ReportContent
+from ..report.writers import render_html
+from .qt_compat import QtCore, QtGui
+
+
+def ensure_gui_app():
+    """QTextDocument needs a QGuiApplication; the command line makes an offscreen one."""
+    app = QtGui.QGuiApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QtGui.QGuiApplication([])
+    return app
+
+
+def write_pdf(content: ReportContent, target: Path) -> None:
+    ensure_gui_app()
+    doc = QtGui.QTextDocument()
+    for name, png in content.images.items():
+        doc.addResource(QtGui.QTextDocument.ImageResource, QtCore.QUrl(name), QtGui.QImage.fromData(png))
+    doc.setDefaultFont(QtGui.QFont("DejaVu Sans", 8))
+    doc.setHtml(render_html(content, image_src=lambda name: name))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        writer = QtGui.QPdfWriter(tmp)
+        writer.setResolution(110)  # device pixels close to CSS pixels: the HTML's image widths fit the page
+        writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.A4))
+        writer.setPageMargins(QtCore.QMarginsF(12, 12, 12, 12), QtGui.QPageLayout.Millimeter)
+        writer.setTitle(f"GPT Inspector report — {Path(content.model_path).name}")
+        writer.setCreator("GPT Inspector")
+        doc.setPageSize(QtCore.QSizeF(writer.width(), writer.height()))
+        doc.print_(writer)
+        del writer  # flushes and closes the file
+        if os.path.getsize(tmp) == 0:
+            raise ReportError("Qt wrote an empty PDF", str(target))
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

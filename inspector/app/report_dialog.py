@@ -1,0 +1,137 @@
+"""File → Export Report…: choose a format and a file; the report is gathered off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..errors import Cancelled
+from ..report.content import build_report
+from ..report.writers import FORMATS, export
+from .pdf_writer import write_pdf
+from .qt_compat import QtCore, QtWidgets
+from .workers import describe_error
+
+LABELS = {"html": "HTML (one self-contained file)", "md": "Markdown (pictures beside it)", "json": "JSON",
+          "csv": "CSV (one row per tensor)", "pdf": "PDF"}
+
+
+class ReportWorker(QObject):
+    progress = Signal(float, str)
+    built = Signal(object)
+    failed = Signal(str, str)
+
+    def __init__(self, census, run):
+        super().__init__()
+        self.census, self.run_result = census, run
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set))
+        except Cancelled:
+            self.failed.emit("", "")
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(*describe_error(exc))
+
+
+class ReportDialog(QtWidgets.QDialog):
+    exported = Signal(str)
+
+    def __init__(self, census, run=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Export Report")
+        self.census, self.run_result = census, run
+        self.thread = self.worker = None
+        self.format = QtWidgets.QComboBox()
+        for f in FORMATS:
+            self.format.addItem(LABELS[f], f)
+        self.path = QtWidgets.QLineEdit(str(Path.home() / f"{census.model.path.parent.name}-report.html"))
+        browse = QtWidgets.QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.include_run = QtWidgets.QCheckBox("include the generation run on screen")
+        self.include_run.setChecked(run is not None)
+        self.include_run.setEnabled(run is not None)
+        self.progress = QtWidgets.QProgressBar(maximum=1000)
+        self.progress.setVisible(False)
+        self.message = QtWidgets.QLabel()
+        self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Cancel)
+        self.export_btn = self.buttons.addButton("Export", QtWidgets.QDialogButtonBox.AcceptRole)
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.cancel)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("format", self.format)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("file", row)
+        form.addRow(self.include_run)
+        form.addRow(self.progress)
+        form.addRow(self.message)
+        form.addRow(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _format_changed(self) -> None:
+        p = Path(self.path.text())
+        self.path.setText(str(p.with_suffix("." + self.format.currentData())))
+
+    def _browse(self) -> None:
+        fmt = self.format.currentData()
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export report", self.path.text(),
+                                                        f"{LABELS[fmt]} (*.{fmt})")
+        if path:
+            self.path.setText(path)
+
+    def start(self) -> None:
+        if self.thread is not None:
+            return
+        self.export_btn.setEnabled(False)
+        self.progress.setVisible(True)
+        self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None)
+        self.thread = QtCore.QThread()
+        self.worker.moveToThread(self.thread)
+        self.worker.progress.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.message.setText(m)))
+        self.worker.built.connect(self._write)
+        self.worker.failed.connect(self._failed)
+        self.thread.started.connect(self.worker.run)
+        self.thread.start()
+
+    def _finish_thread(self) -> None:
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
+        self.thread = self.worker = None
+
+    @Slot(object)
+    def _write(self, content) -> None:
+        self._finish_thread()
+        try:
+            external = [self.census.model.folder / e.value for t in self.census.model.tensors.values()
+                        if t.is_external for e in t.proto.external_data if e.key == "location"]
+            path = export(content, self.path.text(), self.format.currentData(), pdf_writer=write_pdf,
+                          protected=external)
+        except Exception as exc:  # noqa: BLE001
+            self._failed(*describe_error(exc))
+            return
+        self.exported.emit(str(path))
+        self.accept()
+
+    @Slot(str, str)
+    def _failed(self, message: str, details: str) -> None:
+        self._finish_thread()
+        self.export_btn.setEnabled(True)
+        self.progress.setVisible(False)
+        self.message.setText(f"<span style='color:#b00'>{message}</span>" if message else "cancelled")
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self._finish_thread()
+        self.reject()

@@ -1,0 +1,75 @@
+"""The report's pictures, drawn with matplotlib's Agg backend (no display, no Qt): PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+WEIGHT, BIAS, ACCENT = "#3b6ea8", "#d9822b", "#2a9d8f"
+PLURAL = {"weight": "weights", "bias": "biases"}
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def layer_histogram(name: str, series: dict) -> bytes:
+    """One layer's weights and biases on their shared edges (log counts, so both show)."""
+    fig, ax = plt.subplots(figsize=(3.6, 2.2))
+    for kind, (edges, counts) in series.items():
+        centers = (np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2
+        ax.fill_between(centers, np.asarray(counts, float), step="mid", alpha=0.45,
+                        color=WEIGHT if kind == "weight" else BIAS, label=PLURAL[kind])
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_title(name, fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def layer_bars(names: list[str], weights: list[int], biases: list[int]) -> bytes:
+    fig, (a, b) = plt.subplots(2, 1, figsize=(7.5, 3.6), sharex=True)
+    x = np.arange(len(names))
+    a.bar(x, weights, color=WEIGHT)
+    a.set_ylabel("weights", fontsize=8)
+    b.bar(x, biases, color=BIAS)
+    b.set_ylabel("biases", fontsize=8)
+    b.set_xticks(x, [n.replace("block ", "") for n in names], rotation=90 if len(names) > 16 else 0, fontsize=7)
+    for ax in (a, b):
+        ax.grid(axis="y", alpha=0.3)
+        ax.tick_params(labelsize=7)
+    return _png(fig)
+
+
+def run_charts(steps: list[dict]) -> dict[str, bytes]:
+    """Latency per token (TTFT marked) and memory per token."""
+    x = np.arange(1, len(steps) + 1)
+    lat = np.array([s["latency_ms"] for s in steps], float)
+    fig, ax = plt.subplots(figsize=(7.5, 2.4))
+    if len(steps) > 1:
+        ax.plot(x[1:], lat[1:], color=ACCENT, lw=1.2, label="decode")
+    ax.scatter(x[:1], lat[:1], color="#d62828", zorder=3, label=f"time to first token {lat[0]:.1f} ms")
+    ax.set_xlabel("token", fontsize=8)
+    ax.set_ylabel("ms", fontsize=8)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
+    out = {"latency": _png(fig)}
+    fig, ax = plt.subplots(figsize=(7.5, 2.2))
+    ax.plot(x, [s["rss_mb"] for s in steps], color="#6a4c93", label="process RSS (MB)")
+    gpu = [s["gpu_mb"] for s in steps]
+    if any(g is not None for g in gpu):
+        ax.plot(x, [np.nan if g is None else g for g in gpu], color="#e76f51", label="GPU memory (MB)")
+    ax.set_xlabel("token", fontsize=8)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
+    out["memory"] = _png(fig)
+    return out

@@ -1,0 +1,66 @@
+"""Everything a report says, gathered once: identity, the census data, the run, and the charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from .. import __version__
+from ..engine.serialize import result_dict
+from ..errors import Cancelled
+from . import charts
+from .census_data import census_dict
+
+
+@dataclass
+class ReportContent:
+    data: dict  # the `stats --json` object plus identity and generation
+    images: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG
+    histogram_images: list[tuple[str, str]] = field(default_factory=list)  # (layer, image name)
+
+    @property
+    def model_path(self) -> str:
+        return self.data["file"]
+
+
+def identity(census, progress=None) -> dict:
+    m = census.model
+    return {
+        "file": str(m.path), "file_name": m.path.name, "file_bytes": m.file_size,
+        "external_bytes": m.external_bytes, "sha256": m.sha256(progress), "producer": m.producer,
+        "opset": m.opset, "ir_version": m.proto.ir_version,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inspector_version": __version__,
+    }
+
+
+def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> ReportContent:
+    """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once."""
+    def check(fraction: float, what: str) -> None:
+        if cancelled and cancelled():
+            raise Cancelled()
+        if progress:
+            progress(fraction, what)
+
+    data = census_dict(census)
+    data["identity"] = identity(census, lambda f: check(0.2 * f, "checksum"))
+    data["generation"] = result_dict(run) if run is not None else None
+    content = ReportContent(data)
+    layers = data["layers"]
+    content.images["layers.png"] = charts.layer_bars([x["name"] for x in layers], [x["weights"] for x in layers],
+                                                     [x["biases"] for x in layers])
+    for i, layer in enumerate(layers):
+        check(0.2 + 0.75 * i / max(1, len(layers)), f"histogram of {layer['name']}")
+        series = {k: (h["edges"], h["counts"]) for k, h in layer.get("histograms", {}).items() if h}
+        if not series:
+            continue
+        name = f"hist_{i:03d}.png"
+        content.images[name] = charts.layer_histogram(layer["name"], series)
+        content.histogram_images.append((layer["name"], name))
+    if data["generation"] and data["generation"]["steps"]:
+        for key, png in charts.run_charts(data["generation"]["steps"]).items():
+            content.images[f"run_{key}.png"] = png
+    check(1.0, "report ready")
+    return content

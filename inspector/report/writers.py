@@ -1,0 +1,186 @@
+"""Write a ReportContent as JSON, CSV, Markdown or HTML (PDF goes through Qt: app/pdf_writer.py).
+
+Every write goes to a temporary file beside the target and is renamed into place, so a
+failed export leaves no half file; the model itself is never overwritten.  Names inside
+a model are untrusted: HTML escapes them (Jinja autoescape) and Markdown escapes its
+markup characters.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from .. import units
+from ..errors import ReportError
+from .content import ReportContent
+
+FORMATS = ("html", "md", "json", "csv", "pdf")
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv",
+              ".pdf": "pdf"}
+CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "count", "counted",
+               "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+
+
+def format_for(path: str | Path, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise ReportError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        return fmt
+    ext = Path(path).suffix.lower()
+    if ext not in EXTENSIONS:
+        raise ReportError(f"cannot tell the format from {Path(path).name!r}: use --format "
+                          f"({', '.join(FORMATS)})")
+    return EXTENSIONS[ext]
+
+
+def check_target(target: Path, model_path: str | Path, protected: list[Path] = ()) -> Path:
+    target = Path(target).expanduser()
+    resolved = target.resolve()
+    model = Path(model_path).resolve()
+    if resolved == model or resolved in {Path(p).resolve() for p in protected}:
+        raise ReportError("refusing to write the report over the model itself", str(target))
+    if resolved.is_dir():
+        raise ReportError("is a folder, not a file", str(target))
+    if not resolved.parent.is_dir():
+        raise ReportError("its folder does not exist", str(target))
+    return resolved
+
+
+def atomic_write(target: Path, write: Callable[[io.IOBase], None], binary: bool = False) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
+            write(fh)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise ReportError(f"cannot write the report ({exc.strerror or exc})", str(target)) from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# ---------------------------------------------------------------------------- templates
+def _stat(layer: dict, kind: str, key: str):
+    return (layer["stats"].get(kind) or {}).get(key)
+
+
+def _filters(env: jinja2.Environment) -> None:
+    env.filters.update(count=units.count, nbytes=units.nbytes, pct=units.percent,
+                       num=lambda v: units.number(v))
+    env.globals["stat"] = _stat
+
+
+def _env(autoescape: bool, finalize=None) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("inspector.report", "templates"), autoescape=autoescape,
+                             finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=False)
+    _filters(env)
+    return env
+
+
+def render_html(content: ReportContent, image_src: Callable[[str], str] | None = None) -> str:
+    """The HTML report; images inline as data URIs unless `image_src` maps names elsewhere (the PDF)."""
+    src = image_src or (lambda name: "data:image/png;base64," + base64.b64encode(content.images[name]).decode())
+    return _env(True).get_template("report.html.j2").render(
+        d=content.data, g=content.data.get("generation"), img=src, images=content.images,
+        histograms=content.histogram_images)
+
+
+def md_escape(value) -> str:
+    if value is None:
+        return ""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
+def render_markdown(content: ReportContent, image_dir: str) -> str:
+    def finalize(value):
+        return md_escape(value) if isinstance(value, str) else value
+
+    return _env(False, finalize).get_template("report.md.j2").render(
+        d=content.data, g=content.data.get("generation"), img=lambda name: f"{image_dir}/{name}",
+        images=content.images, histograms=content.histogram_images)
+
+
+# ---------------------------------------------------------------------------- formats
+def csv_rows(data: dict):
+    for layer in data["layers"]:
+        for t in layer["tensors"]:
+            row = {k: t.get(k) for k in CSV_COLUMNS}
+            row.update(layer=layer["name"], index=layer["index"], shape="x".join(map(str, t["shape"])))
+            yield row
+
+
+def write_csv(content: ReportContent, target: Path) -> None:
+    def write(fh):
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        w.writeheader()
+        for row in csv_rows(content.data):
+            w.writerow(row)
+
+    atomic_write(target, write)
+
+
+def write_json(content: ReportContent, target: Path) -> None:
+    atomic_write(target, lambda fh: json.dump(content.data, fh, indent=1, allow_nan=False))
+
+
+def write_html(content: ReportContent, target: Path) -> None:
+    html = render_html(content)
+    atomic_write(target, lambda fh: fh.write(html))
+
+
+def write_markdown(content: ReportContent, target: Path) -> None:
+    """report.md plus its pictures in report_files/ beside it (replaced as a whole)."""
+    folder = target.with_name(target.stem + "_files")
+    text = render_markdown(content, folder.name)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=target.parent))
+    try:
+        for name, png in content.images.items():
+            (tmp_dir / name).write_bytes(png)
+        os.chmod(tmp_dir, 0o777 & ~_umask())
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp_dir, folder)
+    except BaseException as exc:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise ReportError(f"cannot write the report's pictures ({exc.strerror or exc})", str(folder)) from None
+        raise
+    atomic_write(target, lambda fh: fh.write(text))
+
+
+def export(content: ReportContent, target: str | Path, fmt: str | None = None,
+           pdf_writer: Callable[[ReportContent, Path], None] | None = None,
+           protected: list[Path] = ()) -> Path:
+    """Write `content` to `target` in `fmt` (from the extension by default); returns the path written."""
+    fmt = format_for(target, fmt)
+    path = check_target(Path(target), content.model_path, protected)
+    if fmt == "pdf":
+        if pdf_writer is None:
+            raise ReportError("PDF export needs Qt's PDF writer")
+        pdf_writer(content, path)
+    else:
+        {"html": write_html, "md": write_markdown, "json": write_json, "csv": write_csv}[fmt](content, path)
+    return path
