@@ -121,3 +121,11 @@ def test_names_inside_a_model_are_untrusted_text(tmp_path):
     with pytest.raises(ModelError) as info:
         load_model(tmp_path / "model.onnx")
     assert "\n" not in str(info.value) and "\x1b" not in str(info.value)
+
+
+@pytest.mark.parametrize("case", ["empty", "truncated", "random", "text", "shape mismatch", "short external",
+                                  "escaping external"])
+def test_lazy_parser_refuses_the_same_files(bad, case):
+    with pytest.raises(ModelError) as info:
+        load_model(bad[case], lazy=True)
+    assert bad[case].name in str(info.value) and "\n" not in str(info.value)

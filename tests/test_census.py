@@ -209,3 +209,16 @@ def test_stats_table_is_readable():
     r = run_cli("stats", SAMPLE)
     assert r.returncode == 0, r.stderr
     assert "parameters" in r.stdout and "block 3" in r.stdout and "GPT-3" in r.stdout
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_lazy_parse_keeps_weights_in_the_file_and_agrees(name):
+    lazy = load_model(FIXTURES / name, lazy=True)
+    assert any(t.span is not None for t in lazy.tensors.values())
+    assert not any(len(t.proto.raw_data) >= 4096 for t in lazy.tensors.values())
+    a, b = take_census(lazy), take_census(load_model(FIXTURES / name, lazy=False))
+    compute_statistics(a)
+    compute_statistics(b)
+    assert a.parameters == b.parameters and a.architecture == b.architecture
+    assert [t.stats.summary() for t in a.tensors] == [t.stats.summary() for t in b.tensors]
+    assert [list(t.stats.counts) for t in a.tensors if t.counted] == [list(t.stats.counts) for t in b.tensors if t.counted]

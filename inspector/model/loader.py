@@ -21,9 +21,11 @@ from onnx import ModelProto, TensorProto
 
 from ..errors import ModelError, safe_text
 from .tensors import ExternalFiles, TensorRef
+from .wire import WireError, parse_lazily
 
 log = logging.getLogger(__name__)
 PROTOBUF_LIMIT = 2**31 - 1
+LAZY_FROM = 32 << 20  # files this large are parsed without copying their weights (wire.py)
 
 
 @dataclass
@@ -102,37 +104,56 @@ def resolve_model_path(path: str | Path) -> Path:
     return p
 
 
-def load_model(path: str | Path) -> LoadedModel:
-    """Parse the graph and index its tensors; raises ModelError with one clear line."""
+def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
+    """The ModelProto, and where each initializer's raw bytes lie when parsed lazily."""
+    where = str(model_path)
+    if lazy:
+        import mmap
+
+        with open(model_path, "rb") as fh:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            return parse_lazily(buf)
+        except (WireError, DecodeError, ValueError, RuntimeError) as exc:
+            raise ModelError(f"not a readable ONNX model ({exc})", where) from None
+        finally:
+            buf.close()
+    if model_path.stat().st_size > PROTOBUF_LIMIT:
+        raise ModelError("file is over 2 GiB; large ONNX models keep weights in external data", where)
+    try:
+        return onnx.load_model(str(model_path), load_external_data=False), []
+    except Exception as exc:  # protobuf raises a zoo of types on garbage; all mean the same here
+        raise ModelError(f"not a readable ONNX model ({type(exc).__name__})", where) from None
+
+
+def load_model(path: str | Path, lazy: bool | None = None) -> LoadedModel:
+    """Parse the graph and index its tensors; raises ModelError with one clear line.
+
+    `lazy` (default: for files over 32 MB) leaves large weights in the file, memory-mapped.
+    """
     model_path = resolve_model_path(path)
     where = str(model_path)
     size = model_path.stat().st_size
     if size == 0:
         raise ModelError("file is empty", where)
-    if size > PROTOBUF_LIMIT:
-        raise ModelError("file is over 2 GiB; large ONNX models keep weights in external data", where)
     with open(model_path, "rb") as fh:
         head = fh.read(16)
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04")):
         raise ModelError("this is a picture or archive, not an ONNX model", where)
-    try:
-        proto = onnx.load_model(str(model_path), load_external_data=False)
-    except (DecodeError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"not a readable ONNX model ({type(exc).__name__})", where) from None
-    except Exception as exc:  # protobuf raises a zoo of types on garbage; all mean the same here
-        raise ModelError(f"not a readable ONNX model ({type(exc).__name__})", where) from None
+    proto, spans = _parse(model_path, size >= LAZY_FROM if lazy is None else lazy)
     if proto.ir_version <= 0 or not proto.HasField("graph") or len(proto.graph.node) == 0:
         raise ModelError("not an ONNX model (no graph found)", where)
 
     files = ExternalFiles(model_path.parent, model_path)
     tensors: dict[str, TensorRef] = {}
     try:
-        for init in proto.graph.initializer:
+        for k, init in enumerate(proto.graph.initializer):
             dims = tuple(int(d) for d in init.dims)
             if any(d < 0 for d in dims) or math.prod(dims) > 1 << 48:
                 raise ModelError(f"tensor {safe_text(init.name)!r} declares an impossible shape {list(dims)}", where)
+            span = spans[k] if k < len(spans) else None
             ref = TensorRef(init.name, init.data_type, dims, init,
-                            files if init.data_location == TensorProto.EXTERNAL else None)
+                            files if init.data_location == TensorProto.EXTERNAL or span else None, span)
             try:
                 ref.check()
             except ModelError as exc:

@@ -19,6 +19,7 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError, safe_text
+from .wire import Span
 
 # onnx data type -> (name, numpy dtype used to view the stored bytes, bits per element)
 DTYPES: dict[int, tuple[str, np.dtype | None, int]] = {
@@ -44,7 +45,7 @@ TYPED_FIELDS = {  # where small tensors keep values when raw_data is not used
     TensorProto.INT16: "int32_data", TensorProto.BOOL: "int32_data",
     TensorProto.INT4: "int32_data", TensorProto.UINT4: "int32_data",
 }
-CHUNK = 1 << 22  # elements per chunk: 16 MB of float32
+CHUNK = 1 << 20  # elements per chunk: 4 MB of float32, ~40 MB of temporaries
 
 
 def dtype_name(data_type: int) -> str:
@@ -58,6 +59,33 @@ class ExternalFiles:
         self.folder = folder.resolve()
         self.model_path = model_path
         self._maps: dict[Path, mmap.mmap | bytes] = {}
+
+    def _map(self, path: Path) -> mmap.mmap | bytes:
+        buf = self._maps.get(path)
+        if buf is None:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            self._maps[path] = buf
+        return buf
+
+    def model_view(self, offset: int, length: int) -> memoryview:
+        """Bytes of a raw_data field left in the model file itself (see wire.py)."""
+        buf = self._map(self.model_path.resolve())
+        if offset < 0 or offset + length > len(buf):
+            raise ModelError("a tensor's bytes lie past the end of the file", str(self.model_path))
+        return memoryview(buf)[offset:offset + length]
+
+    def release(self, path: Path | None, offset: int, length: int) -> None:
+        """Let the kernel drop the pages of a tensor we are done with: RSS stays flat over a big model."""
+        buf = self._maps.get((path or self.model_path).resolve())
+        if not isinstance(buf, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or length <= 0:
+            return
+        start = offset - offset % mmap.PAGESIZE
+        try:
+            buf.madvise(mmap.MADV_DONTNEED, start, min(len(buf) - start, length + offset - start))
+        except (OSError, ValueError):
+            pass
 
     def resolve(self, location: str) -> Path:
         bad = ModelError(f"external data location {safe_text(location)!r} leaves the model's folder",
@@ -73,12 +101,7 @@ class ExternalFiles:
 
     def view(self, location: str, offset: int, length: int | None) -> memoryview:
         path = self.resolve(location)
-        buf = self._maps.get(path)
-        if buf is None:
-            with open(path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            self._maps[path] = buf
+        buf = self._map(path)
         size = len(buf)
         if length is None:
             length = size - offset
@@ -107,6 +130,7 @@ class TensorRef:
     shape: tuple[int, ...]
     proto: TensorProto = field(repr=False)
     files: ExternalFiles | None = field(default=None, repr=False)
+    span: Span | None = None  # raw_data left in the model file by the lazy parser
 
     @property
     def dtype(self) -> str:
@@ -144,9 +168,36 @@ class TensorRef:
             if "length" in info:
                 return int(info["length"])
             return self.expected_nbytes
+        if self.span is not None:
+            return self.span.length
         if self.proto.raw_data:
             return len(self.proto.raw_data)
         return self.expected_nbytes
+
+    def _external_info(self) -> tuple[str, int, int | None]:
+        info = {e.key: e.value for e in self.proto.external_data}
+        try:
+            offset = int(info.get("offset", 0))
+            length = int(info["length"]) if "length" in info else None
+        except ValueError:
+            raise ModelError(f"tensor {safe_text(self.name)!r} has a malformed external-data offset") from None
+        return info.get("location", ""), offset, length
+
+    def release(self, start: int = 0, length: int | None = None) -> None:
+        """Done with these bytes of the tensor (all by default): drop their mapped pages."""
+        if self.files is None:
+            return
+        total = self.stored_nbytes
+        length = total - start if length is None else min(length, total - start)
+        if self.span is not None:
+            self.files.release(None, self.span.offset + start, length)
+        elif self.is_external:
+            location, offset, _length = self._external_info()
+            try:
+                path = self.files.resolve(location)
+            except ModelError:
+                return
+            self.files.release(path, offset + start, length)
 
     def _buffer(self) -> memoryview | np.ndarray:
         """The stored bytes, checked against the declared shape; no copy for raw or external data."""
@@ -156,13 +207,11 @@ class TensorRef:
         if self.is_external:
             if self.files is None:
                 raise ModelError(f"tensor {safe_text(self.name)!r} has external data but no folder")
-            info = {e.key: e.value for e in self.proto.external_data}
-            try:
-                offset = int(info.get("offset", 0))
-                length = int(info["length"]) if "length" in info else None
-            except ValueError:
-                raise ModelError(f"tensor {safe_text(self.name)!r} has a malformed external-data offset") from None
-            buf = self.files.view(info.get("location", ""), offset, length)
+            location, offset, length = self._external_info()
+            buf = self.files.view(location, offset, length)
+            have = len(buf)
+        elif self.span is not None:
+            buf = self.files.model_view(self.span.offset, self.span.length)
             have = len(buf)
         elif self.proto.HasField("raw_data") or self.proto.raw_data:
             buf = memoryview(self.proto.raw_data)
@@ -198,13 +247,19 @@ class TensorRef:
     def chunks(self, chunk: int = CHUNK) -> Iterator[np.ndarray]:
         """Flat float32/float64 slices of the logical values, `chunk` elements at a time."""
         flat = self.raw()
+        mapped = self.files is not None  # pages of a memory map: give each chunk's back once read
         if self.bits == 4:
             signed = self.data_type == TensorProto.INT4
             for start in range(0, flat.size, chunk // 2):
                 yield unpack_int4(flat[start:start + chunk // 2], signed)[: self.size - 2 * start]
+                if mapped:
+                    self.release(start, chunk // 2)
             return
+        step = flat.itemsize
         for start in range(0, flat.size, chunk):
             yield to_float(flat[start:start + chunk], self.data_type)
+            if mapped:
+                self.release(start * step, chunk * step)
 
     def array(self) -> np.ndarray:
         """The whole tensor as floats in its shape; only for tensors known to be small."""

@@ -52,6 +52,7 @@ def compute_statistics(census, progress: Progress | None = None,
         for chunk in _chunks(census, p):
             m.update(chunk)
             tick(chunk.size, f"statistics: {p.name}")
+        census.model.tensors[p.stored].release()
         moments[key] = m
     for p in params:
         ref = census.model.tensors[p.stored]
@@ -74,6 +75,7 @@ def compute_statistics(census, progress: Progress | None = None,
             for k, e in wanted.items():
                 counts[k] += uniform_histogram(chunk, e)
             tick(chunk.size, f"histogram: {p.name}")
+        census.model.tensors[p.stored].release()
         for q in sharing:
             if not q.counted:
                 continue
