@@ -27,7 +27,7 @@ from ..model.loader import resolve_model_path
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
 from .providers import create_session
-from .sampling import Sampler, SamplingConfig, entropy_bits, ranked
+from .sampling import Sampler, SamplingConfig
 from .tokenizer import TextCodec, context_from_config, eos_ids
 
 
@@ -157,17 +157,14 @@ class Generator:
         prefill = not st.steps
         t0 = time.perf_counter()
         logits = self._forward(prefill)
-        probs = st.sampler.distribution(logits)
-        token = st.sampler.choose(probs)
-        latency = (time.perf_counter() - t0) * 1000.0
-        k = max(1, st.config.candidates)
-        top_ids = ranked(probs, k)
+        dist = st.sampler.distribution(logits)
+        token = st.sampler.choose(dist)
+        top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
+        latency = (time.perf_counter() - t0) * 1000.0  # the whole step, the inspector's own work included
         st.ids.append(token)
         rss, gpu = self.probe.rss(), self.probe.gpu()
-        step = Step(index=len(st.steps), id=token, text=self.token_text(token),
-                    top=[(int(i), float(probs[i])) for i in top_ids], prob=float(probs[token]),
-                    entropy=entropy_bits(probs), latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu,
-                    prefill=prefill)
+        step = Step(index=len(st.steps), id=token, text=self.token_text(token), top=top, prob=prob,
+                    entropy=entropy, latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu, prefill=prefill)
         st.metrics.record(latency, prefill, rss, gpu)
         st.steps.append(step)
         st.finish = step.finish = self._finish_reason(token)

@@ -24,12 +24,6 @@ class SamplingConfig:
             raise ValueError("top-k must be >= 0")
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits.astype(np.float64) - np.max(logits)
-    e = np.exp(z)
-    return e / e.sum()
-
-
 def ranked(probs: np.ndarray, k: int) -> np.ndarray:
     """Ids of the k most probable tokens, most probable first (ties: lower id first)."""
     k = min(k, probs.size)
@@ -58,9 +52,32 @@ def filter_probs(probs: np.ndarray, top_k: int | None, top_p: float | None) -> n
     return out / out.sum()
 
 
-def entropy_bits(probs: np.ndarray) -> float:
-    p = probs[probs > 0]
-    return float(-(p * np.log2(p)).sum())
+class Distribution:
+    """softmax(logits) from one exp pass over the vocabulary; candidates, entropy and the full
+    vector are read off it without another pass (this runs once per token: it must be cheap)."""
+
+    def __init__(self, logits: np.ndarray):
+        self.logits = np.asarray(logits, dtype=np.float32)
+        shifted = self.logits - self.logits.max()
+        self._e = np.exp(shifted)
+        self._z = float(self._e.sum(dtype=np.float64))
+        self._s = float(np.dot(self._e, shifted))  # sum of e·(l - max): gives the entropy
+
+    def prob(self, token: int) -> float:
+        return float(self._e[token]) / self._z
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        """The k most probable tokens with their probabilities, most probable first (ties: lower id)."""
+        ids = ranked(self.logits, k)
+        return [(int(i), float(self._e[i]) / self._z) for i in ids]
+
+    @property
+    def entropy(self) -> float:
+        """In bits: H = ln Z - E[l - max], from the sums already taken."""
+        return (np.log(self._z) - self._s / self._z) / np.log(2.0)
+
+    def probs(self) -> np.ndarray:
+        return self._e.astype(np.float64) / self._z
 
 
 class Sampler:
@@ -71,13 +88,14 @@ class Sampler:
         self.config = config
         self.rng = np.random.default_rng(config.seed)
 
-    def distribution(self, logits: np.ndarray) -> np.ndarray:
+    def distribution(self, logits: np.ndarray) -> Distribution:
         """The model's distribution at this temperature (what candidates and entropy report)."""
         t = 1.0 if self.config.greedy else self.config.temperature
-        return softmax(logits / t if t != 1.0 else logits)
+        return Distribution(logits / t if t != 1.0 else logits)
 
-    def choose(self, probs: np.ndarray) -> int:
+    def choose(self, dist: Distribution) -> int:
         if self.config.greedy:
-            return int(ranked(probs, 1)[0])
+            return int(np.argmax(dist.logits))  # the first maximum: ties go to the lower id, as in ranked()
+        probs = dist.probs()
         kept = filter_probs(probs, self.config.top_k, self.config.top_p)
         return int(self.rng.choice(probs.size, p=kept))
