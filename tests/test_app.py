@@ -77,6 +77,7 @@ def test_tree_sorts_numerically(qtbot, window):
 def test_graph_view_search(qtbot, window):
     open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     view = window.graph
+    qtbot.waitUntil(lambda: view.filled, timeout=10000)
     total = len(view.rows)
     view.search.setText("q_proj")
     shown = view.apply_filter()

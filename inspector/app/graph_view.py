@@ -3,10 +3,10 @@ was attributed where it was."""
 
 from __future__ import annotations
 
-from ..model.graph_listing import node_rows
 from .qt_compat import QtCore, QtWidgets
 
 COLUMNS = ["node", "op", "inputs", "outputs", "input shapes", "parameters"]
+BATCH = 250  # nodes added per event-loop turn: a big graph never freezes the window
 
 
 class GraphView(QtWidgets.QWidget):
@@ -31,32 +31,44 @@ class GraphView(QtWidgets.QWidget):
         lay.addLayout(top)
         lay.addWidget(self.tree, 1)
         self.rows = []
+        self.filled = True
+        self._fill_serial = 0
+        self.tree.setColumnWidth(0, 340)
+        self.tree.setColumnWidth(1, 150)
 
     def clear(self) -> None:
+        self._fill_serial += 1  # a fill still in progress stops
         self.tree.clear()
         self.rows = []
         self.count.setText("")
 
     def show_census(self, census) -> None:
+        """List the nodes, a batch per event-loop turn (`filled` turns True at the end)."""
         self.clear()
-        self.rows = node_rows(census)
-        groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
-        self.tree.setUpdatesEnabled(False)
-        for row in self.rows:
-            parent = groups.get(row.layer)
+        self.rows = census.node_rows
+        self.filled = False
+        self._groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        self._fill(self._fill_serial, 0)
+
+    def _fill(self, serial: int, start: int) -> None:
+        if serial != self._fill_serial:
+            return
+        for row in self.rows[start:start + BATCH]:
+            parent = self._groups.get(row.layer)
             if parent is None:
-                parent = groups[row.layer] = QtWidgets.QTreeWidgetItem([row.layer])
+                parent = self._groups[row.layer] = QtWidgets.QTreeWidgetItem([row.layer])
                 self.tree.addTopLevelItem(parent)
             item = QtWidgets.QTreeWidgetItem([row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs),
                                               row.shapes, ", ".join(row.parameters)])
             item.setData(0, QtCore.Qt.UserRole, row)
             parent.addChild(item)
-        for parent in groups.values():
+        if start + BATCH < len(self.rows):
+            QtCore.QTimer.singleShot(0, lambda: self._fill(serial, start + BATCH))
+            self.count.setText(f"listing {start + BATCH:,} of {len(self.rows):,} nodes…")
+            return
+        for parent in self._groups.values():
             parent.setText(1, f"{parent.childCount()} nodes")
-        self.tree.setUpdatesEnabled(True)
-        for col in (0, 1):
-            self.tree.resizeColumnToContents(col)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 380))
+        self.filled = True
         self.apply_filter()
 
     def apply_filter(self) -> int:

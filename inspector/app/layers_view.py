@@ -42,10 +42,17 @@ class LayersView(QtWidgets.QWidget):
         self.census = None
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setSortingEnabled(False)
+        self.tree.setSortingEnabled(False)  # items arrive in model order; sort only when a header is clicked
+        header = self.tree.header()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, QtCore.Qt.AscendingOrder)
+        header.sortIndicatorChanged.connect(lambda col, order: self.tree.sortItems(col, order))
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
+        for col, width in enumerate([260, 120, 55, 90] + [90] * (len(COLUMNS) - 4)):
+            self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
         self.kind.addItems(["weights", "biases", "all"])
@@ -118,7 +125,9 @@ class LayersView(QtWidgets.QWidget):
         self.clear()
         self.census = census
         total = census.parameters or 1
-        self.tree.setSortingEnabled(False)
+        self.tree.header().blockSignals(True)
+        self.tree.header().setSortIndicator(0, QtCore.Qt.AscendingOrder)
+        self.tree.header().blockSignals(False)
         for order, layer in enumerate(census.layers):
             st = layer.stats.get("weight") or layer.stats.get("bias")
             item = self._item([layer.name, "", "", "", layer.parameters, layer.weights, layer.biases,
@@ -134,11 +143,6 @@ class LayersView(QtWidgets.QWidget):
                 if not t.counted:
                     child.setForeground(0, QtGui.QBrush(QtGui.QColor("#888")))
                 item.addChild(child)
-        self.tree.setSortingEnabled(True)
-        self.tree.sortItems(0, QtCore.Qt.AscendingOrder)
-        for col in range(len(COLUMNS)):
-            self.tree.resizeColumnToContents(col)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 320))
         roles = sorted({(t.kind, t.role) for t in census.tensors if t.counted and t.index is not None})
         self.role.blockSignals(True)
         self.role.addItem("all weights (per block)", ("layer", "weight"))

@@ -15,6 +15,7 @@ from .workers import LoadWorker
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
+STAGE_MS = 15
 
 
 def app_icon() -> QtGui.QIcon:
@@ -189,15 +190,27 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_result = None
         self._remember(self._loading_path)
         self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
-        self.overview.show_census(census)
-        self.layers.show_census(census)
-        self.graph.show_census(census)
-        self.generate.set_model(str(census.model.path), census.architecture.context_length)
         self.export_action.setEnabled(True)
         self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", 8000)
         if old is not None:
             old.model.close()
-        self.model_loaded.emit(census)
+        # one view per event-loop turn, the visible one first, so the window repaints in between
+        steps = [lambda: self.generate.set_model(str(census.model.path), census.architecture.context_length)]
+        views = [self.overview, self.layers, self.graph]
+        current = self.tabs.currentWidget()
+        views.sort(key=lambda v: v is not current)
+        steps = [lambda v=v: v.show_census(census) for v in views] + steps
+        self._stage(serial, census, steps)
+
+    def _stage(self, serial: int, census, steps: list) -> None:
+        if serial != self._serial:
+            return  # a newer model is on its way
+        if not steps:
+            self.model_loaded.emit(census)
+            return
+        steps[0]()
+        # a short pause, not 0: zero-timers run before painting, and each view's first paint is the costly part
+        QtCore.QTimer.singleShot(STAGE_MS, lambda: self._stage(serial, census, steps[1:]))
 
     @QtCore.Slot(int, str, str)
     def _on_failed(self, serial: int, message: str, details: str) -> None:

@@ -108,8 +108,13 @@ class OverviewView(QtWidgets.QWidget):
         self.bar_data = {"names": names, "weights": w, "biases": b}
         x = np.arange(len(names))
         ticks = [[(i, n.replace("block ", "")) for i, n in enumerate(names)]]
-        for plot, values, color in ((self.weights_plot, w, WEIGHT_COLOR), (self.biases_plot, b, BIAS_COLOR)):
+
+        def draw(plot, values, color):
             plot.clear()
             plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.7, brush=color, pen=None))
             plot.getAxis("bottom").setTicks(ticks)
             plot.setYRange(0, max(values.max() if values.size else 1, 1) * 1.05, padding=0)
+
+        draw(self.weights_plot, w, WEIGHT_COLOR)
+        # the second plot a moment later: each plot's first paint is the costly part of showing a model
+        QtCore.QTimer.singleShot(15, lambda: draw(self.biases_plot, b, BIAS_COLOR))

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ..engine import Generator
 from ..errors import Cancelled, InspectorError
 from ..model import load_model, take_census
+from ..model.graph_listing import node_rows  # noqa: F401 - imported here, on the GUI thread (see above)
 from ..stats import compute_statistics
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class LoadWorker(QObject):
             self._progress(0.02, "walking the graph")
             census = take_census(model)
             compute_statistics(census, lambda f, m: self._progress(0.05 + 0.95 * f, m), self._cancel.is_set)
+            census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
             self.loaded.emit(self.serial, census)
         except Cancelled:
             pass

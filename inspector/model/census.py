@@ -12,6 +12,7 @@ Biases are additive offsets (Linear/Gemm/Conv/LayerNorm bias); everything else i
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -124,6 +125,13 @@ class Census:
 
     def layer(self, name: str) -> Layer | None:
         return next((layer for layer in self.layers if layer.name == name), None)
+
+    @functools.cached_property
+    def node_rows(self) -> list:
+        """The graph's nodes as listing rows (graph_listing.NodeRow), computed once."""
+        from .graph_listing import node_rows
+
+        return node_rows(self)
 
 
 # ----------------------------------------------------------------------------- the walk
