@@ -51,7 +51,7 @@ class LayersView(QtWidgets.QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        for col, width in enumerate([260, 120, 55, 90] + [90] * (len(COLUMNS) - 4)):
+        for col, width in enumerate([230, 110, 50, 80] + [78] * (len(COLUMNS) - 4)):
             self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
@@ -105,6 +105,7 @@ class LayersView(QtWidgets.QWidget):
         split.addWidget(self.right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([820, 560])
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -184,6 +185,7 @@ class LayersView(QtWidgets.QWidget):
                 continue
             if tensor is None:
                 self.tree.setCurrentItem(top)
+                top.setExpanded(True)
                 return
             for j in range(top.childCount()):
                 if top.child(j).text(0) == tensor:
