@@ -16,7 +16,7 @@ from .errors import InspectorError, safe_text
 log = logging.getLogger("inspector")
 
 
-def _census(path: str, stats: bool = True):
+def census_for(path: str, stats: bool = True):
     from .model import load_model, take_census
     from .stats import compute_statistics
 
@@ -78,7 +78,7 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
 def cmd_stats(args) -> int:
     from .report.census_data import census_dict
 
-    census = _census(args.model)
+    census = census_for(args.model)
     if args.json:
         json.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
         sys.stdout.write("\n")

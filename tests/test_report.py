@@ -192,3 +192,15 @@ def test_cli_report_errors_exit_2(case, tmp_path):
     r = run_cli(*args)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert (folder / "model.onnx").stat().st_size == (FIXTURES / "tiny-gpt2" / "model.onnx").stat().st_size
+
+
+def test_refuses_to_overwrite_external_data(tmp_path):
+    model = onnx.load(FIXTURES / "tiny-llama" / "model.onnx")
+    onnx.save_model(model, tmp_path / "model.onnx", save_as_external_data=True, location="weights.bin",
+                    size_threshold=0)
+    census = census_of(tmp_path)
+    assert census.model.external_files == [tmp_path / "weights.bin"]
+    before = (tmp_path / "weights.bin").read_bytes()
+    r = run_cli(tmp_path, "-o", tmp_path / "weights.bin", "--format", "csv")
+    assert r.returncode == 2 and "over the model" in r.stderr
+    assert (tmp_path / "weights.bin").read_bytes() == before

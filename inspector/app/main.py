@@ -67,10 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
+def _quiet_offscreen(mode, context, message: str) -> None:
+    """The offscreen platform warns that it cannot propagate size hints: true, and of no interest here."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
 def _screenshot(app, window, model, args) -> int:
     from .qt_compat import QtCore
 
     app.setProperty("inspector_headless", True)
+    QtCore.qInstallMessageHandler(_quiet_offscreen)
     status = {"code": 0}
 
     def finish():

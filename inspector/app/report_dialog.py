@@ -113,10 +113,8 @@ class ReportDialog(QtWidgets.QDialog):
     def _write(self, content) -> None:
         self._finish_thread()
         try:
-            external = [self.census.model.folder / e.value for t in self.census.model.tensors.values()
-                        if t.is_external for e in t.proto.external_data if e.key == "location"]
             path = export(content, self.path.text(), self.format.currentData(), pdf_writer=write_pdf,
-                          protected=external)
+                          protected=self.census.model.external_files)
         except Exception as exc:  # noqa: BLE001
             self._failed(*describe_error(exc))
             return

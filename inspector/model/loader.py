@@ -69,6 +69,13 @@ class LoadedModel:
     def external_bytes(self) -> int:
         return sum(t.stored_nbytes for t in self.tensors.values() if t.is_external)
 
+    @property
+    def external_files(self) -> list[Path]:
+        """The external data files the model names (inside its folder: checked at load)."""
+        names = {e.value for t in self.tensors.values() if t.is_external for e in t.proto.external_data
+                 if e.key == "location"}
+        return sorted(self.folder / n for n in names)
+
     def input_names(self) -> list[str]:
         return [i.name for i in self.graph.input if i.name not in self.tensors]
 

@@ -17,12 +17,12 @@ def add_report_parser(sub) -> None:
 
 
 def cmd_report(args) -> int:
-    from ..cli import _census
+    from ..cli import census_for
     from .content import build_report
     from .writers import export, format_for
 
     fmt = format_for(args.output, args.format)  # fail before any work on a bad name
-    census = _census(args.model)
+    census = census_for(args.model)
     run = None
     if args.prompt is not None or args.prompt_ids is not None:
         _gen, run = run_generation(args)
@@ -30,8 +30,6 @@ def cmd_report(args) -> int:
     pdf_writer = None
     if fmt == "pdf":
         from ..app.pdf_writer import write_pdf as pdf_writer
-    external = [census.model.folder / e.value for t in census.model.tensors.values() if t.is_external
-                for e in t.proto.external_data if e.key == "location"]
-    path = export(content, args.output, fmt, pdf_writer=pdf_writer, protected=external)
+    path = export(content, args.output, fmt, pdf_writer=pdf_writer, protected=census.model.external_files)
     print(f"wrote {path}", file=sys.stderr)
     return 0
