@@ -130,7 +130,6 @@ class GenerateView(QtWidgets.QWidget):
         self.rss_plot = self.plots.addPlot(row=2, col=0, title="process RSS (MB)")
         self.gpu_plot = self.plots.addPlot(row=3, col=0, title="GPU memory (MB)")
         for p in (self.lat_plot, self.tps_plot, self.rss_plot, self.gpu_plot):
-            p.showGrid(x=True, y=True, alpha=0.25)
             p.setDownsampling(mode="peak")
             p.setClipToView(True)
         self.lat_curve = self.lat_plot.plot(pen=pg.mkPen(ACCENT, width=1.5))

@@ -61,7 +61,6 @@ class LayersView(QtWidgets.QWidget):
         self.log_y.toggled.connect(self._selection_changed)
         self.hist = pg.PlotWidget()
         self.hist.setMouseEnabled(y=False)
-        self.hist.showGrid(x=True, y=True, alpha=0.25)
         self.hist.addLegend(offset=(-10, 10))
         self.stats_label = QtWidgets.QLabel()
         self.stats_label.setTextFormat(QtCore.Qt.RichText)
@@ -151,8 +150,14 @@ class LayersView(QtWidgets.QWidget):
         for kind, role in roles:
             self.role.addItem(f"{role} {PLURAL[kind]}", ("role", kind, role))
         self.role.blockSignals(False)
+        # the plots on the next turn: filling the tree and painting a histogram in one go stalls the window
+        QtCore.QTimer.singleShot(15, lambda: self._show_first(census))
+
+    def _show_first(self, census) -> None:
+        if census is not self.census:
+            return
         self._draw_compare()
-        if self.tree.topLevelItemCount():
+        if self.tree.topLevelItemCount() and not self.tree.selectedItems():
             self.tree.setCurrentItem(self.tree.topLevelItem(min(1, self.tree.topLevelItemCount() - 1)))
 
     def _item(self, values, obj) -> SortItem:

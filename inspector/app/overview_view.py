@@ -41,7 +41,6 @@ class OverviewView(QtWidgets.QWidget):
         self.biases_plot = self.plots.addPlot(row=1, col=0, title="biases per layer")
         self.biases_plot.setXLink(self.weights_plot)
         for p in (self.weights_plot, self.biases_plot):
-            p.showGrid(y=True, alpha=0.3)
             p.setMouseEnabled(x=False, y=False)
             p.getAxis("left").enableAutoSIPrefix(True)
         top = QtWidgets.QHBoxLayout()
@@ -99,7 +98,7 @@ class OverviewView(QtWidgets.QWidget):
         for p in sv["published"]:
             rows.append((p["name"], f"{units.count(p['parameters'])} = {p['times_this_model']:,.0f}× this model"))
         self.scale_label.setText(_rows(rows))
-        self._plot_layers(census)
+        QtCore.QTimer.singleShot(15, lambda: self._plot_layers(census))  # after the cards have painted
 
     def _plot_layers(self, census) -> None:
         names = [layer.name for layer in census.layers]
