@@ -31,9 +31,10 @@ def test_open_fixture_shows_right_totals(qtbot, window):
     ref = reference("tiny-llama")
     census = open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     assert census.parameters == ref["parameters"]
-    text = window.overview.totals_label.text()
+    text = window.overview.totals_box.text()
     assert f"{ref['parameters']:,}" in text and f"{ref['weights']:,}" in text
-    assert "llama" in window.overview.arch_label.text()
+    assert "family: llama" in window.overview.arch_box.text()
+    assert "Llama 2 7B" in window.overview.scale_box.text()
     assert list(window.overview.bar_data["weights"]) == [layer.weights for layer in census.layers]
     top = [window.layers.tree.topLevelItem(i).text(0) for i in range(window.layers.tree.topLevelItemCount())]
     assert top == [layer.name for layer in census.layers]  # model order

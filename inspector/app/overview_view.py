@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 from .. import units
@@ -11,30 +9,57 @@ from ..stats.scale import scale_view
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
 
 
-def _card(title: str) -> tuple[QtWidgets.QGroupBox, QtWidgets.QLabel]:
-    box = QtWidgets.QGroupBox(title)
-    label = QtWidgets.QLabel()
-    label.setTextFormat(QtCore.Qt.RichText)
-    label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-    label.setWordWrap(True)
-    label.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-    lay = QtWidgets.QVBoxLayout(box)
-    lay.addWidget(label)
-    return box, label
+CARDS_HEIGHT = 300
+CARD_ROWS = 14
 
 
-def _rows(pairs) -> str:
-    return "<table cellspacing=3>" + "".join(
-        f"<tr><td style='color:#666;padding-right:12px'>{html.escape(str(k))}</td><td><b>{v}</b></td></tr>"
-        for k, v in pairs) + "</table>"
+class Card(QtWidgets.QGroupBox):
+    """A titled grid of plain-text rows: cheap to update, and a name from the model cannot inject markup."""
+
+    def __init__(self, title: str):
+        super().__init__(title)
+        self.grid = QtWidgets.QGridLayout(self)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setAlignment(QtCore.Qt.AlignTop)
+        self.cells: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
+        self._grow(CARD_ROWS)  # made now, not while a model is arriving
+
+    def _grow(self, n: int) -> None:
+        while len(self.cells) < n:
+            key, value = QtWidgets.QLabel(), QtWidgets.QLabel()
+            for lab in (key, value):
+                lab.setTextFormat(QtCore.Qt.PlainText)
+                lab.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+                lab.setVisible(False)
+            key.setStyleSheet("color: #666")
+            value.setWordWrap(True)
+            font = value.font()
+            font.setBold(True)
+            value.setFont(font)
+            self.grid.addWidget(key, len(self.cells), 0, QtCore.Qt.AlignTop)
+            self.grid.addWidget(value, len(self.cells), 1, QtCore.Qt.AlignTop)
+            self.cells.append((key, value))
+
+    def set_rows(self, rows: list[tuple[str, str]], warn: set[int] = frozenset()) -> None:
+        self._grow(len(rows))
+        for i, (key, value) in enumerate(self.cells):
+            shown = i < len(rows)
+            key.setVisible(shown)
+            value.setVisible(shown)
+            if shown:
+                key.setText(str(rows[i][0]))
+                value.setText(str(rows[i][1]))
+                value.setStyleSheet("color: #b00" if i in warn else "")
+
+    def text(self) -> str:
+        return "\n".join(f"{k.text()}: {v.text()}" for k, v in self.cells if k.isVisible())
 
 
 class OverviewView(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.arch_box, self.arch_label = _card("Architecture")
-        self.totals_box, self.totals_label = _card("Parameters")
-        self.scale_box, self.scale_label = _card("Scale")
+        self.arch_box, self.totals_box, self.scale_box = Card("Architecture"), Card("Parameters"), Card("Scale")
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setMinimumHeight(260)
         self.weights_plot = self.plots.addPlot(row=0, col=0, title="weights per layer")
@@ -43,17 +68,22 @@ class OverviewView(QtWidgets.QWidget):
         for p in (self.weights_plot, self.biases_plot):
             p.setMouseEnabled(x=False, y=False)
             p.getAxis("left").enableAutoSIPrefix(True)
-        top = QtWidgets.QHBoxLayout()
+        cards = QtWidgets.QWidget()
+        top = QtWidgets.QHBoxLayout(cards)
+        top.setContentsMargins(0, 0, 0, 0)
         for box in (self.arch_box, self.totals_box, self.scale_box):
             top.addWidget(box, 1)
+        # a fixed height: new text must not resize the plots below (that re-lays out every pyqtgraph item)
+        cards.setFixedHeight(CARDS_HEIGHT)
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addLayout(top)
+        lay.addWidget(cards)
         lay.addWidget(self.plots, 1)
         self.clear()
 
     def clear(self) -> None:
-        for label in (self.arch_label, self.totals_label, self.scale_label):
-            label.setText("<i>Open a model (File → Open, or drop one here).</i>")
+        self.arch_box.set_rows([("", "Open a model: File → Open, or drop one on the window.")])
+        self.totals_box.set_rows([])
+        self.scale_box.set_rows([])
         self.weights_plot.clear()
         self.biases_plot.clear()
         self.bar_data: dict[str, np.ndarray] = {}
@@ -63,41 +93,41 @@ class OverviewView(QtWidgets.QWidget):
         heads = f"{a.n_head} ({a.n_kv_head} KV)" if a.n_head else "?"
         ctx = f"{a.context_length}" + (" (config.json)" if a.context_source == "config.json" else "") \
             if a.context_length else "not in the graph"
-        self.arch_label.setText(_rows([
-            ("file", html.escape(census.model.path.name)), ("family", html.escape(a.family)),
+        checks = [(f"config.json: {c['field']}", f"{c['config']} (the graph says {c['graph']})")
+                  for c in a.config_checks]
+        rows = [
+            ("file", census.model.path.name), ("family", a.family),
             ("layers", a.n_layer), ("width (d_model)", a.d_model), ("heads", heads), ("head dim", a.head_dim),
             ("MLP width", a.ffn_dim), ("vocabulary", a.vocab_size), ("context", ctx),
             ("LM head", "tied to the embedding" if a.tied_embeddings else "its own matrix"),
             ("KV cache", "yes" if a.kv_cache else "no (full recompute)"),
-            ("dtypes", html.escape(", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items()))),
-        ]) + "".join(f"<p style='color:#b00'>config.json says {html.escape(str(c['field']))} = "
-                     f"{html.escape(str(c['config']))}; the graph says {html.escape(str(c['graph']))}</p>"
-                     for c in a.config_checks))
+            ("dtypes", ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
+        ]
+        self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
         s = census.stored
         share = lambda n: units.percent(n / total) if total else "–"
-        self.totals_label.setText(_rows([
+        self.totals_box.set_rows([
             ("parameters", f"{total:,} ({units.count(total)})"),
-            ("weights", f"{census.weights:,} &nbsp;<span style='color:#666'>{share(census.weights)}</span>"),
-            ("biases", f"{census.biases:,} &nbsp;<span style='color:#666'>{share(census.biases)}</span>"),
+            ("weights", f"{census.weights:,}  ({share(census.weights)})"),
+            ("biases", f"{census.biases:,}  ({share(census.biases)})"),
             ("file", units.nbytes(s.file_bytes) + (f" + {units.nbytes(s.external_bytes)} external"
                                                  if s.external_bytes else "")),
             ("stored tensors", f"{s.unique_tensors} holding parameters"),
             ("aliases", f"{s.aliases} (deduplicated by the exporter)"),
             ("tied copies", s.tied_copies), ("non-parameter constants", s.constants),
-        ]))
+        ])
         sv = scale_view(total, a)
-        mem = " · ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items())
-        rows = [("memory", mem)]
+        rows = [("memory", " · ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))]
         if sv["kv_cache_bytes_per_token"]:
             kv = sv["kv_cache_bytes_per_token"]
             rows.append(("KV cache / token", f"{units.nbytes(kv['fp16'])} fp16 · {units.nbytes(kv['fp32'])} fp32"))
         if sv["formula"]:
             f = sv["formula"]
             ok = "✓ equals the count" if f["matches"] else f"differs by {f['difference']:+,}"
-            rows.append(("formula", f"{html.escape(f['formula'])} = {f['value']:,} {ok}"))
+            rows.append(("formula", f"{f['formula']} = {f['value']:,} {ok}"))
         for p in sv["published"]:
             rows.append((p["name"], f"{units.count(p['parameters'])} = {p['times_this_model']:,.0f}× this model"))
-        self.scale_label.setText(_rows(rows))
+        self.scale_box.set_rows(rows)
         QtCore.QTimer.singleShot(15, lambda: self._plot_layers(census))  # after the cards have painted
 
     def _plot_layers(self, census) -> None:
