@@ -226,9 +226,6 @@ class GenerateView(QtWidgets.QWidget):
         self._update_buttons()
         self.request.emit(prompt, self.config(), max_steps)
 
-    def step_once(self) -> None:
-        self._go(1)
-
     def run(self) -> None:
         self._go(0)
 

@@ -109,7 +109,6 @@ class LayersView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
         self.plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.heat_rows: list[str] = []
 
     # ------------------------------------------------------------------ filling
     def clear(self) -> None:
@@ -263,7 +262,6 @@ class LayersView(QtWidgets.QWidget):
 
     def _draw_compare(self) -> None:
         labels, edges, counts = self.compare_matrix()
-        self.heat_rows = labels
         if counts is None:
             self.heat.clear()
             return

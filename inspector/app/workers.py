@@ -14,12 +14,11 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ..engine import Generator
 from ..errors import Cancelled, InspectorError
 from ..model import load_model, take_census
-from ..model.graph_listing import node_rows  # noqa: F401 - imported here, on the GUI thread (see above)
 from ..stats import compute_statistics
 
 log = logging.getLogger(__name__)
@@ -131,13 +130,3 @@ class GenerationWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))
             self.idle.emit(None)
-
-
-def start_in_thread(worker: QObject, entry: str | None = "run") -> QThread:
-    """Move `worker` to a new thread, start it, and call `entry` there once it runs."""
-    thread = QThread()
-    worker.moveToThread(thread)
-    if entry:
-        thread.started.connect(getattr(worker, entry))
-    thread.start()
-    return thread

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import roles
 from .architecture import Architecture, infer_architecture
+from .graph_listing import node_rows
 from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
 from .loader import LoadedModel
 from .tensors import TensorRef
@@ -105,7 +106,6 @@ class Census:
     stored: StoredView
     excluded: list[tuple[str, str]]  # (stored name, why it is not a parameter)
     node_layers: dict[str, list[Any]]  # layer name -> nodes attributed to it
-    stats_done: bool = False
 
     @property
     def tensors(self) -> list[ParamTensor]:
@@ -129,8 +129,6 @@ class Census:
     @functools.cached_property
     def node_rows(self) -> list:
         """The graph's nodes as listing rows (graph_listing.NodeRow), computed once."""
-        from .graph_listing import node_rows
-
         return node_rows(self)
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -115,8 +116,6 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
     """The ModelProto, and where each initializer's raw bytes lie when parsed lazily."""
     where = str(model_path)
     if lazy:
-        import mmap
-
         with open(model_path, "rb") as fh:
             buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         try:

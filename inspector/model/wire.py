@@ -83,7 +83,7 @@ def _length_delimited(number: int, payload: bytes) -> bytes:
     return _encode_varint(number << 3 | 2) + _encode_varint(len(payload)) + payload
 
 
-def _tensor_without_raw(buf, start: int, end: int, tensor_offset: int) -> tuple[bytes, Span | None]:
+def _tensor_without_raw(buf, start: int, end: int) -> tuple[bytes, Span | None]:
     kept = bytearray()
     span = None
     for number, wire, fstart, pstart, pend in _fields(buf, start, end):
@@ -106,7 +106,7 @@ def parse_lazily(buf: mmap.mmap | bytes) -> tuple[ModelProto, list[Span | None]]
         graph = bytearray()
         for gnum, gwire, gfstart, gpstart, gpend in _fields(buf, pstart, pend):
             if gnum == GRAPH_INITIALIZER and gwire == 2:
-                tensor, span = _tensor_without_raw(buf, gpstart, gpend, gpstart)
+                tensor, span = _tensor_without_raw(buf, gpstart, gpend)
                 graph += _length_delimited(GRAPH_INITIALIZER, tensor)
                 spans.append(span)
             else:

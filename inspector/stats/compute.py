@@ -32,10 +32,10 @@ def compute_statistics(census, progress: Progress | None = None,
                        cancelled: Callable[[], bool] | None = None) -> None:
     """Fill `stats` on every ParamTensor and Layer of `census` (in place)."""
     params = census.tensors
-    stored_first = {}
-    for p in params:  # one representative per stored tensor (aliases and ties share values)
-        stored_first.setdefault((p.stored, p.quant), p)
-    total = 2 * sum(p.count for p in stored_first.values()) or 1
+    sharing: dict[tuple, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
+    for p in params:
+        sharing.setdefault((p.stored, p.quant), []).append(p)
+    total = 2 * sum(group[0].count for group in sharing.values()) or 1
     done = 0
 
     def tick(n: int, what: str) -> None:
@@ -47,7 +47,7 @@ def compute_statistics(census, progress: Progress | None = None,
             progress(min(done / total, 1.0), what)
 
     moments: dict[tuple, Moments] = {}
-    for key, p in stored_first.items():
+    for key, (p, *_rest) in sharing.items():
         m = Moments()
         for chunk in _chunks(census, p):
             m.update(chunk)
@@ -63,10 +63,10 @@ def compute_statistics(census, progress: Progress | None = None,
     kind_edges = _edges_by(counted, lambda p: p.kind, LAYER_BINS)
     layer_hist = {(layer.name, kind): np.zeros(len(edges) - 1, np.int64)
                   for layer in census.layers for kind, edges in kind_edges.items()}
-    for key, p in stored_first.items():
-        sharing = [q for q in params if (q.stored, q.quant) == key]
+    for group in sharing.values():
+        p = group[0]
         wanted = {}
-        for q in sharing:
+        for q in group:
             if q.counted:
                 wanted.setdefault(("role", q.kind, q.role), role_edges[(q.kind, q.role)])
                 wanted.setdefault(("kind", q.kind), kind_edges[q.kind])
@@ -76,7 +76,7 @@ def compute_statistics(census, progress: Progress | None = None,
                 counts[k] += uniform_histogram(chunk, e)
             tick(chunk.size, f"histogram: {p.name}")
         census.model.tensors[p.stored].release()
-        for q in sharing:
+        for q in group:
             if not q.counted:
                 continue
             k = ("role", q.kind, q.role)
@@ -95,7 +95,6 @@ def compute_statistics(census, progress: Progress | None = None,
             st = TensorStats(m, sum(t.stats.nbytes for t in own))
             st.edges, st.counts = kind_edges[kind], layer_hist[(layer.name, kind)]
             layer.stats[kind] = st
-    census.stats_done = True
     if progress:
         progress(1.0, "statistics done")
 
