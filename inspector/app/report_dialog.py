@@ -97,11 +97,16 @@ class ReportDialog(QtWidgets.QDialog):
         self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None)
         self.thread = QtCore.QThread()
         self.worker.moveToThread(self.thread)
-        self.worker.progress.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.message.setText(m)))
+        self.worker.progress.connect(self._progress)  # a slot of this dialog: queued onto the GUI thread
         self.worker.built.connect(self._write)
         self.worker.failed.connect(self._failed)
         self.thread.started.connect(self.worker.run)
         self.thread.start()
+
+    @Slot(float, str)
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.message.setText(message)
 
     def _finish_thread(self) -> None:
         if self.thread is not None:
