@@ -61,8 +61,8 @@ def main() -> None:
     loaded = []
     window.model_loaded.connect(loaded.append)
     arrived = []
-    orig = window.overview.show_census
-    window.overview.show_census = lambda c: (arrived.append(time.perf_counter()), orig(c))[1]
+    orig = window.overview.fill
+    window.overview.fill = lambda c: (arrived.append(time.perf_counter()), orig(c))[1]
     mark = load_mark = len(stamps)
     t0 = t_open = time.perf_counter()
     window.open_model(args.model)

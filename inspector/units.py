@@ -33,3 +33,6 @@ def number(x: float | None, digits: int = 4) -> str:
 
 def percent(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.2f}%"
+
+
+KIND_PLURAL = {"weight": "weights", "bias": "biases"}  # a parameter kind as a heading or legend says it

@@ -38,6 +38,13 @@ class GenerateView(QtWidgets.QWidget):
         self.running = False
         self.selected_step: int | None = None
         self._dirty = False
+        self._rendered: tuple[int, int | None] = (0, None)  # steps in the output, and its highlighted step
+        self._last_rendered = None
+        self._ttft_shown = None
+        self._token_format = QtGui.QTextCharFormat()  # an appended token: a link, like a rendered one
+        self._token_format.setAnchor(True)
+        self._token_format.setForeground(QtGui.QColor("#111"))
+        self._token_format.setFontPointSize(13)
         self._build()
         self.timer = QtCore.QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.redraw)
@@ -248,6 +255,8 @@ class GenerateView(QtWidgets.QWidget):
         for c in (self.lat_curve, self.ttft_point, self.tps_curve, self.rss_curve, self.gpu_curve):
             c.setData([], [])
         self.ttft_label.setText("")
+        self._ttft_shown = None
+        self._rendered, self._last_rendered = (0, None), None
         self.status.setText("")
         self._update_buttons()
 
@@ -316,14 +325,37 @@ class GenerateView(QtWidgets.QWidget):
             self._show_candidates(self.selected_step if self.selected_step is not None else len(self.steps) - 1)
         self._plot()
 
+    def _token_style(self, s) -> tuple[str, str]:
+        """(background, text) of a token: alternate shades, the selected one highlighted, newlines shown."""
+        bg = "#ffd166" if s.index == self.selected_step else ("#cdeae5" if s.index % 2 == 0 else "#e3f1ee")
+        return bg, s.text.replace("\n", "↵\u2028")
+
     def _render_output(self) -> None:
-        parts = [f"<span style='color:#555'>{html.escape(self.prompt_text)}</span>"]
-        for s in self.steps:
-            bg = "#ffd166" if s.index == self.selected_step else ("#cdeae5" if s.index % 2 == 0 else "#e3f1ee")
-            text = html.escape(s.text).replace("\n", "↵<br>")
-            parts.append(f"<a href='tok:{s.index}' style='text-decoration:none;color:#111;background:{bg}'>{text}</a>")
-        self.output.setHtml("<div style='font-size:13pt;line-height:150%'>" + "".join(parts) + "</div>")
-        self.output.moveCursor(QtGui.QTextCursor.End)
+        """New tokens are appended (a long run stays cheap); a new highlight or a new run re-renders."""
+        shown, highlight = self._rendered
+        if shown and highlight == self.selected_step and shown <= len(self.steps) and \
+                self.steps[shown - 1] is self._last_rendered:
+            if shown < len(self.steps):
+                cursor = self.output.textCursor()
+                cursor.movePosition(QtGui.QTextCursor.End)
+                for s in self.steps[shown:]:
+                    bg, text = self._token_style(s)
+                    fmt = QtGui.QTextCharFormat(self._token_format)
+                    fmt.setBackground(QtGui.QColor(bg))
+                    fmt.setAnchorHref(f"tok:{s.index}")
+                    cursor.insertText(text, fmt)
+                self.output.setTextCursor(cursor)
+        else:
+            parts = [f"<span style='color:#555'>{html.escape(self.prompt_text)}</span>"]
+            for s in self.steps:
+                bg, text = self._token_style(s)
+                parts.append(f"<a href='tok:{s.index}' style='text-decoration:none;color:#111;background:{bg}'>"
+                             f"{html.escape(text)}</a>")
+            self.output.setHtml("<div style='font-size:13pt;line-height:150%;white-space:pre-wrap'>"
+                                + "".join(parts) + "</div>")
+            self.output.moveCursor(QtGui.QTextCursor.End)
+        self._rendered = (len(self.steps), self.selected_step)
+        self._last_rendered = self.steps[-1] if self.steps else None
 
     def candidates_for(self, index: int) -> list[tuple[str, float, int, bool]]:
         """(token text, probability, id, chosen) for step `index`."""
@@ -342,11 +374,14 @@ class GenerateView(QtWidgets.QWidget):
         self.candidates.setRowCount(len(rows))
         for r, (text, p, tid, chosen) in enumerate(rows):
             tok = QtWidgets.QTableWidgetItem(repr(text)[1:-1])
-            bar = QtWidgets.QProgressBar()
-            bar.setRange(0, 1000)
+            bar = self.candidates.cellWidget(r, 1)
+            if bar is None:  # made once per row, then reused: a new widget per redraw costs a layout
+                bar = QtWidgets.QProgressBar()
+                bar.setRange(0, 1000)
+                bar.setTextVisible(True)
+                self.candidates.setCellWidget(r, 1, bar)
             bar.setValue(int(round(p * 1000)))
             bar.setFormat(f"{p:.3f}")
-            bar.setTextVisible(True)
             idi = QtWidgets.QTableWidgetItem(str(tid))
             if chosen:
                 for it in (tok, idi):
@@ -355,7 +390,6 @@ class GenerateView(QtWidgets.QWidget):
                     f.setBold(True)
                     it.setFont(f)
             self.candidates.setItem(r, 0, tok)
-            self.candidates.setCellWidget(r, 1, bar)
             self.candidates.setItem(r, 2, idi)
         self.candidates.resizeColumnToContents(0)
 
@@ -364,14 +398,13 @@ class GenerateView(QtWidgets.QWidget):
         n = len(self.steps)
         x = np.arange(1, n + 1, dtype=float)
         lat = np.array([s.latency_ms for s in self.steps], float)
-        decode = lat.copy()
-        if n:
-            decode[0] = np.nan  # the prefill is not a decode step
-        window = 8
+        window = 8  # decode steps in the rolling mean (the prefill, step 1, is not one)
         tps = np.full(n, np.nan)
-        for i in range(1, n):
-            w = decode[max(1, i - window + 1): i + 1]
-            tps[i] = 1000.0 / np.nanmean(w)
+        if n > 1:
+            c = np.concatenate(([0.0], np.cumsum(lat[1:])))  # c[j]: the first j decode latencies summed
+            end = np.arange(1, n)
+            start = np.maximum(end - window, 0)
+            tps[1:] = 1000.0 * (end - start) / (c[end] - c[start])
         rss = np.array([s.rss / 2**20 for s in self.steps], float)
         gpu = np.array([np.nan if s.gpu is None else s.gpu / 2**20 for s in self.steps], float)
         return {"x": x, "latency_ms": lat, "tokens_per_s": tps, "rss_mb": rss, "gpu_mb": gpu}
@@ -381,9 +414,11 @@ class GenerateView(QtWidgets.QWidget):
         if not len(d["x"]):
             return
         self.lat_curve.setData(d["x"][1:], d["latency_ms"][1:])
-        self.ttft_point.setData(d["x"][:1], d["latency_ms"][:1])
-        self.ttft_label.setText(f"TTFT {d['latency_ms'][0]:.1f} ms")
-        self.ttft_label.setPos(1, d["latency_ms"][0])
+        if self._ttft_shown != d["latency_ms"][0]:
+            self._ttft_shown = d["latency_ms"][0]
+            self.ttft_point.setData(d["x"][:1], d["latency_ms"][:1])
+            self.ttft_label.setText(f"TTFT {d['latency_ms'][0]:.1f} ms")
+            self.ttft_label.setPos(1, d["latency_ms"][0])
         self.tps_curve.setData(d["x"][1:], d["tokens_per_s"][1:])
         self.rss_curve.setData(d["x"], d["rss_mb"])
         if np.isfinite(d["gpu_mb"]).any():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .qt_compat import QtCore, QtWidgets
 
 COLUMNS = ["node", "op", "inputs", "outputs", "input shapes", "parameters"]
-BATCH = 250  # nodes added per event-loop turn: a big graph never freezes the window
+BATCH = 64  # nodes per fill step: a big graph never freezes the window
 
 
 class GraphView(QtWidgets.QWidget):
@@ -32,44 +32,44 @@ class GraphView(QtWidgets.QWidget):
         lay.addWidget(self.tree, 1)
         self.rows = []
         self.filled = True
-        self._fill_serial = 0
         self.tree.setColumnWidth(0, 340)
         self.tree.setColumnWidth(1, 150)
 
     def clear(self) -> None:
-        self._fill_serial += 1  # a fill still in progress stops
         self.tree.clear()
         self.rows = []
         self.count.setText("")
 
     def show_census(self, census) -> None:
-        """List the nodes, a batch per event-loop turn (`filled` turns True at the end)."""
+        for _ in self.fill(census):
+            pass
+
+    def fill(self, census):
+        """Steps: a batch of nodes at a time (`filled` turns True at the end)."""
         self.clear()
         self.rows = census.node_rows
         self.filled = False
-        self._groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
-        self._fill(self._fill_serial, 0)
-
-    def _fill(self, serial: int, start: int) -> None:
-        if serial != self._fill_serial:
-            return
-        for row in self.rows[start:start + BATCH]:
-            parent = self._groups.get(row.layer)
-            if parent is None:
-                parent = self._groups[row.layer] = QtWidgets.QTreeWidgetItem([row.layer])
-                self.tree.addTopLevelItem(parent)
-            item = QtWidgets.QTreeWidgetItem([row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs),
-                                              row.shapes, ", ".join(row.parameters)])
-            item.setData(0, QtCore.Qt.UserRole, row)
-            parent.addChild(item)
-        if start + BATCH < len(self.rows):
-            QtCore.QTimer.singleShot(0, lambda: self._fill(serial, start + BATCH))
-            self.count.setText(f"listing {start + BATCH:,} of {len(self.rows):,} nodes…")
-            return
-        for parent in self._groups.values():
+        groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        for start in range(0, len(self.rows), BATCH):
+            yield
+            for row in self.rows[start:start + BATCH]:
+                parent = groups.get(row.layer)
+                if parent is None:
+                    parent = groups[row.layer] = QtWidgets.QTreeWidgetItem([row.layer])
+                    self.tree.addTopLevelItem(parent)
+                item = QtWidgets.QTreeWidgetItem([row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs),
+                                                  row.shapes, ", ".join(row.parameters)])
+                item.setData(0, QtCore.Qt.UserRole, row)
+                parent.addChild(item)
+            self.count.setText(f"listing {min(start + BATCH, len(self.rows)):,} of {len(self.rows):,} nodes…")
+        yield
+        for parent in groups.values():
             parent.setText(1, f"{parent.childCount()} nodes")
         self.filled = True
-        self.apply_filter()
+        if self.search.text().strip():
+            self.apply_filter()
+        else:  # new rows are all shown already
+            self.count.setText(f"{len(self.rows):,} of {len(self.rows):,} nodes")
 
     def apply_filter(self) -> int:
         """Hide nodes that do not match; returns how many are shown."""

@@ -9,13 +9,13 @@ import numpy as np
 
 from .. import units
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
+from .staging import PAINT
 
 COLUMNS = ["layer / tensor", "role", "kind", "shape", "parameters", "weights", "biases", "share", "bytes",
            "mean", "std", "abs max", "zeros"]
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
-PLURAL = {"weight": "weights", "bias": "biases"}
 
 
 class SortItem(QtWidgets.QTreeWidgetItem):
@@ -121,18 +121,30 @@ class LayersView(QtWidgets.QWidget):
         self.plotted = {}
 
     def show_census(self, census) -> None:
+        for _ in self.fill(census):
+            pass
+
+    def fill(self, census):
+        """Steps: a layer's rows at a time, then the all-blocks heat map, then the first layer's histogram."""
         self.clear()
         self.census = census
         total = census.parameters or 1
         self.tree.header().blockSignals(True)
         self.tree.header().setSortIndicator(0, QtCore.Qt.AscendingOrder)
         self.tree.header().blockSignals(False)
+        roles = sorted({(t.kind, t.role) for t in census.tensors if t.counted and t.index is not None})
+        self.role.blockSignals(True)
+        self.role.addItem("all weights (per block)", ("layer", "weight"))
+        self.role.addItem("all biases (per block)", ("layer", "bias"))
+        for kind, role in roles:
+            self.role.addItem(f"{role} {units.KIND_PLURAL[kind]}", ("role", kind, role))
+        self.role.blockSignals(False)
         for order, layer in enumerate(census.layers):
+            yield
             st = layer.stats.get("weight") or layer.stats.get("bias")
             item = self._item([layer.name, "", "", "", layer.parameters, layer.weights, layer.biases,
                                layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
             item.setData(0, SORT_ROLE, order)  # the first column sorts in model order
-            self.tree.addTopLevelItem(item)
             for child_order, t in enumerate(layer.tensors):
                 role = t.role + (f" (tied to {t.tied_to})" if t.tied_to else "")
                 child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.parameters,
@@ -142,20 +154,10 @@ class LayersView(QtWidgets.QWidget):
                 if not t.counted:
                     child.setForeground(0, QtGui.QBrush(QtGui.QColor("#888")))
                 item.addChild(child)
-        roles = sorted({(t.kind, t.role) for t in census.tensors if t.counted and t.index is not None})
-        self.role.blockSignals(True)
-        self.role.addItem("all weights (per block)", ("layer", "weight"))
-        self.role.addItem("all biases (per block)", ("layer", "bias"))
-        for kind, role in roles:
-            self.role.addItem(f"{role} {PLURAL[kind]}", ("role", kind, role))
-        self.role.blockSignals(False)
-        # the plots on the next turn: filling the tree and painting a histogram in one go stalls the window
-        QtCore.QTimer.singleShot(15, lambda: self._show_first(census))
-
-    def _show_first(self, census) -> None:
-        if census is not self.census:
-            return
+            self.tree.addTopLevelItem(item)  # children first: one insertion, not one per row
+        yield PAINT
         self._draw_compare()
+        yield PAINT
         if self.tree.topLevelItemCount() and not self.tree.selectedItems():
             self.tree.setCurrentItem(self.tree.topLevelItem(min(1, self.tree.topLevelItemCount() - 1)))
 
@@ -219,7 +221,7 @@ class LayersView(QtWidgets.QWidget):
             self.plotted[kind] = (edges, counts)
             y = np.log10(counts + 1.0) if log else counts.astype(float)
             self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
-                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=PLURAL[kind])
+                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=units.KIND_PLURAL[kind])
         self.hist.setTitle(html.escape(title))
         self.hist.setLabel("left", "log10(count + 1)" if log else "count")
         self.hist.setLabel("bottom", "value")
@@ -237,7 +239,7 @@ class LayersView(QtWidgets.QWidget):
                 f"<td align=right style='padding:0 6px'>"
                 f"{units.percent(s[k]) if k == 'zero_fraction' else (f'{s[k]:,}' if isinstance(s[k], int) else units.number(s[k]))}"
                 f"</td>" for k in keys)
-            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{PLURAL[kind]}</b></td>{cells}</tr>"
+            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{units.KIND_PLURAL[kind]}</b></td>{cells}</tr>"
         return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
     # ------------------------------------------------------------------ compare

@@ -11,11 +11,11 @@ from .graph_view import GraphView
 from .layers_view import LayersView
 from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
+from .staging import Stager
 from .workers import LoadWorker
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
-STAGE_MS = 15
 
 
 def app_icon() -> QtGui.QIcon:
@@ -34,6 +34,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_result = None
         self._serial = 0
         self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
+        self._showing = None  # the census being shown, until every view has it
+        self.stager = Stager(self)
+        self.stager.finished.connect(self._shown)
+        self.stager.failed.connect(self.show_error)
         self.setWindowTitle("GPT Inspector")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -194,23 +198,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", 8000)
         if old is not None:
             old.model.close()
-        # one view per event-loop turn, the visible one first, so the window repaints in between
-        steps = [lambda: self.generate.set_model(str(census.model.path), census.architecture.context_length)]
+        # the visible view first; each view fills in steps, and the window repaints between them
         views = [self.overview, self.layers, self.graph]
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
-        steps = [lambda v=v: v.show_census(census) for v in views] + steps
-        self._stage(serial, census, steps)
+        self._showing = census
+        self.stager.start([v.fill(census) for v in views] + [
+            lambda: self.generate.set_model(str(census.model.path), census.architecture.context_length)])
 
-    def _stage(self, serial: int, census, steps: list) -> None:
-        if serial != self._serial:
-            return  # a newer model is on its way
-        if not steps:
+    def _shown(self) -> None:
+        if self._showing is not None:
+            census, self._showing = self._showing, None
             self.model_loaded.emit(census)
-            return
-        steps[0]()
-        # a short pause, not 0: zero-timers run before painting, and each view's first paint is the costly part
-        QtCore.QTimer.singleShot(STAGE_MS, lambda: self._stage(serial, census, steps[1:]))
 
     @QtCore.Slot(int, str, str)
     def _on_failed(self, serial: int, message: str, details: str) -> None:
@@ -255,6 +254,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.stager.cancel()
         self.generate.timer.stop()
         self.generate.shutdown()
         for thread, worker in list(self._loads.values()):

@@ -7,6 +7,7 @@ import numpy as np
 from .. import units
 from ..stats.scale import scale_view
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
+from .staging import PAINT
 
 
 CARDS_HEIGHT = 300
@@ -23,6 +24,7 @@ class Card(QtWidgets.QGroupBox):
         self.grid.setColumnStretch(1, 1)
         self.grid.setAlignment(QtCore.Qt.AlignTop)
         self.cells: list[tuple[QtWidgets.QLabel, QtWidgets.QLabel]] = []
+        self.rows: list[tuple[str, str]] = []
         self._grow(CARD_ROWS)  # made now, not while a model is arriving
 
     def _grow(self, n: int) -> None:
@@ -31,7 +33,6 @@ class Card(QtWidgets.QGroupBox):
             for lab in (key, value):
                 lab.setTextFormat(QtCore.Qt.PlainText)
                 lab.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-                lab.setVisible(False)
             key.setStyleSheet("color: #666")
             value.setWordWrap(True)
             font = value.font()
@@ -42,18 +43,20 @@ class Card(QtWidgets.QGroupBox):
             self.cells.append((key, value))
 
     def set_rows(self, rows: list[tuple[str, str]], warn: set[int] = frozenset()) -> None:
+        """Rows beyond the new ones are emptied, not hidden: showing and hiding labels re-lays out the card."""
         self._grow(len(rows))
+        self.rows = [(str(k), str(v)) for k, v in rows]
         for i, (key, value) in enumerate(self.cells):
-            shown = i < len(rows)
-            key.setVisible(shown)
-            value.setVisible(shown)
-            if shown:
-                key.setText(str(rows[i][0]))
-                value.setText(str(rows[i][1]))
-                value.setStyleSheet("color: #b00" if i in warn else "")
+            k, v = self.rows[i] if i < len(rows) else ("", "")
+            key.setText(k)
+            value.setText(v)
+            red = i in warn
+            if value.property("warn") != red:
+                value.setProperty("warn", red)
+                value.setStyleSheet("color: #b00" if red else "")
 
     def text(self) -> str:
-        return "\n".join(f"{k.text()}: {v.text()}" for k, v in self.cells if k.isVisible())
+        return "\n".join(f"{k}: {v}" for k, v in self.rows)
 
 
 class OverviewView(QtWidgets.QWidget):
@@ -89,6 +92,11 @@ class OverviewView(QtWidgets.QWidget):
         self.bar_data: dict[str, np.ndarray] = {}
 
     def show_census(self, census) -> None:
+        for _ in self.fill(census):
+            pass
+
+    def fill(self, census):
+        """Steps: the cards, then each plot (a plot's first paint is the costly part of showing a model)."""
         a, total = census.architecture, census.parameters
         heads = f"{a.n_head} ({a.n_kv_head} KV)" if a.n_head else "?"
         ctx = f"{a.context_length}" + (" (config.json)" if a.context_source == "config.json" else "") \
@@ -104,6 +112,7 @@ class OverviewView(QtWidgets.QWidget):
             ("dtypes", ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
         ]
         self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
+        yield
         s = census.stored
         share = lambda n: units.percent(n / total) if total else "–"
         self.totals_box.set_rows([
@@ -116,6 +125,7 @@ class OverviewView(QtWidgets.QWidget):
             ("aliases", f"{s.aliases} (deduplicated by the exporter)"),
             ("tied copies", s.tied_copies), ("non-parameter constants", s.constants),
         ])
+        yield
         sv = scale_view(total, a)
         rows = [("memory", " · ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))]
         if sv["kv_cache_bytes_per_token"]:
@@ -128,22 +138,16 @@ class OverviewView(QtWidgets.QWidget):
         for p in sv["published"]:
             rows.append((p["name"], f"{units.count(p['parameters'])} = {p['times_this_model']:,.0f}× this model"))
         self.scale_box.set_rows(rows)
-        QtCore.QTimer.singleShot(15, lambda: self._plot_layers(census))  # after the cards have painted
-
-    def _plot_layers(self, census) -> None:
+        yield PAINT
         names = [layer.name for layer in census.layers]
         w = np.array([layer.weights for layer in census.layers], float)
         b = np.array([layer.biases for layer in census.layers], float)
         self.bar_data = {"names": names, "weights": w, "biases": b}
         x = np.arange(len(names))
         ticks = [[(i, n.replace("block ", "")) for i, n in enumerate(names)]]
-
-        def draw(plot, values, color):
+        for plot, values, color in ((self.weights_plot, w, WEIGHT_COLOR), (self.biases_plot, b, BIAS_COLOR)):
             plot.clear()
             plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.7, brush=color, pen=None))
             plot.getAxis("bottom").setTicks(ticks)
             plot.setYRange(0, max(values.max() if values.size else 1, 1) * 1.05, padding=0)
-
-        draw(self.weights_plot, w, WEIGHT_COLOR)
-        # the second plot a moment later: each plot's first paint is the costly part of showing a model
-        QtCore.QTimer.singleShot(15, lambda: draw(self.biases_plot, b, BIAS_COLOR))
+            yield PAINT

@@ -10,8 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .. import units  # noqa: E402
+
 WEIGHT, BIAS, ACCENT = "#3b6ea8", "#d9822b", "#2a9d8f"
-PLURAL = {"weight": "weights", "bias": "biases"}
 
 
 def _png(fig) -> bytes:
@@ -27,7 +28,7 @@ def layer_histogram(name: str, series: dict) -> bytes:
     for kind, (edges, counts) in series.items():
         centers = (np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2
         ax.fill_between(centers, np.asarray(counts, float), step="mid", alpha=0.45,
-                        color=WEIGHT if kind == "weight" else BIAS, label=PLURAL[kind])
+                        color=WEIGHT if kind == "weight" else BIAS, label=units.KIND_PLURAL[kind])
     ax.set_yscale("symlog", linthresh=1)
     ax.set_title(name, fontsize=9)
     ax.tick_params(labelsize=7)
