@@ -150,7 +150,7 @@ def test_output_grows_by_appending_and_reads_as_a_full_render(qtbot, tmp_path):
         qtbot.waitUntil(lambda: len(gen.steps) == n and not gen.running, timeout=30000)
         gen.redraw()
     appended = gen.output.toPlainText()
-    gen._rendered = (0, None)  # force a full render of the same steps
+    gen._rendered = (0, None, None)  # force a full render of the same steps
     gen._render_output()
     assert gen.output.toPlainText() == appended
     assert appended.startswith("A fool and") and len(appended) > len("A fool and")
@@ -176,7 +176,7 @@ def test_appended_tokens_keep_spaces_newlines_and_links(qtbot):
         view.steps.append(SimpleNamespace(index=i, text=texts[i]))
         view._render_output()
     appended, links = view.output.toPlainText(), anchors(view.output.document())
-    view._rendered = (0, None)
+    view._rendered = (0, None, None)
     view._render_output()
     assert view.output.toPlainText() == appended
     assert appended.replace("\u2028", "\n") == "def f():" + "".join(t.replace("\n", "↵\n") for t in texts)

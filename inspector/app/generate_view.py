@@ -7,8 +7,6 @@ collected here.  A 20 Hz timer redraws, so plotting never slows decoding down.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
 from ..engine.generator import GenerationConfig
@@ -38,13 +36,17 @@ class GenerateView(QtWidgets.QWidget):
         self.running = False
         self.selected_step: int | None = None
         self._dirty = False
-        self._rendered: tuple[int, int | None] = (0, None)  # steps in the output, and its highlighted step
-        self._last_rendered = None
+        self._rendered: tuple = (0, None, None)  # in the output: steps, the highlighted one, the last step
         self._ttft_shown = None
-        self._token_format = QtGui.QTextCharFormat()  # an appended token: a link, like a rendered one
+        # the output's formats: text is inserted as it is (spaces and tabs kept), each token a link
+        self._text_block = QtGui.QTextBlockFormat()
+        self._text_block.setLineHeight(150, QtGui.QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        self._prompt_format = QtGui.QTextCharFormat()
+        self._prompt_format.setForeground(QtGui.QColor("#555"))
+        self._prompt_format.setFontPointSize(13)
+        self._token_format = QtGui.QTextCharFormat(self._prompt_format)
         self._token_format.setAnchor(True)
         self._token_format.setForeground(QtGui.QColor("#111"))
-        self._token_format.setFontPointSize(13)
         self._build()
         self.timer = QtCore.QTimer(self, interval=REDRAW_MS)
         self.timer.timeout.connect(self.redraw)
@@ -256,7 +258,7 @@ class GenerateView(QtWidgets.QWidget):
             c.setData([], [])
         self.ttft_label.setText("")
         self._ttft_shown = None
-        self._rendered, self._last_rendered = (0, None), None
+        self._rendered = (0, None, None)
         self.status.setText("")
         self._update_buttons()
 
@@ -325,37 +327,26 @@ class GenerateView(QtWidgets.QWidget):
             self._show_candidates(self.selected_step if self.selected_step is not None else len(self.steps) - 1)
         self._plot()
 
-    def _token_style(self, s) -> tuple[str, str]:
-        """(background, text) of a token: alternate shades, the selected one highlighted, newlines shown."""
-        bg = "#ffd166" if s.index == self.selected_step else ("#cdeae5" if s.index % 2 == 0 else "#e3f1ee")
-        return bg, s.text.replace("\n", "↵\u2028")
-
     def _render_output(self) -> None:
         """New tokens are appended (a long run stays cheap); a new highlight or a new run re-renders."""
-        shown, highlight = self._rendered
-        if shown and highlight == self.selected_step and shown <= len(self.steps) and \
-                self.steps[shown - 1] is self._last_rendered:
-            if shown < len(self.steps):
-                cursor = self.output.textCursor()
-                cursor.movePosition(QtGui.QTextCursor.End)
-                for s in self.steps[shown:]:
-                    bg, text = self._token_style(s)
-                    fmt = QtGui.QTextCharFormat(self._token_format)
-                    fmt.setBackground(QtGui.QColor(bg))
-                    fmt.setAnchorHref(f"tok:{s.index}")
-                    cursor.insertText(text, fmt)
-                self.output.setTextCursor(cursor)
-        else:
-            parts = [f"<span style='color:#555'>{html.escape(self.prompt_text)}</span>"]
-            for s in self.steps:
-                bg, text = self._token_style(s)
-                parts.append(f"<a href='tok:{s.index}' style='text-decoration:none;color:#111;background:{bg}'>"
-                             f"{html.escape(text)}</a>")
-            self.output.setHtml("<div style='font-size:13pt;line-height:150%;white-space:pre-wrap'>"
-                                + "".join(parts) + "</div>")
-            self.output.moveCursor(QtGui.QTextCursor.End)
-        self._rendered = (len(self.steps), self.selected_step)
-        self._last_rendered = self.steps[-1] if self.steps else None
+        shown, highlight, last = self._rendered
+        cursor = self.output.textCursor()
+        if not (shown and highlight == self.selected_step and shown <= len(self.steps)
+                and self.steps[shown - 1] is last):
+            self.output.clear()
+            cursor = QtGui.QTextCursor(self.output.document())
+            cursor.setBlockFormat(self._text_block)
+            cursor.insertText(self.prompt_text, self._prompt_format)
+            shown = 0
+        cursor.movePosition(QtGui.QTextCursor.End)
+        for s in self.steps[shown:]:
+            fmt = QtGui.QTextCharFormat(self._token_format)
+            bg = "#ffd166" if s.index == self.selected_step else ("#cdeae5" if s.index % 2 == 0 else "#e3f1ee")
+            fmt.setBackground(QtGui.QColor(bg))
+            fmt.setAnchorHref(f"tok:{s.index}")
+            cursor.insertText(s.text.replace("\n", "↵\u2028"), fmt)  # a newline shown, in the same paragraph
+        self.output.setTextCursor(cursor)
+        self._rendered = (len(self.steps), self.selected_step, self.steps[-1] if self.steps else None)
 
     def candidates_for(self, index: int) -> list[tuple[str, float, int, bool]]:
         """(token text, probability, id, chosen) for step `index`."""
