@@ -222,3 +222,45 @@ def test_lazy_parse_keeps_weights_in_the_file_and_agrees(name):
     assert a.parameters == b.parameters and a.architecture == b.architecture
     assert [t.stats.summary() for t in a.tensors] == [t.stats.summary() for t in b.tensors]
     assert [list(t.stats.counts) for t in a.tensors if t.counted] == [list(t.stats.counts) for t in b.tensors if t.counted]
+
+
+def released_ranges(monkeypatch):
+    """Record every page release of memory-mapped tensor bytes: {file: [(start, end), …]}."""
+    from inspector.model.tensors import ExternalFiles
+
+    seen: dict = {}
+    orig = ExternalFiles.release
+
+    def spy(self, path, offset, length):
+        seen.setdefault((path or self.model_path).resolve(), []).append((offset, offset + length))
+        return orig(self, path, offset, length)
+
+    monkeypatch.setattr(ExternalFiles, "release", spy)
+    return seen
+
+
+def covered(ranges, start: int, end: int) -> bool:
+    pos = start
+    for a, b in sorted(ranges):
+        if a > pos:
+            break
+        pos = max(pos, b)
+    return pos >= end
+
+
+def test_statistics_give_back_every_mapped_byte_they_read(monkeypatch, tmp_path):
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    model = onnx.load(FIXTURES / "tiny-llama" / "model.onnx")
+    q = MatMulNBitsQuantizer(model, block_size=16, is_symmetric=False)
+    q.process()
+    onnx.save(q.model.model, tmp_path / "model.onnx")
+    for path in (FIXTURES / "tiny-gpt2", tmp_path / "model.onnx"):  # float chunks, and int4 rows
+        seen = released_ranges(monkeypatch)
+        c = take_census(load_model(path, lazy=True))
+        compute_statistics(c)
+        read = {t.stored for t in c.tensors}
+        spans = [(name, ref.span) for name, ref in c.model.tensors.items() if ref.span is not None and name in read]
+        assert spans and any(t.quant for t in c.tensors) == (path != FIXTURES / "tiny-gpt2")
+        for name, span in spans:
+            assert covered(seen[c.model.path.resolve()], span.offset, span.offset + span.length), name

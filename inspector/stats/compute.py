@@ -1,6 +1,7 @@
 """Statistics for every parameter of a census: pass 1 moments, pass 2 comparable histograms.
 
-Each stored tensor is read a chunk at a time (memory stays flat on a big model), and
+Each stored tensor is read a chunk at a time, each chunk's mapped pages given back once read
+(memory stays flat on a big model: see TensorRef.chunks and quant.py), and
 values shared by several logical parameters are read once per pass.  Histogram edges
 are shared by all tensors of one (kind, role), and by all layers of one kind, so block 3's
 MLP histogram can be laid beside block 30's.
@@ -52,7 +53,6 @@ def compute_statistics(census, progress: Progress | None = None,
         for chunk in _chunks(census, p):
             m.update(chunk)
             tick(chunk.size, f"statistics: {p.name}")
-        census.model.tensors[p.stored].release()
         moments[key] = m
     for p in params:
         ref = census.model.tensors[p.stored]
@@ -75,7 +75,6 @@ def compute_statistics(census, progress: Progress | None = None,
             for k, e in wanted.items():
                 counts[k] += uniform_histogram(chunk, e)
             tick(chunk.size, f"histogram: {p.name}")
-        census.model.tensors[p.stored].release()
         for q in group:
             if not q.counted:
                 continue

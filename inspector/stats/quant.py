@@ -55,6 +55,7 @@ def _matmul_nbits(model, node, ref, rows_per_chunk: int) -> Iterator[np.ndarray]
     scales = _small(model, node.input[2]).astype(np.float32).reshape(N, n_blocks)
     zp_raw = _small(model, node.input[3]) if len(node.input) > 3 else None
     default_zp = float(2 ** (bits - 1))
+    row_bytes = n_blocks * blob
     for r0 in range(0, N, rows_per_chunk):
         r1 = min(N, r0 + rows_per_chunk)
         rows = packed[r0:r1]
@@ -72,3 +73,4 @@ def _matmul_nbits(model, node, ref, rows_per_chunk: int) -> Iterator[np.ndarray]
             zp = zp_raw.reshape(N, n_blocks)[r0:r1, :, None].astype(np.float32)
         values = (q - zp) * scales[r0:r1, :, None]
         yield values.reshape(r1 - r0, n_blocks * block)[:, :K].ravel()
+        ref.release(r0 * row_bytes, (r1 - r0) * row_bytes)  # like TensorRef.chunks: these rows are read
