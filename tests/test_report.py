@@ -118,6 +118,8 @@ def test_pdf_has_pages(content, tmp_path, qapp):
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + \
         data.count(b"/Type/Page") >= 1
+    html = export(rc, tmp_path / "r.html")
+    assert path.stat().st_mode & 0o777 == html.stat().st_mode & 0o777  # an ordinary file, like the others
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(path), str(tmp_path / "pg")],
                        check=True, timeout=60)

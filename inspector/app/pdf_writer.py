@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import ReportError
 from ..report.content import ReportContent
-from ..report.writers import render_html
+from ..report.writers import atomic_path, render_html
 from .qt_compat import QtCore, QtGui
 
 
@@ -28,10 +27,8 @@ def write_pdf(content: ReportContent, target: Path) -> None:
         doc.addResource(QtGui.QTextDocument.ImageResource, QtCore.QUrl(name), QtGui.QImage.fromData(png))
     doc.setDefaultFont(QtGui.QFont("DejaVu Sans", 8))
     doc.setHtml(render_html(content, image_src=lambda name: name))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        writer = QtGui.QPdfWriter(tmp)
+    with atomic_path(target) as tmp:
+        writer = QtGui.QPdfWriter(str(tmp))
         writer.setResolution(110)  # device pixels close to CSS pixels: the HTML's image widths fit the page
         writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.A4))
         writer.setPageMargins(QtCore.QMarginsF(12, 12, 12, 12), QtGui.QPageLayout.Millimeter)
@@ -40,12 +37,5 @@ def write_pdf(content: ReportContent, target: Path) -> None:
         doc.setPageSize(QtCore.QSizeF(writer.width(), writer.height()))
         doc.print_(writer)
         del writer  # flushes and closes the file
-        if os.path.getsize(tmp) == 0:
+        if tmp.stat().st_size == 0:
             raise ReportError("Qt wrote an empty PDF", str(target))
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

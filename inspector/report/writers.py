@@ -9,6 +9,7 @@ markup characters.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import json
@@ -17,7 +18,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -58,21 +59,30 @@ def check_target(target: Path, model_path: str | Path, protected: list[Path] = (
     return resolved
 
 
-def atomic_write(target: Path, write: Callable[[io.IOBase], None], binary: bool = False) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed onto it when the block succeeds and removed when it fails."""
+    tmp = None
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
-            write(fh)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, target)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         if isinstance(exc, OSError):
             raise ReportError(f"cannot write the report ({exc.strerror or exc})", str(target)) from None
         raise
+
+
+def atomic_write(target: Path, write: Callable[[io.IOBase], None]) -> None:
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        write(fh)
 
 
 def _umask() -> int:
