@@ -40,10 +40,6 @@ class GraphView(QtWidgets.QWidget):
         self.rows = []
         self.count.setText("")
 
-    def show_census(self, census) -> None:
-        for _ in self.fill(census):
-            pass
-
     def fill(self, census):
         """Steps: a batch of nodes at a time (`filled` turns True at the end)."""
         self.clear()

@@ -120,10 +120,6 @@ class LayersView(QtWidgets.QWidget):
         self.stats_label.setText("")
         self.plotted = {}
 
-    def show_census(self, census) -> None:
-        for _ in self.fill(census):
-            pass
-
     def fill(self, census):
         """Steps: a layer's rows at a time, then the all-blocks heat map, then the first layer's histogram."""
         self.clear()

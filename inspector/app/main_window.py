@@ -34,7 +34,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_result = None
         self._serial = 0
         self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
-        self._showing = None  # the census being shown, until every view has it
         self.stager = Stager(self)
         self.stager.finished.connect(self._shown)
         self.stager.failed.connect(self.show_error)
@@ -202,14 +201,12 @@ class MainWindow(QtWidgets.QMainWindow):
         views = [self.overview, self.layers, self.graph]
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
-        self._showing = census
         self.stager.start([v.fill(census) for v in views] + [
             lambda: self.generate.set_model(str(census.model.path), census.architecture.context_length)])
 
     def _shown(self) -> None:
-        if self._showing is not None:
-            census, self._showing = self._showing, None
-            self.model_loaded.emit(census)
+        """Every view has the census: only `_on_loaded` starts the stager."""
+        self.model_loaded.emit(self.census)
 
     @QtCore.Slot(int, str, str)
     def _on_failed(self, serial: int, message: str, details: str) -> None:

@@ -91,10 +91,6 @@ class OverviewView(QtWidgets.QWidget):
         self.biases_plot.clear()
         self.bar_data: dict[str, np.ndarray] = {}
 
-    def show_census(self, census) -> None:
-        for _ in self.fill(census):
-            pass
-
     def fill(self, census):
         """Steps: the cards, then each plot (a plot's first paint is the costly part of showing a model)."""
         a, total = census.architecture, census.parameters
