@@ -11,16 +11,17 @@ import logging
 import sys
 
 from . import units
+from .cli_options import add_variant_option
 from .errors import InspectorError, safe_text
 
 log = logging.getLogger("inspector")
 
 
-def census_for(path: str, stats: bool = True):
+def census_for(path: str, stats: bool = True, variant: str | None = None):
     from .model import load_model, take_census
     from .stats import compute_statistics
 
-    model = load_model(path)
+    model = load_model(path, variant=variant)
     census = take_census(model)
     if stats:
         compute_statistics(census)
@@ -34,9 +35,14 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     w = lambda s="": print(s, file=out)
     heads = f"{a.n_head} heads ({a.n_kv_head} KV), head_dim {a.head_dim}" if a.n_head else "heads unknown"
     w(f"{safe_text(m.path)}")
-    w(f"  {a.family}: {a.n_layer} layers, d_model {a.d_model}, {heads}, vocab {a.vocab_size}, "
-      f"context {a.context_length or '?'}{' (config.json)' if a.context_source == 'config.json' else ''}, "
-      f"{'tied' if a.tied_embeddings else 'untied'} head")
+    ctx_from = f" ({a.context_source})" if a.context_source not in (None, "graph") else ""
+    q = lambda v: "?" if v is None else v
+    w(f"  {a.family}: {q(a.n_layer)} layers, d_model {q(a.d_model)}, {heads}, vocab {q(a.vocab_size)}, "
+      f"context {a.context_length or '?'}{ctx_from}, {'tied' if a.tied_embeddings else 'untied'} head")
+    variants = m.source.variants if m.source else []
+    if len(variants) > 1:
+        w("  variants: " + ", ".join(f"{safe_text(v.name, 60)}{' (this one)' if v.path == m.path else ''} "
+                                     f"[{v.dtype}, {units.nbytes(v.nbytes)}]" for v in variants))
     w(f"  parameters {total:,}   weights {census.weights:,} ({units.percent(census.weights / total if total else None)})"
       f"   biases {census.biases:,} ({units.percent(census.biases / total if total else None)})")
     s = census.stored
@@ -44,7 +50,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
       f"{s.unique_tensors} parameter tensors, {s.aliases} aliases, {s.tied_copies} tied copies, "
       f"{s.constants} non-parameter constants; dtypes {', '.join(f'{k} {units.count(v)}' for k, v in s.dtypes.items())}")
     for c in a.config_checks:
-        w(f"  ! config.json says {c['field']} = {c['config']}, the graph says {c['graph']}")
+        w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
+          f"the graph says {safe_text(c['graph'], 40)}")
     w()
     w(f"  {'layer':<14}{'parameters':>14}{'weights':>14}{'biases':>11}{'share':>9}{'bytes':>11}"
       f"{'w mean':>11}{'w std':>10}{'w absmax':>10}")
@@ -69,16 +76,17 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     if sv["formula"]:
         f = sv["formula"]
         verdict = "matches the count" if f["matches"] else f"differs by {f['difference']:+,}"
-        w(f"  formula ({f['family']}): {f['formula']} = {f['value']:,} — {verdict}")
+        w(f"  formula ({f['label']}): {f['formula']} = {f['value']:,} — {verdict}")
+        w(f"    where {f['where']}")
     for p in sv["published"]:
-        w(f"  {p['name']:<18} {units.count(p['parameters']):>7}  = {p['times_this_model']:,.0f}× this model"
+        w(f"  {p['name']:<18} {units.count(p['parameters']):>7}  = {units.ratio(p['times_this_model'])} this model"
           f"  ({units.nbytes(p['fp16_bytes'])} at fp16)")
 
 
 def cmd_stats(args) -> int:
     from .report.census_data import census_dict
 
-    census = census_for(args.model)
+    census = census_for(args.model, variant=args.variant)
     if args.json:
         json.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
         sys.stdout.write("\n")
@@ -94,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     s = sub.add_parser("stats", help="the parameter census of a model")
     s.add_argument("model", help="a .onnx file or an export folder")
+    add_variant_option(s)
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
     s.add_argument("--tensors", action="store_true", help="also list every tensor")
     s.add_argument("--no-histograms", action="store_true", help="leave histograms out of --json")

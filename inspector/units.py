@@ -35,4 +35,15 @@ def percent(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.2f}%"
 
 
+def ratio(x: float | None) -> str:
+    """How many times: '2,048×', '12.5×', '0.37×' — never rounded to a bare 0."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if x >= 100:
+        return f"{x:,.0f}×"
+    if x >= 0.01:
+        return f"{x:.3g}×"
+    return f"1/{1 / x:,.0f}×" if x > 0 else "0×"
+
+
 KIND_PLURAL = {"weight": "weights", "bias": "biases"}  # a parameter kind as a heading or legend says it

@@ -1,17 +1,24 @@
-"""Rebuild the bundled sample model and the test fixtures with the real exporter.
+"""Rebuild the bundled sample model and the test fixtures with the real tools.
 
 Build-time only: needs torch, transformers, optimum-onnx and accelerate (never runtime
 dependencies of the app).  Run from the repository root:
 
-    pip install torch==2.13.0 "transformers<4.58" optimum-onnx accelerate
-    apt-get install fortunes          # the offline English text the sample GPT learns from
+    pip install -e ".[build]"
+    apt-get install fortunes          # the offline English text the models learn from
     python sample_models/build.py             # everything
     python sample_models/build.py fixtures    # only the small test models
+    python sample_models/build.py families    # only the family and layout fixtures
 
-Each model folder gets `model.onnx`, `config.json`, `tokenizer.json` and, for fixtures,
+Each model folder gets its model(s), `config.json`, `tokenizer.json` and, for fixtures,
 `reference.json`: what PyTorch itself says about the model (parameter counts,
 architecture, greedy ids, first-step top-5), recorded at build time so tests compare the
 inspector against the framework that made the model.
+
+The family fixtures are laid out the way people download models: plain optimum exports,
+a transformers.js / onnx-community folder (`onnx/model.onnx` + external data and an fp16
+copy, configs one folder up), an optimum 1.x folder with the three legacy decoders, and
+onnxruntime-genai builder outputs.  The genai builder needs transformers >= 5, so it runs
+in its own virtual environment (`build/genai-venv`, made on first use).
 """
 
 from __future__ import annotations
@@ -76,14 +83,15 @@ def hf_tokenizer(tok):
 
 
 # --------------------------------------------------------------------------- training
-def train(model, ids: torch.Tensor, seconds: float, block: int, batch: int, lr: float) -> float:
-    """Plain AdamW loop on random windows, stopped by the wall clock."""
+def train(model, ids: torch.Tensor, seconds: float, block: int, batch: int, lr: float,
+          steps: int | None = None) -> float:
+    """Plain AdamW loop on random windows, stopped by the wall clock or, reproducibly, after `steps`."""
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01, betas=(0.9, 0.95))
     gen = torch.Generator().manual_seed(0)
     model.train()
     start, step, loss_ema = time.time(), 0, None
-    while time.time() - start < seconds:
-        frac = (time.time() - start) / seconds
+    while (step < steps) if steps else (time.time() - start < seconds):
+        frac = step / steps if steps else (time.time() - start) / seconds
         for g in opt.param_groups:  # warm-up then cosine decay
             g["lr"] = lr * min(1.0, (step + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
         starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=gen)
@@ -94,7 +102,7 @@ def train(model, ids: torch.Tensor, seconds: float, block: int, batch: int, lr: 
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
-        if step % 200 == 0:
+        if step % 200 == 0 and not steps:
             print(f"  step {step:5d}  loss {loss_ema:.3f}  {time.time() - start:5.0f}s", flush=True)
         step += 1
     model.eval()
@@ -120,8 +128,12 @@ def export(model, hf_tok, out: Path, task: str = "text-generation-with-past", po
             shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
 
 
-def reference(model, hf_tok, n_new: int = 20) -> dict:
-    """What PyTorch reports for the model: the figures the inspector must reproduce."""
+def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False) -> dict:
+    """What PyTorch reports for the model: the figures the inspector must reproduce.
+
+    `through_eos`: greedy ids run on past the end-of-text token (a trained model ends its texts early).
+    """
+
     cfg = model.config
     params = dict(model.named_parameters())
     biases = sum(p.numel() for n, p in params.items() if n.endswith("bias"))
@@ -141,10 +153,13 @@ def reference(model, hf_tok, n_new: int = 20) -> dict:
     with torch.no_grad():
         logits = model(input_ids=ids).logits[0, -1]
         top5 = torch.topk(torch.softmax(logits.double(), -1), 5)
-        out = model.generate(
-            ids, attention_mask=torch.ones_like(ids), max_new_tokens=n_new, do_sample=False,
-            pad_token_id=hf_tok.eos_token_id,
-        )
+        if through_eos:  # plain argmax over the whole sequence each step: generate() insists on stopping
+            out = ids
+            for _ in range(n_new):
+                out = torch.cat([out, model(input_ids=out).logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+        else:
+            out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n_new, do_sample=False,
+                                 pad_token_id=hf_tok.eos_token_id)
     return {
         "parameters": model.num_parameters(),
         "weights": model.num_parameters() - biases,
@@ -154,15 +169,189 @@ def reference(model, hf_tok, n_new: int = 20) -> dict:
         "prompt": PROMPT,
         "prompt_ids": ids[0].tolist(),
         "greedy_ids": out[0, ids.shape[1]:].tolist(),
+        "greedy_through_eos": through_eos,
         "top5_ids": top5.indices.tolist(),
         "top5_probs": top5.values.tolist(),
         "torch": torch.__version__,
     }
 
 
-def write_reference(model, hf_tok, out: Path) -> None:
+def write_reference(model, hf_tok, out: Path, **kw) -> None:
     with open(out / "reference.json", "w") as fh:
-        json.dump(reference(model, hf_tok), fh, indent=1)
+        json.dump(reference(model, hf_tok, **kw), fh, indent=1)
+
+
+# --------------------------------------------------------------------------- layouts people download
+SIDE_FILES = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json")
+
+
+def _optimum_export(model, hf_tok, tmp: Path, **kw) -> Path:
+    """optimum's export of `model` into tmp/onnx (with its configs and tokenizer beside it)."""
+    from optimum.exporters.onnx import main_export
+
+    src, dst = tmp / "torch", tmp / "onnx"
+    if not src.exists():
+        model.save_pretrained(src)
+        hf_tok.save_pretrained(src)
+    main_export(str(src), output=str(dst), device="cpu", **kw)
+    for name in SIDE_FILES:
+        if not (dst / name).exists() and (src / name).exists():
+            shutil.copy(src / name, dst / name)
+    return dst
+
+
+def _fresh(out: Path) -> Path:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    return out
+
+
+def to_fp16(src: Path, dst: Path) -> None:
+    """An fp16 copy that onnxruntime accepts, with fp16 inputs and outputs as hub fp16 models have.
+
+    onnxruntime's own converter, with `Cast` kept out of the conversion: onnxconverter-common's
+    `convert_float_to_float16` looped without end on these graphs in our trial.
+    """
+    import onnx
+    from onnxruntime.transformers import float16
+
+    model = float16.convert_float_to_float16(onnx.load(src), keep_io_types=False,
+                                             op_block_list=list(float16.DEFAULT_OP_BLOCK_LIST) + ["Cast"])
+    onnx.save(model, dst)
+
+
+def export_transformers_js(model, hf_tok, out: Path) -> None:
+    """An onnx-community folder: configs and tokenizer on top, `onnx/model.onnx` (+ `model.onnx_data`)
+    and `onnx/model_fp16.onnx` below, as transformers.js's conversion script lays them out."""
+    import onnx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = _optimum_export(model, hf_tok, Path(tmp), task="text-generation-with-past")
+        _fresh(out)
+        for name in SIDE_FILES:
+            shutil.copy(dst / name, out / name)
+        (out / "onnx").mkdir()
+        onnx.save_model(onnx.load(dst / "model.onnx"), out / "onnx" / "model.onnx", save_as_external_data=True,
+                        all_tensors_to_one_file=True, location="model.onnx_data", size_threshold=1024)
+        to_fp16(dst / "model.onnx", out / "onnx" / "model_fp16.onnx")
+
+
+def export_optimum1(model, hf_tok, out: Path) -> None:
+    """An optimum 1.x folder: decoder_model.onnx (no past in, present out), decoder_with_past_model.onnx
+    and decoder_model_merged.onnx, whose weights sit behind an `If` on `use_cache_branch`.
+
+    optimum-onnx no longer has the legacy flag: the no-past decoder is exported with an ONNX config
+    that keeps the cache outputs without the cache inputs, and the two are merged with optimum's own
+    `merge_decoders`.
+    """
+    import optimum.exporters.onnx.model_configs  # noqa: F401 - registers the ONNX configs with the TasksManager
+    from optimum.exporters.tasks import TasksManager
+    from optimum.onnx.graph_transformations import merge_decoders
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        make_config = TasksManager.get_exporter_config_constructor(
+            "onnx", model, task="text-generation-with-past", library_name="transformers")
+        no_past = make_config(model.config, task="text-generation", use_past=True, use_past_in_inputs=False)
+        first = _optimum_export(model, hf_tok, tmp, task="text-generation-with-past",
+                                custom_onnx_configs={"model": no_past}, no_post_process=True)
+        shutil.move(first, tmp / "no_past")
+        with_past = _optimum_export(model, hf_tok, tmp, task="text-generation-with-past")
+        _fresh(out)
+        for name in SIDE_FILES:
+            shutil.copy(with_past / name, out / name)
+        shutil.copy(tmp / "no_past" / "model.onnx", out / "decoder_model.onnx")
+        shutil.copy(with_past / "model.onnx", out / "decoder_with_past_model.onnx")
+        merge_decoders(out / "decoder_model.onnx", out / "decoder_with_past_model.onnx",
+                       save_path=str(out / "decoder_model_merged.onnx"))
+
+
+GENAI_VENV = HERE.parent / "build" / "genai-venv"
+GENAI_PACKAGES = ["torch==2.13.0", "transformers>=5", "onnxruntime-genai", "onnx-ir"]
+
+
+def genai_python() -> Path:
+    """The genai builder's interpreter: its own venv, since it needs transformers >= 5."""
+    py = GENAI_VENV / "bin" / "python"
+    if not py.exists():
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "venv", str(GENAI_VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *GENAI_PACKAGES], check=True)
+    return py
+
+
+def export_genai(model, hf_tok, out: Path, precision: str = "fp32") -> None:
+    """What the official Phi, Llama and Qwen ONNX releases are: onnxruntime-genai's model builder output
+    (`genai_config.json`, `model.onnx` + `model.onnx.data`, fused GroupQueryAttention and norms)."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "torch"
+        model.save_pretrained(src)
+        hf_tok.save_pretrained(src)
+        _fresh(out)
+        subprocess.run([str(genai_python()), "-m", "onnxruntime_genai.models.builder", "-i", str(src), "-o", str(out),
+                        "-p", precision, "-e", "cpu", "-c", str(Path(tmp) / "cache")], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+# --------------------------------------------------------------------------- the families
+def tiny(model_type: str, vocab: int, **kw):
+    """A two-block model of `model_type` as transformers builds it, small enough to commit."""
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    base = dict(vocab_size=vocab, hidden_size=32, num_hidden_layers=2, intermediate_size=64,
+                max_position_embeddings=128, bos_token_id=0, eos_token_id=0)
+    settings = {k: v for k, v in {**base, **kw}.items() if v is not None}  # None: a key this family does not use
+    cfg = AutoConfig.for_model(model_type, **settings)
+    return AutoModelForCausalLM.from_config(cfg)
+
+
+# name -> (model_type, config overrides, layouts); GroupQueryAttention needs head_dim % 16 == 0
+FAMILY_FIXTURES = {
+    "tiny-gpt-neox": ("gpt_neox", dict(num_attention_heads=4), ["optimum"]),
+    "tiny-opt": ("opt", dict(num_attention_heads=4, ffn_dim=64, word_embed_proj_dim=32, pad_token_id=1),
+                 ["optimum"]),
+    "tiny-mistral": ("mistral", dict(num_attention_heads=2, num_key_value_heads=1, sliding_window=None),
+                     ["optimum"]),
+    "tiny-phi3": ("phi3", dict(num_attention_heads=2, num_key_value_heads=1, original_max_position_embeddings=128,
+                               pad_token_id=0), ["optimum", "genai"]),
+    "tiny-gemma": ("gemma", dict(num_attention_heads=4, num_key_value_heads=1, head_dim=16, pad_token_id=0),
+                   ["optimum"]),
+    "tiny-qwen2": ("qwen2", dict(num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=True),
+                   ["transformers.js", "genai"]),
+    "tiny-llama-gqa": ("llama", dict(num_attention_heads=2, num_key_value_heads=1), ["genai"]),
+    "tiny-gpt2-legacy": ("gpt2", dict(n_head=4, n_positions=64, intermediate_size=None, max_position_embeddings=None),
+                         ["optimum1"]),
+}
+LAYOUT_FOLDER = {"optimum": "{name}", "transformers.js": "tjs-{family}", "optimum1": "optimum1-{family}",
+                 "genai": "genai-{family}"}
+LAYOUT_EXPORT = {"optimum": export, "transformers.js": export_transformers_js, "optimum1": export_optimum1,
+                 "genai": export_genai}
+FIXTURE_STEPS = int(os.environ.get("FIXTURE_STEPS", 1500))  # a few seconds of training: peaked, language-like distributions whose greedy ids are robust
+
+
+def build_families(only: list[str] | None = None) -> None:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(HERE / "tokenizer.json"))
+    hf_tok = hf_tokenizer(tok)
+    ids = torch.tensor(tok.encode(corpus_text()).ids, dtype=torch.long)
+    fixtures = HERE / "fixtures"
+    for seed, (name, (model_type, overrides, layouts)) in enumerate(FAMILY_FIXTURES.items()):
+        if only and name not in only:
+            continue
+        torch.manual_seed(100 + seed)
+        model = tiny(model_type, len(hf_tok), **overrides)
+        loss = train(model, ids, 0, block=64, batch=16, lr=3e-3, steps=FIXTURE_STEPS)
+        family = model_type.replace("_", "-").replace("gpt-neox", "gptneox")
+        for layout in layouts:
+            out = fixtures / LAYOUT_FOLDER[layout].format(name=name, family=family)
+            LAYOUT_EXPORT[layout](model, hf_tok, out)
+            write_reference(model, hf_tok, out, through_eos=True)
+            print(f"fixture {out.name} ({layout}): {model.num_parameters()} parameters, loss {loss:.2f}")
 
 
 # --------------------------------------------------------------------------- the models
@@ -246,13 +435,16 @@ def build_fixtures() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", nargs="?", choices=["all", "sample", "fixtures"], default="all")
+    ap.add_argument("what", nargs="?", choices=["all", "sample", "fixtures", "families"], default="all")
+    ap.add_argument("--only", nargs="*", help="with 'families': just these fixtures")
     ap.add_argument("--minutes", type=float, default=5.0, help="training time for the sample GPT")
     args = ap.parse_args()
     if args.what in ("all", "sample"):
         build_sample(args.minutes)
     if args.what in ("all", "fixtures"):
         build_fixtures()
+    if args.what in ("all", "families"):
+        build_families(args.only)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,12 @@ FIXTURES = SAMPLES / "fixtures"
 SAMPLE = SAMPLES / "fortune-gpt"
 CACHED = ["tiny-gpt2", "tiny-gpt2-zero-bias", "tiny-llama", "tiny-llama-tied"]
 ALL = CACHED + ["tiny-gpt2-nocache"]
+# one fixture per family, each as the hubs ship it (sample_models/build.py): folder -> config's model_type
+FAMILIES = {"tiny-gpt2": "gpt2", "tiny-gpt-neox": "gpt_neox", "tiny-opt": "opt", "tiny-llama": "llama",
+            "tiny-mistral": "mistral", "tjs-qwen2": "qwen2", "tiny-phi3": "phi3", "tiny-gemma": "gemma"}
+GENAI = ["genai-llama", "genai-qwen2", "genai-phi3"]  # onnxruntime-genai model builder, fp32 CPU
+LEGACY = "optimum1-gpt2"  # decoder_model.onnx, decoder_with_past_model.onnx, decoder_model_merged.onnx
+LAYOUTS = list(FAMILIES) + GENAI + [LEGACY]
 
 
 def reference(name: str) -> dict:
@@ -31,3 +37,10 @@ def bare_copy(tmp_path):
         return dst / "model.onnx"
 
     return make
+
+
+def greedy_config(ref: dict, n: int = 20):
+    """The engine settings that reproduce a reference's greedy ids (newer fixtures run on past end-of-text)."""
+    from inspector.engine import GenerationConfig
+
+    return GenerationConfig(max_new_tokens=n, stop_at_eos=not ref.get("greedy_through_eos", False))

@@ -33,7 +33,7 @@ def test_open_fixture_shows_right_totals(qtbot, window):
     assert census.parameters == ref["parameters"]
     text = window.overview.totals_box.text()
     assert f"{ref['parameters']:,}" in text and f"{ref['weights']:,}" in text
-    assert "family: llama" in window.overview.arch_box.text()
+    assert "family: Llama (llama), named by config.json" in window.overview.arch_box.text()
     assert "Llama 2 7B" in window.overview.scale_box.text()
     assert list(window.overview.bar_data["weights"]) == [layer.weights for layer in census.layers]
     top = [window.layers.tree.topLevelItem(i).text(0) for i in range(window.layers.tree.topLevelItemCount())]
@@ -211,3 +211,54 @@ def test_export_report_from_the_app(qtbot, window, tmp_path):
 
     d = json.loads((tmp_path / "app-report.json").read_text())
     assert d["parameters"] == window.census.parameters and len(d["generation"]["new_ids"]) == 4
+
+
+def test_a_folder_of_variants_asks_which_file_then_offers_the_others(qtbot, window):
+    from inspector.app.variant_dialog import VariantDialog
+
+    dialog = window.open_path(FIXTURES / "tjs-qwen2")
+    assert isinstance(dialog, VariantDialog) and dialog.isVisible()
+    rows = [[dialog.table.topLevelItem(i).text(c) for c in range(2)] for i in range(dialog.table.topLevelItemCount())]
+    assert rows == [["onnx/model.onnx", "fp32"], ["onnx/model_fp16.onnx", "fp16"]]
+    assert dialog.selected() == "onnx/model.onnx"  # the best one, preselected
+    dialog.table.setCurrentItem(dialog.table.topLevelItem(1))
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        dialog.accept()
+    assert window.census.model.path.name == "model_fp16.onnx"
+    assert "onnx/model_fp16.onnx (1 of 2 files" in window.overview.arch_box.text()
+    actions = window.variant_menu.actions()
+    assert window.variant_menu.isEnabled() and [a.isChecked() for a in actions] == [False, True]
+    assert "fp16" in actions[1].text()
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        actions[0].trigger()
+    assert window.census.model.path.name == "model.onnx"
+    assert window.open_path(FIXTURES / "tiny-gpt2") is None  # one file: no question
+    qtbot.waitUntil(lambda: window.census.model.path.parent.name == "tiny-gpt2", timeout=60000)
+    assert not window.variant_menu.isEnabled()
+
+
+@pytest.mark.parametrize("name", ["genai-qwen2", "optimum1-gpt2"])
+def test_genai_build_and_merged_decoder_open_and_generate(qtbot, window, name):
+    ref = reference(name)
+    census = open_and_wait(qtbot, window, FIXTURES / name)
+    assert census.parameters == ref["parameters"]
+    text = window.overview.arch_box.text()
+    assert f"family: {census.architecture.family_entry.label} ({ref['architecture']['family']})" in text
+    assert "✓ equals the count" in window.overview.scale_box.text()
+    gen = window.generate
+    gen.prompt.setPlainText(ref["prompt"])
+    gen.max_tokens.setValue(8)
+    gen.run_btn.click()
+    qtbot.waitUntil(lambda: gen.result is not None and gen.result.finish is not None, timeout=60000)
+    new = gen.result.new_ids
+    assert new and new == ref["greedy_ids"][:len(new)]
+
+
+def test_a_model_without_parameters_fills_every_view(qtbot, window, tmp_path):
+    from .test_layouts import zero_parameter_model
+
+    census = open_and_wait(qtbot, window, zero_parameter_model(tmp_path / "zero"))
+    assert census.parameters == 0
+    assert "parameters: 0 (0)" in window.overview.totals_box.text()
+    assert "None" not in window.overview.arch_box.text() + window.overview.scale_box.text()
+    assert window.layers.tree.topLevelItemCount() == 0

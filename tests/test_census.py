@@ -264,3 +264,29 @@ def test_statistics_give_back_every_mapped_byte_they_read(monkeypatch, tmp_path)
         assert spans and any(t.quant for t in c.tensors) == (path != FIXTURES / "tiny-gpt2")
         for name, span in spans:
             assert covered(seen[c.model.path.resolve()], span.offset, span.offset + span.length), name
+
+
+def test_initializers_inside_subgraphs_count_once(tmp_path):
+    """A weight kept in both branches of an If (as a merged decoder may) is one parameter, in its block."""
+    from onnx import TensorProto, helper
+
+    w = np.arange(12, dtype=np.float32).reshape(3, 4)
+    outer_b = onnx.numpy_helper.from_array(np.ones(4, np.float32), "model.layers.0.mlp.up_proj.bias")
+
+    def branch(name):
+        init = onnx.numpy_helper.from_array(w, "model.layers.0.mlp.up_proj.weight")
+        nodes = [helper.make_node("MatMul", ["x", init.name], ["h"], name="/model/layers.0/mlp/up_proj/MatMul"),
+                 helper.make_node("Add", ["h", outer_b.name], ["y_" + name], name="/model/layers.0/mlp/up_proj/Add")]
+        return helper.make_graph(nodes, name, [], [helper.make_tensor_value_info("y_" + name, TensorProto.FLOAT,
+                                                                                     [1, 4])], [init])
+
+    node = helper.make_node("If", ["use_cache_branch"], ["y"], then_branch=branch("then"), else_branch=branch("else"))
+    g = helper.make_graph([node], "g", [helper.make_tensor_value_info("use_cache_branch", TensorProto.BOOL, [1]),
+                                        helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], [outer_b])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), tmp_path / "m.onnx")
+    c = census_of(tmp_path / "m.onnx")
+    assert (c.parameters, c.weights, c.biases) == (12 + 4, 12, 4)
+    up = [t for t in c.tensors if t.role == "mlp.up"]
+    assert {(t.kind, t.layer) for t in up} == {("weight", "block 0"), ("bias", "block 0")}
+    assert len(next(t for t in up if t.kind == "weight").nodes) == 1  # both branches' nodes share one name

@@ -26,7 +26,7 @@ class GenerateView(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model_path: str | None = None
-        self.context_length: int | None = None
+        self.architecture = None  # the census's Architecture: context length, cache shape
         self.worker: GenerationWorker | None = None
         self.thread: QtCore.QThread | None = None
         self.provider_in_use: str | None = None
@@ -161,10 +161,10 @@ class GenerateView(QtWidgets.QWidget):
         lay.addWidget(split)
 
     # ------------------------------------------------------------------ model and worker
-    def set_model(self, path: str | None, context_length: int | None = None) -> None:
+    def set_model(self, path: str | None, architecture=None) -> None:
         """A new model (or none): stop and drop the old worker, clear the run."""
         self.shutdown()
-        self.model_path, self.context_length = path, context_length
+        self.model_path, self.architecture = path, architecture
         self.reset()
 
     def _provider_changed(self) -> None:
@@ -177,7 +177,7 @@ class GenerateView(QtWidgets.QWidget):
             return True
         if not self.model_path:
             return False
-        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.context_length)
+        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.architecture)
         self.thread = QtCore.QThread()
         self.worker.moveToThread(self.thread)
         self.worker.stepped.connect(self._on_step)

@@ -19,6 +19,7 @@ def bundled_sample() -> Path | None:
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="gpt-inspector", description="Open an ONNX GPT and inspect it.")
     ap.add_argument("model", nargs="?", help="a .onnx file or export folder (default: the bundled sample)")
+    ap.add_argument("--variant", metavar="FILE", help="which model file of a folder (default: ask when it holds several)")
     ap.add_argument("--screenshot", metavar="PNG", help="load, render, save a picture of the window and exit")
     ap.add_argument("--tab", choices=TABS, default="overview", help="the tab to show first")
     ap.add_argument("--steps", type=int, default=0, help="generate this many tokens before the screenshot")
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, window, model, args)
     window.show()
-    if model:
-        window.open_model(model)
+    if model and args.variant:
+        window.open_model(model, args.variant)
+    elif model:
+        window.open_path(model)
     return app.exec()
 
 
@@ -107,7 +110,7 @@ def _screenshot(app, window, model, args) -> int:
     window.generate.error.connect(lambda m, _d: failed(m))
     window.show()
     if model:
-        window.open_model(model)
+        window.open_model(model, args.variant)
     else:
         QtCore.QTimer.singleShot(300, finish)
     app.exec()

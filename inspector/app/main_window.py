@@ -6,12 +6,16 @@ import logging
 from importlib import resources
 from pathlib import Path
 
+from .. import units
 from .generate_view import GenerateView
 from .graph_view import GraphView
 from .layers_view import LayersView
 from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
+from ..errors import InspectorError
+from ..model.sources import open_source
 from .staging import Stager
+from .variant_dialog import VariantDialog
 from .workers import LoadWorker
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_result = None
         self._serial = 0
         self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
+        self._loading_path, self._loading_variant = "", None
         self.stager = Stager(self)
         self.stager.finished.connect(self._shown)
         self.stager.failed.connect(self.show_error)
@@ -71,6 +76,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file = self.menuBar().addMenu("&File")
         self.open_action = file.addAction("&Open…", self.open_dialog, QtGui.QKeySequence.Open)
         self.open_folder_action = file.addAction("Open Export &Folder…", self.open_folder_dialog)
+        self.variant_menu = file.addMenu("Open &Variant")
+        self.variant_menu.setEnabled(False)
         self.recent_menu = file.addMenu("Open &Recent")
         self._fill_recent()
         self.reopen_action = file.addAction("Reopen Last Model at Start")
@@ -123,12 +130,12 @@ class MainWindow(QtWidgets.QMainWindow):
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open an ONNX model", self._start_dir(),
                                                         "ONNX models (*.onnx);;All files (*)")
         if path:
-            self.open_model(path)
+            self.open_path(path)
 
     def open_folder_dialog(self) -> None:
         path = QtWidgets.QFileDialog.getExistingDirectory(self, "Open an export folder", self._start_dir())
         if path:
-            self.open_model(path)
+            self.open_path(path)
 
     def _start_dir(self) -> str:
         last = self.settings.value("last_model", "")
@@ -143,16 +150,45 @@ class MainWindow(QtWidgets.QMainWindow):
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
-            self.open_model(urls[0].toLocalFile())
+            self.open_path(urls[0].toLocalFile())
             event.acceptProposedAction()
 
     # ------------------------------------------------------------------ loading
-    def open_model(self, path: str | Path) -> int:
+    def open_path(self, path: str | Path) -> VariantDialog | None:
+        """Open what the user pointed at: a folder holding several model files asks which one first."""
+        try:
+            source = open_source(path)
+        except InspectorError as exc:
+            self.load_failed.emit(str(exc))
+            self.show_error(str(exc))
+            return None
+        headless = QtWidgets.QApplication.instance().property("inspector_headless")
+        if Path(path).is_dir() and len(source.variants) > 1 and not headless:
+            dialog = VariantDialog(str(path), source.variants, parent=self)
+            dialog.chosen.connect(lambda name: self.open_model(path, name))
+            self.variant_dialog = dialog
+            dialog.open()
+            return dialog
+        self.open_model(path)
+        return None
+
+    def _fill_variants(self, census) -> None:
+        self.variant_menu.clear()
+        source = census.model.source
+        variants = source.variants if source else []
+        for v in variants:
+            action = self.variant_menu.addAction(f"{v.name}  ({v.dtype}, {units.nbytes(v.nbytes)})",
+                                                 lambda v=v: self.open_model(source.root, v.name))
+            action.setCheckable(True)
+            action.setChecked(v.path == census.model.path)
+        self.variant_menu.setEnabled(len(variants) > 1)
+
+    def open_model(self, path: str | Path, variant: str | None = None) -> int:
         """Start loading `path` off the GUI thread; any load in progress is cancelled. Returns its serial."""
         self.cancel_load()
         self._serial += 1
         serial = self._serial
-        worker = LoadWorker(serial, str(path))
+        worker = LoadWorker(serial, str(path), variant)
         thread = QtCore.QThread()
         worker.moveToThread(thread)
         worker.progress.connect(self._on_progress)
@@ -161,7 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
         worker.done.connect(self._on_done)
         thread.started.connect(worker.run)
         self._loads[serial] = (thread, worker)
-        self._loading_path = str(path)
+        self._loading_path, self._loading_variant = str(path), variant
         self._set_busy(True, f"opening {Path(path).name}…")
         thread.start()
         return serial
@@ -191,7 +227,8 @@ class MainWindow(QtWidgets.QMainWindow):
         old = self.census
         self.census = census
         self.last_result = None
-        self._remember(self._loading_path)
+        self._remember(str(census.model.path) if self._loading_variant else self._loading_path)
+        self._fill_variants(census)
         self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
         self.export_action.setEnabled(True)
         self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", 8000)
@@ -202,7 +239,7 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
         self.stager.start([v.fill(census) for v in views] + [
-            lambda: self.generate.set_model(str(census.model.path), census.architecture.context_length)])
+            lambda: self.generate.set_model(str(census.model.path), census.architecture)])
 
     def _shown(self) -> None:
         """Every view has the census: only `_on_loaded` starts the stager."""

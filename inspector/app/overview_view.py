@@ -45,7 +45,7 @@ class Card(QtWidgets.QGroupBox):
     def set_rows(self, rows: list[tuple[str, str]], warn: set[int] = frozenset()) -> None:
         """Rows beyond the new ones are emptied, not hidden: showing and hiding labels re-lays out the card."""
         self._grow(len(rows))
-        self.rows = [(str(k), str(v)) for k, v in rows]
+        self.rows = [(str(k), "–" if v is None or v == "" and k else str(v)) for k, v in rows]
         for i, (key, value) in enumerate(self.cells):
             k, v = self.rows[i] if i < len(rows) else ("", "")
             key.setText(k)
@@ -95,16 +95,27 @@ class OverviewView(QtWidgets.QWidget):
         """Steps: the cards, then each plot (a plot's first paint is the costly part of showing a model)."""
         a, total = census.architecture, census.parameters
         heads = f"{a.n_head} ({a.n_kv_head} KV)" if a.n_head else "?"
-        ctx = f"{a.context_length}" + (" (config.json)" if a.context_source == "config.json" else "") \
+        ctx = f"{a.context_length}" + (f" ({a.context_source})" if a.context_source not in (None, "graph") else "") \
             if a.context_length else "not in the graph"
-        checks = [(f"config.json: {c['field']}", f"{c['config']} (the graph says {c['graph']})")
+        checks = [(f"{c.get('source', 'config.json')}: {c['field']}", f"{c['config']} (the graph says {c['graph']})")
                   for c in a.config_checks]
+        source = census.model.source
+        file_text = census.model.path.name
+        if source is not None and len(source.variants) > 1:
+            name = source.variant.name if source.variant else file_text
+            file_text = f"{name} (1 of {len(source.variants)} files: File → Open Variant)"
+        entry = a.family_entry
+        family = f"{entry.label} ({a.family})" if entry is not None and entry.name == a.family else a.family
+        if a.family_source != "graph":
+            family += f", named by {a.family_source}"
         rows = [
-            ("file", census.model.path.name), ("family", a.family),
+            ("file", file_text), ("family", family),
             ("layers", a.n_layer), ("width (d_model)", a.d_model), ("heads", heads), ("head dim", a.head_dim),
             ("MLP width", a.ffn_dim), ("vocabulary", a.vocab_size), ("context", ctx),
-            ("LM head", "tied to the embedding" if a.tied_embeddings else "its own matrix"),
+            ("LM head", "tied to the embedding" if a.tied_embeddings else
+             "its own matrix" if census.layer("lm_head") else "none found"),
             ("KV cache", "yes" if a.kv_cache else "no (full recompute)"),
+            ("attention", f"one fused {a.fused_attention} node per block" if a.fused_attention else "unfused ops"),
             ("dtypes", ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
         ]
         self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
@@ -129,10 +140,11 @@ class OverviewView(QtWidgets.QWidget):
             rows.append(("KV cache / token", f"{units.nbytes(kv['fp16'])} fp16 · {units.nbytes(kv['fp32'])} fp32"))
         if sv["formula"]:
             f = sv["formula"]
-            ok = "✓ equals the count" if f["matches"] else f"differs by {f['difference']:+,}"
-            rows.append(("formula", f"{f['formula']} = {f['value']:,} {ok}"))
+            ok = "✓ equals the count" if f["matches"] else f"differs from the count by {f['difference']:+,}"
+            rows += [(f"{f['label']} formula", f["formula"]), ("", f"= {f['value']:,}  {ok}"),
+                     ("where", f["where"])]
         for p in sv["published"]:
-            rows.append((p["name"], f"{units.count(p['parameters'])} = {p['times_this_model']:,.0f}× this model"))
+            rows.append((p["name"], f"{units.count(p['parameters'])} = {units.ratio(p['times_this_model'])} this model"))
         self.scale_box.set_rows(rows)
         yield PAINT
         names = [layer.name for layer in census.layers]

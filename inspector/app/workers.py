@@ -40,9 +40,9 @@ class LoadWorker(QObject):
     failed = Signal(int, str, str)  # serial, message, details
     done = Signal(int)
 
-    def __init__(self, serial: int, path: str):
+    def __init__(self, serial: int, path: str, variant: str | None = None):
         super().__init__()
-        self.serial, self.path = serial, path
+        self.serial, self.path, self.variant = serial, path, variant
         self._cancel = threading.Event()
         self._last_emit = 0.0
 
@@ -59,7 +59,7 @@ class LoadWorker(QObject):
     def run(self) -> None:
         try:
             self._progress(0.0, "reading the graph")
-            model = load_model(self.path)
+            model = load_model(self.path, variant=self.variant)
             if self._cancel.is_set():
                 raise Cancelled()
             self._progress(0.02, "walking the graph")
@@ -84,9 +84,9 @@ class GenerationWorker(QObject):
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
 
-    def __init__(self, model_path: str, provider: str, context_length: int | None):
+    def __init__(self, model_path: str, provider: str, architecture=None):
         super().__init__()
-        self.model_path, self.provider, self.context_length = model_path, provider, context_length
+        self.model_path, self.provider, self.architecture = model_path, provider, architecture
         self.gen = None
         self._pause = threading.Event()
         self._stop = threading.Event()
@@ -94,7 +94,7 @@ class GenerationWorker(QObject):
     @Slot()
     def open(self) -> None:
         try:
-            self.gen = Generator(self.model_path, provider=self.provider, context_length=self.context_length,
+            self.gen = Generator(self.model_path, provider=self.provider, architecture=self.architecture,
                                  validate=False)  # the window has loaded and checked it already
             self.ready.emit(self.gen.provider)
         except Exception as exc:  # noqa: BLE001

@@ -6,6 +6,7 @@ import json
 import sys
 
 from .. import units
+from ..cli_options import add_variant_option
 from ..errors import GenerationError
 from .serialize import result_dict
 
@@ -13,6 +14,7 @@ from .serialize import result_dict
 def add_generate_parser(sub) -> None:
     g = sub.add_parser("generate", help="run the model one token at a time")
     g.add_argument("model", help="a .onnx file or an export folder")
+    add_variant_option(g)
     add_generation_options(g)
     g.add_argument("--json", action="store_true", help="one JSON object on stdout instead of streamed text")
     g.set_defaults(func=cmd_generate)
@@ -61,7 +63,7 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     from .generator import Generator
 
     config = config_from_args(args)
-    gen = Generator(args.model, provider=args.provider, threads=args.threads)
+    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
     gen.start(prompt_from_args(args), config)
     if echo_prompt and stream is not None and args.prompt is not None:
         stream.write(args.prompt)

@@ -23,7 +23,8 @@ import onnxruntime as ort
 
 from ..errors import GenerationError
 from ..model import load_model, take_census
-from ..model.loader import resolve_model_path
+from ..model.architecture import Architecture
+from ..model.sources import open_source
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
 from .providers import create_session
@@ -86,19 +87,24 @@ class Generator:
     """One onnxruntime session and the decoding state of one run."""
 
     def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
-                 io_binding: bool | None = None, context_length: int | None = None, validate: bool = True):
-        path = resolve_model_path(model)
-        self.path = path
+                 io_binding: bool | None = None, context_length: int | None = None, validate: bool = True,
+                 variant: str | None = None, architecture: Architecture | None = None):
+        """`model`: a .onnx file or a folder (`variant` picks one of its files).  `architecture`, from a
+        census already taken, gives what the session's inputs leave open (a fused cache's head size);
+        with `validate` the census is taken here, after our own checks of the file."""
+        self.source = open_source(model, variant)
+        path = self.path = self.source.path
         if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
-            context_length = context_length or self._check_model()
+            architecture = self._check_model()
+        context_length = context_length or (architecture.context_length if architecture else None)
         self.session, self.provider = create_session(str(path), provider, threads)
-        self.io: ModelIO = read_io(self.session)
+        self.io: ModelIO = read_io(self.session, architecture)
         self.device = "cuda" if self.provider == "cuda" else "cpu"
         self.io_binding = (self.provider == "cuda") if io_binding is None else io_binding
-        tok = path.parent / "tokenizer.json"
-        self.codec = TextCodec(tok) if tok.is_file() else None
-        self.eos = eos_ids(path.parent, self.codec)
-        self.context_length = context_length or context_from_config(path.parent)
+        tok = self.source.side_file("tokenizer.json")
+        self.codec = TextCodec(tok) if tok is not None else None
+        self.eos = eos_ids(self.source, self.codec)
+        self.context_length = context_length or context_from_config(self.source)
         self.probe = MemoryProbe(gpu=self.provider == "cuda")
         self._cancel = threading.Event()
         self.state: _State | None = None
@@ -226,7 +232,7 @@ class Generator:
         st, io = self.state, self.io
         if not io.cached:  # no cache in the graph: recompute the whole sequence
             out = self.session.run([io.logits], self._feeds(st.ids, 0))
-            return out[0][0, -1]
+            return out[0][0, -1].astype(np.float32)
         new_ids = st.ids if prefill else st.ids[-1:]
         past_len = 0 if prefill else len(st.ids) - 1
         feeds = self._feeds(new_ids, past_len)
@@ -239,7 +245,7 @@ class Generator:
         out = self.session.run(names, feeds)
         past_names = [n for kv in io.past for n in kv]
         st.cache = dict(zip(past_names, out[1:]))
-        return out[0][0, -1]
+        return out[0][0, -1].astype(np.float32)  # fp16 models give fp16 logits
 
     def _empty_cache(self) -> dict:
         empty = self.io.empty_past()
@@ -262,15 +268,15 @@ class Generator:
         outs = binding.get_outputs()
         past_names = [n for kv in io.past for n in kv]
         st.cache = dict(zip(past_names, outs[1:]))
-        return outs[0].numpy()[0, -1]
+        return outs[0].numpy()[0, -1].astype(np.float32)
 
-    def _check_model(self) -> int | None:
-        """Validate the file with the safe loader; returns the context length the graph tells, if any."""
+    def _check_model(self) -> Architecture:
+        """Validate the file with the safe loader; returns the architecture its census reads."""
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
                 raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output",
                                       str(self.path))
-            return take_census(model).architecture.context_length
+            return take_census(model).architecture
         finally:
             model.close()

@@ -45,7 +45,9 @@ def _static(dim) -> int | None:
     return dim if isinstance(dim, int) and dim > 0 else None
 
 
-def read_io(session: ort.InferenceSession) -> ModelIO:
+def read_io(session: ort.InferenceSession, architecture=None) -> ModelIO:
+    """The session's inputs and outputs; `architecture` (a census's) fills cache dimensions left symbolic,
+    as onnxruntime-genai builds leave the head size of their GroupQueryAttention cache."""
     ins = {i.name: i for i in session.get_inputs()}
     outs = {o.name: o for o in session.get_outputs()}
     if "input_ids" not in ins or "logits" not in outs:
@@ -70,6 +72,12 @@ def read_io(session: ort.InferenceSession) -> ModelIO:
         shape = first.shape
         if len(shape) == 4:
             io.n_kv_head, io.head_dim = _static(shape[1]), _static(shape[3])
+        if architecture is not None:
+            io.n_kv_head = io.n_kv_head or architecture.n_kv_head
+            io.head_dim = io.head_dim or architecture.head_dim
+        if io.n_kv_head is None or io.head_dim is None:
+            raise GenerationError("the KV cache's shape cannot be told from this model: its key/value heads or "
+                                  "head size are neither in its inputs nor in its graph or configs")
     shape = outs["logits"].shape
     io.vocab_size = _static(shape[-1]) if shape else None
     known = {io.input_ids, io.attention_mask, io.position_ids, io.use_cache_branch} | {n for kv in io.past for n in kv}

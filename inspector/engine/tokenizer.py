@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
 from ..errors import GenerationError
+from ..model.sources import ModelSource
 
 log = logging.getLogger(__name__)
 EOS_TOKENS = ("<|endoftext|>", "</s>", "<|eot_id|>", "<|end_of_text|>", "<eos>")
@@ -36,34 +36,33 @@ class TextCodec:
         return self.tok.token_to_id(token)
 
 
-def eos_ids(folder: Path, codec: TextCodec | None) -> set[int]:
-    """End-of-sequence ids from config.json / generation_config.json, else the tokenizer's usual tokens."""
+def _ints(value) -> set[int]:
+    return {v for v in (value if isinstance(value, list) else [value])
+            if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+
+
+def eos_ids(source: ModelSource, codec: TextCodec | None) -> set[int]:
+    """End-of-sequence ids from generation_config.json, config.json or genai_config.json (beside the model
+    or one folder up), else the tokenizer's usual end tokens."""
     found: set[int] = set()
     for name in ("generation_config.json", "config.json"):
-        p = folder / name
-        if not p.is_file():
-            continue
-        try:
-            value = json.loads(p.read_text(encoding="utf-8")).get("eos_token_id")
-        except (OSError, ValueError, AttributeError):
-            continue
-        for v in value if isinstance(value, list) else [value]:
-            if isinstance(v, int) and v >= 0:
-                found.add(v)
+        cfg = source.side_json(name)
+        if cfg:
+            found |= _ints(cfg.get("eos_token_id"))
+    genai = source.side_json("genai_config.json")
+    if not found and genai and isinstance(genai.get("model"), dict):
+        found = _ints(genai["model"].get("eos_token_id"))
     if not found and codec is not None:
         found = {i for t in EOS_TOKENS if (i := codec.token_id(t)) is not None}
     return found
 
 
-def context_from_config(folder: Path) -> int | None:
-    p = folder / "config.json"
-    if not p.is_file():
-        return None
-    try:
-        cfg = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def context_from_config(source: ModelSource) -> int | None:
+    """The context length a config gives, for a model whose graph does not say."""
+    cfg = source.side_json("config.json") or {}
     for key in ("n_positions", "max_position_embeddings", "n_ctx"):
         if isinstance(cfg.get(key), int) and cfg[key] > 0:
             return cfg[key]
-    return None
+    genai = source.side_json("genai_config.json") or {}
+    ctx = genai.get("model", {}).get("context_length") if isinstance(genai.get("model"), dict) else None
+    return ctx if isinstance(ctx, int) and ctx > 0 else None

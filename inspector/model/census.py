@@ -25,36 +25,12 @@ from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
 from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
 from .loader import LoadedModel
+from .param import ParamTensor
 from .tensors import TensorRef
 
 log = logging.getLogger(__name__)
 BIAS_SLOTS = {"Gemm": 2, "Conv": 2, "LayerNormalization": 2, "SkipLayerNormalization": 4,
               "MatMulNBits": 5, "BiasAdd": 2}
-
-
-@dataclass
-class ParamTensor:
-    """One logical parameter, as PyTorch's `named_parameters()` would list it."""
-
-    name: str  # logical name (the alias an exporter kept, or the stored name)
-    stored: str  # the initializer holding the bytes
-    shape: tuple[int, ...]
-    dtype: str
-    kind: str  # "weight" or "bias"
-    role: str
-    layer: str
-    index: int | None
-    count: int  # logical elements (a packed int4 matrix counts its logical elements)
-    counted: bool = True  # False for a tied head
-    tied_to: str | None = None
-    nodes: list[str] = field(default_factory=list)  # consuming compute nodes
-    aliased: bool = False  # shares stored bytes with another logical parameter
-    quant: str | None = None  # e.g. "MatMulNBits 4-bit"
-    stats: Any = None  # stats.TensorStats, filled by compute_statistics
-
-    @property
-    def parameters(self) -> int:
-        return self.count if self.counted else 0
 
 
 @dataclass
@@ -171,9 +147,10 @@ def _not_parameter(ref: TensorRef, uses: list[Use], idx: GraphIndex, names: list
 
 
 def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
-    if name.endswith("bias"):
+    suffix = roles.param_suffix(name)
+    if suffix == "bias":
         return "bias"
-    if name.endswith("weight") and roles.is_torch_name(name):
+    if suffix == "weight" and roles.is_torch_name(name):
         return "weight"
     if use is not None:
         if BIAS_SLOTS.get(use.op) == use.slot:
@@ -193,6 +170,8 @@ def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int 
         return "lm_head", None, "lm_head"
     if roles.is_torch_name(logical):
         layer, index, role = roles.classify(roles.owner_path(logical), op, feeds_logits=False, gathers_ids=gathers)
+        if gathers and role == "lm_head":  # a head's matrix the token lookup reads too (genai's tied models)
+            return "embeddings", None, "embed.token"
         if role != "other":
             return layer, index, role
     path = roles.owner_path(use.node.name) if use and use.node.name else roles.owner_path(logical)
@@ -201,7 +180,7 @@ def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int 
 
 def take_census(model: LoadedModel) -> Census:
     """Attribute every parameter of the graph; statistics come later (`stats.compute_statistics`)."""
-    idx = GraphIndex.build(model.graph, set(model.tensors))
+    idx = GraphIndex.build(model.graph, set(model.tensors), model.nodes)
     params: list[ParamTensor] = []
     excluded: list[tuple[str, str]] = []
     quant_aux = 0
@@ -236,7 +215,8 @@ def take_census(model: LoadedModel) -> Census:
                 made.append(ParamTensor(
                     name=logical, stored=name, shape=ref.shape, dtype=ref.dtype,
                     kind=_kind(logical, first, ref), role=role, layer=layer, index=index,
-                    count=count, nodes=[u.node.name for u in group], quant=quant))
+                    count=count, nodes=list(dict.fromkeys(u.node.name for u in group)), quant=quant,
+                    transposed=all(u.transposed for u in group)))
         if len(made) > 1:
             for p in made:
                 p.aliased = True
@@ -308,12 +288,8 @@ def _group_layers(params: list[ParamTensor]) -> list[Layer]:
 
 def _node_layers(idx: GraphIndex) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = defaultdict(list)
-    for node in idx.graph.node:
+    for node in idx.nodes:
         path = roles.owner_path(node.name) if node.name else ""
-        b = roles.block_index(path)
-        if b is not None:
-            out[f"block {b}"].append(node)
-            continue
         layer, _i, _r = roles.classify(path, node.op_type)
         out[layer if layer != "other" else "graph"].append(node)
     return dict(out)

@@ -3,6 +3,8 @@
 Exporters put pass-through nodes between a parameter and its use (`Identity` aliases that
 carry the original names, `Transpose` for a tied head, `Cast`, `DequantizeLinear`).  This
 module follows them and reports, for each logical name, the compute nodes it reaches.
+Nodes inside subgraphs count as consumers too: a merged decoder's weights sit in the outer
+graph and are read from the branches of its `If`.
 """
 
 from __future__ import annotations
@@ -46,21 +48,26 @@ class GraphIndex:
     """Consumers, producers and Identity aliases of every value in a graph."""
 
     graph: onnx.GraphProto
+    nodes: list[onnx.NodeProto] = field(default_factory=list)  # subgraph nodes included
     consumers: dict[str, list[tuple[onnx.NodeProto, int]]] = field(default_factory=dict)
     producer: dict[str, onnx.NodeProto] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # stored name -> Identity outputs
     outputs: set[str] = field(default_factory=set)
 
     @classmethod
-    def build(cls, graph: onnx.GraphProto, stored: set[str]) -> "GraphIndex":
-        idx = cls(graph, outputs={o.name for o in graph.output})
-        for node in graph.node:
+    def build(cls, graph: onnx.GraphProto, stored: set[str], nodes: list[onnx.NodeProto] | None = None) -> "GraphIndex":
+        nodes = list(graph.node) if nodes is None else nodes
+        idx = cls(graph, nodes, outputs={o.name for o in graph.output})
+        for node in nodes:
             for slot, name in enumerate(node.input):
                 if name:
                     idx.consumers.setdefault(name, []).append((node, slot))
             for out in node.output:
-                idx.producer[out] = node
-        for node in graph.node:  # Identity chains whose root is a stored tensor
+                idx.producer.setdefault(out, node)
+            for attr in node.attribute:  # a branch's outputs are the graph's outputs under the same names
+                for sub in ([attr.g] if attr.type == onnx.AttributeProto.GRAPH else list(attr.graphs)):
+                    idx.outputs.update(o.name for o in sub.output)
+        for node in nodes:  # Identity chains whose root is a stored tensor
             if node.op_type == "Identity" and node.input:
                 root = idx.root(node.input[0])
                 if root in stored:
@@ -82,7 +89,7 @@ class GraphIndex:
         while stack:
             value, via = stack.pop()
             for node, slot in self.consumers.get(value, []):
-                key = (node.name, node.output[0] if node.output else "", slot)
+                key = (id(node), slot)
                 if key in seen:
                     continue
                 seen.add(key)

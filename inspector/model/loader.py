@@ -2,13 +2,14 @@
 
 The graph is parsed with external data left on disk; every initializer becomes a
 `TensorRef` whose bytes are checked for presence and size up front, so a truncated file
-or a location that leaves the folder is refused before any statistics run.
+or a location that leaves the folder is refused before any statistics run.  Initializers
+and nodes inside subgraphs (the `If` branches of a merged decoder) are indexed with the rest.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import logging
 import math
 import mmap
@@ -21,6 +22,7 @@ from google.protobuf.message import DecodeError
 from onnx import ModelProto, TensorProto
 
 from ..errors import ModelError, safe_text
+from .sources import ModelSource, open_source
 from .tensors import ExternalFiles, TensorRef
 from .wire import WireError, parse_lazily
 
@@ -37,8 +39,23 @@ class LoadedModel:
     proto: ModelProto = field(repr=False)
     tensors: dict[str, TensorRef] = field(repr=False)
     constants: dict[str, TensorProto] = field(repr=False)  # outputs of Constant nodes
-    config: dict | None = None
+    source: ModelSource | None = field(default=None, repr=False)
     files: ExternalFiles | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def config(self) -> dict | None:
+        """config.json (beside the model or one folder up); it only cross-checks the graph."""
+        return self.source.side_json("config.json") if self.source else None
+
+    @functools.cached_property
+    def genai_config(self) -> dict | None:
+        """onnxruntime-genai's genai_config.json: heads, head size and context of a builder model."""
+        return self.source.side_json("genai_config.json") if self.source else None
+
+    @functools.cached_property
+    def nodes(self) -> list[onnx.NodeProto]:
+        """Every node, those inside subgraphs (If/Loop/Scan bodies) included."""
+        return list(iter_nodes(self.proto.graph))
 
     @property
     def folder(self) -> Path:
@@ -54,8 +71,7 @@ class LoadedModel:
 
     @property
     def tokenizer_path(self) -> Path | None:
-        p = self.folder / "tokenizer.json"
-        return p if p.is_file() else None
+        return self.source.side_file("tokenizer.json") if self.source else None
 
     @property
     def producer(self) -> str:
@@ -97,19 +113,30 @@ class LoadedModel:
             self.files.close()
 
 
-def resolve_model_path(path: str | Path) -> Path:
-    p = Path(path)
-    if p.is_dir():
-        candidates = [p / "model.onnx"] + sorted(p.glob("*.onnx"))
-        for c in candidates:
-            if c.is_file():
-                return c
-        raise ModelError("folder holds no model.onnx", str(p))
-    if not p.exists():
-        raise ModelError("no such file", str(p))
-    if not p.is_file():
-        raise ModelError("not a regular file", str(p))
-    return p
+def iter_nodes(graph: onnx.GraphProto):
+    """The nodes of a graph and, depth first, of every subgraph its nodes hold."""
+    for node in graph.node:
+        yield node
+        for sub in subgraphs(node):
+            yield from iter_nodes(sub)
+
+
+def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
+    out = []
+    for attr in node.attribute:
+        if attr.type == onnx.AttributeProto.GRAPH:
+            out.append(attr.g)
+        elif attr.type == onnx.AttributeProto.GRAPHS:
+            out.extend(attr.graphs)
+    return out
+
+
+def _inner_initializers(graph: onnx.GraphProto):
+    """Initializers of subgraphs, in a stable order (a merged decoder keeps small ones in its branches)."""
+    for node in graph.node:
+        for sub in subgraphs(node):
+            yield from sub.initializer
+            yield from _inner_initializers(sub)
 
 
 def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
@@ -132,12 +159,14 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
         raise ModelError(f"not a readable ONNX model ({type(exc).__name__})", where) from None
 
 
-def load_model(path: str | Path, lazy: bool | None = None) -> LoadedModel:
+def load_model(path: str | Path, lazy: bool | None = None, variant: str | None = None) -> LoadedModel:
     """Parse the graph and index its tensors; raises ModelError with one clear line.
 
+    `path` is a `.onnx` file or a folder (see sources.py); `variant` names another file of it.
     `lazy` (default: for files over 32 MB) leaves large weights in the file, memory-mapped.
     """
-    model_path = resolve_model_path(path)
+    source = open_source(path, variant)
+    model_path = source.path
     where = str(model_path)
     size = model_path.stat().st_size
     if size == 0:
@@ -152,12 +181,15 @@ def load_model(path: str | Path, lazy: bool | None = None) -> LoadedModel:
 
     files = ExternalFiles(model_path.parent, model_path)
     tensors: dict[str, TensorRef] = {}
+    inner = list(_inner_initializers(proto.graph))
     try:
-        for k, init in enumerate(proto.graph.initializer):
+        for k, init in enumerate(list(proto.graph.initializer) + inner):
+            if init.name in tensors:  # the same name in two branches: one tensor
+                continue
             dims = tuple(int(d) for d in init.dims)
             if any(d < 0 for d in dims) or math.prod(dims) > 1 << 48:
                 raise ModelError(f"tensor {safe_text(init.name)!r} declares an impossible shape {list(dims)}", where)
-            span = spans[k] if k < len(spans) else None
+            span = spans[k] if k < len(spans) and k < len(proto.graph.initializer) else None
             ref = TensorRef(init.name, init.data_type, dims, init,
                             files if init.data_location == TensorProto.EXTERNAL or span else None, span)
             try:
@@ -169,23 +201,9 @@ def load_model(path: str | Path, lazy: bool | None = None) -> LoadedModel:
         files.close()
         raise
     constants = {}
-    for node in proto.graph.node:
+    for node in iter_nodes(proto.graph):
         if node.op_type == "Constant" and node.output:
             for attr in node.attribute:
                 if attr.name == "value" and attr.HasField("t"):
-                    constants[node.output[0]] = attr.t
-    return LoadedModel(model_path, proto, tensors, constants, read_config(model_path.parent), files)
-
-
-def read_config(folder: Path) -> dict | None:
-    """config.json beside the model, if any and well-formed; it only cross-checks the graph."""
-    p = folder / "config.json"
-    if not p.is_file():
-        return None
-    try:
-        with open(p, encoding="utf-8") as fh:
-            cfg = json.load(fh)
-        return cfg if isinstance(cfg, dict) else None
-    except (OSError, ValueError):
-        log.warning("ignoring unreadable %s", p)
-        return None
+                    constants.setdefault(node.output[0], attr.t)
+    return LoadedModel(model_path, proto, tensors, constants, source, files)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..stats.scale import scale_view
 
-ARCH_KEYS = ("family", "n_layer", "d_model", "n_head", "n_kv_head", "head_dim", "vocab_size",
-             "context_length", "context_source", "ffn_dim", "tied_embeddings", "kv_cache", "position_ids",
-             "dtypes", "config_checks")
+ARCH_KEYS = ("family", "family_source", "graph_family", "n_layer", "d_model", "n_head", "n_kv_head", "head_dim",
+             "vocab_size", "context_length", "context_source", "ffn_dim", "tied_embeddings", "kv_cache",
+             "position_ids", "fused_attention", "dtypes", "config_checks", "from_config")
 
 
 def tensor_dict(t, histograms: bool = True) -> dict:
@@ -36,6 +36,14 @@ def layer_dict(layer, total: int, histograms: bool = True) -> dict:
     return d
 
 
+def source_dict(source) -> dict | None:
+    """Which file of the folder this is, the others beside it, and the side files read."""
+    if source is None:
+        return None
+    return {"folder": str(source.root), "file": source.variant.name if source.variant else source.path.name,
+            "variants": [v.as_dict() for v in source.variants], "side_files": source.side_files()}
+
+
 def census_dict(census, histograms: bool = True) -> dict:
     m, arch, total = census.model, census.architecture, census.parameters
     return {
@@ -47,6 +55,7 @@ def census_dict(census, histograms: bool = True) -> dict:
         "weights": census.weights,
         "biases": census.biases,
         "architecture": {k: getattr(arch, k) for k in ARCH_KEYS},
+        "source": source_dict(m.source),
         "stored": vars(census.stored).copy(),
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
         "scale": scale_view(total, arch),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from ..cli_options import add_variant_option
 from ..engine.cli import add_generation_options, run_generation
 
 
 def add_report_parser(sub) -> None:
     r = sub.add_parser("report", help="export what the inspector found (html, md, json, csv, pdf)")
     r.add_argument("model", help="a .onnx file or an export folder")
+    add_variant_option(r)
     r.add_argument("-o", "--output", required=True, help="the report file")
     r.add_argument("--format", choices=["html", "md", "json", "csv", "pdf"], help="default: from the extension")
     add_generation_options(r, prompt_required=False)
@@ -22,7 +24,7 @@ def cmd_report(args) -> int:
     from .writers import export, format_for
 
     fmt = format_for(args.output, args.format)  # fail before any work on a bad name
-    census = census_for(args.model)
+    census = census_for(args.model, variant=args.variant)
     run = None
     if args.prompt is not None or args.prompt_ids is not None:
         _gen, run = run_generation(args)

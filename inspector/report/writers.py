@@ -97,7 +97,7 @@ def _stat(layer: dict, kind: str, key: str):
 
 
 def _filters(env: jinja2.Environment) -> None:
-    env.filters.update(count=units.count, nbytes=units.nbytes, pct=units.percent,
+    env.filters.update(count=units.count, nbytes=units.nbytes, pct=units.percent, ratio=units.ratio,
                        num=lambda v: units.number(v))
     env.globals["stat"] = _stat
 

@@ -12,7 +12,7 @@ from ..model.tensors import unpack_int4
 
 
 def _node(model, name: str):
-    return next((n for n in model.graph.node if n.name == name), None)
+    return next((n for n in model.nodes if n.name == name), None)
 
 
 def _small(model, value: str) -> np.ndarray | None:
@@ -32,7 +32,7 @@ def dequantized_chunks(model, p, ref, rows_per_chunk: int = 4096) -> Iterator[np
         yield from _matmul_nbits(model, node, ref, rows_per_chunk)
         return
     # int8 with DequantizeLinear, or anything else: per-tensor scale when there is one
-    dq = next((n for n in model.graph.node if n.op_type == "DequantizeLinear" and n.input[0] == ref.name), None)
+    dq = next((n for n in model.nodes if n.op_type == "DequantizeLinear" and n.input[0] == ref.name), None)
     scale = _small(model, dq.input[1]) if dq is not None and len(dq.input) > 1 else None
     zp = _small(model, dq.input[2]) if dq is not None and len(dq.input) > 2 else None
     for chunk in ref.chunks():

@@ -1,0 +1,195 @@
+"""What the inspector knows about each model family, one entry each.
+
+An entry says how the family's exports name their modules (which module is which role), how
+to recognise an export of it from the graph alone, where its learned positions start, and its
+parameter formula.  config.json's `model_type` (or genai_config.json's `model.type`) names the
+family when there is one; the graph only tells families apart where their structure differs
+(a Mistral export is a Llama export with another name).  Adding a family is adding an entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .architecture import Architecture
+
+# roles inside a block, in the order their patterns are tried (fused ones before their parts)
+BLOCK_ROLE_ORDER = ("attn.qkv", "attn.q", "attn.k", "attn.v", "attn.out", "mlp.gate_up", "mlp.gate", "mlp.up",
+                    "mlp.down", "norm.attn", "norm.mlp")
+TOP_ROLE_ORDER = ("embed.position", "embed.token", "lm_head", "norm.final")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the graph shows about a model, enough to tell the families' structures apart."""
+
+    paths: frozenset[str]  # module paths of the parameters (torch names and consuming node names)
+    roles: frozenset[tuple[str, str]]  # (role, kind) present
+    embed_scaled: bool = False  # the token embedding is multiplied by sqrt(d_model) (Gemma)
+
+    def has(self, role: str, kind: str = "weight") -> bool:
+        return (role, kind) in self.roles
+
+    def named(self, pattern: str) -> bool:
+        rx = re.compile(pattern)
+        return any(rx.search(p) for p in self.paths)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # as config.json's model_type spells it
+    label: str  # as people write it
+    structure: str  # what the graph can tell apart: "gpt2", "neox", "opt", "gated"
+    block_roles: dict[str, tuple[str, ...]]  # role -> module names below a block (regex fragments)
+    top_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    recognise: Callable[[Facts], bool] | None = None  # None: only config.json can name it
+    formula_text: str = ""  # short enough for one card row
+    formula_where: str = ""  # what its letters stand for
+    formula: Callable[["Architecture"], int | None] | None = None
+    position_offset: int = 0  # rows of the learned position table before position 0 (OPT: 2)
+
+
+# ----------------------------------------------------------------------------- formulas
+def _gpt_block(d: int, ff: int) -> int:
+    """LayerNorm, fused or separate q/k/v/out with biases, a two-layer MLP with biases, LayerNorm."""
+    return 4 * d * d + 4 * d + 2 * d * ff + ff + d + 4 * d
+
+
+def _untied(a: "Architecture") -> int:
+    return 0 if a.tied_embeddings else a.vocab_size * a.d_model
+
+
+def _gpt2(a: "Architecture") -> int | None:
+    if not a.context_length:
+        return None
+    d = a.d_model
+    return a.n_layer * _gpt_block(d, a.ffn_dim or 4 * d) + a.vocab_size * d + a.context_length * d + 2 * d + _untied(a)
+
+
+def _neox(a: "Architecture") -> int | None:
+    d = a.d_model
+    return a.n_layer * _gpt_block(d, a.ffn_dim or 4 * d) + a.vocab_size * d + 2 * d + _untied(a)
+
+
+def _opt(a: "Architecture") -> int | None:
+    if not a.context_length or not a.ffn_dim:
+        return None
+    d = a.d_model
+    return a.n_layer * _gpt_block(d, a.ffn_dim) + a.vocab_size * d + (a.context_length + 2) * d + 2 * d + _untied(a)
+
+
+def _gated(a: "Architecture", qkv_bias: bool = False) -> int | None:
+    if not (a.ffn_dim and a.n_head and a.n_kv_head and a.head_dim):
+        return None
+    d, q, kv = a.d_model, a.n_head * a.head_dim, a.n_kv_head * a.head_dim
+    block = 2 * d * q + 2 * d * kv + 3 * d * a.ffn_dim + 2 * d + ((q + 2 * kv) if qkv_bias else 0)
+    return a.n_layer * block + a.vocab_size * d + d + _untied(a)
+
+
+GATED_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d) + V·d·(1|2) + d"
+GATED_WHERE = "q = heads·hd, kv = kv_heads·hd (hd: head dim); V·d twice if the head is untied"
+GPT_WHERE = "ff = MLP width (12d² + 13d per block when ff = 4d); C = context"
+
+# ----------------------------------------------------------------------------- module names
+LLAMA_BLOCK = {
+    "attn.q": (r"q_proj", r"wq"), "attn.k": (r"k_proj", r"wk"), "attn.v": (r"v_proj", r"wv"),
+    "attn.out": (r"(self_attn|attn|attention)\.o_proj", r"attention\.wo"),
+    "mlp.gate": (r"gate_proj", r"feed_forward\.w1"), "mlp.up": (r"up_proj", r"feed_forward\.w3"),
+    "mlp.down": (r"down_proj", r"feed_forward\.w2"),
+    "norm.attn": (r"input_layernorm", r"attention_norm"), "norm.mlp": (r"post_attention_layernorm", r"ffn_norm"),
+}
+LLAMA_TOP = {"embed.token": (r"embed_tokens", r"tok_embeddings"), "lm_head": (r"lm_head", r"output"),
+             "norm.final": (r"norm",)}
+
+
+def _gated_shape(f: Facts) -> bool:
+    return f.has("mlp.gate") or f.has("mlp.gate_up")
+
+
+FAMILIES: list[Family] = [
+    Family("gpt2", "GPT-2", "gpt2",
+           {"attn.qkv": (r"c_attn",), "attn.out": (r"attn\.c_proj",), "mlp.up": (r"c_fc",),
+            "mlp.down": (r"mlp\.c_proj",), "norm.attn": (r"ln_1",), "norm.mlp": (r"ln_2",)},
+           {"embed.token": (r"wte",), "embed.position": (r"wpe",), "lm_head": (r"lm_head",), "norm.final": (r"ln_f",)},
+           recognise=lambda f: f.named(r"(^|\.)(c_attn|wpe)(\.|$)"),
+           formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + C·d + 2d", formula_where=GPT_WHERE, formula=_gpt2),
+    Family("gpt_neox", "GPT-NeoX", "neox",
+           {"attn.qkv": (r"query_key_value",), "attn.out": (r"attention\.dense",), "mlp.up": (r"dense_h_to_4h",),
+            "mlp.down": (r"dense_4h_to_h",), "norm.attn": (r"input_layernorm",),
+            "norm.mlp": (r"post_attention_layernorm",)},
+           {"embed.token": (r"embed_in",), "lm_head": (r"embed_out",), "norm.final": (r"final_layer_norm",)},
+           recognise=lambda f: f.named(r"(^|\.)(query_key_value|embed_in|gpt_neox)(\.|$)"),
+           formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 2d",
+           formula_where="ff = MLP width; V·d twice if the head is untied (NeoX's default)", formula=_neox),
+    Family("opt", "OPT", "opt",
+           {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
+            "attn.out": (r"self_attn\.out_proj",), "mlp.up": (r"fc1",), "mlp.down": (r"fc2",),
+            "norm.attn": (r"self_attn_layer_norm",), "norm.mlp": (r"final_layer_norm",)},
+           {"embed.token": (r"embed_tokens",), "embed.position": (r"embed_positions",), "lm_head": (r"lm_head",),
+            "norm.final": (r"final_layer_norm",)},
+           recognise=lambda f: f.named(r"(^|\.)(self_attn_layer_norm|embed_positions)(\.|$)"),
+           formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + (C + 2)·d + 2d",
+           formula_where="ff = MLP width; OPT's position table starts 2 rows in", formula=_opt, position_offset=2),
+    Family("phi3", "Phi-3", "gated",
+           {**LLAMA_BLOCK, "attn.qkv": (r"self_attn\.qkv_proj",), "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
+           recognise=lambda f: f.named(r"(self_attn\.qkv_proj|gate_up_proj)(\.|$)"),
+           formula_text=GATED_TEXT, formula_where=GATED_WHERE, formula=_gated),
+    Family("qwen2", "Qwen2", "gated", LLAMA_BLOCK, LLAMA_TOP,
+           recognise=lambda f: _gated_shape(f) and (f.has("attn.q", "bias") or f.has("attn.qkv", "bias"))
+           and not f.has("attn.out", "bias"),
+           formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d",
+           formula_where="q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied",
+           formula=lambda a: _gated(a, qkv_bias=True)),
+    Family("gemma", "Gemma", "gated", LLAMA_BLOCK, LLAMA_TOP,
+           recognise=lambda f: _gated_shape(f) and f.embed_scaled, formula_text=GATED_TEXT,
+           formula_where=GATED_WHERE, formula=_gated),
+    Family("llama", "Llama", "gated", LLAMA_BLOCK, LLAMA_TOP, recognise=_gated_shape,
+           formula_text=GATED_TEXT, formula_where=GATED_WHERE, formula=_gated),
+    Family("mistral", "Mistral", "gated", LLAMA_BLOCK, LLAMA_TOP, formula_text=GATED_TEXT,
+           formula_where=GATED_WHERE, formula=_gated),
+]
+BY_NAME = {f.name: f for f in FAMILIES}
+
+# names exporters give whatever the family: onnxruntime-genai's builder fuses q/k/v into `attn.qkv_proj` and
+# names the final norm as if it were one more block
+EXPORTER_BLOCK_ROLES = {"attn.qkv": (r"attn\.qkv_proj",), "attn.out": (r"attn\.o_proj",)}
+NOT_A_BLOCK = re.compile(r"(^|\.)final_norm(_layernorm)?(\.|$)")
+# module names of families without an entry (GPT-J, MPT, BLOOM, Falcon, nanoGPT …): roles, no formula
+OTHER_BLOCK_ROLES = {
+    "attn.qkv": (r"Wqkv", r"qkv", r"in_proj"), "attn.q": (r"query", r"q"), "attn.k": (r"key", r"k"),
+    "attn.v": (r"value", r"v"), "attn.out": (r"(attn|attention|self_attn)\.(dense|out_proj|c_proj|wo)",),
+    "mlp.gate": (r"w1", r"gate"), "mlp.up": (r"fc_in", r"fc1", r"w3", r"up"), "mlp.down": (r"fc_out", r"fc2", r"w2", r"down"),
+    "norm.attn": (r"ln1", r"norm1"), "norm.mlp": (r"ln2", r"norm2"),
+}
+OTHER_TOP_ROLES = {"embed.position": (r"position_embeddings", r"pos_emb"),
+                   "embed.token": (r"word_embeddings", r"tok_emb"),
+                   "norm.final": (r"final_layernorm", r"norm_f")}
+
+
+def family(name: str | None) -> Family | None:
+    return BY_NAME.get(name or "")
+
+
+def recognise(facts: Facts) -> Family | None:
+    """The family the graph's structure and names point to (first match in FAMILIES' order)."""
+    return next((f for f in FAMILIES if f.recognise is not None and f.recognise(facts)), None)
+
+
+def _compile(fragments: list[str]) -> re.Pattern:
+    return re.compile(r"(^|\.)(" + "|".join(dict.fromkeys(fragments)) + r")(\.|$)")
+
+
+def role_patterns() -> tuple[list[tuple[str, re.Pattern]], list[tuple[str, re.Pattern]]]:
+    """(block roles, top-level roles): every family's module names, one pattern per role, in role order."""
+    block: dict[str, list[str]] = {r: [] for r in BLOCK_ROLE_ORDER}
+    top: dict[str, list[str]] = {r: [] for r in TOP_ROLE_ORDER}
+    for source in [f.block_roles for f in FAMILIES] + [EXPORTER_BLOCK_ROLES, OTHER_BLOCK_ROLES]:
+        for role, frags in source.items():
+            block[role].extend(frags)
+    for source in [f.top_roles for f in FAMILIES] + [OTHER_TOP_ROLES]:
+        for role, frags in source.items():
+            top[role].extend(frags)
+    return ([(r, _compile(v)) for r, v in block.items() if v], [(r, _compile(v)) for r, v in top.items() if v])

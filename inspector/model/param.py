@@ -1,0 +1,32 @@
+"""One logical parameter: the unit the census counts and the statistics describe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ParamTensor:
+    """One logical parameter, as PyTorch's `named_parameters()` would list it."""
+
+    name: str  # logical name (the alias an exporter kept, or the stored name)
+    stored: str  # the initializer holding the bytes
+    shape: tuple[int, ...]
+    dtype: str
+    kind: str  # "weight" or "bias"
+    role: str
+    layer: str
+    index: int | None
+    count: int  # logical elements (a packed int4 matrix counts its logical elements)
+    counted: bool = True  # False for a tied head
+    tied_to: str | None = None
+    nodes: list[str] = field(default_factory=list)  # consuming compute nodes
+    aliased: bool = False  # shares stored bytes with another logical parameter
+    transposed: bool = False  # every use reads it through a Transpose: PyTorch's shape is `shape` reversed
+    quant: str | None = None  # e.g. "MatMulNBits 4-bit"
+    stats: Any = None  # stats.TensorStats, filled by compute_statistics
+
+    @property
+    def parameters(self) -> int:
+        return self.count if self.counted else 0

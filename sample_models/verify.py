@@ -1,0 +1,62 @@
+"""Check every fixture against the PyTorch reference recorded beside it, and print the table.
+
+    python sample_models/verify.py
+
+For each model folder (and each variant file in it): is the count exact (parameters, weights
+and biases as PyTorch's `num_parameters()` split them), which family is named and from what,
+does the family's formula equal the count, and are the greedy ids those PyTorch produced and
+those a bare onnxruntime loop produces on the same file.  Exit status 1 when any check fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from inspector.engine import GenerationConfig, Generator  # noqa: E402
+from inspector.model import load_model, take_census  # noqa: E402
+from inspector.model.sources import open_source  # noqa: E402
+from inspector.stats.scale import formula_for  # noqa: E402
+from tests.ort_loop import plain_greedy  # noqa: E402 - onnxruntime alone: the whole sequence each step
+
+
+def rows(folder: Path):
+    ref = json.loads((folder / "reference.json").read_text())
+    want = (ref["parameters"], ref["weights"], ref["biases"])
+    for variant in open_source(folder).variants:
+        c = take_census(load_model(folder, variant=variant.name))
+        a = c.architecture
+        formula = formula_for(a)
+        gen = Generator(folder, provider="cpu", variant=variant.name)
+        cfg = GenerationConfig(max_new_tokens=20, stop_at_eos=not ref.get("greedy_through_eos", False))
+        ids = gen.generate(ref["prompt"], cfg).new_ids
+        bare = plain_greedy(gen.path, ref["prompt_ids"], len(ids), a.head_dim)
+        yield {"case": f"{folder.name}/{variant.name}", "dtype": variant.dtype,
+               "count": f"{c.parameters:,}", "exact": (c.parameters, c.weights, c.biases) == want,
+               "family": f"{a.family} ({a.family_source})", "family_ok": a.family == ref["architecture"]["family"],
+               "formula": bool(formula and formula[1] == c.parameters), "checks": len(a.config_checks),
+               "pytorch_ids": ids == ref["greedy_ids"][:len(ids)], "ort_ids": ids == bare}
+
+
+def main() -> int:
+    folders = sorted(p.parent for p in (HERE / "fixtures").glob("*/reference.json"))
+    print("| case | dtype | parameters | count exact | family (named by) | formula = count | config warnings "
+          "| ids = PyTorch | ids = bare onnxruntime |")
+    print("|---|---|--:|---|---|---|--:|---|---|")
+    ok = True
+    yes = lambda b: "yes" if b else "**NO**"
+    for folder in folders:
+        for r in rows(folder):
+            ok &= r["exact"] and r["family_ok"] and r["formula"] and r["checks"] == 0 and r["ort_ids"] and \
+                (r["pytorch_ids"] or r["dtype"] != "fp32")
+            print(f"| {r['case']} | {r['dtype']} | {r['count']} | {yes(r['exact'])} | {r['family']} | "
+                  f"{yes(r['formula'])} | {r['checks']} | {yes(r['pytorch_ids'])} | {yes(r['ort_ids'])} |")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
