@@ -29,6 +29,7 @@ def census_for(path: str, stats: bool = True, variant: str | None = None):
 
 
 def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
+    from .stats.precision import precision_view
     from .stats.scale import scale_view
 
     a, m, total = census.architecture, census.model, census.parameters
@@ -49,6 +50,9 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     w(f"  stored: {units.nbytes(s.file_bytes)} file + {units.nbytes(s.external_bytes)} external, "
       f"{s.unique_tensors} parameter tensors, {s.aliases} aliases, {s.tied_copies} tied copies, "
       f"{s.constants} non-parameter constants; dtypes {', '.join(f'{k} {units.count(v)}' for k, v in s.dtypes.items())}")
+    pv = precision_view(census)
+    w(f"  stored as {pv['summary']}" + (f" (scales {units.nbytes(pv['scale_bytes'])}, zero points "
+                                         f"{units.nbytes(pv['zero_point_bytes'])})" if pv["quantized"] else ""))
     for c in a.config_checks:
         w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
           f"the graph says {safe_text(c['graph'], 40)}")
@@ -66,7 +70,7 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
                 sm = t.stats.summary() if t.stats else {}
                 tie = f" tied to {safe_text(t.tied_to, 40)}" if t.tied_to else ""
                 w(f"      {safe_text(t.name, 48):<48} {t.role:<11} {t.kind:<6} {str(list(t.shape)):<14} "
-                  f"{t.dtype:<8} {t.parameters:>11,} std {units.number(sm.get('std'))}{tie}")
+                  f"{t.scheme:<16} {t.parameters:>11,} std {units.number(sm.get('std'))}{tie}")
     sv = scale_view(total, a)
     w()
     w("  memory: " + "  ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))

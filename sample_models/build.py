@@ -297,6 +297,86 @@ def export_genai(model, hf_tok, out: Path, precision: str = "fp32") -> None:
                        stdout=subprocess.DEVNULL)
 
 
+CALIBRATION = ["The meaning of life is", "Love is a", "A fool and his money", "Never put off until tomorrow",
+               "He who laughs last", "There is no time like", "The best things in life", "All that glitters"]
+
+
+def quantized_variants(src: Path, out: Path, hf_tok) -> None:
+    """Every quantized file a hub folder ships, made with onnxruntime's own quantizers as transformers.js's
+    conversion script does: `_quantized` (dynamic int8), `_uint8`, `_q4` (MatMulNBits, block 32), `_q4f16`
+    (q4 then fp16), `_bnb4` (NF4, block 64), and `_qdq` (static QDQ int8, per channel, calibrated)."""
+    import onnx
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
+    from onnxruntime.quantization.matmul_bnb4_quantizer import MatMulBnb4Quantizer
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    dynamic = {"MatMulConstBOnly": True, "EnableSubgraph": True}
+    quantize_dynamic(src, out / "model_quantized.onnx", weight_type=QuantType.QInt8, extra_options=dynamic)
+    quantize_dynamic(src, out / "model_uint8.onnx", weight_type=QuantType.QUInt8, extra_options=dynamic)
+    q4 = MatMulNBitsQuantizer(onnx.load(src), block_size=32, is_symmetric=True)
+    q4.process()
+    onnx.save(q4.model.model, out / "model_q4.onnx")
+    to_fp16(out / "model_q4.onnx", out / "model_q4f16.onnx")
+    bnb4 = MatMulBnb4Quantizer(onnx.load(src), quant_type=MatMulBnb4Quantizer.NF4, block_size=64)
+    bnb4.process()
+    onnx.save(bnb4.model.model, out / "model_bnb4.onnx")
+    class Calibration(CalibrationDataReader):
+        """A few short prompts: what quantize_static measures the activations' ranges on."""
+
+        def __init__(self):
+            import numpy as np
+            import onnxruntime as ort
+
+            ins = {i.name: i for i in ort.InferenceSession(str(src), providers=["CPUExecutionProvider"]).get_inputs()}
+            feeds = []
+            for text in CALIBRATION:
+                ids = hf_tok(text).input_ids
+                f = {"input_ids": np.array([ids], np.int64), "attention_mask": np.ones((1, len(ids)), np.int64)}
+                if "position_ids" in ins:
+                    f["position_ids"] = np.arange(len(ids), dtype=np.int64)[None]
+                for name, i in ins.items():
+                    if name.startswith("past_key_values"):
+                        f[name] = np.zeros((1, i.shape[1], 0, i.shape[3]), np.float32)
+                feeds.append(f)
+            self.feeds = iter(feeds)
+
+        def get_next(self):
+            return next(self.feeds, None)
+
+    quantize_static(src, out / "model_qdq.onnx", Calibration(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8,
+                    op_types_to_quantize=["MatMul", "Gemm", "Gather"], extra_options={"MatMulConstBOnly": True})
+
+
+def export_quantized(model, hf_tok, out: Path) -> None:
+    """A hub folder of one model stored every way: configs on top, `onnx/model.onnx` and its quantized
+    variants below.  The export keeps a tied head as the exporter's transposed copy, so each quantizer
+    quantizes that copy too (the inspector must still count it once)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = _optimum_export(model, hf_tok, Path(tmp), task="text-generation-with-past", no_post_process=True)
+        _fresh(out)
+        for name in SIDE_FILES:
+            shutil.copy(dst / name, out / name)
+        (out / "onnx").mkdir()
+        shutil.copy(dst / "model.onnx", out / "onnx" / "model.onnx")
+        quantized_variants(out / "onnx" / "model.onnx", out / "onnx", hf_tok)
+
+
+def export_genai_int4(model, hf_tok, out: Path) -> None:
+    """onnxruntime-genai's int4 CPU build: MatMulNBits everywhere, GatherBlockQuantized for a tied embedding."""
+    export_genai(model, hf_tok, out, precision="int4")
+
+
+def record_variant_ids(out: Path, ref: dict) -> None:
+    """Beside the float model's PyTorch answer: what plain onnxruntime generates on each other file."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.ort_loop import plain_greedy
+
+    files = sorted(p for p in out.rglob("*.onnx"))
+    ref["variant_greedy_ids"] = {p.relative_to(out).as_posix(): plain_greedy(p, ref["prompt_ids"], len(ref["greedy_ids"]))
+                                 for p in files}
+
+
 # --------------------------------------------------------------------------- the families
 def tiny(model_type: str, vocab: int, **kw):
     """A two-block model of `model_type` as transformers builds it, small enough to commit."""
@@ -321,15 +401,15 @@ FAMILY_FIXTURES = {
     "tiny-gemma": ("gemma", dict(num_attention_heads=4, num_key_value_heads=1, head_dim=16, pad_token_id=0),
                    ["optimum"]),
     "tiny-qwen2": ("qwen2", dict(num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=True),
-                   ["transformers.js", "genai"]),
-    "tiny-llama-gqa": ("llama", dict(num_attention_heads=2, num_key_value_heads=1), ["genai"]),
+                   ["transformers.js", "genai", "genai-int4"]),
+    "tiny-llama-gqa": ("llama", dict(num_attention_heads=2, num_key_value_heads=1), ["genai", "genai-int4", "quantized"]),
     "tiny-gpt2-legacy": ("gpt2", dict(n_head=4, n_positions=64, intermediate_size=None, max_position_embeddings=None),
-                         ["optimum1"]),
+                         ["optimum1", "quantized"]),
 }
 LAYOUT_FOLDER = {"optimum": "{name}", "transformers.js": "tjs-{family}", "optimum1": "optimum1-{family}",
-                 "genai": "genai-{family}"}
+                 "genai": "genai-{family}", "genai-int4": "genai-{family}-int4", "quantized": "quant-{family}"}
 LAYOUT_EXPORT = {"optimum": export, "transformers.js": export_transformers_js, "optimum1": export_optimum1,
-                 "genai": export_genai}
+                 "genai": export_genai, "genai-int4": export_genai_int4, "quantized": export_quantized}
 FIXTURE_STEPS = int(os.environ.get("FIXTURE_STEPS", 1500))  # a few seconds of training: peaked, language-like distributions whose greedy ids are robust
 
 
@@ -350,7 +430,11 @@ def build_families(only: list[str] | None = None) -> None:
         for layout in layouts:
             out = fixtures / LAYOUT_FOLDER[layout].format(name=name, family=family)
             LAYOUT_EXPORT[layout](model, hf_tok, out)
-            write_reference(model, hf_tok, out, through_eos=True)
+            ref = reference(model, hf_tok, through_eos=True)
+            if layout in ("quantized", "genai-int4"):
+                record_variant_ids(out, ref)
+            with open(out / "reference.json", "w") as fh:
+                json.dump(ref, fh, indent=1)
             print(f"fixture {out.name} ({layout}): {model.num_parameters()} parameters, loss {loss:.2f}")
 
 

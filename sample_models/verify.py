@@ -3,9 +3,11 @@
     python sample_models/verify.py
 
 For each model folder (and each variant file in it): is the count exact (parameters, weights
-and biases as PyTorch's `num_parameters()` split them), which family is named and from what,
-does the family's formula equal the count, and are the greedy ids those PyTorch produced and
-those a bare onnxruntime loop produces on the same file.  Exit status 1 when any check fails.
+and biases as PyTorch's `num_parameters()` split them, for a quantized file those of the float
+model), which family is named and from what, does the family's formula equal the count, how the
+file stores its parameters (scheme, bits per parameter), and are the greedy ids those PyTorch
+produced and those a bare onnxruntime loop produces on the same file.  Exit status 1 when any
+check fails (a quantized or fp16 file may differ from PyTorch, never from onnxruntime).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 from inspector.engine import GenerationConfig, Generator  # noqa: E402
 from inspector.model import load_model, take_census  # noqa: E402
 from inspector.model.sources import open_source  # noqa: E402
+from inspector.stats.precision import precision_view  # noqa: E402
 from inspector.stats.scale import formula_for  # noqa: E402
 from tests.ort_loop import plain_greedy  # noqa: E402 - onnxruntime alone: the whole sequence each step
 
@@ -35,7 +38,11 @@ def rows(folder: Path):
         cfg = GenerationConfig(max_new_tokens=20, stop_at_eos=not ref.get("greedy_through_eos", False))
         ids = gen.generate(ref["prompt"], cfg).new_ids
         bare = plain_greedy(gen.path, ref["prompt_ids"], len(ids), a.head_dim)
+        view = precision_view(c)
         yield {"case": f"{folder.name}/{variant.name}", "dtype": variant.dtype,
+               "scheme": view["summary"].split(":")[0] + "".join(f" (tied head's copy: {s})"
+                                                                 for s in view["tied_copy_schemes"]),
+               "bpp": view["bits_per_parameter"],
                "count": f"{c.parameters:,}", "exact": (c.parameters, c.weights, c.biases) == want,
                "family": f"{a.family} ({a.family_source})", "family_ok": a.family == ref["architecture"]["family"],
                "formula": bool(formula and formula[1] == c.parameters), "checks": len(a.config_checks),
@@ -44,17 +51,17 @@ def rows(folder: Path):
 
 def main() -> int:
     folders = sorted(p.parent for p in (HERE / "fixtures").glob("*/reference.json"))
-    print("| case | dtype | parameters | count exact | family (named by) | formula = count | config warnings "
-          "| ids = PyTorch | ids = bare onnxruntime |")
-    print("|---|---|--:|---|---|---|--:|---|---|")
+    print("| case | stored as | bits/param | parameters | count exact | family (named by) | formula = count "
+          "| config warnings | ids = PyTorch | ids = bare onnxruntime |")
+    print("|---|---|--:|--:|---|---|---|--:|---|---|")
     ok = True
     yes = lambda b: "yes" if b else "**NO**"
     for folder in folders:
         for r in rows(folder):
             ok &= r["exact"] and r["family_ok"] and r["formula"] and r["checks"] == 0 and r["ort_ids"] and \
-                (r["pytorch_ids"] or r["dtype"] != "fp32")
-            print(f"| {r['case']} | {r['dtype']} | {r['count']} | {yes(r['exact'])} | {r['family']} | "
-                  f"{yes(r['formula'])} | {r['checks']} | {yes(r['pytorch_ids'])} | {yes(r['ort_ids'])} |")
+                (r["pytorch_ids"] or not r["scheme"].startswith("fp32"))
+            print(f"| {r['case']} | {r['scheme']} | {r['bpp']:.1f} | {r['count']} | {yes(r['exact'])} | {r['family']} | "
+                  f"{yes(r['formula'])} | {r['checks']} | {'yes' if r['pytorch_ids'] else 'no'} | {yes(r['ort_ids'])} |")
     return 0 if ok else 1
 
 

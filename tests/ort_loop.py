@@ -1,7 +1,7 @@
-"""Greedy decoding with nothing but onnxruntime: the whole sequence each step, an empty cache, no engine code.
-
-The oracle the engine is held to on files PyTorch cannot run (fp16, merged decoders, genai builds).
-"""
+"""Greedy decoding with nothing but onnxruntime: the oracle the engine is held to on files PyTorch cannot
+run (fp16, quantized, merged decoders, genai builds).  Plain code, none of the engine's: the prompt once,
+then one token at a time with the cache fed back (dynamically quantized models must be run this way: their
+activation scales depend on what each call sees)."""
 
 from __future__ import annotations
 
@@ -26,20 +26,29 @@ def plain_greedy(path: Path, prompt_ids: list[int], n: int, head_dim: int | None
     """`head_dim`: the cache's head size where the file leaves it symbolic (default: from genai_config.json)."""
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     ins = {i.name: i for i in sess.get_inputs()}
-    ids = list(prompt_ids)
+    outs = [o.name for o in sess.get_outputs()]
+    past = {}
+    for name, i in ins.items():
+        if name.startswith("past_key_values"):
+            size = i.shape[3] if isinstance(i.shape[3], int) else head_dim or _head_size(path)
+            past[name] = np.zeros((1, i.shape[1], 0, size), FLOATS[i.type])
+    cached = bool(past) and all(n.replace("past_key_values", "present") in outs for n in past)
+    ids, new = list(prompt_ids), list(prompt_ids)
     for _ in range(n):
-        feeds = {"input_ids": np.array([ids], np.int64)}
+        seen = len(ids) - len(new)
+        feeds = {"input_ids": np.array([new], np.int64)}
         if "attention_mask" in ins:
             feeds["attention_mask"] = np.ones((1, len(ids)), np.int64)
         if "position_ids" in ins:
-            feeds["position_ids"] = np.arange(len(ids), dtype=np.int64)[None]
+            feeds["position_ids"] = np.arange(seen, len(ids), dtype=np.int64)[None]
         if "use_cache_branch" in ins:
-            feeds["use_cache_branch"] = np.array([False])
-        for name, i in ins.items():
-            if name.startswith("past_key_values"):
-                heads = i.shape[1]
-                size = i.shape[3] if isinstance(i.shape[3], int) else head_dim or _head_size(path)
-                feeds[name] = np.zeros((1, heads, 0, size), FLOATS[i.type])
-        logits = sess.run(["logits"], feeds)[0]
-        ids.append(int(np.argmax(logits[0, -1].astype(np.float32))))
+            feeds["use_cache_branch"] = np.array([seen > 0])
+        result = dict(zip(outs, sess.run(None, {**feeds, **past})))
+        token = int(np.argmax(result["logits"][0, -1].astype(np.float32)))
+        ids.append(token)
+        if cached:
+            past = {name: result[name.replace("past_key_values", "present")] for name in past}
+            new = [token]
+        else:
+            new = list(ids)
     return ids[len(prompt_ids):]

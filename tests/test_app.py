@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from inspector.app.qt_compat import QtCore, QtGui, QtWidgets  # noqa: E402
+from inspector.app.layers_view import COLUMNS  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 
 from .conftest import FIXTURES, SAMPLE, reference  # noqa: E402
@@ -70,8 +71,9 @@ def test_select_layer_and_tensor_give_histograms(qtbot, window):
 def test_tree_sorts_numerically(qtbot, window):
     open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     tree = window.layers.tree
-    tree.sortItems(4, QtCore.Qt.DescendingOrder)
-    values = [tree.topLevelItem(i).data(4, QtCore.Qt.UserRole + 1) for i in range(tree.topLevelItemCount())]
+    col = COLUMNS.index("parameters")
+    tree.sortItems(col, QtCore.Qt.DescendingOrder)
+    values = [tree.topLevelItem(i).data(col, QtCore.Qt.UserRole + 1) for i in range(tree.topLevelItemCount())]
     assert values == sorted(values, reverse=True)
 
 
@@ -262,3 +264,21 @@ def test_a_model_without_parameters_fills_every_view(qtbot, window, tmp_path):
     assert "parameters: 0 (0)" in window.overview.totals_box.text()
     assert "None" not in window.overview.arch_box.text() + window.overview.scale_box.text()
     assert window.layers.tree.topLevelItemCount() == 0
+
+
+def test_a_quantized_model_shows_its_scheme_everywhere(qtbot, window):
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.open_model(FIXTURES / "quant-llama", "onnx/model_q4.onnx")
+    census = window.census
+    assert census.parameters == reference("quant-llama")["parameters"]
+    assert "stored as: int4, block 32, on 15 of 16 matrices" in window.overview.totals_box.text()
+    assert "scales, zero points:" in window.overview.totals_box.text()
+    tree, col = window.layers.tree, COLUMNS.index("stored as")
+    block = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if tree.topLevelItem(i).text(0) == "block 0")
+    assert {block.child(j).text(col) for j in range(block.childCount())} == {"int4, block 32", "fp32"}
+    assert block.text(col) == "fp32 + int4, block 32" or block.text(col) == "int4, block 32 + fp32"
+    gen = window.generate
+    assert not gen.note.isHidden() and "quantized (int4, block 32" in gen.note.text()
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.open_model(FIXTURES / "quant-llama", "onnx/model.onnx")
+    assert gen.note.isHidden() and "fp32 throughout" in window.overview.totals_box.text()

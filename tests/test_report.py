@@ -206,3 +206,24 @@ def test_refuses_to_overwrite_external_data(tmp_path):
     r = run_cli(tmp_path, "-o", tmp_path / "weights.bin", "--format", "csv")
     assert r.returncode == 2 and "over the model" in r.stderr
     assert (tmp_path / "weights.bin").read_bytes() == before
+
+
+def test_a_quantized_models_report_says_how_it_is_stored(tmp_path):
+    from inspector.engine import Generator, GenerationConfig
+    from inspector.model import load_model, take_census
+    from inspector.stats import compute_statistics
+
+    c = take_census(load_model(FIXTURES / "quant-llama", variant="model_q4"))
+    compute_statistics(c)
+    run = Generator(FIXTURES / "quant-llama", provider="cpu", variant="model_q4").generate(
+        "Love is", GenerationConfig(max_new_tokens=3))
+    rc = build_report(c, run)
+    html = export(rc, tmp_path / "r.html").read_text()
+    summary = rc.data["quantization"]["summary"]
+    assert summary.startswith("int4, block 32, on 15 of 16 matrices") and summary in html
+    assert "greedy ids can differ wherever two candidates are close" in html and "<td>int4, block 32</td>" in html
+    md = export(rc, tmp_path / "r.md").read_text()
+    assert "int4, block 32" in md and "greedy ids can differ" in md
+    with export(rc, tmp_path / "r.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["scheme"] for r in rows} == {"int4, block 32", "fp32"}

@@ -27,6 +27,7 @@ class GenerateView(QtWidgets.QWidget):
         super().__init__(parent)
         self.model_path: str | None = None
         self.architecture = None  # the census's Architecture: context length, cache shape
+        self.precision_note: str | None = None
         self.worker: GenerationWorker | None = None
         self.thread: QtCore.QThread | None = None
         self.provider_in_use: str | None = None
@@ -103,6 +104,11 @@ class GenerateView(QtWidgets.QWidget):
             buttons.addWidget(b, i // 2, i % 2)
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
+        self.note = QtWidgets.QLabel()  # why ids may differ from the float model's
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(QtCore.Qt.PlainText)
+        self.note.setStyleSheet("color: #8a5a00")
+        self.note.setVisible(False)
 
         left = QtWidgets.QWidget()
         ll = QtWidgets.QVBoxLayout(left)
@@ -111,6 +117,7 @@ class GenerateView(QtWidgets.QWidget):
         ll.addLayout(form)
         ll.addLayout(buttons)
         ll.addWidget(self.status)
+        ll.addWidget(self.note)
         ll.addStretch(1)
         left.setMaximumWidth(300)
 
@@ -161,10 +168,12 @@ class GenerateView(QtWidgets.QWidget):
         lay.addWidget(split)
 
     # ------------------------------------------------------------------ model and worker
-    def set_model(self, path: str | None, architecture=None) -> None:
+    def set_model(self, path: str | None, architecture=None, note: str | None = None) -> None:
         """A new model (or none): stop and drop the old worker, clear the run."""
         self.shutdown()
-        self.model_path, self.architecture = path, architecture
+        self.model_path, self.architecture, self.precision_note = path, architecture, note
+        self.note.setText(note or "")
+        self.note.setVisible(bool(note))
         self.reset()
 
     def _provider_changed(self) -> None:
@@ -177,7 +186,8 @@ class GenerateView(QtWidgets.QWidget):
             return True
         if not self.model_path:
             return False
-        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.architecture)
+        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.architecture,
+                                       self.precision_note)
         self.thread = QtCore.QThread()
         self.worker.moveToThread(self.thread)
         self.worker.stepped.connect(self._on_step)

@@ -11,8 +11,11 @@ from .. import units
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
 from .staging import PAINT
 
-COLUMNS = ["layer / tensor", "role", "kind", "shape", "parameters", "weights", "biases", "share", "bytes",
-           "mean", "std", "abs max", "zeros"]
+COLUMNS = ["layer / tensor", "role", "kind", "shape", "stored as", "parameters", "weights", "biases", "share",
+           "bytes", "mean", "std", "abs max", "zeros"]
+_counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
+FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
+           "zeros": units.percent}  # the rest: units.number
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
@@ -51,7 +54,7 @@ class LayersView(QtWidgets.QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        for col, width in enumerate([230, 110, 50, 80] + [78] * (len(COLUMNS) - 4)):
+        for col, width in enumerate([230, 110, 50, 80, 110] + [78] * (len(COLUMNS) - 5)):
             self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
@@ -138,12 +141,18 @@ class LayersView(QtWidgets.QWidget):
         for order, layer in enumerate(census.layers):
             yield
             st = layer.stats.get("weight") or layer.stats.get("bias")
-            item = self._item([layer.name, "", "", "", layer.parameters, layer.weights, layer.biases,
-                               layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
+            by_scheme: dict[str, int] = {}
+            for t in layer.tensors:
+                if t.counted:
+                    by_scheme[t.scheme] = by_scheme.get(t.scheme, 0) + t.count
+            schemes = sorted(by_scheme, key=lambda k: -by_scheme[k])  # most of the layer's parameters first
+            item = self._item([layer.name, "", "", "", " + ".join(schemes), layer.parameters, layer.weights,
+                               layer.biases, layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
             item.setData(0, SORT_ROLE, order)  # the first column sorts in model order
             for child_order, t in enumerate(layer.tensors):
                 role = t.role + (f" (tied to {t.tied_to})" if t.tied_to else "")
-                child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.parameters,
+                child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.scheme,
+                                    t.parameters,
                                     t.parameters if t.kind == "weight" else 0, t.parameters if t.kind == "bias" else 0,
                                     t.parameters / total, t.stats.nbytes if t.stats else None, *_stat_row(t.stats)], t)
                 child.setData(0, SORT_ROLE, child_order)
@@ -162,17 +171,7 @@ class LayersView(QtWidgets.QWidget):
         for col, v in enumerate(values):
             if isinstance(v, (int, float, np.integer, np.floating)) or v is None:
                 item.setData(col, SORT_ROLE, None if v is None else float(v))
-                if col == 7:
-                    text = units.percent(v)
-                elif col == 8:
-                    text = units.nbytes(v)
-                elif col in (4, 5, 6):
-                    text = f"{int(v):,}" if v is not None else "–"
-                elif col == 12:
-                    text = units.percent(v)
-                else:
-                    text = units.number(v)
-                item.setText(col, text)
+                item.setText(col, FORMATS.get(COLUMNS[col], units.number)(v))
                 item.setTextAlignment(col, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
             else:
                 item.setText(col, str(v))

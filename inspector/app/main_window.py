@@ -14,6 +14,7 @@ from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
 from ..errors import InspectorError
 from ..model.sources import open_source
+from ..stats.precision import precision_view
 from .staging import Stager
 from .variant_dialog import VariantDialog
 from .workers import LoadWorker
@@ -239,7 +240,8 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
         self.stager.start([v.fill(census) for v in views] + [
-            lambda: self.generate.set_model(str(census.model.path), census.architecture)])
+            lambda: self.generate.set_model(str(census.model.path), census.architecture,
+                                            precision_view(census)["note"])])
 
     def _shown(self) -> None:
         """Every view has the census: only `_on_loaded` starts the stager."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import units
+from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
 from .staging import PAINT
@@ -121,6 +122,7 @@ class OverviewView(QtWidgets.QWidget):
         self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
         yield
         s = census.stored
+        precision = precision_view(census)
         share = lambda n: units.percent(n / total) if total else "–"
         self.totals_box.set_rows([
             ("parameters", f"{total:,} ({units.count(total)})"),
@@ -131,7 +133,10 @@ class OverviewView(QtWidgets.QWidget):
             ("stored tensors", f"{s.unique_tensors} holding parameters"),
             ("aliases", f"{s.aliases} (deduplicated by the exporter)"),
             ("tied copies", s.tied_copies), ("non-parameter constants", s.constants),
-        ])
+            ("stored as", precision["summary"]),
+        ] + ([("scales, zero points", f"{units.nbytes(precision['scale_bytes'])}, "
+                                      f"{units.nbytes(precision['zero_point_bytes'])}")]
+             if precision["quantized"] else []))
         yield
         sv = scale_view(total, a)
         rows = [("memory", " · ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))]

@@ -84,9 +84,9 @@ class GenerationWorker(QObject):
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
 
-    def __init__(self, model_path: str, provider: str, architecture=None):
+    def __init__(self, model_path: str, provider: str, architecture=None, note: str | None = None):
         super().__init__()
-        self.model_path, self.provider, self.architecture = model_path, provider, architecture
+        self.model_path, self.provider, self.architecture, self.note = model_path, provider, architecture, note
         self.gen = None
         self._pause = threading.Event()
         self._stop = threading.Event()
@@ -95,7 +95,7 @@ class GenerationWorker(QObject):
     def open(self) -> None:
         try:
             self.gen = Generator(self.model_path, provider=self.provider, architecture=self.architecture,
-                                 validate=False)  # the window has loaded and checked it already
+                                 note=self.note, validate=False)  # the window has loaded and checked it already
             self.ready.emit(self.gen.provider)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))

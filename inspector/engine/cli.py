@@ -64,6 +64,8 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
 
     config = config_from_args(args)
     gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    if gen.note and stream is not None:  # text mode: say it before the text; --json carries it as "note"
+        print(f"note: {gen.note}", file=sys.stderr)
     gen.start(prompt_from_args(args), config)
     if echo_prompt and stream is not None and args.prompt is not None:
         stream.write(args.prompt)

@@ -25,6 +25,7 @@ from ..errors import GenerationError
 from ..model import load_model, take_census
 from ..model.architecture import Architecture
 from ..model.sources import open_source
+from ..stats.precision import precision_view
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
 from .providers import create_session
@@ -68,6 +69,7 @@ class GenerationResult:
     finish: str | None
     config: GenerationConfig = GenerationConfig()
     prompt: str | None = None
+    note: str | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
 
 
 @dataclass
@@ -88,14 +90,16 @@ class Generator:
 
     def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
                  io_binding: bool | None = None, context_length: int | None = None, validate: bool = True,
-                 variant: str | None = None, architecture: Architecture | None = None):
+                 variant: str | None = None, architecture: Architecture | None = None, note: str | None = None):
         """`model`: a .onnx file or a folder (`variant` picks one of its files).  `architecture`, from a
-        census already taken, gives what the session's inputs leave open (a fused cache's head size);
-        with `validate` the census is taken here, after our own checks of the file."""
+        census already taken, gives what the session's inputs leave open (a fused cache's head size), and
+        `note` why its ids may differ from the float model's; with `validate` the census is taken here,
+        after our own checks of the file."""
         self.source = open_source(model, variant)
         path = self.path = self.source.path
+        self.note = note
         if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
-            architecture = self._check_model()
+            architecture, self.note = self._check_model()
         context_length = context_length or (architecture.context_length if architecture else None)
         self.session, self.provider = create_session(str(path), provider, threads)
         self.io: ModelIO = read_io(self.session, architecture)
@@ -198,7 +202,7 @@ class Generator:
             raise GenerationError("nothing has been generated")
         new = st.ids[st.prompt_len:]
         return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
-                                self.provider, st.finish, st.config, st.prompt)
+                                self.provider, st.finish, st.config, st.prompt, self.note)
 
     # ------------------------------------------------------------------ internals
     def _finish_reason(self, token: int) -> str | None:
@@ -270,13 +274,15 @@ class Generator:
         st.cache = dict(zip(past_names, outs[1:]))
         return outs[0].numpy()[0, -1].astype(np.float32)
 
-    def _check_model(self) -> Architecture:
-        """Validate the file with the safe loader; returns the architecture its census reads."""
+    def _check_model(self) -> tuple[Architecture, str | None]:
+        """Validate the file with the safe loader; returns the architecture its census reads, and the note on
+        its precision."""
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
                 raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output",
                                       str(self.path))
-            return take_census(model).architecture
+            census = take_census(model)
+            return census.architecture, precision_view(census)["note"]
         finally:
             model.close()

@@ -23,4 +23,5 @@ def result_dict(result) -> dict:
         "peak_gpu_mb": m["peak_gpu_mb"], "latency_p50_ms": m["latency_p50_ms"],
         "latency_p95_ms": m["latency_p95_ms"], "latency_max_ms": m["latency_max_ms"],
         "provider": result.provider, "finish": result.finish, "settings": settings_dict(result.config),
+        "note": result.note,
     }

@@ -20,12 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from . import roles
+from ..errors import ModelError
+from . import quantization, roles
 from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
 from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
 from .loader import LoadedModel
 from .param import ParamTensor
+from .quantization import Quantization
 from .tensors import TensorRef
 
 log = logging.getLogger(__name__)
@@ -109,20 +111,12 @@ class Census:
 
 
 # ----------------------------------------------------------------------------- the walk
-def _logical_count(ref: TensorRef, uses: list[Use]) -> tuple[int, str | None]:
-    for use in uses:
-        if use.op == "MatMulNBits" and use.slot == 1:
-            attrs = {a.name: a.i for a in use.node.attribute}
-            return attrs.get("K", 0) * attrs.get("N", 0), f"MatMulNBits {attrs.get('bits', 4)}-bit"
-        if use.op == "GatherBlockQuantized" and use.slot == 0 and ref.bits == 8 and "int4" not in ref.dtype:
-            return ref.size * 2, "GatherBlockQuantized 4-bit"
-    if any("DequantizeLinear" in u.via for u in uses) and not ref.is_float:
-        return ref.size, f"{ref.dtype} + DequantizeLinear"
-    return ref.size, None
-
-
-def _not_parameter(ref: TensorRef, uses: list[Use], idx: GraphIndex, names: list[str]) -> str | None:
+def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, names: list[str]) -> str | None:
     """Why a stored tensor is not a parameter, or None if it is one."""
+    for u in uses:
+        aux = QUANT_AUX_SLOTS.get(u.op)
+        if aux and u.slot in aux:
+            return "quantization scale / zero point"
     if ref.size <= 1:
         return "scalar constant"
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
@@ -130,18 +124,13 @@ def _not_parameter(ref: TensorRef, uses: list[Use], idx: GraphIndex, names: list
         return "rotary table or mask buffer"
     if ref.data_type == 9:  # bool
         return "boolean mask"
-    quant = any(u.op in ("MatMulNBits", "MatMulInteger", "GatherBlockQuantized") or "DequantizeLinear" in u.via
-                for u in uses)
-    if not ref.is_float and not quant:
+    if not ref.is_float and quant is None:
         return "integer constant (shapes, indices)"
-    for u in uses:
-        aux = QUANT_AUX_SLOTS.get(u.op)
-        if aux and u.slot in aux:
-            return "quantization scale / zero point"
     slot_ok = [u for u in uses if u.op in PARAM_SLOTS and (PARAM_SLOTS[u.op] is None or u.slot in PARAM_SLOTS[u.op])]
     if not slot_ok:
         return "constant not used as a parameter"
-    if len(ref.shape) >= 3 and not any(u.op in ("MatMulNBits", "Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
+    if len(ref.shape) >= 3 and quant is None and \
+            not any(u.op in ("Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
         return "mask or table constant"
     return None
 
@@ -188,13 +177,13 @@ def take_census(model: LoadedModel) -> Census:
         logical_names = [name] + idx.aliases.get(name, [])
         uses_by_name = {n: idx.uses(n) for n in logical_names}
         all_uses = [u for us in uses_by_name.values() for u in us]
-        why = _not_parameter(ref, all_uses, idx, logical_names)
+        quant = quantization.detect(model, ref, all_uses, idx)
+        why = _not_parameter(ref, all_uses, quant, logical_names)
         if why:
             if why.startswith("quantization"):
                 quant_aux += 1
             excluded.append((name, why))
             continue
-        count, quant = _logical_count(ref, all_uses)
         made: list[ParamTensor] = []
         for logical, uses in uses_by_name.items():
             if not uses:
@@ -212,10 +201,13 @@ def take_census(model: LoadedModel) -> Census:
                     groups[("lm_head", None, "lm_head")] = head
             for (layer, index, role), group in groups.items():
                 first = next((u for u in group if u.op != "Gather" or u.slot == 0), group[0])
+                # one packed tensor can be read two ways (genai's tied int4 table: a lookup and the head)
+                q = quantization.detect(model, ref, group, idx) or quant if quant else None
+                count, shape = (q.count, q.logical_shape) if q else (ref.size, ref.shape)
                 made.append(ParamTensor(
-                    name=logical, stored=name, shape=ref.shape, dtype=ref.dtype,
+                    name=logical, stored=name, shape=shape, stored_shape=ref.shape, dtype=ref.dtype,
                     kind=_kind(logical, first, ref), role=role, layer=layer, index=index,
-                    count=count, nodes=list(dict.fromkeys(u.node.name for u in group)), quant=quant,
+                    count=count, nodes=list(dict.fromkeys(u.node.name for u in group)), quant=q,
                     transposed=all(u.transposed for u in group)))
         if len(made) > 1:
             for p in made:
@@ -253,10 +245,48 @@ def _mark_tied(model: LoadedModel, params: list[ParamTensor]) -> int:
         for emb in embeds:
             if head.stored == emb.stored:
                 head.counted, head.tied_to = False, emb.name
-            elif _same_values_transposed(model.tensors[head.stored], model.tensors[emb.stored]):
+            elif _is_copy(model, head, emb):
                 head.counted, head.tied_to = False, emb.name
                 copies += 1
     return copies
+
+
+def _is_copy(model: LoadedModel, head: ParamTensor, emb: ParamTensor) -> bool:
+    """A stored copy of the embedding: equal value for value, or, where either side is quantized (or the
+    two are stored at different precisions), equal within the rounding error."""
+    h, e = model.tensors[head.stored], model.tensors[emb.stored]
+    if head.quant is None and emb.quant is None and h.data_type == e.data_type:
+        return _same_values_transposed(h, e)
+    return _close_after_dequantizing(model, head, emb)
+
+
+COPY_COSINE, COPY_ERROR = 0.98, 0.25  # int4 blocks keep cosine > 0.99; unrelated matrices sit near 0
+
+
+def _close_after_dequantizing(model: LoadedModel, head: ParamTensor, emb: ParamTensor, window: int = 256) -> bool:
+    """Compare two windows of vocabulary rows (contiguous, so a memory map reads few pages) after dequantizing."""
+    from .dequantize import values
+
+    if len(head.shape) != 2 or len(emb.shape) != 2 or head.count != emb.count:
+        return False
+    vocab, width = emb.shape[::-1] if emb.transposed else emb.shape
+    head_axis = 1 if head.shape == (width, vocab) else 0 if head.shape == (vocab, width) else None
+    if head_axis is None:
+        return False
+    ids = np.unique(np.concatenate([np.arange(min(window, vocab)),
+                                    np.arange(vocab // 2, min(vocab, vocab // 2 + window))]))
+    try:
+        e = values(model, model.tensors[emb.stored], emb.quant).take(ids, 1 if emb.transposed else 0)
+        hv = values(model, model.tensors[head.stored], head.quant).take(ids, head_axis)
+    except (ModelError, ValueError, IndexError):
+        return False
+    e = (e.T if emb.transposed else e).astype(np.float64)
+    hv = (hv.T if head_axis == 1 else hv).astype(np.float64)
+    norm_e, norm_h = np.linalg.norm(e), np.linalg.norm(hv)
+    if not (np.isfinite(norm_e) and np.isfinite(norm_h)) or norm_e == 0 or norm_h == 0:
+        return False
+    cosine = float(np.sum(e * hv) / (norm_e * norm_h))
+    return cosine >= COPY_COSINE and float(np.linalg.norm(e - hv) / norm_e) <= COPY_ERROR
 
 
 def _same_values_transposed(head: TensorRef, emb: TensorRef, block: int = 256) -> bool:

@@ -13,17 +13,19 @@ from dataclasses import dataclass, field
 
 import onnx
 
-PASS_THROUGH = {"Identity", "Transpose", "Cast", "DequantizeLinear", "Reshape", "Squeeze", "Unsqueeze"}
+PASS_THROUGH = {"Identity", "Transpose", "Cast", "DequantizeLinear", "QuantizeLinear", "Reshape", "Squeeze", "Unsqueeze"}
 # compute ops and the input slots at which a parameter can sit
 PARAM_SLOTS: dict[str, set[int] | None] = {
     "MatMul": None, "Gemm": {0, 1, 2}, "Gather": {0}, "Add": None, "Mul": None, "Sub": None,
     "Div": None, "LayerNormalization": {1, 2}, "SimplifiedLayerNormalization": {1},
     "RMSNormalization": {1}, "SkipLayerNormalization": {2, 3, 4},
     "SkipSimplifiedLayerNormalization": {2}, "Conv": {1, 2}, "MatMulNBits": {1, 5},
-    "MatMulInteger": {1}, "GatherBlockQuantized": {0}, "Attention": {1, 2}, "FusedMatMul": None,
+    "MatMulInteger": {1}, "GatherBlockQuantized": {0}, "MatMulBnb4": {1}, "Attention": {1, 2}, "FusedMatMul": None,
     "BiasGelu": {1}, "FastGelu": {1}, "BiasAdd": {1, 2}, "Einsum": None, "EmbedLayerNormalization": None,
 }
-QUANT_AUX_SLOTS = {"MatMulNBits": {2, 3, 4}, "DequantizeLinear": {1, 2}, "GatherBlockQuantized": {2, 3}}
+QUANT_AUX_SLOTS = {"MatMulNBits": {2, 3, 4}, "DequantizeLinear": {1, 2}, "QuantizeLinear": {1, 2},
+                   "GatherBlockQuantized": {2, 3}, "MatMulBnb4": {2}, "MatMulInteger": {2, 3},
+                   "DynamicQuantizeLinear": set()}
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Use:
     node: onnx.NodeProto
     slot: int
     via: tuple[str, ...] = ()
+    path: tuple[onnx.NodeProto, ...] = ()  # the pass-through nodes themselves, in order
 
     @property
     def op(self) -> str:
@@ -87,7 +90,8 @@ class GraphIndex:
         stack = [(name, ())]
         seen = set()
         while stack:
-            value, via = stack.pop()
+            value, path = stack.pop()
+            via = tuple(n.op_type for n in path)
             for node, slot in self.consumers.get(value, []):
                 key = (id(node), slot)
                 if key in seen:
@@ -97,9 +101,9 @@ class GraphIndex:
                     continue  # an alias: the caller treats it as its own logical name
                 if node.op_type in PASS_THROUGH and slot == 0 and len(via) < max_depth:
                     for out in node.output:
-                        stack.append((out, via + (node.op_type,)))
+                        stack.append((out, path + (node,)))
                     continue
-                found.append(Use(node, slot, via))
+                found.append(Use(node, slot, via, path))
         return found
 
     def feeds_logits(self, node: onnx.NodeProto, depth: int = 4) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 
 ARCH_KEYS = ("family", "family_source", "graph_family", "n_layer", "d_model", "n_head", "n_kv_head", "head_dim",
@@ -9,11 +10,26 @@ ARCH_KEYS = ("family", "family_source", "graph_family", "n_layer", "d_model", "n
              "position_ids", "fused_attention", "dtypes", "config_checks", "from_config")
 
 
-def tensor_dict(t, histograms: bool = True) -> dict:
+def quant_dict(t, tensors: dict) -> dict | None:
+    q = t.quant
+    if q is None:
+        return None
+    nbytes = lambda name: tensors[name].stored_nbytes if name in tensors else 0  # noqa: E731
+    return {"scheme": q.scheme, "label": q.label, "op": q.op, "bits": q.bits, "block_size": q.block_size,
+            "axis": q.axis, "scale": q.scale, "zero_point": q.zero_point,
+            "scale_bytes": nbytes(q.scale) + sum(nbytes(n) for n in q.extra_aux), "zero_point_bytes": nbytes(q.zero_point)}
+
+
+def tensor_dict(t, histograms: bool = True, tensors: dict | None = None) -> dict:
+    tensors = tensors or {}
+    stored = tensors[t.stored].stored_nbytes if t.stored in tensors else 0
+    aux = t.quant.aux_bytes if t.quant else 0
     d = {
-        "name": t.name, "stored_as": t.stored, "shape": list(t.shape), "dtype": t.dtype, "kind": t.kind,
-        "role": t.role, "count": t.count, "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
-        "quantization": t.quant, "nodes": t.nodes,
+        "name": t.name, "stored_as": t.stored, "shape": list(t.shape), "stored_shape": list(t.stored_shape or t.shape),
+        "dtype": t.dtype, "scheme": t.scheme, "kind": t.kind, "role": t.role, "count": t.count,
+        "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
+        "bits_per_parameter": 8 * (stored + aux) / t.count if t.count and tensors else None,
+        "quantization": quant_dict(t, tensors), "nodes": t.nodes,
     }
     if t.stats is not None:
         d["bytes"] = t.stats.nbytes
@@ -23,13 +39,13 @@ def tensor_dict(t, histograms: bool = True) -> dict:
     return d
 
 
-def layer_dict(layer, total: int, histograms: bool = True) -> dict:
+def layer_dict(layer, total: int, histograms: bool = True, tensors: dict | None = None) -> dict:
     d = {
         "name": layer.name, "index": layer.index, "parameters": layer.parameters, "weights": layer.weights,
         "biases": layer.biases, "share": layer.parameters / total if total else 0.0,
         "bytes": layer.nbytes,
         "stats": {kind: s.summary() for kind, s in layer.stats.items()},
-        "tensors": [tensor_dict(t, histograms) for t in layer.tensors],
+        "tensors": [tensor_dict(t, histograms, tensors) for t in layer.tensors],
     }
     if histograms:
         d["histograms"] = {kind: s.histogram() for kind, s in layer.stats.items()}
@@ -59,5 +75,6 @@ def census_dict(census, histograms: bool = True) -> dict:
         "stored": vars(census.stored).copy(),
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
         "scale": scale_view(total, arch),
-        "layers": [layer_dict(layer, total, histograms) for layer in census.layers],
+        "quantization": precision_view(census),
+        "layers": [layer_dict(layer, total, histograms, m.tensors) for layer in census.layers],
     }

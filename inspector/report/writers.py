@@ -29,7 +29,7 @@ from .content import ReportContent
 FORMATS = ("html", "md", "json", "csv", "pdf")
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv",
               ".pdf": "pdf"}
-CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "count", "counted",
+CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 

@@ -15,27 +15,24 @@ import numpy as np
 
 from ..errors import Cancelled
 from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
+from ..model.dequantize import values
 from .moments import Moments, TensorStats
-from .quant import dequantized_chunks
 
 Progress = Callable[[float, str], None]
 
 
 def _chunks(census, p) -> Iterator[np.ndarray]:
-    ref = census.model.tensors[p.stored]
-    if p.quant:
-        yield from dequantized_chunks(census.model, p, ref)
-    else:
-        yield from ref.chunks()
+    """The logical values: dequantized where the tensor is stored as codes (model/dequantize.py)."""
+    yield from values(census.model, census.model.tensors[p.stored], p.quant).chunks()
 
 
 def compute_statistics(census, progress: Progress | None = None,
                        cancelled: Callable[[], bool] | None = None) -> None:
     """Fill `stats` on every ParamTensor and Layer of `census` (in place)."""
     params = census.tensors
-    sharing: dict[tuple, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
+    sharing: dict[str, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
     for p in params:
-        sharing.setdefault((p.stored, p.quant), []).append(p)
+        sharing.setdefault(p.stored, []).append(p)
     total = 2 * sum(group[0].count for group in sharing.values()) or 1
     done = 0
 
@@ -47,7 +44,7 @@ def compute_statistics(census, progress: Progress | None = None,
         if progress:
             progress(min(done / total, 1.0), what)
 
-    moments: dict[tuple, Moments] = {}
+    moments: dict[str, Moments] = {}
     for key, (p, *_rest) in sharing.items():
         m = Moments()
         for chunk in _chunks(census, p):
@@ -56,7 +53,7 @@ def compute_statistics(census, progress: Progress | None = None,
         moments[key] = m
     for p in params:
         ref = census.model.tensors[p.stored]
-        p.stats = TensorStats(moments[(p.stored, p.quant)], ref.stored_nbytes)
+        p.stats = TensorStats(moments[p.stored], ref.stored_nbytes + (p.quant.aux_bytes if p.quant else 0))
 
     counted = [p for p in params if p.counted]
     role_edges = _edges_by(counted, lambda p: (p.kind, p.role), BINS)
