@@ -6,11 +6,10 @@ Every expected failure is one line on stderr and exit status 2; never a tracebac
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 
-from . import units
+from . import json_output, units
 from .cli_options import add_variant_option
 from .errors import InspectorError, safe_text
 
@@ -53,6 +52,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     pv = precision_view(census)
     w(f"  stored as {pv['summary']}" + (f" (scales {units.nbytes(pv['scale_bytes'])}, zero points "
                                          f"{units.nbytes(pv['zero_point_bytes'])})" if pv["quantized"] else ""))
+    if m.repaired_names:
+        w(f"  ! {m.repaired_names} names in the file are not valid UTF-8; they are shown with \\x escapes")
     for c in a.config_checks:
         w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
           f"the graph says {safe_text(c['graph'], 40)}")
@@ -92,7 +93,7 @@ def cmd_stats(args) -> int:
 
     census = census_for(args.model, variant=args.variant)
     if args.json:
-        json.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
+        json_output.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
         sys.stdout.write("\n")
     else:
         print_census(census, tensors=args.tensors)
@@ -125,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    # the core's warnings are for the app's log; here stderr carries one line on failure (--debug: everything)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
     except InspectorError as exc:

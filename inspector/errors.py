@@ -12,7 +12,9 @@ class InspectorError(Exception):
         self.path = path
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        """One line, whatever the file's name holds (a newline, an escape sequence, undecodable bytes)."""
+        message = safe_text(self.message, 400)
+        return f"{safe_text(self.path, 300)}: {message}" if self.path else message
 
 
 class ModelError(InspectorError):
@@ -32,6 +34,16 @@ class Cancelled(Exception):
 
 
 def safe_text(value: object, limit: int = 200) -> str:
-    """Names inside a model are untrusted: keep them printable and bounded for one-line messages."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    """Names inside a model and on the file system are untrusted: keep them printable and bounded for
+    one-line messages (control characters, escape sequences and undecodable bytes become '?')."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
+    text = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else "?" for ch in str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def terminal_text(text: str) -> str:
+    """Generated text for a terminal: newlines and tabs as they are, other control characters (an escape
+    sequence a tokenizer could carry) shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?"
+                   for ch in text)

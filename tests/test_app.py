@@ -282,3 +282,19 @@ def test_a_quantized_model_shows_its_scheme_everywhere(qtbot, window):
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(FIXTURES / "quant-llama", "onnx/model.onnx")
     assert gen.note.isHidden() and "fp32 throughout" in window.overview.totals_box.text()
+
+
+def test_the_screenshot_command_renders_and_exits(tmp_path):
+    """README's command without a display: load, generate a few tokens, write the picture, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    out = tmp_path / "shot.png"
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), str(FIXTURES / "tiny-gpt2"),
+                        "--tab", "generate", "--steps", "3"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert out.stat().st_size > 10_000 and "Traceback" not in r.stderr

@@ -114,8 +114,8 @@ def test_a_new_model_arriving_mid_fill_replaces_the_old_one(qtbot, tmp_path):
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == \
         [layer.name for layer in second.layers]
     assert window.graph.filled and window.graph.rows is second.node_rows
-    assert sum(window.graph.tree.topLevelItem(i).childCount()
-               for i in range(window.graph.tree.topLevelItemCount())) == len(second.node_rows)
+    listing = window.graph.listing
+    assert sum(listing.rowCount(listing.index(i, 0)) for i in range(listing.rowCount())) == len(second.node_rows)
     assert list(window.overview.bar_data["weights"]) == [layer.weights for layer in second.layers]
     assert window.generate.model_path == str(second.model.path)
     window.close()

@@ -10,3 +10,19 @@ def test_cross_thread_signals_do_not_corrupt_the_interpreter():
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "calls 20000" in r.stdout
+
+
+def test_closing_while_a_worker_is_busy_ends_cleanly(tmp_path):
+    """A slow load or a slow session start is still running when the window closes: no abort, no hang."""
+    import shutil
+
+    model = tmp_path / "model.onnx"
+    shutil.copy(Path(__file__).parent.parent / "sample_models" / "fixtures" / "tiny-gpt2" / "model.onnx", model)
+    script = Path(__file__).parent / "data" / "close_while_busy.py"
+    for mode in ("load", "step"):
+        r = subprocess.run([sys.executable, str(script), mode, str(model), "3"], capture_output=True, text=True,
+                           timeout=120, cwd=Path(__file__).parent.parent)
+        assert r.returncode == 0, (mode, r.stderr[-2000:])
+        assert "Destroyed while thread" not in r.stderr and "closed after" in r.stdout, (mode, r.stderr[-2000:])
+        closed = float(r.stdout.split("closed after ")[1].split()[0])
+        assert closed < 2.5, (mode, r.stdout)  # the window went away at once; the work finished behind it

@@ -13,7 +13,7 @@ from ..engine.generator import GenerationConfig
 from ..engine.providers import cuda_possible
 from ..engine.sampling import SamplingConfig
 from .qt_compat import ACCENT, QtCore, QtGui, QtWidgets, pg
-from .workers import GenerationWorker
+from .workers import GenerationWorker, reaper
 
 REDRAW_MS = 50
 
@@ -26,8 +26,7 @@ class GenerateView(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model_path: str | None = None
-        self.architecture = None  # the census's Architecture: context length, cache shape
-        self.precision_note: str | None = None
+        self.plan = None  # engine.plan.RunPlan: architecture, precision note, what onnxruntime opens
         self.worker: GenerationWorker | None = None
         self.thread: QtCore.QThread | None = None
         self.provider_in_use: str | None = None
@@ -168,10 +167,11 @@ class GenerateView(QtWidgets.QWidget):
         lay.addWidget(split)
 
     # ------------------------------------------------------------------ model and worker
-    def set_model(self, path: str | None, architecture=None, note: str | None = None) -> None:
-        """A new model (or none): stop and drop the old worker, clear the run."""
+    def set_model(self, path: str | None, plan=None) -> None:
+        """A new model (or none): stop and drop the old worker, clear the run.  `plan`: engine/plan.py."""
         self.shutdown()
-        self.model_path, self.architecture, self.precision_note = path, architecture, note
+        self.model_path, self.plan = path, plan
+        note = plan.note if plan is not None else None
         self.note.setText(note or "")
         self.note.setVisible(bool(note))
         self.reset()
@@ -186,8 +186,7 @@ class GenerateView(QtWidgets.QWidget):
             return True
         if not self.model_path:
             return False
-        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.architecture,
-                                       self.precision_note)
+        self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.plan)
         self.thread = QtCore.QThread()
         self.worker.moveToThread(self.thread)
         self.worker.stepped.connect(self._on_step)
@@ -212,9 +211,7 @@ class GenerateView(QtWidgets.QWidget):
                     sig.disconnect()
                 except (RuntimeError, TypeError):
                     pass
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait(10000)
+        reaper().retire(self.thread, self.worker)  # never blocks, never destroys a running thread
         self.worker = self.thread = None
         self.running = False
         self.provider_in_use = None

@@ -1,12 +1,98 @@
 """Graph: the nodes the census walked, grouped by layer and searchable, so a user sees why a tensor
-was attributed where it was."""
+was attributed where it was.
+
+The listing is a model over the census's rows, not a tree of items: the view asks only for the rows
+it shows, so a graph of 100,000 nodes lists as fast as one of 100 (a QTreeWidget took minutes).
+"""
 
 from __future__ import annotations
 
 from .qt_compat import QtCore, QtWidgets
 
 COLUMNS = ["node", "op", "inputs", "outputs", "input shapes", "parameters"]
-BATCH = 64  # nodes per fill step: a big graph never freezes the window
+GROUP = 0  # internal id of a layer row; a node row's id is its layer's position + 1
+
+
+class NodeListing(QtCore.QAbstractItemModel):
+    """Layers, each with the nodes attributed to it that pass the filter."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+        self.groups: list[tuple[str, list[int]]] = []  # (layer, indices into rows) of all nodes
+        self.shown: list[tuple[str, list[int]]] = []  # the same, filtered; empty layers left out
+        self._haystack: list[str] = []
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        by_layer: dict[str, list[int]] = {}
+        for i, row in enumerate(rows):
+            by_layer.setdefault(row.layer, []).append(i)
+        self.groups = list(by_layer.items())
+        self.shown = self.groups
+        self._haystack = []
+        self.endResetModel()
+
+    def set_filter(self, needle: str) -> int:
+        """Show the nodes whose name, op, inputs, outputs, shapes or parameters contain `needle`."""
+        needle = needle.strip().lower()
+        if needle and not self._haystack:  # one lowercase string per row, made on the first search
+            self._haystack = ["\n".join((r.name, r.op, r.shapes, *r.inputs, *r.outputs, *r.parameters)).lower()
+                              for r in self.rows]
+        self.beginResetModel()
+        if needle:
+            hay = self._haystack
+            self.shown = [(layer, kept) for layer, idx in self.groups if (kept := [i for i in idx if needle in hay[i]])]
+        else:
+            self.shown = self.groups
+        self.endResetModel()
+        return sum(len(idx) for _layer, idx in self.shown)
+
+    # ------------------------------------------------------------------ the model interface
+    def index(self, row: int, column: int, parent=QtCore.QModelIndex()):
+        if not self.hasIndex(row, column, parent):
+            return QtCore.QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, GROUP)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index=QtCore.QModelIndex()):
+        if not index.isValid() or index.internalId() == GROUP:
+            return QtCore.QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, GROUP)
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:
+        if not parent.isValid():
+            return len(self.shown)
+        if parent.internalId() == GROUP and parent.column() == 0:
+            return len(self.shown[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=QtCore.Qt.DisplayRole):
+        if orientation == QtCore.Qt.Horizontal and role == QtCore.Qt.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def node_row(self, index):
+        """The NodeRow behind an index, or None for a layer row."""
+        if not index.isValid() or index.internalId() == GROUP:
+            return None
+        return self.rows[self.shown[index.internalId() - 1][1][index.row()]]
+
+    def data(self, index, role=QtCore.Qt.DisplayRole):
+        if not index.isValid() or role not in (QtCore.Qt.DisplayRole, QtCore.Qt.ToolTipRole):
+            return None
+        col = index.column()
+        if index.internalId() == GROUP:
+            layer, idx = self.shown[index.row()]
+            return layer if col == 0 else f"{len(idx):,} nodes" if col == 1 else None
+        row = self.node_row(index)
+        return (row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs), row.shapes,
+                ", ".join(row.parameters))[col]
 
 
 class GraphView(QtWidgets.QWidget):
@@ -16,8 +102,9 @@ class GraphView(QtWidgets.QWidget):
         self.search.setPlaceholderText("search op type, node, input, output, shape or parameter…")
         self.search.setClearButtonEnabled(True)
         self.count = QtWidgets.QLabel()
-        self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderLabels(COLUMNS)
+        self.listing = NodeListing(self)
+        self.tree = QtWidgets.QTreeView()
+        self.tree.setModel(self.listing)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self._timer = QtCore.QTimer(self, singleShot=True, interval=150)  # filter after typing pauses
@@ -36,51 +123,27 @@ class GraphView(QtWidgets.QWidget):
         self.tree.setColumnWidth(1, 150)
 
     def clear(self) -> None:
-        self.tree.clear()
+        self.listing.set_rows([])
         self.rows = []
         self.count.setText("")
 
     def fill(self, census):
-        """Steps: a batch of nodes at a time (`filled` turns True at the end)."""
-        self.clear()
+        """One step: the rows were made off the GUI thread (census.node_rows); the view reads what it shows."""
         self.rows = census.node_rows
         self.filled = False
-        groups: dict[str, QtWidgets.QTreeWidgetItem] = {}
-        for start in range(0, len(self.rows), BATCH):
-            yield
-            for row in self.rows[start:start + BATCH]:
-                parent = groups.get(row.layer)
-                if parent is None:
-                    parent = groups[row.layer] = QtWidgets.QTreeWidgetItem([row.layer])
-                    self.tree.addTopLevelItem(parent)
-                item = QtWidgets.QTreeWidgetItem([row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs),
-                                                  row.shapes, ", ".join(row.parameters)])
-                item.setData(0, QtCore.Qt.UserRole, row)
-                parent.addChild(item)
-            self.count.setText(f"listing {min(start + BATCH, len(self.rows)):,} of {len(self.rows):,} nodes…")
         yield
-        for parent in groups.values():
-            parent.setText(1, f"{parent.childCount()} nodes")
+        self.listing.set_rows(self.rows)
         self.filled = True
         if self.search.text().strip():
             self.apply_filter()
-        else:  # new rows are all shown already
+        else:
             self.count.setText(f"{len(self.rows):,} of {len(self.rows):,} nodes")
 
     def apply_filter(self) -> int:
-        """Hide nodes that do not match; returns how many are shown."""
+        """Show only the nodes that match the search; returns how many are shown."""
         needle = self.search.text().strip()
-        shown = 0
-        for i in range(self.tree.topLevelItemCount()):
-            parent = self.tree.topLevelItem(i)
-            visible = 0
-            for j in range(parent.childCount()):
-                child = parent.child(j)
-                ok = not needle or child.data(0, QtCore.Qt.UserRole).matches(needle)
-                child.setHidden(not ok)
-                visible += ok
-            parent.setHidden(visible == 0)
-            parent.setExpanded(bool(needle) and visible > 0)
-            shown += visible
+        shown = self.listing.set_filter(needle)
+        if needle and self.listing.rowCount() <= 32:  # a few layers: open them to show the matches
+            self.tree.expandAll()
         self.count.setText(f"{shown:,} of {len(self.rows):,} nodes")
         return shown

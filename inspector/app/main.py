@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("GPT Inspector")
     app.setOrganizationName("GPT Inspector")
     from .main_window import MainWindow
+    from .workers import reaper
 
     window = MainWindow()
     w, h = (int(v) for v in args.size.lower().split("x"))
@@ -67,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         window.open_model(model, args.variant)
     elif model:
         window.open_path(model)
-    return app.exec()
+    code = app.exec()
+    reaper().wait_all()  # work that could not be interrupted ends before the threads that hold it are freed
+    return code
 
 
 def _quiet_offscreen(mode, context, message: str) -> None:
@@ -78,6 +81,7 @@ def _quiet_offscreen(mode, context, message: str) -> None:
 
 def _screenshot(app, window, model, args) -> int:
     from .qt_compat import QtCore
+    from .workers import reaper
 
     app.setProperty("inspector_headless", True)
     QtCore.qInstallMessageHandler(_quiet_offscreen)
@@ -114,6 +118,7 @@ def _screenshot(app, window, model, args) -> int:
     else:
         QtCore.QTimer.singleShot(300, finish)
     app.exec()
+    reaper().wait_all()
     return status["code"]
 
 

@@ -13,11 +13,11 @@ from .layers_view import LayersView
 from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
 from ..errors import InspectorError
+from ..engine.plan import plan_for
 from ..model.sources import open_source
-from ..stats.precision import precision_view
 from .staging import Stager
 from .variant_dialog import VariantDialog
-from .workers import LoadWorker
+from .workers import LoadWorker, reaper
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
@@ -40,6 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._serial = 0
         self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
         self._loading_path, self._loading_variant = "", None
+        self._plan = None  # engine.plan.RunPlan of the model shown
         self.stager = Stager(self)
         self.stager.finished.connect(self._shown)
         self.stager.failed.connect(self.show_error)
@@ -221,12 +222,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.progress.setValue(int(fraction * 1000))
             self.progress_label.setText(message[:80])
 
-    @QtCore.Slot(int, object)
-    def _on_loaded(self, serial: int, census) -> None:
+    @QtCore.Slot(int, object, object)
+    def _on_loaded(self, serial: int, census, plan=None) -> None:
         if serial != self._serial:
             return  # a stale load: a newer one was asked for
         old = self.census
         self.census = census
+        self._plan = plan if plan is not None else plan_for(census)
         self.last_result = None
         self._remember(str(census.model.path) if self._loading_variant else self._loading_path)
         self._fill_variants(census)
@@ -240,8 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
         self.stager.start([v.fill(census) for v in views] + [
-            lambda: self.generate.set_model(str(census.model.path), census.architecture,
-                                            precision_view(census)["note"])])
+            lambda: self.generate.set_model(str(census.model.path), self._plan)])
 
     def _shown(self) -> None:
         """Every view has the census: only `_on_loaded` starts the stager."""
@@ -257,11 +258,7 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(int)
     def _on_done(self, serial: int) -> None:
         thread, worker = self._loads.pop(serial, (None, None))
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-            worker.deleteLater()
-            thread.deleteLater()
+        reaper().retire(thread, worker)
         if serial == self._serial:
             self._set_busy(False)
 
@@ -295,8 +292,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.generate.shutdown()
         for thread, worker in list(self._loads.values()):
             worker.cancel()
-            thread.quit()
-            thread.wait(10000)
+            for sig in (worker.progress, worker.loaded, worker.failed, worker.done):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            reaper().retire(thread, worker)  # a parse in progress ends on its own; the thread is kept till then
         self._loads.clear()
         if self.census is not None:
             self.census.model.close()

@@ -14,14 +14,70 @@ import threading
 import time
 import traceback
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine import Generator
+from ..engine.plan import plan_for
 from ..errors import Cancelled, InspectorError
 from ..model import load_model, take_census
 from ..stats import compute_statistics
 
 log = logging.getLogger(__name__)
+
+
+class Reaper(QObject):
+    """Keeps worker threads alive until their work really ends, without blocking the GUI thread.
+
+    A QThread destroyed while it runs aborts the process, and some work cannot be interrupted (onnxruntime
+    creating a session, protobuf parsing a file).  A thread that is done with is asked to quit and kept
+    here until it has finished; `wait_all` (at exit) waits for the stragglers.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._threads: list[tuple[QThread, QObject]] = []
+
+    def retire(self, thread: QThread | None, worker: QObject | None) -> None:
+        if thread is None:
+            return
+        thread.quit()
+        self._threads.append((thread, worker))
+        # queued: the slot runs here, on the GUI thread, once the thread has left its event loop
+        thread.finished.connect(self._reap, Qt.QueuedConnection)
+        self._reap()
+
+    @Slot()
+    def _reap(self) -> None:
+        alive = []
+        for thread, worker in self._threads:
+            if thread.isFinished() or not thread.isRunning():
+                thread.wait()  # returns at once: it has finished
+            else:
+                alive.append((thread, worker))
+        self._threads = alive
+
+    @property
+    def running(self) -> int:
+        return sum(1 for thread, _w in self._threads if thread.isRunning())
+
+    def wait_all(self) -> None:
+        for thread, _worker in self._threads:
+            thread.wait()
+        self._threads = []
+
+
+_reaper: Reaper | None = None
+
+
+def reaper() -> Reaper:
+    """The process's one Reaper (made on the GUI thread, on first use); waited for at exit."""
+    global _reaper
+    if _reaper is None:
+        import atexit
+
+        _reaper = Reaper()
+        atexit.register(_reaper.wait_all)
+    return _reaper
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
@@ -36,7 +92,7 @@ class LoadWorker(QObject):
     """Loads a model, takes the census and computes statistics, reporting progress."""
 
     progress = Signal(int, float, str)  # serial, fraction, message
-    loaded = Signal(int, object)  # serial, Census
+    loaded = Signal(int, object, object)  # serial, Census, engine.plan.RunPlan
     failed = Signal(int, str, str)  # serial, message, details
     done = Signal(int)
 
@@ -66,7 +122,7 @@ class LoadWorker(QObject):
             census = take_census(model)
             compute_statistics(census, lambda f, m: self._progress(0.05 + 0.95 * f, m), self._cancel.is_set)
             census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
-            self.loaded.emit(self.serial, census)
+            self.loaded.emit(self.serial, census, plan_for(census))
         except Cancelled:
             pass
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog, never a crash
@@ -84,9 +140,9 @@ class GenerationWorker(QObject):
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
 
-    def __init__(self, model_path: str, provider: str, architecture=None, note: str | None = None):
+    def __init__(self, model_path: str, provider: str, plan=None):
         super().__init__()
-        self.model_path, self.provider, self.architecture, self.note = model_path, provider, architecture, note
+        self.model_path, self.provider, self.plan = model_path, provider, plan
         self.gen = None
         self._pause = threading.Event()
         self._stop = threading.Event()
@@ -94,8 +150,8 @@ class GenerationWorker(QObject):
     @Slot()
     def open(self) -> None:
         try:
-            self.gen = Generator(self.model_path, provider=self.provider, architecture=self.architecture,
-                                 note=self.note, validate=False)  # the window has loaded and checked it already
+            self.gen = Generator(self.model_path, provider=self.provider, plan=self.plan,
+                                 validate=False)  # the window has loaded and checked it already
             self.ready.emit(self.gen.provider)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))

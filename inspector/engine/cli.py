@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from .. import units
+from .. import json_output, units
 from ..cli_options import add_variant_option
-from ..errors import GenerationError
+from ..errors import GenerationError, terminal_text
 from .serialize import result_dict
 
 
@@ -67,14 +66,15 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     if gen.note and stream is not None:  # text mode: say it before the text; --json carries it as "note"
         print(f"note: {gen.note}", file=sys.stderr)
     gen.start(prompt_from_args(args), config)
+    show = terminal_text if stream is not None and stream.isatty() else (lambda text: text)
     if echo_prompt and stream is not None and args.prompt is not None:
-        stream.write(args.prompt)
+        stream.write(show(args.prompt))
     shown = ""
     for _step in gen.steps():
         if stream is not None and gen.codec is not None:
             text = gen.decode(gen.state.ids[gen.state.prompt_len:])
             if not text.endswith("\ufffd"):  # hold back half a UTF-8 character
-                stream.write(text[len(shown):])
+                stream.write(show(text[len(shown):]))
                 stream.flush()
                 shown = text
         elif stream is not None:
@@ -86,7 +86,7 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
 def cmd_generate(args) -> int:
     if args.json:
         _gen, result = run_generation(args)
-        json.dump(result_dict(result), sys.stdout)
+        json_output.dump(result_dict(result), sys.stdout)
         sys.stdout.write("\n")
         return 0
     _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)

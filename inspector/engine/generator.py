@@ -23,12 +23,11 @@ import onnxruntime as ort
 
 from ..errors import GenerationError
 from ..model import load_model, take_census
-from ..model.architecture import Architecture
 from ..model.sources import open_source
-from ..stats.precision import precision_view
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
-from .providers import create_session
+from .plan import RunPlan, plan_for
+from .providers import create_session, ort_message
 from .sampling import Sampler, SamplingConfig
 from .tokenizer import TextCodec, context_from_config, eos_ids
 
@@ -90,19 +89,20 @@ class Generator:
 
     def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
                  io_binding: bool | None = None, context_length: int | None = None, validate: bool = True,
-                 variant: str | None = None, architecture: Architecture | None = None, note: str | None = None):
-        """`model`: a .onnx file or a folder (`variant` picks one of its files).  `architecture`, from a
-        census already taken, gives what the session's inputs leave open (a fused cache's head size), and
-        `note` why its ids may differ from the float model's; with `validate` the census is taken here,
-        after our own checks of the file."""
+                 variant: str | None = None, plan: RunPlan | None = None):
+        """`model`: a .onnx file or a folder (`variant` picks one of its files).  `plan`, from a census already
+        taken (plan.py), says what the session's inputs leave open and why ids may differ from the float
+        model's; with `validate` the census is taken here, after our own checks of the file."""
         self.source = open_source(model, variant)
         path = self.path = self.source.path
-        self.note = note
         if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
-            architecture, self.note = self._check_model()
-        context_length = context_length or (architecture.context_length if architecture else None)
-        self.session, self.provider = create_session(str(path), provider, threads)
-        self.io: ModelIO = read_io(self.session, architecture)
+            plan = self._check_model()
+        plan = plan or RunPlan()
+        self.note = plan.note
+        context_length = context_length or (plan.architecture.context_length if plan.architecture else None)
+        self.session, self.provider = create_session(str(path), provider, threads, plan.model_bytes,
+                                                     plan.external_folder)
+        self.io: ModelIO = read_io(self.session, plan.architecture)
         self.device = "cuda" if self.provider == "cuda" else "cpu"
         self.io_binding = (self.provider == "cuda") if io_binding is None else io_binding
         tok = self.source.side_file("tokenizer.json")
@@ -166,7 +166,17 @@ class Generator:
             raise GenerationError(f"generation has finished ({st.finish})")
         prefill = not st.steps
         t0 = time.perf_counter()
-        logits = self._forward(prefill)
+        try:
+            logits = self._forward(prefill)
+        except GenerationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors (a rewritten shape, a bad value)
+            raise GenerationError(f"onnxruntime failed at step {len(st.steps) + 1}: {ort_message(exc, str(self.path))}",
+                                  str(self.path)) from None
+        if np.isnan(logits).any() or np.isposinf(logits).any() or not np.isfinite(logits).any():
+            bad = "NaN" if np.isnan(logits).any() else "infinite"
+            raise GenerationError(f"the model produced {bad} logits at step {len(st.steps) + 1} (its weights or "
+                                  "activations are not finite): no token can be chosen", str(self.path))
         dist = st.sampler.distribution(logits)
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
@@ -274,15 +284,13 @@ class Generator:
         st.cache = dict(zip(past_names, outs[1:]))
         return outs[0].numpy()[0, -1].astype(np.float32)
 
-    def _check_model(self) -> tuple[Architecture, str | None]:
-        """Validate the file with the safe loader; returns the architecture its census reads, and the note on
-        its precision."""
+    def _check_model(self) -> RunPlan:
+        """Validate the file with the safe loader; its census gives the plan."""
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
                 raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output",
                                       str(self.path))
-            census = take_census(model)
-            return census.architecture, precision_view(census)["note"]
+            return plan_for(take_census(model))
         finally:
             model.close()

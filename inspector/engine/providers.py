@@ -60,21 +60,26 @@ def session_options(threads: int | None) -> ort.SessionOptions:
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.intra_op_num_threads = threads or default_threads()
     so.inter_op_num_threads = 1
-    so.log_severity_level = ORT_FATAL - 1  # errors only; warnings about unused initializers are noise here
+    so.log_severity_level = ORT_FATAL  # its errors reach the user as one line of ours, not as its own log lines
     return so
 
 
-def create_session(path: str, provider: str = "auto", threads: int | None = None) -> tuple[ort.InferenceSession, str]:
-    """An InferenceSession on the asked provider; returns it and 'cuda' or 'cpu'."""
+def create_session(path: str, provider: str = "auto", threads: int | None = None, model_bytes: bytes | None = None,
+                   external_folder: str | None = None) -> tuple[ort.InferenceSession, str]:
+    """An InferenceSession on the asked provider; returns it and 'cuda' or 'cpu'.  `model_bytes`: open this copy
+    of the file instead (its external data in `external_folder`)."""
     if provider not in PROVIDERS:
         raise GenerationError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
     so = session_options(threads)
+    if model_bytes is not None and external_folder:
+        so.add_session_config_entry("session.model_external_initializers_file_folder_path", external_folder)
+    source = model_bytes if model_bytes is not None else path
     if provider == "cuda" and not cuda_possible():
         raise GenerationError("CUDA was asked for, but no NVIDIA GPU with a CUDA-enabled onnxruntime was found")
     if provider in ("auto", "cuda") and cuda_possible():
         try:
             with quiet_ort():
-                sess = ort.InferenceSession(path, so, providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+                sess = ort.InferenceSession(source, so, providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
             if "CUDAExecutionProvider" in sess.get_providers():
                 return sess, "cuda"
         except Exception as exc:  # noqa: BLE001 - any CUDA start-up failure means: use the CPU
@@ -82,8 +87,12 @@ def create_session(path: str, provider: str = "auto", threads: int | None = None
         if provider == "cuda":
             raise GenerationError("CUDA was asked for, but onnxruntime could not start its CUDA provider")
     try:
-        return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"]), "cpu"
+        return ort.InferenceSession(source, so, providers=["CPUExecutionProvider"]), "cpu"
     except Exception as exc:  # noqa: BLE001 - onnxruntime's errors are long; keep the first line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        first = first.split(" : ")[-1].replace(path, "the model")  # drop '[ONNXRuntimeError] : 1 : FAIL :'
-        raise GenerationError(f"onnxruntime cannot run this model: {first[:200]}", path) from None
+        raise GenerationError(f"onnxruntime cannot run this model: {ort_message(exc, path)}", path) from None
+
+
+def ort_message(exc: BaseException, path: str) -> str:
+    """onnxruntime's error as one short line: its first line, without '[ONNXRuntimeError] : 1 : FAIL :'."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first.split(" : ")[-1].replace(path, "the model")[:200]

@@ -61,7 +61,8 @@ class Distribution:
         shifted = self.logits - self.logits.max()
         self._e = np.exp(shifted)
         self._z = float(self._e.sum(dtype=np.float64))
-        self._s = float(np.dot(self._e, shifted))  # sum of e·(l - max): gives the entropy
+        # sum of e·(l - max): gives the entropy; a token masked to -inf adds 0, not 0·(-inf)
+        self._s = float(np.dot(self._e, np.where(self._e > 0, shifted, 0.0)))
 
     def prob(self, token: int) -> float:
         return float(self._e[token]) / self._z

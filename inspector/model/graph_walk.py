@@ -70,19 +70,29 @@ class GraphIndex:
             for attr in node.attribute:  # a branch's outputs are the graph's outputs under the same names
                 for sub in ([attr.g] if attr.type == onnx.AttributeProto.GRAPH else list(attr.graphs)):
                     idx.outputs.update(o.name for o in sub.output)
+        roots: dict[str, str] = {}  # each chain walked once: linear however long the chains
         for node in nodes:  # Identity chains whose root is a stored tensor
-            if node.op_type == "Identity" and node.input:
-                root = idx.root(node.input[0])
+            if node.op_type == "Identity" and node.input and node.output:
+                root = idx.root(node.input[0], roots)
                 if root in stored:
                     idx.aliases.setdefault(root, []).append(node.output[0])
         return idx
 
-    def root(self, name: str) -> str:
-        seen = set()
-        while name in self.producer and self.producer[name].op_type == "Identity" and name not in seen:
-            seen.add(name)
+    def root(self, name: str, memo: dict[str, str] | None = None) -> str:
+        """The value an Identity chain starts from; `memo` remembers every value on the chains walked."""
+        memo = {} if memo is None else memo
+        path, on_path = [], set()
+        while name not in memo and name in self.producer and self.producer[name].op_type == "Identity" \
+                and self.producer[name].input:
+            path.append(name)
+            on_path.add(name)
             name = self.producer[name].input[0]
-        return name
+            if name in on_path:  # a cycle (a malformed graph): stop where it closes
+                break
+        root = memo.get(name, name)
+        for value in path:
+            memo[value] = root
+        return root
 
     def uses(self, name: str, max_depth: int = 6) -> list[Use]:
         """Compute nodes reached from `name`, crossing pass-through ops (not Identity aliases)."""

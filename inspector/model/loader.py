@@ -41,6 +41,7 @@ class LoadedModel:
     constants: dict[str, TensorProto] = field(repr=False)  # outputs of Constant nodes
     source: ModelSource | None = field(default=None, repr=False)
     files: ExternalFiles | None = field(default=None, repr=False)
+    repaired_names: int = 0  # names that were not valid UTF-8, now shown with \x escapes
 
     @functools.cached_property
     def config(self) -> dict | None:
@@ -131,6 +132,49 @@ def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
     return out
 
 
+def _text(value) -> str | None:
+    """protobuf hands back a string field that is not valid UTF-8 as bytes; None when it is text already."""
+    return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else None
+
+
+def _repair_repeated(field) -> int:
+    n = 0
+    for i, value in enumerate(field):
+        if (text := _text(value)) is not None:
+            field[i] = text
+            n += 1
+    return n
+
+
+def repair_names(graph: onnx.GraphProto) -> int:
+    """Give every name that is not valid UTF-8 (ONNX requires it) an escaped text form, the same bytes always
+    the same text, so references still match; returns how many were repaired."""
+    n = 0
+    for holder in [graph, *graph.input, *graph.output, *graph.value_info, *graph.initializer]:
+        if (text := _text(holder.name)) is not None:
+            holder.name = text
+            n += 1
+    for init in graph.initializer:
+        for entry in init.external_data:
+            for attr in ("key", "value"):
+                if (text := _text(getattr(entry, attr))) is not None:
+                    setattr(entry, attr, text)
+                    n += 1
+    for node in graph.node:
+        for attr in ("name", "op_type", "domain"):
+            if (text := _text(getattr(node, attr))) is not None:
+                setattr(node, attr, text)
+                n += 1
+        n += _repair_repeated(node.input) + _repair_repeated(node.output)
+        for a in node.attribute:
+            if (text := _text(a.name)) is not None:
+                a.name = text
+                n += 1
+        for sub in subgraphs(node):
+            n += repair_names(sub)
+    return n
+
+
 def _inner_initializers(graph: onnx.GraphProto):
     """Initializers of subgraphs, in a stable order (a merged decoder keeps small ones in its branches)."""
     for node in graph.node:
@@ -178,6 +222,7 @@ def load_model(path: str | Path, lazy: bool | None = None, variant: str | None =
     proto, spans = _parse(model_path, size >= LAZY_FROM if lazy is None else lazy)
     if proto.ir_version <= 0 or not proto.HasField("graph") or len(proto.graph.node) == 0:
         raise ModelError("not an ONNX model (no graph found)", where)
+    repaired = repair_names(proto.graph)
 
     files = ExternalFiles(model_path.parent, model_path)
     tensors: dict[str, TensorRef] = {}
@@ -206,4 +251,4 @@ def load_model(path: str | Path, lazy: bool | None = None, variant: str | None =
             for attr in node.attribute:
                 if attr.name == "value" and attr.HasField("t"):
                     constants.setdefault(node.output[0], attr.t)
-    return LoadedModel(model_path, proto, tensors, constants, source, files)
+    return LoadedModel(model_path, proto, tensors, constants, source, files, repaired)

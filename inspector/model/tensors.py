@@ -95,8 +95,10 @@ class ExternalFiles:
         target = (self.folder / location).resolve()  # follows links: a link out is caught here
         if os.path.commonpath([str(self.folder), str(target)]) != str(self.folder):
             raise bad
-        if not target.is_file():
+        if not target.exists():
             raise ModelError(f"external data file {safe_text(location)!r} is missing", str(self.model_path))
+        if not target.is_file():  # a folder, a FIFO (opening it would block), a device
+            raise ModelError(f"external data {safe_text(location)!r} is not a regular file", str(self.model_path))
         return target
 
     def view(self, location: str, offset: int, length: int | None) -> memoryview:
@@ -175,6 +177,10 @@ class TensorRef:
         return self.expected_nbytes
 
     def _external_info(self) -> tuple[str, int, int | None]:
+        keys = [e.key for e in self.proto.external_data]
+        if len(keys) != len(set(keys)):  # onnxruntime refuses these; which entry would win is anyone's guess
+            twice = next(k for k in keys if keys.count(k) > 1)
+            raise ModelError(f"tensor {safe_text(self.name)!r} gives its external-data {safe_text(twice)!r} twice")
         info = {e.key: e.value for e in self.proto.external_data}
         try:
             offset = int(info.get("offset", 0))

@@ -72,7 +72,7 @@ def census_dict(census, histograms: bool = True) -> dict:
         "biases": census.biases,
         "architecture": {k: getattr(arch, k) for k in ARCH_KEYS},
         "source": source_dict(m.source),
-        "stored": vars(census.stored).copy(),
+        "stored": {**vars(census.stored), "names_not_utf8": m.repaired_names},
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
         "scale": scale_view(total, arch),
         "quantization": precision_view(census),

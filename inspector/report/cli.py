@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..cli_options import add_variant_option
+from ..errors import safe_text
 from ..engine.cli import add_generation_options, run_generation
 
 
@@ -33,5 +34,5 @@ def cmd_report(args) -> int:
     if fmt == "pdf":
         from ..app.pdf_writer import write_pdf as pdf_writer
     path = export(content, args.output, fmt, pdf_writer=pdf_writer, protected=census.model.external_files)
-    print(f"wrote {path}", file=sys.stderr)
+    print(f"wrote {safe_text(path, 400)}", file=sys.stderr)
     return 0

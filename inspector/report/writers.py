@@ -12,7 +12,6 @@ import base64
 import contextlib
 import csv
 import io
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from typing import Callable, Iterator
 
 import jinja2
 
-from .. import units
+from .. import json_output, units
 from ..errors import ReportError
 from .content import ReportContent
 
@@ -153,7 +152,7 @@ def write_csv(content: ReportContent, target: Path) -> None:
 
 
 def write_json(content: ReportContent, target: Path) -> None:
-    atomic_write(target, lambda fh: json.dump(content.data, fh, indent=1, allow_nan=False))
+    atomic_write(target, lambda fh: json_output.dump(content.data, fh, indent=1))
 
 
 def write_html(content: ReportContent, target: Path) -> None:
