@@ -22,7 +22,7 @@ def run(cmd: list[str], allow_fail: bool = False) -> tuple[float, float, int]:
         raise RuntimeError(f"{cmd[:4]} failed: {err[-500:]}")
     if code != 0:
         print(f"  ({err.strip().splitlines()[-1][:160] if err.strip() else 'exit ' + str(code)})")
-    return elapsed, usage.ru_maxrss / 1024.0, code
+    return elapsed, usage.ru_maxrss * 1024 / 1e6, code  # ru_maxrss is in KiB; MB = 10^6 bytes, as the app
 
 
 def medians(cmd: list[str], repeat: int, allow_fail: bool = False) -> tuple[float, float, int]:

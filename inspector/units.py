@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+MB = 1e6  # every "MB" in the inspector is 10^6 bytes, as nbytes() prints them
+
 
 def count(n: float | int | None) -> str:
     if n is None:
@@ -13,6 +15,11 @@ def count(n: float | int | None) -> str:
         if abs(n) >= size:
             return f"{n / size:.3g}{unit}" if abs(n) / size < 100 else f"{n / size:.0f}{unit}"
     return f"{n:.0f}"
+
+
+def mb(n: float | int | None) -> float | None:
+    """Bytes as MB (10^6), the unit of the JSON's `*_mb` fields and the memory plots."""
+    return None if n is None else n / MB
 
 
 def nbytes(n: float | int | None) -> str:

@@ -324,7 +324,7 @@ def run_forked(argv: list[str], cwd: Path, time_limit: float = TIME_LIMIT_S) -> 
     seconds = time.monotonic() - t0
     code = None if status is None else os.waitstatus_to_exitcode(status)
     text = lambda p: p.read_bytes().decode("utf-8", "replace")  # noqa: E731
-    return code, text(out_path), text(err_path), seconds, usage.ru_maxrss / 1024.0
+    return code, text(out_path), text(err_path), seconds, usage.ru_maxrss * 1024 / 1e6  # KiB → MB
 
 
 def _strict_json(text: str):

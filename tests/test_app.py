@@ -117,6 +117,7 @@ def test_run_then_stop(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
     gen.max_tokens.setValue(100000)
+    gen.stop_at_eos.setChecked(False)  # only Stop (or the context, 256 tokens away) can end this run
     gen.greedy.setChecked(False)
     gen.seed.setValue(1)
     gen.run_btn.click()
@@ -124,7 +125,8 @@ def test_run_then_stop(qtbot, window):
     assert gen.stop_btn.isEnabled() and not gen.run_btn.isEnabled()
     gen.stop_btn.click()
     qtbot.waitUntil(lambda: not gen.running, timeout=30000)
-    assert gen.result.finish in ("stopped", "cancelled", "eos")
+    assert gen.result.finish == "stopped" and gen.steps[-1].finish == "stopped"
+    assert len(gen.steps) < window.census.architecture.context_length - len(gen.result.prompt_ids)
     assert gen.run_btn.isEnabled() and gen.reset_btn.isEnabled()
     gen.reset_btn.click()
     assert gen.steps == [] and gen.output.toPlainText() == ""
@@ -134,17 +136,19 @@ def test_pause_then_continue(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
     gen.max_tokens.setValue(100000)
+    gen.stop_at_eos.setChecked(False)  # the run cannot end on its own before the pause
     gen.greedy.setChecked(False)
     gen.run_btn.click()
     qtbot.waitUntil(lambda: len(gen.steps) >= 3, timeout=30000)
     gen.pause_btn.click()
     qtbot.waitUntil(lambda: not gen.running, timeout=30000)
     paused_at = len(gen.steps)
-    if gen.result.finish:  # the model ended its text on its own
-        return
+    assert gen.result.finish is None and "paused" in gen.status.text()
+    first_ids = [s.id for s in gen.steps]
     gen.step_btn.click()
     qtbot.waitUntil(lambda: len(gen.steps) == paused_at + 1 and not gen.running, timeout=30000)
-    assert not gen.steps[-1].prefill
+    assert not gen.steps[-1].prefill and [s.id for s in gen.steps[:paused_at]] == first_ids  # the same run, on
+    assert gen.steps[-1].kv_len == gen.steps[-2].kv_len + 1
 
 
 def test_bad_file_gives_dialog_and_keeps_previous_model(qtbot, window, tmp_path):
@@ -161,13 +165,30 @@ def test_bad_file_gives_dialog_and_keeps_previous_model(qtbot, window, tmp_path)
     assert window.recent_files()[0].endswith("tiny-gpt2")  # a failed open is not remembered
 
 
-def test_opening_another_model_cancels_the_first(qtbot, window):
+def test_opening_another_model_cancels_the_first(qtbot, window, monkeypatch):
+    import threading
+    import time
+
+    from inspector import pipeline
+
+    entered = threading.Event()
+    real = pipeline.take_census
+
+    def slow_census(model):  # the first load is still walking its graph when the second is asked for
+        if "tiny-llama" in str(model.path):
+            entered.set()
+            time.sleep(0.5)
+        return real(model)
+
+    monkeypatch.setattr(pipeline, "take_census", slow_census)
     window.open_model(str(FIXTURES / "tiny-llama"))
+    first = window._loads[window._serial][1]
+    assert entered.wait(10)
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(str(FIXTURES / "tiny-gpt2"))
+    qtbot.waitUntil(lambda: first.outcome is not None, timeout=10000)
+    assert first.outcome == "cancelled"  # it stopped at its next check, before any statistics
     assert window.census.model.path.parent.name == "tiny-gpt2"
-    qtbot.wait(200)
-    assert window.census.model.path.parent.name == "tiny-gpt2"  # the first load's result was dropped
 
 
 def test_drop_a_model_on_the_window(qtbot, window):

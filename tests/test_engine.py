@@ -90,17 +90,17 @@ def test_step_reports_candidates_and_measurements():
         gen.step()
 
 
-def test_cancel_from_another_thread_and_reset():
+def test_stop_from_another_thread_and_reset():
     gen = Generator(SAMPLE, provider="cpu")
     gen.start("Once", GenerationConfig(max_new_tokens=200, stop_at_eos=False))
     seen = []
     for step in gen.steps():
         seen.append(step)
         if len(seen) == 5:
-            t = threading.Thread(target=gen.cancel)
+            t = threading.Thread(target=gen.stop)
             t.start()
             t.join()
-    assert len(seen) == 5 and gen.state.finish == "cancelled" and seen[-1].finish == "cancelled"
+    assert len(seen) == 5 and gen.state.finish == "stopped" and seen[-1].finish == "stopped"
     gen.reset()
     assert gen.state is None
     again = gen.generate("Once", GenerationConfig(max_new_tokens=4, stop_at_eos=False))
@@ -147,3 +147,19 @@ def not_a_causal_lm(folder):
     path = folder / "classifier.onnx"
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), path)
     return path
+
+
+def test_tokens_per_second_is_a_rolling_mean_of_decode_steps():
+    from types import SimpleNamespace
+
+    from inspector.engine.metrics import step_series
+
+    lat = [120.0, 10, 20, 10, 40, 10, 10, 10, 10, 30, 5, 5]
+    steps = [SimpleNamespace(latency_ms=v, rss=1e6 * (100 + i), gpu=None) for i, v in enumerate(lat)]
+    d = step_series(steps)
+    assert np.isnan(d["tokens_per_s"][0])  # the prefill is not decoding
+    for i in range(1, len(lat)):
+        window = lat[max(1, i - 7): i + 1]
+        assert d["tokens_per_s"][i] == pytest.approx(1000.0 / np.mean(window))
+    assert list(d["rss_mb"]) == [100 + i for i in range(len(lat))]  # MB: 10^6 bytes, as everywhere
+    assert np.isnan(d["gpu_mb"]).all()

@@ -14,8 +14,9 @@ import pytest
 from inspector.engine import GenerationConfig, Generator
 from inspector.errors import ReportError
 from inspector.model import load_model, take_census
+from inspector.report import formats
 from inspector.report.content import build_report
-from inspector.report.writers import export
+from inspector.report.formats import export
 from inspector.stats import compute_statistics
 
 from .conftest import FIXTURES, ROOT, SAMPLE
@@ -114,7 +115,8 @@ def test_pdf_has_pages(content, tmp_path, qapp):
     from inspector.app.pdf_writer import write_pdf
 
     _census, rc = content
-    path = export(rc, tmp_path / "r.pdf", pdf_writer=write_pdf)
+    path = export(rc, tmp_path / "r.pdf")
+    assert formats.writer_for("pdf") is write_pdf  # provided by the app, found through the core's registry
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + \
         data.count(b"/Type/Page") >= 1
@@ -139,14 +141,16 @@ def test_untrusted_names_stay_text(evil_model, tmp_path):
     assert any(t["name"] == EVIL for layer in d["layers"] for t in layer["tensors"])
 
 
-def test_failed_export_leaves_no_file(content, tmp_path):
+def test_failed_export_leaves_no_file(content, tmp_path, monkeypatch):
     _census, rc = content
 
     def broken(_content, _path):
         raise ReportError("disk on fire")
 
     with pytest.raises(ReportError):
-        export(rc, tmp_path / "r.pdf", pdf_writer=broken)
+        with monkeypatch.context() as mp:
+            mp.setitem(formats._registered, "pdf", broken)
+            export(rc, tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
     bad = dict(rc.data)
     rc_bad = type(rc)(bad, rc.images, rc.histogram_images)

@@ -11,6 +11,9 @@ from .qt_compat import QtCore, QtWidgets
 
 COLUMNS = ["node", "op", "inputs", "outputs", "input shapes", "parameters"]
 GROUP = 0  # internal id of a layer row; a node row's id is its layer's position + 1
+COLUMN_WIDTHS = (340, 150)
+TYPING_PAUSE_MS = 150
+EXPAND_UP_TO = 32  # layers with matches, opened after a search when there are this few
 
 
 class NodeListing(QtCore.QAbstractItemModel):
@@ -107,7 +110,7 @@ class GraphView(QtWidgets.QWidget):
         self.tree.setModel(self.listing)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        self._timer = QtCore.QTimer(self, singleShot=True, interval=150)  # filter after typing pauses
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)  # filter once typing pauses
         self._timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._timer.start)
         top = QtWidgets.QHBoxLayout()
@@ -119,8 +122,8 @@ class GraphView(QtWidgets.QWidget):
         lay.addWidget(self.tree, 1)
         self.rows = []
         self.filled = True
-        self.tree.setColumnWidth(0, 340)
-        self.tree.setColumnWidth(1, 150)
+        for col, width in enumerate(COLUMN_WIDTHS):
+            self.tree.setColumnWidth(col, width)
 
     def clear(self) -> None:
         self.listing.set_rows([])
@@ -143,7 +146,7 @@ class GraphView(QtWidgets.QWidget):
         """Show only the nodes that match the search; returns how many are shown."""
         needle = self.search.text().strip()
         shown = self.listing.set_filter(needle)
-        if needle and self.listing.rowCount() <= 32:  # a few layers: open them to show the matches
+        if needle and self.listing.rowCount() <= EXPAND_UP_TO:  # a few layers: open them to show the matches
             self.tree.expandAll()
         self.count.setText(f"{shown:,} of {len(self.rows):,} nodes")
         return shown

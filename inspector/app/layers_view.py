@@ -7,7 +7,7 @@ import html
 
 import numpy as np
 
-from .. import units
+from .. import palette, units
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
 from .staging import PAINT
 
@@ -16,6 +16,8 @@ COLUMNS = ["layer / tensor", "role", "kind", "shape", "stored as", "parameters",
 _counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
 FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
            "zeros": units.percent}  # the rest: units.number
+COLUMN_WIDTHS = [230, 110, 50, 80, 110]  # name, role, kind, shape, stored as; numbers after
+NUMBER_WIDTH = 78
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
@@ -54,7 +56,7 @@ class LayersView(QtWidgets.QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        for col, width in enumerate([230, 110, 50, 80, 110] + [78] * (len(COLUMNS) - 5)):
+        for col, width in enumerate(COLUMN_WIDTHS + [NUMBER_WIDTH] * (len(COLUMNS) - len(COLUMN_WIDTHS))):
             self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
@@ -157,7 +159,7 @@ class LayersView(QtWidgets.QWidget):
                                     t.parameters / total, t.stats.nbytes if t.stats else None, *_stat_row(t.stats)], t)
                 child.setData(0, SORT_ROLE, child_order)
                 if not t.counted:
-                    child.setForeground(0, QtGui.QBrush(QtGui.QColor("#888")))
+                    child.setForeground(0, QtGui.QBrush(QtGui.QColor(palette.MUTED)))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)  # children first: one insertion, not one per row
         yield PAINT

@@ -8,7 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-TABS = ("overview", "layers", "graph", "generate")
+from .tabs import TAB_KEYS
+
+SETTLE_MS = 300  # after the views are filled, before the picture: the plots' first paint
+AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw has run
+
 
 
 def bundled_sample() -> Path | None:
@@ -21,7 +25,7 @@ def parse_args(argv):
     ap.add_argument("model", nargs="?", help="a .onnx file or export folder (default: the bundled sample)")
     ap.add_argument("--variant", metavar="FILE", help="which model file of a folder (default: ask when it holds several)")
     ap.add_argument("--screenshot", metavar="PNG", help="load, render, save a picture of the window and exit")
-    ap.add_argument("--tab", choices=TABS, default="overview", help="the tab to show first")
+    ap.add_argument("--tab", choices=TAB_KEYS, default=TAB_KEYS[0], help="the tab to show first")
     ap.add_argument("--steps", type=int, default=0, help="generate this many tokens before the screenshot")
     ap.add_argument("--prompt", help="prompt for the Generate tab")
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     w, h = (int(v) for v in args.size.lower().split("x"))
     window.resize(w, h)
-    window.tabs.setCurrentIndex(TABS.index(args.tab))
+    window.tabs.setCurrentIndex(TAB_KEYS.index(args.tab))
     if args.prompt:
         window.generate.prompt.setPlainText(args.prompt)
     model = args.model
@@ -99,10 +103,10 @@ def _screenshot(app, window, model, args) -> int:
             window.layers.select(args.select)
         if args.steps:
             window.generate.max_tokens.setValue(args.steps)
-            window.generate.run_finished.connect(lambda _r: QtCore.QTimer.singleShot(200, finish))
+            window.generate.run_finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, finish))
             window.generate.run()
         else:
-            QtCore.QTimer.singleShot(300, finish)
+            QtCore.QTimer.singleShot(SETTLE_MS, finish)
 
     def failed(message):
         print(f"error: {message}", file=sys.stderr)
@@ -116,7 +120,7 @@ def _screenshot(app, window, model, args) -> int:
     if model:
         window.open_model(model, args.variant)
     else:
-        QtCore.QTimer.singleShot(300, finish)
+        QtCore.QTimer.singleShot(SETTLE_MS, finish)
     app.exec()
     reaper().wait_all()
     return status["code"]

@@ -12,15 +12,20 @@ from .graph_view import GraphView
 from .layers_view import LayersView
 from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
-from ..errors import InspectorError
+from ..errors import InspectorError, safe_text
 from ..engine.plan import plan_for
 from ..model.sources import open_source
 from .staging import Stager
+from .tabs import TABS
 from .variant_dialog import VariantDialog
-from .workers import LoadWorker, reaper
+from .workers import LoadWorker, reaper, start_in_thread
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
+WINDOW_SIZE = (1440, 900)
+STATUS_MS = 8000  # how long a status-bar message stays
+PROGRESS_WIDTH, PROGRESS_STEPS = 260, 1000
+STATUS_TEXT_CHARS = 80
 
 
 def app_icon() -> QtGui.QIcon:
@@ -47,7 +52,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("GPT Inspector")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self.resize(1440, 900)
+        self.resize(*WINDOW_SIZE)
 
         self.overview = OverviewView()
         self.layers = LayersView()
@@ -57,12 +62,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.generate.run_finished.connect(lambda r: setattr(self, "last_result", r))
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        for w, name in ((self.overview, "Overview"), (self.layers, "Layers"), (self.graph, "Graph"),
-                        (self.generate, "Generate")):
-            self.tabs.addTab(w, name)
+        views = {"overview": self.overview, "layers": self.layers, "graph": self.graph, "generate": self.generate}
+        for key, title in TABS:
+            self.tabs.addTab(views[key], title)
         self.setCentralWidget(self.tabs)
 
-        self.progress = QtWidgets.QProgressBar(maximumWidth=260, maximum=1000)
+        self.progress = QtWidgets.QProgressBar(maximumWidth=PROGRESS_WIDTH, maximum=PROGRESS_STEPS)
         self.progress_label = QtWidgets.QLabel()
         self.cancel_btn = QtWidgets.QPushButton("Cancel")
         self.cancel_btn.clicked.connect(self.cancel_load)
@@ -92,8 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addSeparator()
         file.addAction("&Quit", self.close, QtGui.QKeySequence.Quit)
         view = self.menuBar().addMenu("&View")
-        for i, name in enumerate(("Overview", "Layers", "Graph", "Generate")):
-            view.addAction(name, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        for i, (_key, title) in enumerate(TABS):
+            view.addAction(title, lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About GPT Inspector", self._about)
 
@@ -191,17 +196,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._serial += 1
         serial = self._serial
         worker = LoadWorker(serial, str(path), variant)
-        thread = QtCore.QThread()
-        worker.moveToThread(thread)
         worker.progress.connect(self._on_progress)
         worker.loaded.connect(self._on_loaded)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_done)
-        thread.started.connect(worker.run)
-        self._loads[serial] = (thread, worker)
         self._loading_path, self._loading_variant = str(path), variant
-        self._set_busy(True, f"opening {Path(path).name}…")
-        thread.start()
+        self._set_busy(True, f"opening {safe_text(Path(path).name, 60)}…")
+        self._loads[serial] = (start_in_thread(worker, worker.run), worker)
         return serial
 
     def cancel_load(self) -> None:
@@ -219,8 +220,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(int, float, str)
     def _on_progress(self, serial: int, fraction: float, message: str) -> None:
         if serial == self._serial:
-            self.progress.setValue(int(fraction * 1000))
-            self.progress_label.setText(message[:80])
+            self.progress.setValue(int(fraction * PROGRESS_STEPS))
+            self.progress_label.setText(message[:STATUS_TEXT_CHARS])
 
     @QtCore.Slot(int, object, object)
     def _on_loaded(self, serial: int, census, plan=None) -> None:
@@ -234,7 +235,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fill_variants(census)
         self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
         self.export_action.setEnabled(True)
-        self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", 8000)
+        self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", STATUS_MS)
         if old is not None:
             old.model.close()
         # the visible view first; each view fills in steps, and the window repaints between them
@@ -281,7 +282,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from .report_dialog import ReportDialog
 
         self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self)
-        self.report_dialog.exported.connect(lambda p: self.statusBar().showMessage(f"report written to {p}", 8000))
+        self.report_dialog.exported.connect(lambda p: self.statusBar().showMessage(f"report written to {p}", STATUS_MS))
         self.report_dialog.open()
         return self.report_dialog
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import units
+from .. import palette, units
 from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
@@ -12,6 +12,7 @@ from .staging import PAINT
 
 
 CARDS_HEIGHT = 300
+PLOTS_MIN_HEIGHT = 260
 CARD_ROWS = 14
 
 
@@ -34,7 +35,7 @@ class Card(QtWidgets.QGroupBox):
             for lab in (key, value):
                 lab.setTextFormat(QtCore.Qt.PlainText)
                 lab.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-            key.setStyleSheet("color: #666")
+            key.setStyleSheet(f"color: {palette.LABEL}")
             value.setWordWrap(True)
             font = value.font()
             font.setBold(True)
@@ -54,7 +55,7 @@ class Card(QtWidgets.QGroupBox):
             red = i in warn
             if value.property("warn") != red:
                 value.setProperty("warn", red)
-                value.setStyleSheet("color: #b00" if red else "")
+                value.setStyleSheet(f"color: {palette.WARNING}" if red else "")
 
     def text(self) -> str:
         return "\n".join(f"{k}: {v}" for k, v in self.rows)
@@ -65,7 +66,7 @@ class OverviewView(QtWidgets.QWidget):
         super().__init__(parent)
         self.arch_box, self.totals_box, self.scale_box = Card("Architecture"), Card("Parameters"), Card("Scale")
         self.plots = pg.GraphicsLayoutWidget()
-        self.plots.setMinimumHeight(260)
+        self.plots.setMinimumHeight(PLOTS_MIN_HEIGHT)
         self.weights_plot = self.plots.addPlot(row=0, col=0, title="weights per layer")
         self.biases_plot = self.plots.addPlot(row=1, col=0, title="biases per layer")
         self.biases_plot.setXLink(self.weights_plot)

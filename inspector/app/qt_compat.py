@@ -4,10 +4,10 @@ from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401  (must come first)
 
 import pyqtgraph as pg  # noqa: E402
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+from .. import palette  # noqa: E402
+
+pg.setConfigOptions(antialias=True, background="w", foreground=palette.PLOT_FOREGROUND)
 # No grid lines anywhere: pyqtgraph draws them antialiased and translucent across the whole plot on every
 # axis paint, 10-40 ms each in a software rasteriser, which alone broke the 50 ms GUI-stall budget.
 
-WEIGHT_COLOR = "#3b6ea8"
-BIAS_COLOR = "#d9822b"
-ACCENT = "#2a9d8f"
+WEIGHT_COLOR, BIAS_COLOR, ACCENT = palette.WEIGHT, palette.BIAS, palette.ACCENT

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .. import palette
 from ..errors import Cancelled
 from ..report.content import build_report
-from ..report.writers import FORMATS, export
-from .pdf_writer import write_pdf
-from .qt_compat import QtCore, QtWidgets
-from .workers import describe_error
+from ..report.formats import FORMATS, export
+from . import pdf_writer  # noqa: F401 - registers the PDF writer with the core's formats
+from .qt_compat import QtWidgets
+from .workers import describe_error, reaper, start_in_thread
 
-LABELS = {"html": "HTML (one self-contained file)", "md": "Markdown (pictures beside it)", "json": "JSON",
-          "csv": "CSV (one row per tensor)", "pdf": "PDF"}
+DIALOG_WIDTH = 560
+PROGRESS_STEPS = 1000
 
 
 class ReportWorker(QObject):
@@ -50,15 +52,15 @@ class ReportDialog(QtWidgets.QDialog):
         self.census, self.run_result = census, run
         self.thread = self.worker = None
         self.format = QtWidgets.QComboBox()
-        for f in FORMATS:
-            self.format.addItem(LABELS[f], f)
+        for name, fmt in FORMATS.items():
+            self.format.addItem(fmt.label, name)
         self.path = QtWidgets.QLineEdit(str(Path.home() / f"{census.model.path.parent.name}-report.html"))
         browse = QtWidgets.QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         self.include_run = QtWidgets.QCheckBox("include the generation run on screen")
         self.include_run.setChecked(run is not None)
         self.include_run.setEnabled(run is not None)
-        self.progress = QtWidgets.QProgressBar(maximum=1000)
+        self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS)
         self.progress.setVisible(False)
         self.message = QtWidgets.QLabel()
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Cancel)
@@ -76,16 +78,17 @@ class ReportDialog(QtWidgets.QDialog):
         form.addRow(self.progress)
         form.addRow(self.message)
         form.addRow(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        self.resize(DIALOG_WIDTH, self.sizeHint().height())
 
     def _format_changed(self) -> None:
         p = Path(self.path.text())
-        self.path.setText(str(p.with_suffix("." + self.format.currentData())))
+        self.path.setText(str(p.with_suffix(FORMATS[self.format.currentData()].extensions[0])))
 
     def _browse(self) -> None:
-        fmt = self.format.currentData()
+        fmt = FORMATS[self.format.currentData()]
+        patterns = " ".join(f"*{ext}" for ext in fmt.extensions)
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export report", self.path.text(),
-                                                        f"{LABELS[fmt]} (*.{fmt})")
+                                                        f"{fmt.label} ({patterns})")
         if path:
             self.path.setText(path)
 
@@ -95,30 +98,25 @@ class ReportDialog(QtWidgets.QDialog):
         self.export_btn.setEnabled(False)
         self.progress.setVisible(True)
         self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None)
-        self.thread = QtCore.QThread()
-        self.worker.moveToThread(self.thread)
         self.worker.progress.connect(self._progress)  # a slot of this dialog: queued onto the GUI thread
         self.worker.built.connect(self._write)
         self.worker.failed.connect(self._failed)
-        self.thread.started.connect(self.worker.run)
-        self.thread.start()
+        self.thread = start_in_thread(self.worker, self.worker.run)
 
     @Slot(float, str)
     def _progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
+        self.progress.setValue(int(fraction * PROGRESS_STEPS))
         self.message.setText(message)
 
     def _finish_thread(self) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
+        reaper().retire(self.thread, self.worker)
         self.thread = self.worker = None
 
     @Slot(object)
     def _write(self, content) -> None:
         self._finish_thread()
         try:
-            path = export(content, self.path.text(), self.format.currentData(), pdf_writer=write_pdf,
+            path = export(content, self.path.text(), self.format.currentData(),
                           protected=self.census.model.external_files)
         except Exception as exc:  # noqa: BLE001
             self._failed(*describe_error(exc))
@@ -131,7 +129,8 @@ class ReportDialog(QtWidgets.QDialog):
         self._finish_thread()
         self.export_btn.setEnabled(True)
         self.progress.setVisible(False)
-        self.message.setText(f"<span style='color:#b00'>{message}</span>" if message else "cancelled")
+        self.message.setText(f"<span style='color:{palette.WARNING}'>{html.escape(message)}</span>" if message
+                             else "cancelled")
 
     def cancel(self) -> None:
         if self.worker is not None:

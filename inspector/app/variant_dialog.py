@@ -6,6 +6,8 @@ from .. import units
 from ..model.sources import Variant
 from .qt_compat import QtCore, QtWidgets
 
+DIALOG_WIDTH, DIALOG_BASE_HEIGHT, ROW_HEIGHT, ROWS_SHOWN = 520, 120, 26, 10
+
 
 class VariantDialog(QtWidgets.QDialog):
     """A list of the folder's model files with dtype and size; the best one is preselected."""
@@ -40,7 +42,7 @@ class VariantDialog(QtWidgets.QDialog):
         lay.addWidget(label)
         lay.addWidget(self.table)
         lay.addWidget(buttons)
-        self.resize(520, 120 + 26 * min(len(variants), 10))
+        self.resize(DIALOG_WIDTH, DIALOG_BASE_HEIGHT + ROW_HEIGHT * min(len(variants), ROWS_SHOWN))
 
     def selected(self) -> str | None:
         item = self.table.currentItem()

@@ -19,10 +19,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from ..engine import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled, InspectorError
-from ..model import load_model, take_census
-from ..stats import compute_statistics
+from ..pipeline import inspect
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 0.05
 
 
 class Reaper(QObject):
@@ -80,6 +80,16 @@ def reaper() -> Reaper:
     return _reaper
 
 
+def start_in_thread(worker: QObject, entry=None) -> QThread:
+    """A new thread for `worker`, started; `entry` (a slot of the worker) runs first in it."""
+    thread = QThread()
+    worker.moveToThread(thread)
+    if entry is not None:
+        thread.started.connect(entry)
+    thread.start()
+    return thread
+
+
 def describe_error(exc: BaseException) -> tuple[str, str]:
     """(one line for the dialog, details for its expandable part)."""
     if isinstance(exc, InspectorError):
@@ -101,31 +111,31 @@ class LoadWorker(QObject):
         self.serial, self.path, self.variant = serial, path, variant
         self._cancel = threading.Event()
         self._last_emit = 0.0
+        self.outcome: str | None = None  # "loaded", "failed" or "cancelled" once run() has ended
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def _progress(self, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if now - self._last_emit > 0.05 or fraction >= 1.0:  # throttled: only visible changes
+        if now - self._last_emit > PROGRESS_EVERY_S or fraction >= 1.0:  # throttled: only visible changes
             self._last_emit = now
             self.progress.emit(self.serial, fraction, message)
 
     @Slot()
     def run(self) -> None:
         try:
-            self._progress(0.0, "reading the graph")
-            model = load_model(self.path, variant=self.variant)
+            census = inspect(self.path, self.variant, progress=self._progress, cancelled=self._cancel.is_set)
+            census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
+            plan = plan_for(census)
             if self._cancel.is_set():
                 raise Cancelled()
-            self._progress(0.02, "walking the graph")
-            census = take_census(model)
-            compute_statistics(census, lambda f, m: self._progress(0.05 + 0.95 * f, m), self._cancel.is_set)
-            census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
-            self.loaded.emit(self.serial, census, plan_for(census))
+            self.outcome = "loaded"
+            self.loaded.emit(self.serial, census, plan)
         except Cancelled:
-            pass
+            self.outcome = "cancelled"
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog, never a crash
+            self.outcome = "failed"
             msg, details = describe_error(exc)
             self.failed.emit(self.serial, msg, details)
         finally:
@@ -145,7 +155,6 @@ class GenerationWorker(QObject):
         self.model_path, self.provider, self.plan = model_path, provider, plan
         self.gen = None
         self._pause = threading.Event()
-        self._stop = threading.Event()
 
     @Slot()
     def open(self) -> None:
@@ -160,9 +169,8 @@ class GenerationWorker(QObject):
         self._pause.set()
 
     def stop(self) -> None:
-        self._stop.set()
         if self.gen is not None:
-            self.gen.cancel()
+            self.gen.stop()
 
     @Slot(object, object, int)
     def start_run(self, prompt, config, max_steps: int) -> None:
@@ -170,18 +178,15 @@ class GenerationWorker(QObject):
         if self.gen is None:
             return
         self._pause.clear()
-        self._stop.clear()
         try:
             if prompt is not None:
                 self.gen.start(prompt, config)
             taken = 0
-            while not self.gen.finished and not self._pause.is_set() and not self._stop.is_set():
-                self.stepped.emit(self.gen.step())
+            for step in self.gen.steps():  # the engine ends it: finished, or stopped ("stopped")
+                self.stepped.emit(step)
                 taken += 1
-                if max_steps and taken >= max_steps:
+                if self._pause.is_set() or (max_steps and taken >= max_steps):
                     break
-            if self._stop.is_set() and self.gen.state is not None and not self.gen.state.finish:
-                self.gen.state.finish = "stopped"
             self.idle.emit(self.gen.result() if self.gen.state is not None else None)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))

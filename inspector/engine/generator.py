@@ -32,6 +32,12 @@ from .sampling import Sampler, SamplingConfig
 from .tokenizer import TextCodec, context_from_config, eos_ids
 
 
+FINISH_REASONS = {  # why a run ended: the one vocabulary of the engine, the app, the JSON and the reports
+    "eos": "the end-of-text token", "stop": "a stop string", "length": "the token limit",
+    "context": "the model's context is full", "stopped": "stopped",
+}
+
+
 @dataclass(frozen=True)
 class GenerationConfig:
     max_new_tokens: int = 32
@@ -54,7 +60,7 @@ class Step:
     rss: int
     gpu: int | None
     prefill: bool
-    finish: str | None = None  # 'eos', 'stop', 'length', 'context', 'cancelled' on the last step
+    finish: str | None = None  # on the last step: one of FINISH_REASONS
 
 
 @dataclass
@@ -110,7 +116,7 @@ class Generator:
         self.eos = eos_ids(self.source, self.codec)
         self.context_length = context_length or context_from_config(self.source)
         self.probe = MemoryProbe(gpu=self.provider == "cuda")
-        self._cancel = threading.Event()
+        self._stop = threading.Event()
         self.state: _State | None = None
 
     # ------------------------------------------------------------------ text
@@ -141,18 +147,18 @@ class Generator:
             sampler = Sampler(config.sampling)
         except ValueError as exc:
             raise GenerationError(str(exc)) from None
-        self._cancel.clear()
+        self._stop.clear()
         self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler,
                             prompt=prompt if isinstance(prompt, str) else None)
         return ids
 
     def reset(self) -> None:
         self.state = None
-        self._cancel.clear()
+        self._stop.clear()
 
-    def cancel(self) -> None:
-        """Ask a running `steps()` loop to stop after the step in progress (safe from any thread)."""
-        self._cancel.set()
+    def stop(self) -> None:
+        """Ask a running `steps()` loop to end after the step in progress (safe from any thread): 'stopped'."""
+        self._stop.set()
 
     @property
     def finished(self) -> bool:
@@ -191,12 +197,12 @@ class Generator:
         return step
 
     def steps(self) -> Iterator[Step]:
-        """Steps until the run finishes or is cancelled."""
+        """Steps until the run finishes or is stopped."""
         while self.state is not None and not self.state.finish:
-            if self._cancel.is_set():
-                self.state.finish = "cancelled"
+            if self._stop.is_set():
+                self.state.finish = "stopped"
                 if self.state.steps:
-                    self.state.steps[-1].finish = "cancelled"
+                    self.state.steps[-1].finish = "stopped"
                 return
             yield self.step()
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import psutil
 
+from .. import units
+
 log = logging.getLogger(__name__)
 
 
@@ -42,8 +44,28 @@ class RunMetrics:
             "ttft_ms": self.ttft_ms, "tokens_per_s": self.tokens_per_s, "decode_tokens": len(self.decode_ms),
             "latency_p50_ms": self.percentile(50), "latency_p95_ms": self.percentile(95),
             "latency_max_ms": max(self.decode_ms) if self.decode_ms else None,
-            "peak_rss_mb": self.peak_rss / 2**20, "peak_gpu_mb": None if self.peak_gpu is None else self.peak_gpu / 2**20,
+            "peak_rss_mb": units.mb(self.peak_rss), "peak_gpu_mb": units.mb(self.peak_gpu),
         }
+
+
+ROLLING_WINDOW = 8  # decode steps in the rolling tokens/s (the prefill, step 1, is not one)
+
+
+def step_series(steps, window: int = ROLLING_WINDOW) -> dict[str, np.ndarray]:
+    """What the live plots draw, per step: x (1-based), latency, tokens/s over the last `window` decode steps
+    (NaN at the prefill), RSS and GPU memory in MB (NaN where not measured)."""
+    n = len(steps)
+    x = np.arange(1, n + 1, dtype=float)
+    lat = np.array([s.latency_ms for s in steps], float)
+    tps = np.full(n, np.nan)
+    if n > 1:
+        c = np.concatenate(([0.0], np.cumsum(lat[1:])))  # c[j]: the first j decode latencies summed
+        end = np.arange(1, n)
+        start = np.maximum(end - window, 0)
+        tps[1:] = 1000.0 * (end - start) / (c[end] - c[start])
+    rss = np.array([units.mb(s.rss) for s in steps], float)
+    gpu = np.array([np.nan if s.gpu is None else units.mb(s.gpu) for s in steps], float)
+    return {"x": x, "latency_ms": lat, "tokens_per_s": tps, "rss_mb": rss, "gpu_mb": gpu}
 
 
 class MemoryProbe:

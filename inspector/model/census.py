@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from onnx import TensorProto
 
 from ..errors import ModelError
 from . import quantization, roles
@@ -122,7 +123,7 @@ def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, 
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
             roles.NON_PARAMETER_RE.search(u.node.name) for u in uses):
         return "rotary table or mask buffer"
-    if ref.data_type == 9:  # bool
+    if ref.data_type == TensorProto.BOOL:
         return "boolean mask"
     if not ref.is_float and quant is None:
         return "integer constant (shapes, indices)"

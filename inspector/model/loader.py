@@ -71,10 +71,6 @@ class LoadedModel:
         return self.path.stat().st_size
 
     @property
-    def tokenizer_path(self) -> Path | None:
-        return self.source.side_file("tokenizer.json") if self.source else None
-
-    @property
     def producer(self) -> str:
         return f"{self.proto.producer_name} {self.proto.producer_version}".strip()
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 
-ARCH_KEYS = ("family", "family_source", "graph_family", "n_layer", "d_model", "n_head", "n_kv_head", "head_dim",
-             "vocab_size", "context_length", "context_source", "ffn_dim", "tied_embeddings", "kv_cache",
-             "position_ids", "fused_attention", "dtypes", "config_checks", "from_config")
-
 
 def quant_dict(t, tensors: dict) -> dict | None:
     q = t.quant
@@ -70,7 +66,7 @@ def census_dict(census, histograms: bool = True) -> dict:
         "parameters": total,
         "weights": census.weights,
         "biases": census.biases,
-        "architecture": {k: getattr(arch, k) for k in ARCH_KEYS},
+        "architecture": arch.as_dict(),
         "source": source_dict(m.source),
         "stored": {**vars(census.stored), "names_not_utf8": m.repaired_names},
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],

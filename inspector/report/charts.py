@@ -10,9 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .. import units  # noqa: E402
-
-WEIGHT, BIAS, ACCENT = "#3b6ea8", "#d9822b", "#2a9d8f"
+from .. import palette, units  # noqa: E402
 
 
 def _png(fig) -> bytes:
@@ -28,7 +26,7 @@ def layer_histogram(name: str, series: dict) -> bytes:
     for kind, (edges, counts) in series.items():
         centers = (np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2
         ax.fill_between(centers, np.asarray(counts, float), step="mid", alpha=0.45,
-                        color=WEIGHT if kind == "weight" else BIAS, label=units.KIND_PLURAL[kind])
+                        color=palette.KIND[kind], label=units.KIND_PLURAL[kind])
     ax.set_yscale("symlog", linthresh=1)
     ax.set_title(name, fontsize=9)
     ax.tick_params(labelsize=7)
@@ -40,9 +38,9 @@ def layer_histogram(name: str, series: dict) -> bytes:
 def layer_bars(names: list[str], weights: list[int], biases: list[int]) -> bytes:
     fig, (a, b) = plt.subplots(2, 1, figsize=(7.5, 3.6), sharex=True)
     x = np.arange(len(names))
-    a.bar(x, weights, color=WEIGHT)
+    a.bar(x, weights, color=palette.WEIGHT)
     a.set_ylabel("weights", fontsize=8)
-    b.bar(x, biases, color=BIAS)
+    b.bar(x, biases, color=palette.BIAS)
     b.set_ylabel("biases", fontsize=8)
     b.set_xticks(x, [n.replace("block ", "") for n in names], rotation=90 if len(names) > 16 else 0, fontsize=7)
     for ax in (a, b):
@@ -57,18 +55,18 @@ def run_charts(steps: list[dict]) -> dict[str, bytes]:
     lat = np.array([s["latency_ms"] for s in steps], float)
     fig, ax = plt.subplots(figsize=(7.5, 2.4))
     if len(steps) > 1:
-        ax.plot(x[1:], lat[1:], color=ACCENT, lw=1.2, label="decode")
-    ax.scatter(x[:1], lat[:1], color="#d62828", zorder=3, label=f"time to first token {lat[0]:.1f} ms")
+        ax.plot(x[1:], lat[1:], color=palette.ACCENT, lw=1.2, label="decode")
+    ax.scatter(x[:1], lat[:1], color=palette.TTFT, zorder=3, label=f"time to first token {lat[0]:.1f} ms")
     ax.set_xlabel("token", fontsize=8)
     ax.set_ylabel("ms", fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
     out = {"latency": _png(fig)}
     fig, ax = plt.subplots(figsize=(7.5, 2.2))
-    ax.plot(x, [s["rss_mb"] for s in steps], color="#6a4c93", label="process RSS (MB)")
+    ax.plot(x, [s["rss_mb"] for s in steps], color=palette.RSS, label="process RSS (MB)")
     gpu = [s["gpu_mb"] for s in steps]
     if any(g is not None for g in gpu):
-        ax.plot(x, [np.nan if g is None else g for g in gpu], color="#e76f51", label="GPU memory (MB)")
+        ax.plot(x, [np.nan if g is None else g for g in gpu], color=palette.GPU, label="GPU memory (MB)")
     ax.set_xlabel("token", fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)

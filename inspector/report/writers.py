@@ -1,4 +1,5 @@
-"""Write a ReportContent as JSON, CSV, Markdown or HTML (PDF goes through Qt: app/pdf_writer.py).
+"""Write a ReportContent as JSON, CSV, Markdown or HTML (the formats' registry is formats.py; PDF goes through
+Qt, in app/pdf_writer.py).
 
 Every write goes to a temporary file beside the target and is renamed into place, so a
 failed export leaves no half file; the model itself is never overwritten.  Names inside
@@ -25,24 +26,9 @@ from .. import json_output, units
 from ..errors import ReportError
 from .content import ReportContent
 
-FORMATS = ("html", "md", "json", "csv", "pdf")
-EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv",
-              ".pdf": "pdf"}
 CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
-
-
-def format_for(path: str | Path, fmt: str | None) -> str:
-    if fmt:
-        if fmt not in FORMATS:
-            raise ReportError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        return fmt
-    ext = Path(path).suffix.lower()
-    if ext not in EXTENSIONS:
-        raise ReportError(f"cannot tell the format from {Path(path).name!r}: use --format "
-                          f"({', '.join(FORMATS)})")
-    return EXTENSIONS[ext]
 
 
 def check_target(target: Path, model_path: str | Path, protected: list[Path] = ()) -> Path:
@@ -178,18 +164,3 @@ def write_markdown(content: ReportContent, target: Path) -> None:
             raise ReportError(f"cannot write the report's pictures ({exc.strerror or exc})", str(folder)) from None
         raise
     atomic_write(target, lambda fh: fh.write(text))
-
-
-def export(content: ReportContent, target: str | Path, fmt: str | None = None,
-           pdf_writer: Callable[[ReportContent, Path], None] | None = None,
-           protected: list[Path] = ()) -> Path:
-    """Write `content` to `target` in `fmt` (from the extension by default); returns the path written."""
-    fmt = format_for(target, fmt)
-    path = check_target(Path(target), content.model_path, protected)
-    if fmt == "pdf":
-        if pdf_writer is None:
-            raise ReportError("PDF export needs Qt's PDF writer")
-        pdf_writer(content, path)
-    else:
-        {"html": write_html, "md": write_markdown, "json": write_json, "csv": write_csv}[fmt](content, path)
-    return path

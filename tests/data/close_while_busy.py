@@ -16,6 +16,7 @@ app = QtWidgets.QApplication([])
 app.setProperty("inspector_headless", True)
 import inspector.app.workers as workers  # noqa: E402
 import inspector.engine.generator as generator  # noqa: E402
+import inspector.pipeline as pipeline  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 
 
@@ -32,7 +33,7 @@ window = MainWindow(settings)
 window.show()
 started = time.monotonic()
 if mode == "load":
-    workers.take_census = slowly(workers.take_census)
+    pipeline.take_census = slowly(pipeline.take_census)
     window.open_model(model)
     QtCore.QTimer.singleShot(300, window.close)
 else:
