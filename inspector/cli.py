@@ -22,7 +22,7 @@ log = logging.getLogger("inspector")
 
 
 def cmd_stats(args) -> int:
-    census = inspect(args.model, variant=args.variant)
+    census = inspect(args.model, variant=args.variant, statistics=not args.counts_only)
     if args.json:
         json_output.dump(census_dict(census, histograms=not args.no_histograms), sys.stdout)
         sys.stdout.write("\n")
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON object on stdout")
     s.add_argument("--tensors", action="store_true", help="also list every tensor")
     s.add_argument("--no-histograms", action="store_true", help="leave histograms out of --json")
+    s.add_argument("--counts-only", action="store_true",
+                   help="the census without reading any value: counts, architecture, scale, in a second")
     s.set_defaults(func=cmd_stats)
     add_generate_parser(sub)
     add_report_parser(sub)

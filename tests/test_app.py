@@ -319,3 +319,36 @@ def test_the_screenshot_command_renders_and_exits(tmp_path):
                        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert r.returncode == 0, r.stderr[-2000:]
     assert out.stat().st_size > 10_000 and "Traceback" not in r.stderr
+
+
+def test_counts_come_first_and_statistics_stream_in(qtbot, window, monkeypatch):
+    """The Overview has the exact count while no value has been read; rows fill layer by layer; then histograms."""
+    import threading
+
+    from inspector.app import workers
+
+    release = threading.Event()
+    real = workers.compute_statistics
+
+    def held(census, *a, **kw):
+        assert release.wait(30)
+        return real(census, *a, **kw)
+
+    monkeypatch.setattr(workers, "compute_statistics", held)
+    ref = reference("tiny-llama")
+    with qtbot.waitSignal(window.counts_shown, timeout=60000) as counted:
+        window.open_model(str(FIXTURES / "tiny-llama"))
+    census = counted.args[0]
+    assert not census.statistics_done and census.parameters == ref["parameters"]
+    assert f"{ref['parameters']:,}" in window.overview.totals_box.text()
+    tree, mean = window.layers.tree, COLUMNS.index("mean")
+    assert tree.topLevelItemCount() == len(census.layers) and tree.topLevelItem(1).text(mean) == "–"
+    assert not window.export_action.isEnabled() and window.layers.plotted == {}
+    updated = []
+    real_update = window.layers.update_layer
+    monkeypatch.setattr(window.layers, "update_layer", lambda layer: (updated.append(layer.name), real_update(layer)))
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        release.set()
+    assert updated[: len(census.layers)] == [layer.name for layer in census.layers]  # as each layer finished
+    assert tree.topLevelItem(1).text(mean) != "–" and window.export_action.isEnabled()
+    assert window.layers.plotted  # the selection's histogram, on the shared edges

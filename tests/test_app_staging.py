@@ -103,12 +103,12 @@ def test_a_new_model_arriving_mid_fill_replaces_the_old_one(qtbot, tmp_path):
     window.stager.budget_s = 0.0  # one step per turn, so the first model is still being shown
     window._serial = 1
     window._loading_path = str(first.model.path)
-    window._on_loaded(1, first)
+    window._on_counted(1, first)
     assert window.stager.busy
     window._serial = 2
     window._loading_path = str(second.model.path)
     with qtbot.waitSignal(window.model_loaded, timeout=30000) as blocker:
-        window._on_loaded(2, second)
+        window._on_counted(2, second)
     assert blocker.args[0] is second
     tree = window.layers.tree
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == \

@@ -34,6 +34,9 @@ class SortItem(QtWidgets.QTreeWidgetItem):
         return self.text(col) < other.text(col)
 
 
+STAT_COLUMNS = ("mean", "std", "abs max", "zeros")
+
+
 def _stat_row(stats) -> list:
     if stats is None:
         return [None] * 4
@@ -114,10 +117,12 @@ class LayersView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
         self.plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._rows: dict = {}  # layer name -> its row in the tree
 
     # ------------------------------------------------------------------ filling
     def clear(self) -> None:
         self.census = None
+        self._rows: dict[str, SortItem] = {}  # layer name -> its row
         self.tree.clear()
         self.hist.clear()
         self.role.clear()
@@ -126,7 +131,8 @@ class LayersView(QtWidgets.QWidget):
         self.plotted = {}
 
     def fill(self, census):
-        """Steps: a layer's rows at a time, then the all-blocks heat map, then the first layer's histogram."""
+        """Steps: a layer's rows at a time (statistics shown where they are in already), then the first layer
+        selected; the heat map and histograms come with the statistics (finish_statistics)."""
         self.clear()
         self.census = census
         total = census.parameters or 1
@@ -162,11 +168,40 @@ class LayersView(QtWidgets.QWidget):
                     child.setForeground(0, QtGui.QBrush(QtGui.QColor(palette.MUTED)))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)  # children first: one insertion, not one per row
-        yield PAINT
-        self._draw_compare()
+            self._rows[layer.name] = item
         yield PAINT
         if self.tree.topLevelItemCount() and not self.tree.selectedItems():
             self.tree.setCurrentItem(self.tree.topLevelItem(min(1, self.tree.topLevelItemCount() - 1)))
+
+    def update_layer(self, layer) -> None:
+        """A layer's statistics are in: its row's and its tensors' statistic cells."""
+        item = self._rows.get(layer.name)
+        if item is None or self.census is None:
+            return  # not listed yet: its row will be made with them
+        st = layer.stats.get("weight") or layer.stats.get("bias")
+        self._set_stats(item, st)
+        for j in range(item.childCount()):
+            child = item.child(j)
+            self._set_stats(child, child.data(0, OBJ_ROLE).stats)
+
+    def _set_stats(self, item, stats) -> None:
+        for name, v in zip(STAT_COLUMNS, _stat_row(stats)):
+            col = COLUMNS.index(name)
+            item.setData(col, SORT_ROLE, None if v is None else float(v))
+            item.setText(col, FORMATS.get(name, units.number)(v))
+
+    def finish_statistics(self, census):
+        """Steps, once every statistic is in: each layer's cells, the all-blocks heat map, the selection's histogram."""
+        if census is not self.census:
+            return
+        for i, layer in enumerate(census.layers):
+            self.update_layer(layer)
+            if i % 8 == 7:
+                yield
+        yield PAINT
+        self._draw_compare()
+        yield PAINT
+        self._selection_changed()
 
     def _item(self, values, obj) -> SortItem:
         item = SortItem()
@@ -204,6 +239,10 @@ class LayersView(QtWidgets.QWidget):
         self.hist.clear()
         self.plotted = {}
         if obj is None:
+            return
+        if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
+            self.hist.setTitle(html.escape(getattr(obj, "name", "")))
+            self.stats_label.setText("<i>reading the values…</i>")
             return
         if hasattr(obj, "tensors"):  # a layer
             kinds = {"weights": ["weight"], "biases": ["bias"], "all": ["weight", "bias"]}[self.kind.currentText()]

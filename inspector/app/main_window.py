@@ -34,7 +34,8 @@ def app_icon() -> QtGui.QIcon:
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    model_loaded = QtCore.Signal(object)  # Census
+    counts_shown = QtCore.Signal(object)  # Census: counts, architecture, scale and graph are on screen
+    model_loaded = QtCore.Signal(object)  # Census: and every statistic and histogram too
     load_failed = QtCore.Signal(str)
 
     def __init__(self, settings: QtCore.QSettings | None = None):
@@ -47,7 +48,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._loading_path, self._loading_variant = "", None
         self._plan = None  # engine.plan.RunPlan of the model shown
         self.stager = Stager(self)
-        self.stager.finished.connect(self._shown)
         self.stager.failed.connect(self.show_error)
         self.setWindowTitle("GPT Inspector")
         self.setWindowIcon(app_icon())
@@ -197,7 +197,9 @@ class MainWindow(QtWidgets.QMainWindow):
         serial = self._serial
         worker = LoadWorker(serial, str(path), variant)
         worker.progress.connect(self._on_progress)
-        worker.loaded.connect(self._on_loaded)
+        worker.counted.connect(self._on_counted)
+        worker.layer_ready.connect(self._on_layer_ready)
+        worker.loaded.connect(self._on_statistics)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_done)
         self._loading_path, self._loading_variant = str(path), variant
@@ -224,7 +226,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.progress_label.setText(message[:STATUS_TEXT_CHARS])
 
     @QtCore.Slot(int, object, object)
-    def _on_loaded(self, serial: int, census, plan=None) -> None:
+    def _on_counted(self, serial: int, census, plan=None) -> None:
+        """The census without statistics (a second whatever the size): every view fills with the counts; the
+        statistics follow layer by layer (`_on_layer_ready`), the histograms when all are in (`_on_statistics`)."""
         if serial != self._serial:
             return  # a stale load: a newer one was asked for
         old = self.census
@@ -234,7 +238,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._remember(str(census.model.path) if self._loading_variant else self._loading_path)
         self._fill_variants(census)
         self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
-        self.export_action.setEnabled(True)
+        self.export_action.setEnabled(False)  # a report wants the statistics
         self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", STATUS_MS)
         if old is not None:
             old.model.close()
@@ -243,11 +247,28 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
         self.stager.start([v.fill(census) for v in views] + [
-            lambda: self.generate.set_model(str(census.model.path), self._plan)])
+            lambda: self.generate.set_model(str(census.model.path), self._plan),
+            lambda: self.counts_shown.emit(census)])
+        if census.statistics_done:  # a census that came with its statistics
+            self._show_statistics(census)
 
-    def _shown(self) -> None:
-        """Every view has the census: only `_on_loaded` starts the stager."""
-        self.model_loaded.emit(self.census)
+    @QtCore.Slot(int, str)
+    def _on_layer_ready(self, serial: int, name: str) -> None:
+        if serial == self._serial and self.census is not None and (layer := self.census.layer(name)) is not None:
+            self.layers.update_layer(layer)
+
+    @QtCore.Slot(int)
+    def _on_statistics(self, serial: int) -> None:
+        if serial == self._serial and self.census is not None:
+            self._show_statistics(self.census)
+
+    def _show_statistics(self, census) -> None:
+        """After whatever is still being shown: the statistics in every row, the histograms, then model_loaded."""
+        def done():
+            self.export_action.setEnabled(True)
+            self.model_loaded.emit(census)
+
+        self.stager.append([self.layers.finish_statistics(census), done])
 
     @QtCore.Slot(int, str, str)
     def _on_failed(self, serial: int, message: str, details: str) -> None:
@@ -293,7 +314,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.generate.shutdown()
         for thread, worker in list(self._loads.values()):
             worker.cancel()
-            for sig in (worker.progress, worker.loaded, worker.failed, worker.done):
+            for sig in (worker.progress, worker.counted, worker.layer_ready, worker.loaded, worker.failed,
+                        worker.done):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):

@@ -44,6 +44,14 @@ class Stager(QtCore.QObject):
         self._timer.stop()
         self._turn()
 
+    def append(self, steps: Iterable[Iterator | Callable[[], None]]) -> None:
+        """Queue more steps after those waiting (or run them now when nothing waits)."""
+        idle = not self._queue
+        self._queue += [s if isinstance(s, Iterator) else _once(s) for s in steps]
+        if idle:
+            self._timer.stop()
+            self._turn()
+
     def cancel(self) -> None:
         self._queue = []
         self._timer.stop()

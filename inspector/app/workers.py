@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from ..engine import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled, InspectorError
-from ..pipeline import inspect
+from ..pipeline import WALKED, inspect
+from ..stats import compute_statistics
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.05
@@ -102,7 +103,9 @@ class LoadWorker(QObject):
     """Loads a model, takes the census and computes statistics, reporting progress."""
 
     progress = Signal(int, float, str)  # serial, fraction, message
-    loaded = Signal(int, object, object)  # serial, Census, engine.plan.RunPlan
+    counted = Signal(int, object, object)  # serial, Census without statistics, engine.plan.RunPlan
+    layer_ready = Signal(int, str)  # serial, the layer whose statistics are in
+    loaded = Signal(int)  # serial: every statistic is in
     failed = Signal(int, str, str)  # serial, message, details
     done = Signal(int)
 
@@ -124,14 +127,19 @@ class LoadWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        """The counts first (no value read: a second whatever the size), then the statistics layer by layer."""
         try:
-            census = inspect(self.path, self.variant, progress=self._progress, cancelled=self._cancel.is_set)
+            census = inspect(self.path, self.variant, statistics=False, progress=self._progress,
+                             cancelled=self._cancel.is_set)
             census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
             plan = plan_for(census)
             if self._cancel.is_set():
                 raise Cancelled()
+            self.counted.emit(self.serial, census, plan)
+            compute_statistics(census, lambda f, m: self._progress(WALKED + (1 - WALKED) * f, m),
+                               self._cancel.is_set, on_layer=lambda layer: self.layer_ready.emit(self.serial, layer.name))
             self.outcome = "loaded"
-            self.loaded.emit(self.serial, census, plan)
+            self.loaded.emit(self.serial)
         except Cancelled:
             self.outcome = "cancelled"
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog, never a crash

@@ -58,7 +58,7 @@ class Layer:
     @property
     def nbytes(self) -> int:
         """Bytes of this layer's own (counted) parameters at their stored precision."""
-        return sum(t.stats.nbytes if t.stats else 0 for t in self.tensors if t.counted)
+        return sum(t.nbytes for t in self.tensors if t.counted)
 
 
 @dataclass
@@ -85,6 +85,7 @@ class Census:
     stored: StoredView
     excluded: list[tuple[str, str]]  # (stored name, why it is not a parameter)
     node_layers: dict[str, list[Any]]  # layer name -> nodes attributed to it
+    statistics_done: bool = False  # every tensor's statistics and the shared histograms are in
 
     @property
     def tensors(self) -> list[ParamTensor]:
@@ -209,6 +210,7 @@ def take_census(model: LoadedModel) -> Census:
                     name=logical, stored=name, shape=shape, stored_shape=ref.shape, dtype=ref.dtype,
                     kind=_kind(logical, first, ref), role=role, layer=layer, index=index,
                     count=count, nodes=list(dict.fromkeys(u.node.name for u in group)), quant=q,
+                    nbytes=ref.stored_nbytes + (q.aux_bytes if q else 0),
                     transposed=all(u.transposed for u in group)))
         if len(made) > 1:
             for p in made:
@@ -303,6 +305,9 @@ def _same_values_transposed(head: TensorRef, emb: TensorRef, block: int = 256) -
         return False
     rows, cols = emb.shape  # emb [V, d]; head [d, V] with head[j, i] == emb[i, j]
     e2, h2 = e.reshape(rows, cols), h.reshape(cols, rows)
+    corner = min(4, rows, cols)  # a few rows of each first: an untied head differs at once, pages untouched
+    if not np.array_equal(h2[:corner, :corner], e2[:corner, :corner].T):
+        return False
     for j in range(0, cols, max(1, block // 16)):
         j2 = min(cols, j + max(1, block // 16))
         if not np.array_equal(h2[j:j2], e2[:, j:j2].T):

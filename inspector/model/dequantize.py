@@ -15,8 +15,9 @@ block's absmax.
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from onnx import TensorProto, numpy_helper
@@ -59,8 +60,13 @@ class Values:
     def count(self) -> int:
         return math.prod(self.shape)
 
+    def slices(self) -> Iterator[Callable[[], np.ndarray]]:
+        """Readers of the values a slice at a time (TensorRef.slices): run anywhere, pages given back."""
+        yield from self.ref.slices()
+
     def chunks(self) -> Iterator[np.ndarray]:
-        yield from self.ref.chunks()
+        for read in self.slices():
+            yield read()
 
     def take(self, indices: np.ndarray, axis: int) -> np.ndarray:
         """np.take(logical, indices, axis) as float32, reading only what it needs where the layout allows."""
@@ -87,12 +93,17 @@ class BlockRows(Values):
     def rows(self, which: np.ndarray) -> np.ndarray:  # [len(which), row length]
         raise NotImplementedError
 
-    def chunks(self) -> Iterator[np.ndarray]:
+    def slices(self) -> Iterator[Callable[[], np.ndarray]]:
         per = max(1, CHUNK // max(1, self.count // max(1, self.n_rows)))
-        for r0 in range(0, self.n_rows, per):
+
+        def read(r0: int) -> np.ndarray:
             which = np.arange(r0, min(self.n_rows, r0 + per))
-            yield self.rows(which).ravel()
+            values = self.rows(which).ravel()
             self._release(which)
+            return values
+
+        for r0 in range(0, self.n_rows, per):
+            yield functools.partial(read, r0)
 
     def _release(self, which: np.ndarray) -> None:
         if self.ref.files is not None and which.size:
@@ -272,21 +283,24 @@ class Affine(Values):
             return np.concatenate(list(self.ref.chunks())).reshape(self.shape)
         return self.ref.raw().reshape(self.shape)
 
-    def chunks(self) -> Iterator[np.ndarray]:
+    def slices(self) -> Iterator[Callable[[], np.ndarray]]:
+        every = {a: np.arange(n) for a, n in enumerate(self.shape)}
         if len(self.shape) < 2 or self.ref.bits == 4:
-            codes = self._all_codes().astype(np.float32)
-            yield self._dequantize(codes, {a: np.arange(n) for a, n in enumerate(self.shape)}).ravel()
+            yield lambda: self._dequantize(self._all_codes().astype(np.float32), every).ravel()
             return
         codes = self._all_codes()
         per = max(1, CHUNK // max(1, self.count // self.shape[0]))
         row_bytes = codes.itemsize * (self.count // self.shape[0])
-        index = {a: np.arange(n) for a, n in enumerate(self.shape)}
-        for r0 in range(0, self.shape[0], per):
+
+        def read(r0: int) -> np.ndarray:
             r1 = min(self.shape[0], r0 + per)
-            index[0] = np.arange(r0, r1)
-            yield self._dequantize(codes[r0:r1].astype(np.float32), index).ravel()
+            values = self._dequantize(codes[r0:r1].astype(np.float32), {**every, 0: np.arange(r0, r1)}).ravel()
             if self.ref.files is not None:
                 self.ref.release(r0 * row_bytes, (r1 - r0) * row_bytes)
+            return values
+
+        for r0 in range(0, self.shape[0], per):
+            yield functools.partial(read, r0)
 
     def take(self, indices: np.ndarray, axis: int) -> np.ndarray:
         codes = np.take(self._all_codes(), indices, axis).astype(np.float32)

@@ -28,6 +28,7 @@ class ParamTensor:
     transposed: bool = False  # every use reads it through a Transpose: PyTorch's shape is `shape` reversed
     quant: Quantization | None = None  # how the stored codes stand for the values; None: stored as floats
     stored_shape: tuple[int, ...] | None = None  # the initializer's own dims (packed codes for int4)
+    nbytes: int = 0  # what it is stored in: its bytes, with its scales and zero points
     stats: Any = None  # stats.TensorStats, filled by compute_statistics
 
     @property

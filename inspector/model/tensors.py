@@ -8,12 +8,13 @@ never has to be materialised for statistics.
 
 from __future__ import annotations
 
+import functools
 import math
 import mmap
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from onnx import TensorProto
@@ -250,22 +251,28 @@ class TensorRef:
             return buf
         return np.frombuffer(buf, dtype=DTYPES[self.data_type][1])
 
+    def slices(self, chunk: int = CHUNK) -> Iterator[Callable[[], np.ndarray]]:
+        """One reader per `chunk` elements: each returns that slice's logical values as floats (a copy) and
+        gives its mapped pages back, so readers can run on any thread, in any order, and memory stays flat."""
+        flat = self.raw()
+        mapped = self.files is not None
+
+        def read(start: int, stop: int, unpack: bool) -> np.ndarray:
+            part = flat[start:stop]
+            values = unpack_int4(part, self.data_type == TensorProto.INT4)[: self.size - 2 * start] if unpack \
+                else to_float(part, self.data_type)
+            if mapped:
+                self.release(start * flat.itemsize, (stop - start) * flat.itemsize)
+            return values
+
+        step = chunk // 2 if self.bits == 4 else chunk
+        for start in range(0, flat.size, step):
+            yield functools.partial(read, start, min(flat.size, start + step), self.bits == 4)
+
     def chunks(self, chunk: int = CHUNK) -> Iterator[np.ndarray]:
         """Flat float32/float64 slices of the logical values, `chunk` elements at a time."""
-        flat = self.raw()
-        mapped = self.files is not None  # pages of a memory map: give each chunk's back once read
-        if self.bits == 4:
-            signed = self.data_type == TensorProto.INT4
-            for start in range(0, flat.size, chunk // 2):
-                yield unpack_int4(flat[start:start + chunk // 2], signed)[: self.size - 2 * start]
-                if mapped:
-                    self.release(start, chunk // 2)
-            return
-        step = flat.itemsize
-        for start in range(0, flat.size, chunk):
-            yield to_float(flat[start:start + chunk], self.data_type)
-            if mapped:
-                self.release(start * step, chunk * step)
+        for read in self.slices(chunk):
+            yield read()
 
     def array(self) -> np.ndarray:
         """The whole tensor as floats in its shape; only for tensors known to be small."""
@@ -273,10 +280,11 @@ class TensorRef:
 
 
 def to_float(values: np.ndarray, data_type: int) -> np.ndarray:
+    """float32 (float64 for double) values, always a copy: the stored bytes may be given back afterwards."""
     if data_type == TensorProto.BFLOAT16:
         return (values.astype(np.uint32) << 16).view(np.float32)
     if data_type == TensorProto.DOUBLE:
-        return values
+        return values.copy()
     return values.astype(np.float32)
 
 

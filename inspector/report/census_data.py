@@ -18,17 +18,15 @@ def quant_dict(t, tensors: dict) -> dict | None:
 
 def tensor_dict(t, histograms: bool = True, tensors: dict | None = None) -> dict:
     tensors = tensors or {}
-    stored = tensors[t.stored].stored_nbytes if t.stored in tensors else 0
-    aux = t.quant.aux_bytes if t.quant else 0
     d = {
         "name": t.name, "stored_as": t.stored, "shape": list(t.shape), "stored_shape": list(t.stored_shape or t.shape),
         "dtype": t.dtype, "scheme": t.scheme, "kind": t.kind, "role": t.role, "count": t.count,
         "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
-        "bits_per_parameter": 8 * (stored + aux) / t.count if t.count and tensors else None,
+        "bits_per_parameter": 8 * t.nbytes / t.count if t.count else None,
         "quantization": quant_dict(t, tensors), "nodes": t.nodes,
     }
+    d["bytes"] = t.nbytes
     if t.stats is not None:
-        d["bytes"] = t.stats.nbytes
         d.update(t.stats.summary())
         if histograms and t.counted:
             d["histogram"] = t.stats.histogram()

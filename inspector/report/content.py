@@ -9,7 +9,6 @@ from typing import Callable
 from .. import __version__
 from ..engine.serialize import result_dict
 from ..errors import Cancelled
-from . import charts
 from .census_data import census_dict
 
 
@@ -38,6 +37,8 @@ def identity(census, progress=None) -> dict:
 def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once."""
+    from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
+
     def check(fraction: float, what: str) -> None:
         if cancelled and cancelled():
             raise Cancelled()

@@ -1,98 +1,187 @@
-"""Statistics for every parameter of a census: pass 1 moments, pass 2 comparable histograms.
+"""Statistics for every parameter of a census, in one pass over each tensor's values, on every core.
 
-Each stored tensor is read a chunk at a time, each chunk's mapped pages given back once read
-(memory stays flat on a big model: see TensorRef.chunks and quant.py), and
-values shared by several logical parameters are read once per pass.  Histogram edges
-are shared by all tensors of one (kind, role), and by all layers of one kind, so block 3's
-MLP histogram can be laid beside block 30's.
+Each stored tensor is read a slice at a time by a pool of threads (numpy releases the GIL), each
+slice's mapped pages given back as soon as it is read, so memory stays flat whatever the model's
+size.  A slice gives its moments and its fine histogram (fine.py) at once; values shared by several
+logical parameters are read once.  Layers are finished in the census's order and reported as they
+finish (`on_layer`), so a view can fill while the rest is read.  At the end the fine counts are
+re-binned onto edges shared by all tensors of one (kind, role), and by all layers of one kind, so
+block 3's MLP histogram can be laid beside block 30's.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import numpy as np
 
 from ..errors import Cancelled
-from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from ..model.dequantize import values
+from . import fine
+from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from .moments import Moments, TensorStats
 
 Progress = Callable[[float, str], None]
+IN_FLIGHT_PER_WORKER = 2  # slices read ahead per thread: enough to keep the cores busy, little memory
 
 
-def _chunks(census, p) -> Iterator[np.ndarray]:
-    """The logical values: dequantized where the tensor is stored as codes (model/dequantize.py)."""
-    yield from values(census.model, census.model.tensors[p.stored], p.quant).chunks()
+def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
+    """A slice's moments and dense fine counts."""
+    m = Moments()
+    if x.dtype != np.float32:
+        x64, x = x, x.astype(np.float32)
+    else:
+        x64 = None
+    total = float(x.sum(dtype=np.float64)) if x64 is None else float(x64.sum())
+    if not np.isfinite(total):  # NaN or Inf here: the careful path (rare)
+        m.update(x if x64 is None else x64)
+        finite = x[np.isfinite(x)]
+        return m, fine.counts(finite)
+    counts = fine.counts(x)
+    m.count = x.size
+    m.total = total
+    m.total_sq = float(np.square(x).sum(dtype=np.float64)) if x64 is None else float(np.dot(x64, x64))
+    m.min, m.max = (float(x.min()), float(x.max())) if x64 is None else (float(x64.min()), float(x64.max()))
+    if counts[fine.ZERO_CODES[0]] or counts[fine.ZERO_CODES[1]]:  # there may be zeros: count them exactly
+        m.zeros = int(x.size - np.count_nonzero(x))
+    return m, counts
 
 
-def compute_statistics(census, progress: Progress | None = None,
-                       cancelled: Callable[[], bool] | None = None) -> None:
-    """Fill `stats` on every ParamTensor and Layer of `census` (in place)."""
-    params = census.tensors
+def compute_statistics(census, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                       on_layer: Callable[[object], None] | None = None, workers: int | None = None) -> None:
+    """Fill `stats` on every ParamTensor and Layer of `census` (in place).
+
+    `on_layer(layer)` is called as each layer's tensors are all read (its statistics are then final, its
+    histograms on the layer's own edges); the shared edges come at the end, when every range is known."""
     sharing: dict[str, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
-    for p in params:
+    for p in census.tensors:
         sharing.setdefault(p.stored, []).append(p)
-    total = 2 * sum(group[0].count for group in sharing.values()) or 1
-    done = 0
-
-    def tick(n: int, what: str) -> None:
-        nonlocal done
-        done += n
-        if cancelled and cancelled():
-            raise Cancelled()
-        if progress:
-            progress(min(done / total, 1.0), what)
-
-    moments: dict[str, Moments] = {}
-    for key, (p, *_rest) in sharing.items():
-        m = Moments()
-        for chunk in _chunks(census, p):
-            m.update(chunk)
-            tick(chunk.size, f"statistics: {p.name}")
-        moments[key] = m
-    for p in params:
-        ref = census.model.tensors[p.stored]
-        p.stats = TensorStats(moments[p.stored], ref.stored_nbytes + (p.quant.aux_bytes if p.quant else 0))
-
-    counted = [p for p in params if p.counted]
-    role_edges = _edges_by(counted, lambda p: (p.kind, p.role), BINS)
-    kind_edges = _edges_by(counted, lambda p: p.kind, LAYER_BINS)
-    layer_hist = {(layer.name, kind): np.zeros(len(edges) - 1, np.int64)
-                  for layer in census.layers for kind, edges in kind_edges.items()}
-    for group in sharing.values():
-        p = group[0]
-        wanted = {}
-        for q in group:
-            if q.counted:
-                wanted.setdefault(("role", q.kind, q.role), role_edges[(q.kind, q.role)])
-                wanted.setdefault(("kind", q.kind), kind_edges[q.kind])
-        counts = {k: np.zeros(len(e) - 1, np.int64) for k, e in wanted.items()}
-        for chunk in _chunks(census, p):
-            for k, e in wanted.items():
-                counts[k] += uniform_histogram(chunk, e)
-            tick(chunk.size, f"histogram: {p.name}")
-        for q in group:
-            if not q.counted:
-                continue
-            k = ("role", q.kind, q.role)
-            q.stats.edges, q.stats.counts = wanted[k], counts[k]
-            layer_hist[(q.layer, q.kind)] += counts[("kind", q.kind)]
-
+    order, seen = [], set()  # each stored tensor once, in layer order, with the layer it completes
     for layer in census.layers:
-        layer.stats = {}
-        for kind in ("weight", "bias"):
-            own = [t for t in layer.tensors if t.counted and t.kind == kind]
-            if not own:
-                continue
-            m = Moments()
-            for t in own:
-                m = m.merge(t.stats.moments)
-            st = TensorStats(m, sum(t.stats.nbytes for t in own))
-            st.edges, st.counts = kind_edges[kind], layer_hist[(layer.name, kind)]
-            layer.stats[kind] = st
+        for p in layer.tensors:
+            if p.stored not in seen:
+                seen.add(p.stored)
+                order.append(p)
+    waiting = {layer.name: {p.stored for p in layer.tensors} for layer in census.layers}
+    total = sum(p.count for p in order) or 1
+    done = 0
+    fine_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    finished_layers = 0
+    for p, moments, counts in _stream(census, order, workers or max(1, os.cpu_count() or 1), cancelled):
+        fine_of[p.stored] = counts
+        for q in sharing[p.stored]:
+            q.stats = TensorStats(moments, q.nbytes)
+        done += p.count
+        if progress:
+            progress(min(done / total, 1.0), f"statistics: {p.layer}")
+        while finished_layers < len(census.layers) and waiting[census.layers[finished_layers].name] <= fine_of.keys():
+            layer = census.layers[finished_layers]
+            _layer_stats(layer, fine_of)
+            if on_layer:
+                on_layer(layer)
+            finished_layers += 1
+    _shared_histograms(census, fine_of)
+    census.statistics_done = True
     if progress:
         progress(1.0, "statistics done")
+
+
+def _stream(census, order: list, workers: int, cancelled):
+    """(parameter, moments, fine counts) for each stored tensor in `order`, as it completes.  Slices of all
+    tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors."""
+    def slices():
+        for p in order:
+            readers = list(values(census.model, census.model.tensors[p.stored], p.quant).slices())
+            for i, read in enumerate(readers):
+                yield p, read, i == len(readers) - 1
+            if not readers:
+                yield p, None, True
+
+    acc: dict[str, list] = {}
+    pending: deque = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix="stats") as pool:
+        def collect():
+            p, future, last = pending.popleft()
+            m, counts = future.result() if future is not None else (Moments(), None)
+            entry = acc.setdefault(p.stored, [Moments(), np.zeros(fine.BINS, np.int64)])
+            entry[0] = entry[0].merge(m)
+            if counts is not None:
+                np.add(entry[1], counts, out=entry[1])
+            if last:
+                moments, dense = acc.pop(p.stored)
+                return p, moments, fine.sparse(dense)
+            return None
+
+        try:
+            for p, read, last in slices():
+                if cancelled and cancelled():
+                    raise Cancelled()
+                future = pool.submit(lambda r=read: _summarize(r())) if read is not None else None
+                pending.append((p, future, last))
+                while len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                    if (out := collect()) is not None:
+                        yield out
+            while pending:
+                if (out := collect()) is not None:
+                    yield out
+        finally:
+            for _p, future, _last in pending:
+                if future is not None:
+                    future.cancel()
+
+
+def _layer_stats(layer, fine_of: dict) -> None:
+    """The layer's moments per kind (its histograms come with the shared edges, at the end)."""
+    layer.stats = {}
+    for kind in ("weight", "bias"):
+        own = [t for t in layer.tensors if t.counted and t.kind == kind]
+        if not own:
+            continue
+        m = Moments()
+        for t in own:
+            m = m.merge(t.stats.moments)
+        layer.stats[kind] = TensorStats(m, sum(t.stats.nbytes for t in own))
+
+
+FINE_ENOUGH = 4  # fine bins at most a quarter of a shared bin wide: re-binning is faithful; wider, read again
+
+
+def _shared_histograms(census, fine_of: dict) -> None:
+    counted = [p for p in census.tensors if p.counted]
+    role_edges = _edges_by(counted, lambda p: (p.kind, p.role), BINS)
+    kind_edges = _edges_by(counted, lambda p: p.kind, LAYER_BINS)
+    rebinned: dict[tuple, np.ndarray] = {}
+    by_stored = {p.stored: p for p in counted}
+
+    def on(stored: str, edges: np.ndarray) -> np.ndarray:
+        key = (stored, id(edges))
+        if key not in rebinned:
+            m = by_stored[stored].stats.moments
+            fine_width = (m.absmax if m.count else 0.0) / fine.MANTISSA_STEPS
+            if fine_width * FINE_ENOUGH > (edges[-1] - edges[0]) / (len(edges) - 1):
+                rebinned[key] = _exact_counts(census, by_stored[stored], edges)  # a narrow range far from 0
+            else:
+                rebinned[key] = fine.rebin(fine_of[stored], edges)
+        return rebinned[key]
+
+    for p in counted:
+        p.stats.edges = role_edges[(p.kind, p.role)]
+        p.stats.counts = on(p.stored, p.stats.edges)
+    for layer in census.layers:
+        for kind, st in layer.stats.items():
+            st.edges = kind_edges[kind]
+            st.counts = sum(on(t.stored, st.edges) for t in layer.tensors if t.counted and t.kind == kind)
+
+
+def _exact_counts(census, p, edges: np.ndarray) -> np.ndarray:
+    """A second read of one tensor, for a range the fine bins cannot resolve (norm weights all near 1, say)."""
+    out = np.zeros(len(edges) - 1, np.int64)
+    for chunk in values(census.model, census.model.tensors[p.stored], p.quant).chunks():
+        out += uniform_histogram(chunk, edges)
+    return out
 
 
 def _edges_by(params, key, bins: int) -> dict:

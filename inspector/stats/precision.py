@@ -22,7 +22,7 @@ def _per_stored(census):
         entry[0] += t.count
     for name, entry in seen.items():
         t = entry[2]
-        entry[1] = census.model.tensors[name].stored_nbytes + (t.quant.aux_bytes if t.quant else 0)
+        entry[1] = t.nbytes
     return seen.values()
 
 
