@@ -16,3 +16,20 @@ LABEL = "#666"
 WARNING = "#b00"  # a config that contradicts the graph
 NOTE = "#8a5a00"  # a caveat (a quantized model's ids)
 PLOT_FOREGROUND = "#333"
+ATTENTION_RAMP = ("#f7fbff", "#08306b")  # attention weight 0 → 1, in heat strips and report maps
+LENS_SHADE = "#3b6ea8"  # a logit-lens cell, at an opacity that is its probability
+CHOSEN_MARK = "#d62828"  # the chosen token where it first appears in the lens
+
+
+def ramp(low: str, high: str, steps: int = 256) -> list[tuple[int, int, int]]:
+    """`steps` RGB colours from `low` to `high` (for heat maps drawn by Qt or matplotlib)."""
+    a = [int(low[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(high[i:i + 2], 16) for i in (1, 3, 5)]
+    return [tuple(round(x + (y - x) * k / (steps - 1)) for x, y in zip(a, b)) for k in range(steps)]
+
+
+def tint(color: str, amount: float) -> str:
+    """`color` laid over white at opacity `amount` (0..1), as #rrggbb: a shade every renderer shows alike."""
+    amount = min(1.0, max(0.0, amount))
+    c = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 + (x - 255) * amount):02x}" for x in c)

@@ -54,3 +54,13 @@ def ratio(x: float | None) -> str:
 
 
 KIND_PLURAL = {"weight": "weights", "bias": "biases"}  # a parameter kind as a heading or legend says it
+
+TOKEN_SHOWN = {"\n": "↵", "\r": "␍", "\t": "⇥"}  # characters a token table would otherwise swallow
+
+
+def token(text: str, quoted: bool = True) -> str:
+    """A token as people read it in a table: quoted so its spaces show, a newline as ↵."""
+    shown = "".join(TOKEN_SHOWN.get(c, c) for c in str(text))
+    if not quoted and shown and not shown.strip(" "):
+        shown = "␣" * len(shown)  # a token of spaces, visible on its own
+    return f"'{shown}'" if quoted else shown

@@ -172,8 +172,49 @@ def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False) -> dict
         "greedy_through_eos": through_eos,
         "top5_ids": top5.indices.tolist(),
         "top5_probs": top5.values.tolist(),
+        "inside": inside_reference(model, ids[0].tolist(), out[0, ids.shape[1]:].tolist()),
         "torch": torch.__version__,
     }
+
+
+INSIDE_STEPS = (0, 3)  # the prefill's last position, and the position after three greedy tokens
+LENS_K = 5
+
+
+def _final_norm(model):
+    base = model.base_model
+    base = getattr(base, "decoder", base)  # OPT keeps its blocks and final norm in a decoder
+    for name in ("ln_f", "norm", "final_layer_norm"):
+        if hasattr(base, name):
+            return getattr(base, name)
+    raise ValueError(f"no final norm found in {type(model).__name__}")
+
+
+def inside_reference(model, prompt_ids: list[int], greedy_ids: list[int]) -> dict:
+    """PyTorch's view of the inside of a step: eager attention's row for the last position, per layer and head,
+    and the logit lens (each block's output through the final norm and the head; the last layer is the model's
+    own logits), at the steps in INSIDE_STEPS."""
+    implementation = model.config._attn_implementation
+    model.set_attn_implementation("eager")  # the fused kernels do not return their probabilities
+    norm, head = _final_norm(model), model.get_output_embeddings()
+    steps = {}
+    try:
+        with torch.no_grad():
+            for step in (s for s in INSIDE_STEPS if s <= len(greedy_ids)):
+                ids = torch.tensor([prompt_ids + greedy_ids[:step]])
+                out = model(input_ids=ids, output_attentions=True, output_hidden_states=True)
+                lens = []
+                for layer in range(model.config.num_hidden_layers):
+                    if layer == model.config.num_hidden_layers - 1:
+                        logits = out.logits[0, -1]
+                    else:  # hidden_states[0] is the embedding; [layer + 1] is after block `layer`
+                        logits = head(norm(out.hidden_states[layer + 1][0, -1]))
+                    top = torch.topk(torch.softmax(logits.double(), -1), LENS_K)
+                    lens.append([[i, p] for i, p in zip(top.indices.tolist(), top.values.tolist())])
+                steps[str(step)] = {"attention": [a[0, :, -1, :].tolist() for a in out.attentions], "lens": lens}
+    finally:
+        model.set_attn_implementation(implementation)
+    return {"steps": steps, "k": LENS_K}
 
 
 def write_reference(model, hf_tok, out: Path, **kw) -> None:
@@ -384,7 +425,8 @@ def tiny(model_type: str, vocab: int, **kw):
 
     base = dict(vocab_size=vocab, hidden_size=32, num_hidden_layers=2, intermediate_size=64,
                 max_position_embeddings=128, bos_token_id=0, eos_token_id=0)
-    settings = {k: v for k, v in {**base, **kw}.items() if v is not None}  # None: a key this family does not use
+    # None for a base key: a key this family does not use; None for its own key: that setting off
+    settings = {k: v for k, v in {**base, **kw}.items() if v is not None or k not in base}
     cfg = AutoConfig.for_model(model_type, **settings)
     return AutoModelForCausalLM.from_config(cfg)
 

@@ -38,6 +38,9 @@ class GenerationSettings(QtWidgets.QWidget):
         self.candidates_n = QtWidgets.QSpinBox(minimum=1, maximum=50, value=8)
         self.stop_at_eos = QtWidgets.QCheckBox("stop at the end-of-text token")
         self.stop_at_eos.setChecked(True)
+        self.inside = QtWidgets.QCheckBox("read the inside (attention, logit lens)")
+        self.inside.setToolTip("Steps also read where each token looked and what each block would have said; "
+                               "they run a probed copy of the model, a little slower. See the Inside tab.")
         self.provider = QtWidgets.QComboBox()
         for label, key in PROVIDERS:
             self.provider.addItem(label, key)
@@ -57,6 +60,7 @@ class GenerationSettings(QtWidgets.QWidget):
         form.addRow("max new tokens", self.max_tokens)
         form.addRow("candidates shown", self.candidates_n)
         form.addRow(self.stop_at_eos)
+        form.addRow(self.inside)
         form.addRow("provider", self.provider)
 
         self.step_btn = QtWidgets.QPushButton("Step")
@@ -101,7 +105,8 @@ class GenerationSettings(QtWidgets.QWidget):
                                   top_p=self.top_p.value() if self.top_p.value() < 1.0 and not greedy else None,
                                   seed=None if self.seed.value() < 0 else self.seed.value())
         return GenerationConfig(max_new_tokens=self.max_tokens.value(), sampling=sampling,
-                                candidates=self.candidates_n.value(), stop_at_eos=self.stop_at_eos.isChecked())
+                                candidates=self.candidates_n.value(), stop_at_eos=self.stop_at_eos.isChecked(),
+                                inside=self.inside.isChecked())
 
     def set_note(self, note: str | None) -> None:
         self.note.setText(note or "")

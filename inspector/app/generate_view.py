@@ -26,6 +26,8 @@ class GenerateView(QtWidgets.QWidget):
     request = QtCore.Signal(object, object, int)  # prompt (None: continue), config, max steps (0: all)
     error = QtCore.Signal(str, str)
     run_finished = QtCore.Signal(object)  # GenerationResult
+    step_shown = QtCore.Signal(int)  # the step whose candidates are on show (selected, or the latest)
+    cleared = QtCore.Signal()  # the run was reset: no steps
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -35,6 +37,7 @@ class GenerateView(QtWidgets.QWidget):
         self.thread: QtCore.QThread | None = None
         self.provider_in_use: str | None = None
         self.steps: list = []
+        self.prompt_ids: list[int] = []  # the run's prompt as the model saw it
         self.prompt_text = ""
         self.result = None
         self.running = False
@@ -62,6 +65,7 @@ class GenerateView(QtWidgets.QWidget):
         # the widgets people (and tests) reach for, under the names they had
         self.prompt, self.greedy, self.seed, self.max_tokens = s.prompt, s.greedy, s.seed, s.max_tokens
         self.candidates_n, self.provider, self.stop_at_eos = s.candidates_n, s.provider, s.stop_at_eos
+        self.inside = s.inside
         self.step_btn, self.run_btn, self.pause_btn, self.stop_btn = s.step_btn, s.run_btn, s.pause_btn, s.stop_btn
         self.reset_btn, self.status, self.note = s.reset_btn, s.status, s.note
         self.candidates, self.cand_title = self.candidates_panel.table, self.candidates_panel.title
@@ -97,6 +101,7 @@ class GenerateView(QtWidgets.QWidget):
         if not self.model_path:
             return False
         self.worker = GenerationWorker(self.model_path, self.provider.currentData(), self.plan)
+        self.worker.started.connect(self._on_started)
         self.worker.stepped.connect(self._on_step)
         self.worker.idle.connect(self._on_idle)
         self.worker.failed.connect(self._on_failed)
@@ -113,7 +118,8 @@ class GenerateView(QtWidgets.QWidget):
                 self.request.disconnect(self.worker.start_run)
             except (RuntimeError, TypeError):
                 pass
-            for sig in (self.worker.stepped, self.worker.idle, self.worker.failed, self.worker.ready):
+            for sig in (self.worker.started, self.worker.stepped, self.worker.idle, self.worker.failed,
+                        self.worker.ready):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):
@@ -158,7 +164,8 @@ class GenerateView(QtWidgets.QWidget):
         if self.running:
             self.stop()
             return
-        self.steps, self.result, self.selected_step = [], None, None
+        self.steps, self.result, self.selected_step, self.prompt_ids = [], None, None, []
+        self.cleared.emit()
         self.output.reset()
         self.candidates_panel.clear()
         self.plots.clear_run()
@@ -174,6 +181,10 @@ class GenerateView(QtWidgets.QWidget):
     def _on_ready(self, provider: str) -> None:
         self.provider_in_use = provider
         self.plots.show_gpu(provider == "cuda")
+
+    @QtCore.Slot(object)
+    def _on_started(self, prompt_ids) -> None:
+        self.prompt_ids = list(prompt_ids)
 
     @QtCore.Slot(object)
     def _on_step(self, step) -> None:
@@ -210,6 +221,8 @@ class GenerateView(QtWidgets.QWidget):
         self.selected_step = index
         self._show_candidates(index)
         self.render_output()
+        if 0 <= index < len(self.steps):
+            self.step_shown.emit(index)
 
     def render_output(self) -> None:
         self.output.render(self.prompt_text, self.steps, self.selected_step)
@@ -224,15 +237,24 @@ class GenerateView(QtWidgets.QWidget):
         self._dirty = False
         self.render_output()
         if self.steps:
-            self._show_candidates(self.selected_step if self.selected_step is not None else len(self.steps) - 1)
+            shown = self.selected_step if self.selected_step is not None else len(self.steps) - 1
+            self._show_candidates(shown)
+            self.step_shown.emit(shown)
         self.plots.draw(self.series())
+
+    def token_text(self, token_id: int) -> str:
+        """A token id as text (the tokenizer decodes one id safely from any thread)."""
+        gen = self.worker.gen if self.worker else None
+        return gen.token_text(token_id) if gen else f"<{token_id}>"
+
+    def context_ids(self, index: int) -> list[int]:
+        """The positions step `index` attended over: the prompt's, then the tokens chosen before it."""
+        return self.prompt_ids + [s.id for s in self.steps[:index]]
 
     def candidates_for(self, index: int) -> list[tuple[str, float, int, bool]]:
         """(token text, probability, id, chosen) for step `index`."""
         s = self.steps[index]
-        gen = self.worker.gen if self.worker else None
-        text = (lambda i: gen.token_text(i)) if gen else (lambda i: str(i))
-        return [(text(i), p, i, i == s.id) for i, p in s.top]
+        return [(self.token_text(i), p, i, i == s.id) for i, p in s.top]
 
     def _show_candidates(self, index: int) -> None:
         if 0 <= index < len(self.steps):

@@ -221,14 +221,11 @@ class LayersView(QtWidgets.QWidget):
             top = self.tree.topLevelItem(i)
             if top.text(0) != layer:
                 continue
-            if tensor is None:
-                self.tree.setCurrentItem(top)
-                top.setExpanded(True)
-                return
-            for j in range(top.childCount()):
-                if top.child(j).text(0) == tensor:
-                    self.tree.setCurrentItem(top.child(j))
-                    return
+            top.setExpanded(True)
+            item = next((top.child(j) for j in range(top.childCount()) if top.child(j).text(0) == tensor), top)
+            self.tree.setCurrentItem(item)  # the tensor, or the layer when it has no such tensor
+            self.tree.scrollToItem(item)
+            return
 
     def selected(self):
         items = self.tree.selectedItems()

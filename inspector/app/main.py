@@ -28,6 +28,8 @@ def parse_args(argv):
     ap.add_argument("--tab", choices=TAB_KEYS, default=TAB_KEYS[0], help="the tab to show first")
     ap.add_argument("--steps", type=int, default=0, help="generate this many tokens before the screenshot")
     ap.add_argument("--prompt", help="prompt for the Generate tab")
+    ap.add_argument("--inside", action="store_true", help="read the inside (attention, logit lens) while generating")
+    ap.add_argument("--show-step", type=int, metavar="N", help="after generating, show step N (Generate, Inside)")
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
     ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
     return ap.parse_args(argv)
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     window.tabs.setCurrentIndex(TAB_KEYS.index(args.tab))
     if args.prompt:
         window.generate.prompt.setPlainText(args.prompt)
+    window.generate.inside.setChecked(args.inside)
     model = args.model
     if model is None and window.settings.value("reopen_last", False, type=bool):
         model = window.settings.value("last_model", "") or None
@@ -93,6 +96,8 @@ def _screenshot(app, window, model, args) -> int:
 
     def finish():
         window.generate.redraw()
+        if args.show_step is not None and 0 <= args.show_step < len(window.generate.steps):
+            window.generate.select_step(args.show_step)
         app.processEvents()
         window.grab().save(args.screenshot)
         window.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import units
 from .generate_view import GenerateView
 from .graph_view import GraphView
+from .inside_view import InsideView
 from .layers_view import LayersView
 from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
@@ -60,9 +61,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.generate = GenerateView()
         self.generate.error.connect(self.show_error)
         self.generate.run_finished.connect(lambda r: setattr(self, "last_result", r))
+        self.inside = InsideView()
+        self.inside.set_source(self.generate)
+        self.generate.step_shown.connect(self.inside.show_step)
+        self.generate.cleared.connect(self.inside.clear)
+        self.inside.step_picked.connect(self.generate.select_step)
+        self.inside.box_clicked.connect(self.show_in_layers)
+        self.inside.turn_on.connect(self._turn_inside_on)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        views = {"overview": self.overview, "layers": self.layers, "graph": self.graph, "generate": self.generate}
+        views = {"overview": self.overview, "layers": self.layers, "graph": self.graph, "generate": self.generate,
+                 "inside": self.inside}
         for key, title in TABS:
             self.tabs.addTab(views[key], title)
         self.setCentralWidget(self.tabs)
@@ -243,7 +252,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if old is not None:
             old.model.close()
         # the visible view first; each view fills in steps, and the window repaints between them
-        views = [self.overview, self.layers, self.graph]
+        views = [self.overview, self.layers, self.graph, self.inside]
         current = self.tabs.currentWidget()
         views.sort(key=lambda v: v is not current)
         self.stager.start([v.fill(census) for v in views] + [
@@ -284,6 +293,15 @@ class MainWindow(QtWidgets.QMainWindow):
         if serial == self._serial:
             self._set_busy(False)
 
+    def show_in_layers(self, layer: str, tensor: str = "") -> None:
+        """A box of the model's drawing was clicked: its layer (and tensor) in Layers."""
+        self.layers.select(layer, tensor or None)
+        self.tabs.setCurrentWidget(self.layers)
+
+    def _turn_inside_on(self) -> None:
+        self.generate.inside.setChecked(True)
+        self.tabs.setCurrentWidget(self.generate)
+
     def show_error(self, message: str, details: str = "") -> None:
         """A clear one-line message; the technical details only when asked for."""
         log.warning("%s", message)
@@ -302,7 +320,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from .report_dialog import ReportDialog
 
-        self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self)
+        selected = self.generate.selected_step
+        self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self,
+                                          attention_at=[selected] if selected is not None else None)
         self.report_dialog.exported.connect(lambda p: self.statusBar().showMessage(f"report written to {p}", STATUS_MS))
         self.report_dialog.open()
         return self.report_dialog

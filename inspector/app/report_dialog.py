@@ -25,9 +25,9 @@ class ReportWorker(QObject):
     built = Signal(object)
     failed = Signal(str, str)
 
-    def __init__(self, census, run):
+    def __init__(self, census, run, attention_at: list[int] | None = None):
         super().__init__()
-        self.census, self.run_result = census, run
+        self.census, self.run_result, self.attention_at = census, run, attention_at
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -36,7 +36,8 @@ class ReportWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set))
+            self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
+                                         attention_at=self.attention_at))
         except Cancelled:
             self.failed.emit("", "")
         except Exception as exc:  # noqa: BLE001
@@ -46,10 +47,11 @@ class ReportWorker(QObject):
 class ReportDialog(QtWidgets.QDialog):
     exported = Signal(str)
 
-    def __init__(self, census, run=None, parent=None):
+    def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None):
+        """`attention_at`: with a run that read the inside, the steps whose attention the report draws."""
         super().__init__(parent)
         self.setWindowTitle("Export Report")
-        self.census, self.run_result = census, run
+        self.census, self.run_result, self.attention_at = census, run, attention_at
         self.thread = self.worker = None
         self.format = QtWidgets.QComboBox()
         for name, fmt in FORMATS.items():
@@ -60,6 +62,10 @@ class ReportDialog(QtWidgets.QDialog):
         self.include_run = QtWidgets.QCheckBox("include the generation run on screen")
         self.include_run.setChecked(run is not None)
         self.include_run.setEnabled(run is not None)
+        if run is not None and run.inside:
+            steps = ", ".join(str(i) for i in attention_at) if attention_at else "the first and the last step"
+            self.include_run.setText(f"include the generation run on screen, its logit lens and the attention "
+                                     f"of {'step ' if attention_at else ''}{steps}")
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS)
         self.progress.setVisible(False)
         self.message = QtWidgets.QLabel()
@@ -97,7 +103,8 @@ class ReportDialog(QtWidgets.QDialog):
             return
         self.export_btn.setEnabled(False)
         self.progress.setVisible(True)
-        self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None)
+        self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
+                                   self.attention_at)
         self.worker.progress.connect(self._progress)  # a slot of this dialog: queued onto the GUI thread
         self.worker.built.connect(self._write)
         self.worker.failed.connect(self._failed)

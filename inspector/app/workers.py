@@ -154,6 +154,7 @@ class GenerationWorker(QObject):
     """Owns a Generator in its own thread; GUI sets pause/stop flags directly (they are thread-safe)."""
 
     ready = Signal(str)  # provider
+    started = Signal(object)  # the prompt's ids, when a run starts
     stepped = Signal(object)  # Step
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
@@ -188,7 +189,9 @@ class GenerationWorker(QObject):
         self._pause.clear()
         try:
             if prompt is not None:
-                self.gen.start(prompt, config)
+                self.started.emit(list(self.gen.start(prompt, config)))
+            else:
+                self.gen.set_inside(config.inside)  # the inside view may be turned on or off between steps
             taken = 0
             for step in self.gen.steps():  # the engine ends it: finished, or stopped ("stopped")
                 self.stepped.emit(step)

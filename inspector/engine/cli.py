@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from .. import json_output, units
 from ..cli_options import add_variant_option
 from ..errors import GenerationError, terminal_text
@@ -32,6 +34,9 @@ def add_generation_options(p, prompt_required: bool = True) -> None:
     p.add_argument("--stop", action="append", default=[], help="stop when this text appears (repeatable)")
     p.add_argument("--provider", default="auto", help="auto, cpu or cuda")
     p.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
+    p.add_argument("--inside", action="store_true",
+                   help="also read where each token looked (attention) and what each layer would have said "
+                        "(the logit lens): every step gets `attention` and `lens` in --json")
 
 
 def config_from_args(args):
@@ -45,7 +50,7 @@ def config_from_args(args):
     sampling = SamplingConfig(greedy=greedy, temperature=args.temperature if args.temperature is not None else 1.0,
                               top_k=None if greedy else args.top_k, top_p=args.top_p, seed=args.seed)
     return GenerationConfig(max_new_tokens=args.max_new_tokens, sampling=sampling,
-                            candidates=args.top_k or 5, stop_strings=tuple(args.stop))
+                            candidates=args.top_k or 5, stop_strings=tuple(args.stop), inside=args.inside)
 
 
 def prompt_from_args(args):
@@ -66,6 +71,8 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     if gen.note and stream is not None:  # text mode: say it before the text; --json carries it as "note"
         print(f"note: {gen.note}", file=sys.stderr)
     gen.start(prompt_from_args(args), config)
+    if gen.inside is not None and gen.inside.note and stream is not None:
+        print(f"note: {gen.inside.note}", file=sys.stderr)
     show = terminal_text if stream is not None and stream.isatty() else (lambda text: text)
     if echo_prompt and stream is not None and args.prompt is not None:
         stream.write(show(args.prompt))
@@ -96,4 +103,26 @@ def cmd_generate(args) -> int:
           f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
           f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {m['peak_rss_mb']:.0f} MB, {result.provider}]",
           file=sys.stderr)
+    if result.inside:
+        print_inside(result, sys.stderr)
     return 0
+
+
+def print_inside(result, out) -> None:
+    """Per step: the layer where the chosen token first led the logit lens, and where the last layer looked."""
+    from .inside import first_layer, mean_attention
+
+    show = terminal_text if out.isatty() else (lambda text: text)
+    context = [result.texts.get(i, str(i)) for i in result.context_ids]
+    print(f"{'step':>5}  {'token':<16}{'leads the logit lens from':>26}  looked at most (last block, mean of heads)",
+          file=out)
+    for s in result.steps:
+        n = len(s.lens or [])
+        lead = first_layer(s.lens, s.id, top1=True)
+        led = f"block {lead} (of {n})" if lead is not None else "never"
+        row = mean_attention(s.attention, len(s.attention or []) - 1)
+        looked = "–"
+        if row is not None:
+            pos = int(np.argmax(row))
+            looked = f"{show(repr(context[pos]))} at {pos} ({row[pos]:.2f})"
+        print(f"{s.index:>5}  {show(repr(s.text)):<16}{led:>26}  {looked}", file=out)

@@ -26,6 +26,8 @@ from ..model import load_model, take_census
 from ..model.sources import open_source
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
+from .inside import Inside
+from .inside import prepare as prepare_inside
 from .plan import RunPlan, plan_for
 from .providers import create_session, ort_message
 from .sampling import Sampler, SamplingConfig
@@ -45,6 +47,7 @@ class GenerationConfig:
     candidates: int = 5  # how many top candidates each step reports
     stop_strings: tuple[str, ...] = ()
     stop_at_eos: bool = True
+    inside: bool = False  # read attention and the logit lens at every step (a probed copy of the model)
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Step:
     gpu: int | None
     prefill: bool
     finish: str | None = None  # on the last step: one of FINISH_REASONS
+    attention: list | None = None  # with the inside view: per layer, per head, weights over the positions so far
+    lens: list | None = None  # with the inside view: per layer, the top candidates the residual stream gives
 
 
 @dataclass
@@ -75,6 +80,18 @@ class GenerationResult:
     config: GenerationConfig = GenerationConfig()
     prompt: str | None = None
     note: str | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
+    inside_note: str | None = None  # with the inside view: why attention is missing (a fused attention op)
+    texts: dict[int, str] = field(default_factory=dict)  # with the inside view: every id it names, as text
+
+    @property
+    def inside(self) -> bool:
+        """The run read the inside (from the start, or from a step on)."""
+        return self.config.inside or any(s.lens is not None for s in self.steps)
+
+    @property
+    def context_ids(self) -> list[int]:
+        """The positions attention is over: the prompt's, then the generated ones."""
+        return self.prompt_ids + self.new_ids
 
 
 @dataclass
@@ -118,6 +135,33 @@ class Generator:
         self.probe = MemoryProbe(gpu=self.provider == "cuda")
         self._stop = threading.Event()
         self.state: _State | None = None
+        self.inside: Inside | None = None  # set while the inside view is on (set_inside)
+        self._probed: tuple | None = None  # (Inside, copy bytes, folder), made the first time it is asked for
+        self._plain = (plan.model_bytes, plan.external_folder)  # what the plain session opens
+        self._threads = threads
+        self._probe_values: dict[str, np.ndarray] = {}  # the last step's probed outputs
+
+    # ------------------------------------------------------------------ the inside view
+    def set_inside(self, on: bool) -> Inside | None:
+        """From the next step on, read attention and the logit lens too, or stop reading them.
+
+        The probed copy (inside.py) replaces the session while the inside view is on, and the plain session
+        comes back when it is turned off: one session's weights in memory, never two, and plain steps at
+        plain speed (onnxruntime runs every node of a graph, asked-for outputs or not)."""
+        if on == (self.inside is not None):
+            return self.inside
+        if on:
+            if self._probed is None:
+                self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
+            inside, data, folder = self._probed
+            self.session = None  # the plain session's memory goes before the copy's comes
+            self.session, _provider = create_session(str(self.path), self.provider, self._threads, data, folder)
+            self.inside = inside
+        else:
+            self.session = None
+            self.session, _provider = create_session(str(self.path), self.provider, self._threads, *self._plain)
+            self.inside = None
+        return self.inside
 
     # ------------------------------------------------------------------ text
     def encode(self, text: str) -> list[int]:
@@ -147,6 +191,7 @@ class Generator:
             sampler = Sampler(config.sampling)
         except ValueError as exc:
             raise GenerationError(str(exc)) from None
+        self.set_inside(config.inside)
         self._stop.clear()
         self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler,
                             prompt=prompt if isinstance(prompt, str) else None)
@@ -186,11 +231,16 @@ class Generator:
         dist = st.sampler.distribution(logits)
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
+        attention = lens = None
+        if self.inside is not None:
+            attention = self.inside.attention(self._probe_values)
+            lens = self.inside.lens(self._probe_values, logits, max(1, st.config.candidates))
         latency = (time.perf_counter() - t0) * 1000.0  # the whole step, the inspector's own work included
         st.ids.append(token)
         rss, gpu = self.probe.rss(), self.probe.gpu()
         step = Step(index=len(st.steps), id=token, text=self.token_text(token), top=top, prob=prob,
-                    entropy=entropy, latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu, prefill=prefill)
+                    entropy=entropy, latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu, prefill=prefill,
+                    attention=attention, lens=lens)
         st.metrics.record(latency, prefill, rss, gpu)
         st.steps.append(step)
         st.finish = step.finish = self._finish_reason(token)
@@ -217,8 +267,13 @@ class Generator:
         if st is None:
             raise GenerationError("nothing has been generated")
         new = st.ids[st.prompt_len:]
+        inside_note, texts = None, {}
+        if st.config.inside or any(s.lens is not None for s in st.steps):  # the lens names tokens no step chose
+            inside_note = self._probed[0].note if self._probed else None
+            named = set(st.ids) | {i for s in st.steps for layer in (s.lens or []) if layer for i, _p in layer}
+            texts = {i: self.token_text(i) for i in sorted(named)}
         return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
-                                self.provider, st.finish, st.config, st.prompt, self.note)
+                                self.provider, st.finish, st.config, st.prompt, self.note, inside_note, texts)
 
     # ------------------------------------------------------------------ internals
     def _finish_reason(self, token: int) -> str | None:
@@ -250,22 +305,30 @@ class Generator:
     def _forward(self, prefill: bool) -> np.ndarray:
         """Logits for the next token."""
         st, io = self.state, self.io
+        session, probes = self.session, (self.inside.outputs if self.inside is not None else [])
         if not io.cached:  # no cache in the graph: recompute the whole sequence
-            out = self.session.run([io.logits], self._feeds(st.ids, 0))
+            out = session.run([io.logits] + probes, self._feeds(st.ids, 0))
+            self._probe_values = dict(zip(probes, out[1:]))
             return out[0][0, -1].astype(np.float32)
         new_ids = st.ids if prefill else st.ids[-1:]
         past_len = 0 if prefill else len(st.ids) - 1
         feeds = self._feeds(new_ids, past_len)
         if prefill:
             st.cache = self._empty_cache()
-        if self.io_binding:
+        if self.io_binding and self.inside is None:
             return self._forward_bound(feeds, st)
-        feeds.update(st.cache)
-        names = [io.logits] + [n for kv in io.present for n in kv]
-        out = self.session.run(names, feeds)
+        feeds.update(self._host_cache(st.cache))
+        presents = [n for kv in io.present for n in kv]
+        out = session.run([io.logits] + presents + probes, feeds)
         past_names = [n for kv in io.past for n in kv]
-        st.cache = dict(zip(past_names, out[1:]))
+        st.cache = dict(zip(past_names, out[1:1 + len(presents)]))
+        self._probe_values = dict(zip(probes, out[1 + len(presents):]))
         return out[0][0, -1].astype(np.float32)  # fp16 models give fp16 logits
+
+    @staticmethod
+    def _host_cache(cache: dict) -> dict:
+        """The cache as arrays (the inside view runs without IO binding; a device cache comes back once)."""
+        return {n: (v.numpy() if isinstance(v, ort.OrtValue) else v) for n, v in cache.items()}
 
     def _empty_cache(self) -> dict:
         empty = self.io.empty_past()
@@ -279,6 +342,8 @@ class Generator:
         for name, arr in feeds.items():
             binding.bind_cpu_input(name, arr)
         for name, value in st.cache.items():
+            if not isinstance(value, ort.OrtValue):  # the inside view ran the last step on host arrays
+                value = ort.OrtValue.ortvalue_from_numpy(value, self.device, 0)
             binding.bind_ortvalue_input(name, value)
         binding.bind_output(io.logits, "cpu")
         for kv in io.present:

@@ -72,3 +72,29 @@ def run_charts(steps: list[dict]) -> dict[str, bytes]:
     ax.grid(alpha=0.3)
     out["memory"] = _png(fig)
     return out
+
+
+MAX_LABELS = 60  # position labels beyond this are thinned out
+
+
+def attention_map(title: str, attention: list, labels: list[str]) -> bytes:
+    """One step's attention: a row per block and head, a column per position attended over."""
+    from matplotlib.colors import ListedColormap
+
+    blocks = [(b, np.asarray(a, float)) for b, a in enumerate(attention) if a is not None]
+    rows = np.concatenate([a for _b, a in blocks]) if blocks else np.zeros((1, len(labels)))
+    heads = blocks[0][1].shape[0] if blocks else 1
+    cmap = ListedColormap(np.array(palette.ramp(*palette.ATTENTION_RAMP)) / 255)
+    height = min(9.0, 1.2 + 0.09 * len(rows))
+    fig, ax = plt.subplots(figsize=(7.5, height))
+    image = ax.imshow(rows, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    ticks = [i * heads + heads / 2 - 0.5 for i in range(len(blocks))]
+    every = max(1, len(blocks) // 24)
+    ax.set_yticks(ticks[::every], [f"block {b}" for b, _a in blocks][::every], fontsize=6)
+    for i in range(1, len(blocks)):
+        ax.axhline(i * heads - 0.5, color="white", lw=0.6)
+    step = max(1, len(labels) // MAX_LABELS)
+    ax.set_xticks(range(0, len(labels), step), [repr(t)[1:-1] for t in labels[::step]], rotation=90, fontsize=6)
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01).ax.tick_params(labelsize=6)
+    return _png(fig)

@@ -6,7 +6,7 @@ import sys
 
 from ..cli_options import add_variant_option
 from ..engine.cli import add_generation_options, run_generation
-from ..errors import safe_text
+from ..errors import InspectorError, safe_text
 from ..pipeline import inspect
 from .content import build_report
 from .formats import FORMATS, export, format_for
@@ -20,6 +20,8 @@ def add_report_parser(sub) -> None:
     r.add_argument("-o", "--output", required=True, help="the report file")
     r.add_argument("--format", choices=list(FORMATS), help="default: from the extension")
     add_generation_options(r, prompt_required=False)
+    r.add_argument("--attention-steps", help="with --inside: the steps whose attention the report draws, "
+                                             "comma-separated (default: the first and the last)")
     r.set_defaults(func=cmd_report)
 
 
@@ -29,6 +31,13 @@ def cmd_report(args) -> int:
     run = None
     if args.prompt is not None or args.prompt_ids is not None:
         _gen, run = run_generation(args)
-    path = export(build_report(census, run), args.output, fmt, protected=census.model.external_files)
+    steps = None
+    if args.attention_steps:
+        try:
+            steps = [int(x) for x in args.attention_steps.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise InspectorError("--attention-steps must be comma-separated step numbers") from None
+    path = export(build_report(census, run, attention_at=steps), args.output, fmt,
+                  protected=census.model.external_files)
     print(f"wrote {safe_text(path, 400)}", file=sys.stderr)
     return 0

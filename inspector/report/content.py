@@ -10,6 +10,7 @@ from .. import __version__
 from ..engine.serialize import result_dict
 from ..errors import Cancelled
 from .census_data import census_dict
+from .inside_view import LensRow, attention_steps, context_labels, lens_rows
 
 
 @dataclass
@@ -17,6 +18,8 @@ class ReportContent:
     data: dict  # the `stats --json` object plus identity and generation
     images: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG
     histogram_images: list[tuple[str, str]] = field(default_factory=list)  # (layer, image name)
+    lens: list[LensRow] = field(default_factory=list)  # with the inside view: the logit lens, steps × blocks
+    attention_images: list[tuple[int, str, str]] = field(default_factory=list)  # (step, token, image name)
 
     @property
     def model_path(self) -> str:
@@ -35,8 +38,9 @@ def identity(census, progress=None) -> dict:
 
 
 def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> ReportContent:
-    """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once."""
+                 cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None) -> ReportContent:
+    """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
+    `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last)."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     def check(fraction: float, what: str) -> None:
@@ -63,5 +67,14 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
     if data["generation"] and data["generation"]["steps"]:
         for key, png in charts.run_charts(data["generation"]["steps"]).items():
             content.images[f"run_{key}.png"] = png
+    g = data["generation"]
+    if g and g.get("inside"):
+        content.lens = lens_rows(g)
+        for i in attention_steps(g, attention_at):
+            name = f"attention_{i:04d}.png"
+            step = g["steps"][i]
+            content.images[name] = charts.attention_map(f"step {i}: chose {step['text']!r}", step["attention"],
+                                                        context_labels(g, i))
+            content.attention_images.append((i, step["text"], name))
     check(1.0, "report ready")
     return content

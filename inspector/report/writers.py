@@ -22,12 +22,13 @@ from typing import Callable, Iterator
 
 import jinja2
 
-from .. import json_output, units
+from .. import json_output, palette, units
 from ..errors import ReportError
 from .content import ReportContent
 
 CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
+LENS_MAX_SHADE = 0.55  # a certain lens cell is this dark, so its text stays readable
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 
 
@@ -84,7 +85,9 @@ def _stat(layer: dict, kind: str, key: str):
 def _filters(env: jinja2.Environment) -> None:
     env.filters.update(count=units.count, nbytes=units.nbytes, pct=units.percent, ratio=units.ratio,
                        num=lambda v: units.number(v))
+    env.filters["tok"] = units.token
     env.globals["stat"] = _stat
+    env.globals["shade"] = lambda p: palette.tint(palette.LENS_SHADE, LENS_MAX_SHADE * (p or 0))
 
 
 def _env(autoescape: bool, finalize=None) -> jinja2.Environment:
@@ -99,7 +102,7 @@ def render_html(content: ReportContent, image_src: Callable[[str], str] | None =
     src = image_src or (lambda name: "data:image/png;base64," + base64.b64encode(content.images[name]).decode())
     return _env(True).get_template("report.html.j2").render(
         d=content.data, g=content.data.get("generation"), img=src, images=content.images,
-        histograms=content.histogram_images)
+        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images)
 
 
 def md_escape(value) -> str:
@@ -115,7 +118,8 @@ def render_markdown(content: ReportContent, image_dir: str) -> str:
 
     return _env(False, finalize).get_template("report.md.j2").render(
         d=content.data, g=content.data.get("generation"), img=lambda name: f"{image_dir}/{name}",
-        images=content.images, histograms=content.histogram_images)
+        images=content.images, histograms=content.histogram_images, lens=content.lens,
+        attention=content.attention_images)
 
 
 # ---------------------------------------------------------------------------- formats
