@@ -155,7 +155,8 @@ def main() -> None:
     for r in range(args.rounds):  # each runner alone in its own process: no session's threads disturb another
         for name in names[r % len(names):] + names[:r % len(names)]:
             out = subprocess.run([sys.executable, __file__, "--runner", name, "--provider", args.provider,
-                                  "--repeat", str(args.repeat)], capture_output=True, text=True, check=True)
+                                  "--repeat", str(args.repeat), "--model", args.model],
+                                 capture_output=True, text=True, check=True)
             results[name] += json.loads(out.stdout.strip().splitlines()[-1])
     ids = {k: v[0][2] for k, v in results.items()}
     same = len({tuple(v) for v in ids.values()}) == 1

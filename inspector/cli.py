@@ -11,6 +11,7 @@ import sys
 
 from . import json_output
 from .cli_options import add_variant_option
+from .compare.cli import add_compare_parser
 from .engine.cli import add_generate_parser
 from .errors import InspectorError, safe_text
 from .pipeline import inspect
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_stats)
     add_generate_parser(sub)
     add_report_parser(sub)
+    add_compare_parser(sub)
     return ap
 
 

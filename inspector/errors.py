@@ -47,3 +47,13 @@ def terminal_text(text: str) -> str:
     sequence a tokenizer could carry) shown, not obeyed."""
     return "".join(ch if ch.isprintable() or ch in "\n\t" else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?"
                    for ch in text)
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(one line for a message, the details — a traceback — for whoever asks for them)."""
+    if isinstance(exc, InspectorError):
+        return str(exc), ""
+    import traceback
+
+    return (f"Unexpected error: {type(exc).__name__}: {exc}".splitlines()[0][:300],
+            "".join(traceback.format_exception(exc)))

@@ -528,6 +528,24 @@ def build_sample(minutes: float) -> None:
     tok.save(str(HERE / "tokenizer.json"))
 
 
+SAMPLE_VARIANTS = ("model_fp16.onnx", "model_quantized.onnx")
+
+
+def build_sample_variants() -> None:
+    """The sample model as a hub folder ships it too, fp16 and dynamic int8, made from `fortune-gpt/model.onnx` by
+    onnxruntime's own tools (without training it again).  No int4 file: the int4 quantizers take MatMul only, and
+    GPT-2's blocks are Gemm, so a q4 file of it is the float model again (the fixtures' quant-llama has them)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out = HERE / "fortune-gpt"
+    src = out / "model.onnx"
+    to_fp16(src, out / "model_fp16.onnx")
+    quantize_dynamic(src, out / "model_quantized.onnx", weight_type=QuantType.QInt8,
+                     extra_options={"MatMulConstBOnly": True})
+    for name in SAMPLE_VARIANTS:
+        print(f"sample variant {name}: {(out / name).stat().st_size / 1e6:.1f} MB")
+
+
 def build_fixtures() -> None:
     from tokenizers import Tokenizer
 
@@ -561,12 +579,15 @@ def build_fixtures() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", nargs="?", choices=["all", "sample", "fixtures", "families"], default="all")
+    ap.add_argument("what", nargs="?", choices=["all", "sample", "sample-variants", "fixtures", "families"],
+                    default="all")
     ap.add_argument("--only", nargs="*", help="with 'families': just these fixtures")
     ap.add_argument("--minutes", type=float, default=5.0, help="training time for the sample GPT")
     args = ap.parse_args()
     if args.what in ("all", "sample"):
         build_sample(args.minutes)
+    if args.what in ("all", "sample", "sample-variants"):
+        build_sample_variants()
     if args.what in ("all", "fixtures"):
         build_fixtures()
     if args.what in ("all", "families"):

@@ -52,3 +52,22 @@ def plain_greedy(path: Path, prompt_ids: list[int], n: int, head_dim: int | None
         else:
             new = list(ids)
     return ids[len(prompt_ids):]
+
+
+def plain_logits(path: Path, ids: list[int], head_dim: int | None = None) -> np.ndarray:
+    """Every position's logits for `ids` in one run (an empty cache): [len(ids), vocab], as float32."""
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    ins = {i.name: i for i in sess.get_inputs()}
+    feeds = {"input_ids": np.array([ids], np.int64)}
+    if "attention_mask" in ins:
+        feeds["attention_mask"] = np.ones((1, len(ids)), np.int64)
+    if "position_ids" in ins:
+        feeds["position_ids"] = np.arange(len(ids), dtype=np.int64)[None]
+    if "use_cache_branch" in ins:
+        feeds["use_cache_branch"] = np.array([False])
+    for name, i in ins.items():
+        if name.startswith("past_key_values"):
+            size = i.shape[3] if isinstance(i.shape[3], int) else head_dim or _head_size(path)
+            feeds[name] = np.zeros((1, i.shape[1], 0, size), FLOATS[i.type])
+    logits = sess.run(["logits"], feeds)[0]
+    return np.asarray(logits[0], np.float32)

@@ -16,8 +16,9 @@ AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw
 
 
 def bundled_sample() -> Path | None:
-    p = Path(__file__).resolve().parents[2] / "sample_models" / "fortune-gpt"
-    return p if (p / "model.onnx").is_file() else None
+    """The sample's float file (its folder also holds fp16 and quantized ones: File → Open Variant)."""
+    p = Path(__file__).resolve().parents[2] / "sample_models" / "fortune-gpt" / "model.onnx"
+    return p if p.is_file() else None
 
 
 def parse_args(argv):
@@ -31,6 +32,8 @@ def parse_args(argv):
     ap.add_argument("--inside", action="store_true", help="read the inside (attention, logit lens) while generating")
     ap.add_argument("--show-step", type=int, metavar="N", help="after generating, show step N (Generate, Inside)")
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
+    ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
+    ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
     ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
     return ap.parse_args(argv)
 
@@ -106,7 +109,14 @@ def _screenshot(app, window, model, args) -> int:
     def loaded(_census):
         if args.select:
             window.layers.select(args.select)
-        if args.steps:
+        if args.compare or args.compare_variants:
+            window.compare.finished.connect(lambda _r: QtCore.QTimer.singleShot(SETTLE_MS, finish))
+            window.compare.error.connect(lambda m, _d: failed(m))
+            if args.compare:
+                window.compare_with(args.compare)
+            else:
+                window.compare_all_variants()
+        elif args.steps:
             window.generate.max_tokens.setValue(args.steps)
             window.generate.run_finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, finish))
             window.generate.run()

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import units
+from .compare_view import CompareView
 from .generate_view import GenerateView
 from .graph_view import GraphView
 from .inside_view import InsideView
@@ -68,10 +69,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inside.step_picked.connect(self.generate.select_step)
         self.inside.box_clicked.connect(self.show_in_layers)
         self.inside.turn_on.connect(self._turn_inside_on)
+        self.compare = CompareView()
+        self.compare.error.connect(self.show_error)
+        self.compare.compare_with.connect(self.compare_with_dialog)
+        self.compare.compare_variants.connect(self.compare_all_variants)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         views = {"overview": self.overview, "layers": self.layers, "graph": self.graph, "generate": self.generate,
-                 "inside": self.inside}
+                 "inside": self.inside, "compare": self.compare}
         for key, title in TABS:
             self.tabs.addTab(views[key], title)
         self.setCentralWidget(self.tabs)
@@ -100,6 +105,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.reopen_action.setCheckable(True)
         self.reopen_action.setChecked(self.settings.value("reopen_last", False, type=bool))
         self.reopen_action.toggled.connect(lambda on: self.settings.setValue("reopen_last", on))
+        file.addSeparator()
+        self.compare_action = file.addAction("&Compare With…", self.compare_with_dialog, "Ctrl+Shift+C")
+        self.compare_variants_action = file.addAction("Compare All &Variants", self.compare_all_variants)
+        self.compare_action.setEnabled(False)
+        self.compare_variants_action.setEnabled(False)
         file.addSeparator()
         self.export_action = file.addAction("&Export Report…", self.export_report, "Ctrl+E")
         self.export_action.setEnabled(False)
@@ -166,8 +176,52 @@ class MainWindow(QtWidgets.QMainWindow):
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
-            self.open_path(urls[0].toLocalFile())
+            compare = event.modifiers() & (QtCore.Qt.ShiftModifier | QtCore.Qt.ControlModifier)
+            if compare and self.census is not None:  # a second model dropped with Shift or Ctrl: compare with it
+                self.compare_with(urls[0].toLocalFile())
+            else:
+                self.open_path(urls[0].toLocalFile())
             event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ comparing
+    def compare_with_dialog(self) -> None:
+        if self.census is None:
+            return
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Compare with another ONNX model",
+                                                        str(self.census.model.path.parent),
+                                                        "ONNX models (*.onnx);;All files (*)")
+        if path:
+            self.compare_with(path)
+
+    def compare_with(self, path: str) -> None:
+        """Compare the open model (A) with the model at `path` (B) in the Compare tab."""
+        from ..compare.run import compare
+
+        if self.census is None:
+            return
+        a = self.census.model.path  # the worker reads A itself: the window may close this census meanwhile
+
+        def make(prompt: str, tokens: int):
+            return lambda progress, cancelled: compare(a, path, prompt or None, tokens, progress=progress,
+                                                       cancelled=cancelled)
+
+        self.compare.start(make, f"A: {safe_text(a.name, 60)}   B: {safe_text(Path(path).name, 60)}")
+        self.tabs.setCurrentWidget(self.compare)
+
+    def compare_all_variants(self) -> None:
+        from ..compare.variants import compare_variants
+
+        source = self.census.model.source if self.census is not None else None
+        if source is None or len(source.variants) < 2:
+            return
+        root = source.root
+
+        def make(prompt: str, tokens: int):
+            return lambda progress, cancelled: compare_variants(root, prompt or None, tokens, progress=progress,
+                                                                cancelled=cancelled)
+
+        self.compare.start(make, f"every file of {safe_text(root.name, 60)}")
+        self.tabs.setCurrentWidget(self.compare)
 
     # ------------------------------------------------------------------ loading
     def open_path(self, path: str | Path) -> VariantDialog | None:
@@ -248,6 +302,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fill_variants(census)
         self.setWindowTitle(f"GPT Inspector — {census.model.path.parent.name}/{census.model.path.name}")
         self.export_action.setEnabled(False)  # a report wants the statistics
+        self.compare.set_model(census)
+        self.compare_action.setEnabled(True)
+        self.compare_variants_action.setEnabled(self.compare.variants_btn.isEnabled())
         self.statusBar().showMessage(f"{census.parameters:,} parameters in {census.model.path.name}", STATUS_MS)
         if old is not None:
             old.model.close()
@@ -322,7 +379,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
         selected = self.generate.selected_step
         self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self,
-                                          attention_at=[selected] if selected is not None else None)
+                                          attention_at=[selected] if selected is not None else None,
+                                          comparison=self.compare.result)
         self.report_dialog.exported.connect(lambda p: self.statusBar().showMessage(f"report written to {p}", STATUS_MS))
         self.report_dialog.open()
         return self.report_dialog
@@ -332,6 +390,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stager.cancel()
         self.generate.timer.stop()
         self.generate.shutdown()
+        self.compare.cancel()
         for thread, worker in list(self._loads.values()):
             worker.cancel()
             for sig in (worker.progress, worker.counted, worker.layer_ready, worker.loaded, worker.failed,

@@ -25,9 +25,10 @@ class ReportWorker(QObject):
     built = Signal(object)
     failed = Signal(str, str)
 
-    def __init__(self, census, run, attention_at: list[int] | None = None):
+    def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None):
         super().__init__()
         self.census, self.run_result, self.attention_at = census, run, attention_at
+        self.comparison = comparison
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -37,7 +38,7 @@ class ReportWorker(QObject):
     def run(self) -> None:
         try:
             self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
-                                         attention_at=self.attention_at))
+                                         attention_at=self.attention_at, comparison=self.comparison))
         except Cancelled:
             self.failed.emit("", "")
         except Exception as exc:  # noqa: BLE001
@@ -47,11 +48,13 @@ class ReportWorker(QObject):
 class ReportDialog(QtWidgets.QDialog):
     exported = Signal(str)
 
-    def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None):
-        """`attention_at`: with a run that read the inside, the steps whose attention the report draws."""
+    def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None, comparison=None):
+        """`attention_at`: with a run that read the inside, the steps whose attention the report draws.
+        `comparison`: the Compare tab's result (a pair, or every variant), offered for the report."""
         super().__init__(parent)
         self.setWindowTitle("Export Report")
         self.census, self.run_result, self.attention_at = census, run, attention_at
+        self.comparison = comparison
         self.thread = self.worker = None
         self.format = QtWidgets.QComboBox()
         for name, fmt in FORMATS.items():
@@ -66,6 +69,9 @@ class ReportDialog(QtWidgets.QDialog):
             steps = ", ".join(str(i) for i in attention_at) if attention_at else "the first and the last step"
             self.include_run.setText(f"include the generation run on screen, its logit lens and the attention "
                                      f"of {'step ' if attention_at else ''}{steps}")
+        self.include_compare = QtWidgets.QCheckBox("include the comparison on screen (Compare tab)")
+        self.include_compare.setChecked(comparison is not None)
+        self.include_compare.setEnabled(comparison is not None)
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS)
         self.progress.setVisible(False)
         self.message = QtWidgets.QLabel()
@@ -81,6 +87,7 @@ class ReportDialog(QtWidgets.QDialog):
         row.addWidget(browse)
         form.addRow("file", row)
         form.addRow(self.include_run)
+        form.addRow(self.include_compare)
         form.addRow(self.progress)
         form.addRow(self.message)
         form.addRow(self.buttons)
@@ -104,7 +111,7 @@ class ReportDialog(QtWidgets.QDialog):
         self.export_btn.setEnabled(False)
         self.progress.setVisible(True)
         self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
-                                   self.attention_at)
+                                   self.attention_at, self.comparison if self.include_compare.isChecked() else None)
         self.worker.progress.connect(self._progress)  # a slot of this dialog: queued onto the GUI thread
         self.worker.built.connect(self._write)
         self.worker.failed.connect(self._failed)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine import Generator
 from ..engine.plan import plan_for
-from ..errors import Cancelled, InspectorError
+from ..errors import Cancelled, describe_error
 from ..pipeline import WALKED, inspect
 from ..stats import compute_statistics
 
@@ -91,12 +90,6 @@ def start_in_thread(worker: QObject, entry=None) -> QThread:
     return thread
 
 
-def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(one line for the dialog, details for its expandable part)."""
-    if isinstance(exc, InspectorError):
-        return str(exc), ""
-    return (f"Unexpected error: {type(exc).__name__}: {exc}".splitlines()[0][:300],
-            "".join(traceback.format_exception(exc)))
 
 
 class LoadWorker(QObject):
@@ -202,3 +195,36 @@ class GenerationWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))
             self.idle.emit(None)
+
+
+class CompareWorker(QObject):
+    """Compares the open model with another (or every variant of its folder) off the GUI thread."""
+
+    progress = Signal(float, str)
+    compared = Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
+    failed = Signal(str, str)
+    done = Signal()
+
+    def __init__(self, job):
+        """`job(progress, cancelled)` does the work and returns what `compared` carries."""
+        super().__init__()
+        self.job = job
+        self._cancel = threading.Event()
+        self.outcome: str | None = None
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.job(self.progress.emit, self._cancel.is_set)
+            self.outcome = "compared"
+            self.compared.emit(result)
+        except Cancelled:
+            self.outcome = "cancelled"
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a crash
+            self.outcome = "failed"
+            self.failed.emit(*describe_error(exc))
+        finally:
+            self.done.emit()

@@ -262,6 +262,25 @@ class Generator:
             pass
         return self.result()
 
+    def logits_for(self, ids: list[int]) -> np.ndarray:
+        """The logits at every position of `ids` read at once (teacher forcing, an empty cache): [len(ids), vocab].
+        What each position predicts for the next, whatever was chosen there; the run's state is untouched."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            raise GenerationError("no ids to read")
+        if self.context_length and len(ids) > self.context_length:
+            raise GenerationError(f"{len(ids)} tokens do not fit the model's context of {self.context_length}")
+        io = self.io
+        feeds = self._feeds(ids, 0)
+        if io.cached:
+            feeds.update(io.empty_past())
+        try:
+            out = self.session.run([io.logits], feeds)[0]
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors, as one line
+            raise GenerationError(f"onnxruntime failed reading {len(ids)} tokens: {ort_message(exc, str(self.path))}",
+                                  str(self.path)) from None
+        return np.asarray(out[0], np.float32)
+
     def result(self) -> GenerationResult:
         st = self.state
         if st is None:

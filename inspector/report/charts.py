@@ -98,3 +98,18 @@ def attention_map(title: str, attention: list, labels: list[str]) -> bytes:
     ax.set_title(title, fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01).ax.tick_params(labelsize=6)
     return _png(fig)
+
+
+def kl_per_position(kl: list[float], agree: list[bool]) -> bytes:
+    """KL(A‖B) at each position of A's continuation; positions where the top tokens differ marked."""
+    x = np.arange(len(kl))
+    fig, ax = plt.subplots(figsize=(7.5, 2.2))
+    ax.bar(x, kl, color=palette.ACCENT, width=0.8, label="KL(A‖B), nats")
+    bad = [i for i, a in enumerate(agree) if not a]
+    if bad:
+        ax.scatter(bad, [kl[i] for i in bad], color=palette.CHOSEN_MARK, zorder=3, s=14, label="top token differs")
+    ax.set_xlabel("position in A's continuation", fontsize=8)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    ax.tick_params(labelsize=7)
+    return _png(fig)

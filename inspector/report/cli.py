@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..cli_options import add_variant_option
-from ..engine.cli import add_generation_options, run_generation
+from ..engine.cli import add_generation_options, prompt_from_args, run_generation
 from ..errors import InspectorError, safe_text
 from ..pipeline import inspect
 from .content import build_report
@@ -20,6 +20,9 @@ def add_report_parser(sub) -> None:
     r.add_argument("-o", "--output", required=True, help="the report file")
     r.add_argument("--format", choices=list(FORMATS), help="default: from the extension")
     add_generation_options(r, prompt_required=False)
+    r.add_argument("--compare", metavar="MODEL", help="also compare the model with this one (weights; and tokens "
+                                                       "when --prompt is given)")
+    r.add_argument("--compare-variant", metavar="FILE", help="which file of --compare's folder")
     r.add_argument("--attention-steps", help="with --inside: the steps whose attention the report draws, "
                                              "comma-separated (default: the first and the last)")
     r.set_defaults(func=cmd_report)
@@ -37,7 +40,13 @@ def cmd_report(args) -> int:
             steps = [int(x) for x in args.attention_steps.replace(" ", "").split(",") if x]
         except ValueError:
             raise InspectorError("--attention-steps must be comma-separated step numbers") from None
-    path = export(build_report(census, run, attention_at=steps), args.output, fmt,
+    comparison = None
+    if args.compare:
+        from ..compare.run import compare
+
+        comparison = compare(args.model, args.compare, prompt_from_args(args), args.max_new_tokens, args.variant,
+                             args.compare_variant, args.provider, census_a=census)
+    path = export(build_report(census, run, attention_at=steps, comparison=comparison), args.output, fmt,
                   protected=census.model.external_files)
     print(f"wrote {safe_text(path, 400)}", file=sys.stderr)
     return 0

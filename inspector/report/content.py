@@ -38,9 +38,11 @@ def identity(census, progress=None) -> dict:
 
 
 def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None) -> ReportContent:
+                 cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
+                 comparison=None) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
-    `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last)."""
+    `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last).
+    `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     def check(fraction: float, what: str) -> None:
@@ -76,5 +78,13 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
             content.images[name] = charts.attention_map(f"step {i}: chose {step['text']!r}", step["attention"],
                                                         context_labels(g, i))
             content.attention_images.append((i, step["text"], name))
+    if isinstance(comparison, list):  # every variant of the folder (compare.variants)
+        data["variants"], comparison = [r.as_dict() for r in comparison], None
+    else:
+        data["variants"] = None
+    data["comparison"] = comparison.as_dict() if comparison is not None else None
+    tokens = comparison.tokens if comparison is not None else None
+    if tokens is not None and tokens.kl:
+        content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree)
     check(1.0, "report ready")
     return content

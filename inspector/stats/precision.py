@@ -62,28 +62,31 @@ def precision_view(census) -> dict:
     }
     copies = sorted({t.scheme for t in census.tensors if not t.counted and t.quant})
     view["tied_copy_schemes"] = copies  # a tied head's stored copy, quantized though it does not count
-    view["summary"] = _summary(view, dominant) + (f"; the tied head's stored copy: {', '.join(copies)}"
-                                                  if copies else "")
+    copy = f"; the tied head's stored copy: {', '.join(copies)}" if copies else ""
+    head, tail = _summary(view, dominant)
+    view["summary"] = (f"{head}: {tail}" if tail else head) + copy
+    view["stored_as"] = head + copy  # the same without the bits: for tables that give the bits a column
     view["note"] = generation_note(view, dominant or (copies[0] if copies else None))
     return view
 
 
-def _summary(view: dict, dominant: str | None) -> str:
+def _summary(view: dict, dominant: str | None) -> tuple[str, str]:
+    """(how the parameters are stored, their bits per parameter and the saving)."""
     bpp = view["bits_per_parameter"]
     if bpp is None:
-        return "no parameters"
+        return "no parameters", ""
     tail = f"{bpp:.1f} bits per parameter" + (f", {view['vs_fp32']:.1f}× smaller than fp32" if bpp < 31.5 else "")
     if dominant:
         m = view["matrices"]
         by = sorted(m["by_scheme"].items(), key=lambda kv: (-kv[1], kv[0]))
         if len(by) == 1:
-            return f"{dominant}, on {by[0][1]} of {m['total']} matrices: {tail}"
+            return f"{dominant}, on {by[0][1]} of {m['total']} matrices", tail
         parts = " and ".join(f"{label.replace(', ', ' ')} on {n}" for label, n in by)
-        return f"{parts} of {m['total']} matrices: {tail}"
+        return f"{parts} of {m['total']} matrices", tail
     floats = [k for k in view["schemes"] if k in FLOAT_BITS]
     if len(floats) == 1:
-        return f"{floats[0]} throughout: {tail}"
-    return f"{' and '.join(sorted(floats))}: {tail}"
+        return f"{floats[0]} throughout", tail
+    return " and ".join(sorted(floats)), tail
 
 
 def generation_note(view: dict, dominant: str | None) -> str | None:

@@ -1,0 +1,89 @@
+"""A comparison of B against A, as the command line, the report and the app ask for it: the weights always,
+the tokens when a prompt is given.  Progress and cancel as the pipeline's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..engine.generator import Generator
+from ..engine.plan import plan_for
+from ..errors import Cancelled
+from ..pipeline import inspect
+from ..stats.precision import precision_view
+from .tokens import TokenComparison, compare_tokens
+from .weights import WeightComparison, compare_weights
+
+Progress = Callable[[float, str], None]
+WEIGHTS_SHARE = 0.6  # of the progress bar, with tokens to read too
+
+
+@dataclass
+class Side:
+    path: str
+    name: str  # as a person names it: folder/file
+    parameters: int
+    bytes: int
+    bits_per_parameter: float | None
+    stored_as: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.path, "name": self.name, "parameters": self.parameters, "bytes": self.bytes,
+                "bits_per_parameter": self.bits_per_parameter, "stored_as": self.stored_as}
+
+
+@dataclass
+class Comparison:
+    a: Side
+    b: Side
+    weights: WeightComparison
+    tokens: TokenComparison | None = None
+
+    def as_dict(self, histograms: bool = False) -> dict:
+        return {"a": self.a.as_dict(), "b": self.b.as_dict(),
+                "layers": [x.as_dict() for x in self.weights.layers],
+                "tensors": [t.as_dict(histograms) for t in self.weights.tensors],
+                "unmatched": self.weights.unmatched,
+                "tokens": self.tokens.as_dict() if self.tokens else None}
+
+
+def side(census) -> Side:
+    m = census.model
+    view = precision_view(census)
+    name = f"{m.source.root.name}/{m.source.path.relative_to(m.source.root).as_posix()}" if m.source else m.path.name
+    return Side(str(m.path), name, census.parameters,
+                m.file_size + m.external_bytes, view["bits_per_parameter"], view["stored_as"])
+
+
+def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32, variant_a: str | None = None,
+            variant_b: str | None = None, provider: str = "auto", progress: Progress | None = None,
+            cancelled: Callable[[], bool] | None = None, census_a=None) -> Comparison:
+    """`census_a`: A's census when the caller has it (the app's open model)."""
+    report = progress or (lambda _f, _m: None)
+    check = cancelled or (lambda: False)
+    owned = []
+    try:
+        if census_a is None:
+            census_a = inspect(a, variant_a, statistics=False, cancelled=check)
+            owned.append(census_a)
+        report(0.02, "reading B")
+        census_b = inspect(b, variant_b, statistics=False, cancelled=check)
+        owned.append(census_b)
+        share = WEIGHTS_SHARE if prompt is not None else 1.0
+        weights = compare_weights(census_a, census_b, lambda f, m: report(0.05 + (share - 0.05) * f, m), check)
+        tokens = None
+        if prompt is not None:
+            if check():
+                raise Cancelled()
+            report(share, "running A")
+            gen_a = Generator(census_a.model.path, provider=provider, plan=plan_for(census_a), validate=False)
+            report(share + 0.1, "running B")
+            gen_b = Generator(census_b.model.path, provider=provider, plan=plan_for(census_b), validate=False)
+            report(share + 0.2, "reading the continuation with both")
+            tokens = compare_tokens(gen_a, gen_b, prompt, max_new_tokens)
+        report(1.0, "compared")
+        return Comparison(side(census_a), side(census_b), weights, tokens)
+    finally:
+        for c in owned:
+            c.model.close()
