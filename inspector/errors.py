@@ -55,5 +55,10 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
         return str(exc), ""
     import traceback
 
-    return (f"Unexpected error: {type(exc).__name__}: {exc}".splitlines()[0][:300],
-            "".join(traceback.format_exception(exc)))
+    return plain_message(exc), "".join(traceback.format_exception(exc))
+
+
+def plain_message(exc: BaseException, lead: str = "Something went wrong") -> str:
+    """One line a person can read: what the exception says, not its Python class (that goes in the details)."""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{lead}: {text}" if text else f"{lead} (the details say where)."

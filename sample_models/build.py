@@ -29,6 +29,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -55,6 +56,23 @@ def corpus_text() -> str:
     for f in files:
         with open(f, encoding="utf-8", errors="replace") as fh:
             pieces += [p.strip() for p in fh.read().split("\n%\n") if p.strip()]
+    random.Random(0).shuffle(pieces)
+    return "\n<|endoftext|>\n".join(pieces)
+
+
+FORTUNES_ZH = ("chinese", "tang300", "song100")  # Debian's fortunes-zh: sayings, Tang and Song poems
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the colours fortune-zh prints titles in
+
+
+def corpus_zh() -> str:
+    files = [os.path.join(FORTUNES, name) for name in FORTUNES_ZH]
+    if not all(os.path.exists(f) for f in files):
+        sys.exit(f"no Chinese fortunes under {FORTUNES}: apt-get install fortunes-zh")
+    pieces = []
+    for f in files:
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            pieces += [ANSI.sub("", p).strip() for p in fh.read().split("\n%\n")]
+    pieces = [p for p in pieces if p]
     random.Random(0).shuffle(pieces)
     return "\n<|endoftext|>\n".join(pieces)
 
@@ -128,7 +146,7 @@ def export(model, hf_tok, out: Path, task: str = "text-generation-with-past", po
             shutil.copy(src / "tokenizer.json", out / "tokenizer.json")
 
 
-def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False) -> dict:
+def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False, prompt: str = PROMPT) -> dict:
     """What PyTorch reports for the model: the figures the inspector must reproduce.
 
     `through_eos`: greedy ids run on past the end-of-text token (a trained model ends its texts early).
@@ -149,7 +167,7 @@ def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False) -> dict
         "context_length": getattr(cfg, "n_positions", None) or cfg.max_position_embeddings,
         "tied_embeddings": bool(cfg.tie_word_embeddings),
     }
-    ids = hf_tok(PROMPT, return_tensors="pt").input_ids
+    ids = hf_tok(prompt, return_tensors="pt").input_ids
     with torch.no_grad():
         logits = model(input_ids=ids).logits[0, -1]
         top5 = torch.topk(torch.softmax(logits.double(), -1), 5)
@@ -166,7 +184,7 @@ def reference(model, hf_tok, n_new: int = 20, through_eos: bool = False) -> dict
         "biases": biases,
         "parameter_names": {n: list(p.shape) for n, p in params.items()},
         "architecture": arch,
-        "prompt": PROMPT,
+        "prompt": prompt,
         "prompt_ids": ids[0].tolist(),
         "greedy_ids": out[0, ids.shape[1]:].tolist(),
         "greedy_through_eos": through_eos,
@@ -528,6 +546,31 @@ def build_sample(minutes: float) -> None:
     tok.save(str(HERE / "tokenizer.json"))
 
 
+ZH_PROMPT = "春风"
+
+
+def build_sample_zh(minutes: float) -> None:
+    """The Chinese sample: the same small GPT-2, with its own byte-level BPE trained on Debian's fortunes-zh
+    (sayings, 300 Tang poems, 100 Song lyrics), so a Chinese prompt gives Chinese text.  Byte-level BPE keeps
+    the frequent characters whole and splits the rare ones into their UTF-8 bytes."""
+    torch.manual_seed(0)
+    torch.set_num_threads(os.cpu_count() or 2)
+    text = corpus_zh()
+    tok = train_tokenizer(text, 3000)
+    hf_tok = hf_tokenizer(tok)
+    ids = torch.tensor(tok.encode(text).ids, dtype=torch.long)
+    print(f"sample-zh: {len(text) / 1e6:.2f} M characters, {len(ids) / 1e6:.2f} M tokens")
+    model = gpt2(len(hf_tok), n_layer=4, d=128, n_head=4, ctx=256, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+    loss = train(model, ids, minutes * 60, block=128, batch=24, lr=3e-3)
+    out = HERE / "fortune-zh-gpt"
+    export(model, hf_tok, out)
+    write_reference(model, hf_tok, out, prompt=ZH_PROMPT)  # the reference's prompt, in the model's language
+    meta = {"trained_on": "Debian package 'fortunes-zh' (chinese, tang300, song100)", "tokens": len(ids),
+            "minutes": minutes, "final_loss": round(loss, 3)}
+    with open(out / "training.json", "w") as fh:
+        json.dump(meta, fh, indent=1, ensure_ascii=False)
+
+
 SAMPLE_VARIANTS = ("model_fp16.onnx", "model_quantized.onnx")
 
 
@@ -579,8 +622,8 @@ def build_fixtures() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", nargs="?", choices=["all", "sample", "sample-variants", "fixtures", "families"],
-                    default="all")
+    ap.add_argument("what", nargs="?", choices=["all", "sample", "sample-variants", "sample-zh", "fixtures",
+                                                "families"], default="all")
     ap.add_argument("--only", nargs="*", help="with 'families': just these fixtures")
     ap.add_argument("--minutes", type=float, default=5.0, help="training time for the sample GPT")
     args = ap.parse_args()
@@ -588,6 +631,8 @@ def main() -> None:
         build_sample(args.minutes)
     if args.what in ("all", "sample", "sample-variants"):
         build_sample_variants()
+    if args.what in ("all", "sample-zh"):
+        build_sample_zh(args.minutes)
     if args.what in ("all", "fixtures"):
         build_fixtures()
     if args.what in ("all", "families"):

@@ -1,4 +1,4 @@
-"""Check every fixture against the PyTorch reference recorded beside it, and print the table.
+"""Check the sample models and every fixture against the PyTorch reference recorded beside it, and print the table.
 
     python sample_models/verify.py
 
@@ -50,7 +50,8 @@ def rows(folder: Path):
 
 
 def main() -> int:
-    folders = sorted(p.parent for p in (HERE / "fixtures").glob("*/reference.json"))
+    refs = [*HERE.glob("*/reference.json"), *(HERE / "fixtures").glob("*/reference.json")]  # samples, fixtures
+    folders = sorted(p.parent for p in refs)
     print("| case | stored as | bits/param | parameters | count exact | family (named by) | formula = count "
           "| config warnings | ids = PyTorch | ids = bare onnxruntime |")
     print("|---|---|--:|--:|---|---|---|--:|---|---|")

@@ -155,10 +155,10 @@ def test_appended_tokens_keep_spaces_newlines_and_links(qtbot):
     view.timer.stop()
     view.prompt_text = "def f():"
     texts = ["\n", "    ", "return", "  x", " <b>", "\n\n", "&amp;"]
-    view.steps = [SimpleNamespace(index=i, text=t) for i, t in enumerate(texts[:2])]
+    view.steps = [SimpleNamespace(index=i, text=t, shown=t) for i, t in enumerate(texts[:2])]
     view.render_output()
     for i in range(2, len(texts)):
-        view.steps.append(SimpleNamespace(index=i, text=texts[i]))
+        view.steps.append(SimpleNamespace(index=i, text=texts[i], shown=texts[i]))
         view.render_output()
     appended, links = view.output.toPlainText(), anchors(view.output.document())
     view.output.reset()

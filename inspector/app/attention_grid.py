@@ -90,7 +90,7 @@ class AttentionGrid(QtWidgets.QWidget):
         if self._image is None:
             p.setPen(QtGui.QColor(palette.LABEL))
             p.drawText(self.rect(), QtCore.Qt.AlignCenter | QtCore.Qt.TextWordWrap,
-                       "No attention for this step." if self.attention is not None else "")
+                       self.tr("No attention for this step.") if self.attention is not None else "")
             return
         r = self._area()
         h = min(MAX_CELL_H, r.height() / blocks)
@@ -103,7 +103,7 @@ class AttentionGrid(QtWidgets.QWidget):
         every = max(1, int(np.ceil(12 / max(h, 1))))
         for b in range(0, blocks, every):
             p.drawText(QtCore.QRectF(0, r.top() + b * h, LABEL_W - 4, h), QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
-                       f"block {b}")
+                       self.tr("block {0}").format(b))
         cw = r.width() / heads
         step = max(1, int(np.ceil(24 / max(cw, 1))))
         for c in range(0, heads, step):
@@ -134,7 +134,7 @@ class AttentionGrid(QtWidgets.QWidget):
         row = np.asarray(self.attention[b][h])
         top = np.argsort(row)[::-1][:3]
         parts = [f"{self._label(i)} {row[i]:.2f}" for i in top]
-        self.setToolTip(f"block {b}, head {h} looked most at: " + ", ".join(parts))
+        self.setToolTip(self.tr("block {0}, head {1} looked most at: ").format(b, h) + ", ".join(parts))
 
     def _label(self, i: int) -> str:
         return units.token(self.labels[i]) if i < len(self.labels) else str(i)

@@ -12,18 +12,32 @@ import html
 import numpy as np
 
 from .. import palette, units
+from .i18n import plural
 from .qt_compat import QtCore, QtGui, QtWidgets, pg
 from .workers import CompareWorker, reaper, start_in_thread
 
 PROGRESS_STEPS = 1000
 DEFAULT_TOKENS = 32
 EMPTY, PAIR, VARIANTS = range(3)
-LAYER_COLUMNS = ["layer", "rel L2", "max |B−A|", "cosine", "bits/param A → B"]
-TENSOR_COLUMNS = ["tensor (A)", "tensor (B)", "role", "rel L2", "max |B−A|", "cosine", "B stored as"]
-VARIANT_COLUMNS = ["file", "size", "bits/param", "mean KL (nats)", "p99 KL", "top-1 agreement", "first differs at",
-                   "tokens/s", "stored as"]
-HINT = ("<b>Compare</b> the open model with another — a quantized file of the same folder, a fine-tune beside its "
-        "base — weight by weight and token by token; or every file of its folder against the float one.")
+QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
+LAYER_COLUMNS = [
+    QT_TRANSLATE_NOOP("CompareView", "layer"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
+    QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
+    QT_TRANSLATE_NOOP("CompareView", "bits/param A → B")]
+TENSOR_COLUMNS = [
+    QT_TRANSLATE_NOOP("CompareView", "tensor (A)"), QT_TRANSLATE_NOOP("CompareView", "tensor (B)"),
+    QT_TRANSLATE_NOOP("CompareView", "role"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
+    QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
+    QT_TRANSLATE_NOOP("CompareView", "B stored as")]
+VARIANT_COLUMNS = [
+    QT_TRANSLATE_NOOP("CompareView", "file"), QT_TRANSLATE_NOOP("CompareView", "size"),
+    QT_TRANSLATE_NOOP("CompareView", "bits/param"), QT_TRANSLATE_NOOP("CompareView", "mean KL (nats)"),
+    QT_TRANSLATE_NOOP("CompareView", "p99 KL"), QT_TRANSLATE_NOOP("CompareView", "top-1 agreement"),
+    QT_TRANSLATE_NOOP("CompareView", "first differs at"), QT_TRANSLATE_NOOP("CompareView", "tokens/s"),
+    QT_TRANSLATE_NOOP("CompareView", "stored as")]
+HINT = QT_TRANSLATE_NOOP("CompareView", "<b>Compare</b> the open model with another — a quantized file of the same "
+                         "folder, a fine-tune beside its base — weight by weight and token by token; or every file of "
+                         "its folder against the float one.")
 
 
 class _Item(QtWidgets.QTableWidgetItem):
@@ -46,7 +60,7 @@ def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
 
 def _table(columns: list[str]) -> QtWidgets.QTableWidget:
     t = QtWidgets.QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels(columns)
+    t.setHorizontalHeaderLabels([QtCore.QCoreApplication.translate("CompareView", c) for c in columns])
     t.verticalHeader().setVisible(False)
     t.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
     t.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
@@ -70,30 +84,30 @@ class CompareView(QtWidgets.QWidget):
 
         self.title = QtWidgets.QLabel()
         self.prompt = QtWidgets.QLineEdit("The meaning of life is")
-        self.prompt.setToolTip("A's greedy continuation of this prompt is read by both models")
+        self.prompt.setToolTip(self.tr("A's greedy continuation of this prompt is read by both models"))
         self.tokens = QtWidgets.QSpinBox(minimum=1, maximum=4096, value=DEFAULT_TOKENS)
-        self.again_btn = QtWidgets.QPushButton("Compare again")
+        self.again_btn = QtWidgets.QPushButton(self.tr("Compare again"))
         self.again_btn.clicked.connect(self.rerun)
-        self.with_btn = QtWidgets.QPushButton("Compare With…")
+        self.with_btn = QtWidgets.QPushButton(self.tr("Compare With…"))
         self.with_btn.clicked.connect(self.compare_with)
-        self.variants_btn = QtWidgets.QPushButton("Compare All Variants")
+        self.variants_btn = QtWidgets.QPushButton(self.tr("Compare All Variants"))
         self.variants_btn.clicked.connect(self.compare_variants)
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS, maximumWidth=220)
         self.progress_label = QtWidgets.QLabel()
-        self.cancel_btn = QtWidgets.QPushButton("Cancel")
+        self.cancel_btn = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_btn.clicked.connect(self.cancel)
         header = QtWidgets.QHBoxLayout()
         header.addWidget(self.title, 1)
-        header.addWidget(QtWidgets.QLabel("prompt"))
+        header.addWidget(QtWidgets.QLabel(self.tr("prompt")))
         header.addWidget(self.prompt, 1)
-        header.addWidget(QtWidgets.QLabel("tokens"))
+        header.addWidget(QtWidgets.QLabel(self.tr("tokens")))
         header.addWidget(self.tokens)
         for w in (self.again_btn, self.with_btn, self.variants_btn, self.progress_label, self.progress,
                   self.cancel_btn):
             header.addWidget(w)
 
         self.pages = QtWidgets.QStackedWidget()
-        hint = QtWidgets.QLabel(HINT + "<p>File → Compare With… or File → Compare All Variants.</p>")
+        hint = QtWidgets.QLabel(self.tr(HINT) + "<p>" + self.tr("File → Compare With… or File → Compare All Variants.") + "</p>")
         hint.setWordWrap(True)
         hint.setAlignment(QtCore.Qt.AlignCenter)
         self.pages.addWidget(hint)
@@ -122,21 +136,21 @@ class CompareView(QtWidgets.QWidget):
         tl = QtWidgets.QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.summary)
-        tl.addWidget(QtWidgets.QLabel("<b>Layers</b>, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)"))
+        tl.addWidget(QtWidgets.QLabel(self.tr("<b>Layers</b>, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)")))
         tl.addWidget(self.layers, 1)
         bottom = QtWidgets.QWidget()
         bl = QtWidgets.QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(QtWidgets.QLabel("<b>Tensors</b> of the selected layer"))
+        bl.addWidget(QtWidgets.QLabel(self.tr("<b>Tensors</b> of the selected layer")))
         bl.addWidget(self.tensors, 1)
         bl.addWidget(self.unmatched)
         left.addWidget(top)
         left.addWidget(bottom)
 
-        self.diff_plot = pg.PlotWidget(title="B − A, the selected tensor")
-        self.value_plot = pg.PlotWidget(title="values of A and B")
+        self.diff_plot = pg.PlotWidget(title=self.tr("B − A, the selected tensor"))
+        self.value_plot = pg.PlotWidget(title=self.tr("values of A and B"))
         self.value_plot.addLegend(offset=(-10, 10))
-        self.kl_plot = pg.PlotWidget(title="KL(A ‖ B) per position of A's continuation (nats)")
+        self.kl_plot = pg.PlotWidget(title=self.tr("KL(A ‖ B) per position of A's continuation (nats)"))
         for p in (self.diff_plot, self.value_plot, self.kl_plot):
             p.setMouseEnabled(y=False)
         self.text = QtWidgets.QTextBrowser()
@@ -275,10 +289,11 @@ class CompareView(QtWidgets.QWidget):
         self.pages.setCurrentIndex(PAIR)
         a, b = c.a, c.b
         self.summary.setText(
-            f"<b>A</b> {html.escape(a.name)}: {html.escape(a.stored_as)}, {units.number(a.bits_per_parameter, 3)} "
-            f"bits/param, {units.nbytes(a.bytes)}<br><b>B</b> {html.escape(b.name)}: {html.escape(b.stored_as)}, "
-            f"{units.number(b.bits_per_parameter, 3)} bits/param, {units.nbytes(b.bytes)}<br>"
-            f"{len(c.weights.tensors)} tensors matched by layer and role")
+            "<br>".join(self.tr("<b>{0}</b> {1}: {2}, {3} bits/param, {4}").format(
+                side, html.escape(m.name), html.escape(m.stored_as), units.number(m.bits_per_parameter, 3),
+                units.nbytes(m.bytes)) for side, m in (("A", a), ("B", b)))
+            + "<br>" + plural(len(c.weights.tensors), self.tr("{0} tensor matched by layer and role"),
+                              self.tr("{0} tensors matched by layer and role")))
         self.layers.setRowCount(len(c.weights.layers))
         for r, layer in enumerate(c.weights.layers):
             d = layer.as_dict()
@@ -290,7 +305,7 @@ class CompareView(QtWidgets.QWidget):
                 self.layers.setItem(r, col, it)
         self.layers.resizeColumnsToContents()
         un = c.weights.unmatched
-        self.unmatched.setText("" if not un else "<b>Unmatched:</b> " + "; ".join(
+        self.unmatched.setText("" if not un else "<b>" + self.tr("Unmatched:") + "</b> " + "; ".join(
             f"{u['side']} {html.escape(u['name'])} ({html.escape(u['why'])})" for u in un))
         if c.weights.layers:
             self.layers.selectRow(0)
@@ -341,7 +356,7 @@ class CompareView(QtWidgets.QWidget):
     def _show_tokens(self, t) -> None:
         self.kl_plot.clear()
         if t is None:
-            self.tokens_label.setText("Weights only: give a prompt and press Compare again for the tokens.")
+            self.tokens_label.setText(self.tr("Weights only: give a prompt and press Compare again for the tokens."))
             self.text.clear()
             return
         x = np.arange(len(t.kl))
@@ -352,11 +367,12 @@ class CompareView(QtWidgets.QWidget):
                               symbolSize=7)
         first = t.first_divergence
         self.tokens_label.setText(
-            f"KL mean {units.number(t.kl_mean, 3)} nats, p99 {units.number(t.kl_p99, 3)}; top-1 agreement "
-            f"{units.percent(t.top1_agreement)}; "
-            + (f"B's own choice first differs at position {first}" if first is not None else "B chooses the same")
-            + "".join(f"; {label} {units.number(s.tokens_per_s, 4)} tokens/s" for label, s in (("A", t.speed_a),
-                                                                                               ("B", t.speed_b)) if s))
+            self.tr("KL mean {0} nats, p99 {1}; top-1 agreement {2}; ").format(
+                units.number(t.kl_mean, 3), units.number(t.kl_p99, 3), units.percent(t.top1_agreement))
+            + (self.tr("B's own choice first differs at position {0}").format(first) if first is not None
+               else self.tr("B chooses the same"))
+            + "".join("; " + self.tr("{0} {1} tokens/s").format(label, units.number(s.tokens_per_s, 4))
+                      for label, s in (("A", t.speed_a), ("B", t.speed_b)) if s))
         marked = palette.tint(palette.CHOSEN_MARK, 0.3)
         parts = []
         for i, (tid, agree) in enumerate(zip(t.ids, t.top1_agree)):
@@ -367,20 +383,20 @@ class CompareView(QtWidgets.QWidget):
                 b = html.escape(units.token(t.texts.get(t.b_ids[i], str(t.b_ids[i]))))
                 parts.append(f'<span style="background-color:{marked}" title="B: {b}">{text}</span>')
         self.text.setHtml(f'<div style="font-size: 12pt; white-space: pre-wrap">{"".join(parts)}</div>'
-                          "<p style='color:#666'>Shaded: where B's top token differs from A's.</p>")
+                          "<p style='color:#666'>" + self.tr("Shaded: where B's top token differs from A's.") + "</p>")
 
     # ------------------------------------------------------------------ every variant
     def show_variants(self, rows) -> None:
         self.pages.setCurrentIndex(VARIANTS)
         self.variants_title.setText(
-            "Every file of the folder against the float one, reading the same continuation: KL(reference ‖ file) "
-            "per token, how often the top tokens agree, and the file's own decode speed.")
+            self.tr("Every file of the folder against the float one, reading the same continuation: "
+                    "KL(reference ‖ file) per token, how often the top tokens agree, and the file's own decode speed."))
         self.variants.setSortingEnabled(False)
         self.variants.horizontalHeader().setSortIndicator(-1, QtCore.Qt.AscendingOrder)  # the reference first
         self.variants.setRowCount(len(rows))
         for r, v in enumerate(rows):
             agree = units.percent(v.top1_agreement) if v.top1_agreement is not None else "–"
-            cells = [_item(v.file + (" (reference)" if v.reference else "")), _item(v.bytes, units.nbytes(v.bytes)),
+            cells = [_item(v.file + (self.tr(" (reference)") if v.reference else "")), _item(v.bytes, units.nbytes(v.bytes)),
                      _item(v.bits_per_parameter, units.number(v.bits_per_parameter, 3)),
                      _item(v.kl_mean, units.number(v.kl_mean, 3)), _item(v.kl_p99, units.number(v.kl_p99, 3)),
                      _item(v.top1_agreement, agree),

@@ -10,7 +10,7 @@ from .qt_compat import QtCore, QtWidgets
 
 DEFAULT_PROMPT = "The meaning of life is"
 PANEL_WIDTH = 300
-PROMPT_HEIGHT = 70
+PROMPT_HEIGHT = 60
 PROVIDERS = (("auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 
 
@@ -27,58 +27,81 @@ class GenerationSettings(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.prompt = QtWidgets.QPlainTextEdit(DEFAULT_PROMPT)
-        self.prompt.setMaximumHeight(PROMPT_HEIGHT)
-        self.greedy = QtWidgets.QCheckBox("greedy")
+        self.prompt.setFixedHeight(PROMPT_HEIGHT)
+        self.prompt.setTabChangesFocus(True)  # Tab moves on, as everywhere else in the window
+        self.greedy = QtWidgets.QCheckBox(self.tr("greedy"))
         self.greedy.setChecked(True)
         self.temperature = QtWidgets.QDoubleSpinBox(minimum=0.05, maximum=5.0, singleStep=0.05, value=0.8)
-        self.top_k = QtWidgets.QSpinBox(minimum=0, maximum=100000, value=0, specialValueText="off")
+        self.top_k = QtWidgets.QSpinBox(minimum=0, maximum=100000, value=0, specialValueText=self.tr("off"))
         self.top_p = QtWidgets.QDoubleSpinBox(minimum=0.01, maximum=1.0, singleStep=0.05, value=1.0)
-        self.seed = QtWidgets.QSpinBox(minimum=-1, maximum=2**31 - 1, value=0, specialValueText="random")
+        self.seed = QtWidgets.QSpinBox(minimum=-1, maximum=2**31 - 1, value=0, specialValueText=self.tr("random"))
         self.max_tokens = QtWidgets.QSpinBox(minimum=1, maximum=100000, value=64)
         self.candidates_n = QtWidgets.QSpinBox(minimum=1, maximum=50, value=8)
-        self.stop_at_eos = QtWidgets.QCheckBox("stop at the end-of-text token")
+        self.stop_at_eos = QtWidgets.QCheckBox(self.tr("stop at the end-of-text token"))
         self.stop_at_eos.setChecked(True)
-        self.inside = QtWidgets.QCheckBox("read the inside (attention, logit lens)")
-        self.inside.setToolTip("Steps also read where each token looked and what each block would have said; "
-                               "they run a probed copy of the model, a little slower. See the Inside tab.")
+        self.inside = QtWidgets.QCheckBox(self.tr("read the inside (attention, logit lens)"))
+        self.inside.setToolTip(self.tr("Steps also read where each token looked and what each block would have said; "
+                                       "they run a probed copy of the model, a little slower. See the Inside tab."))
         self.provider = QtWidgets.QComboBox()
         for label, key in PROVIDERS:
             self.provider.addItem(label, key)
         if not cuda_possible():
             cuda = self.provider.findData("cuda")
             self.provider.model().item(cuda).setEnabled(False)
-            self.provider.setItemData(cuda, "no NVIDIA GPU found", QtCore.Qt.ToolTipRole)
+            self.provider.setItemData(cuda, self.tr("no NVIDIA GPU found"), QtCore.Qt.ToolTipRole)
         self.provider.currentIndexChanged.connect(self.provider_changed)
         self.greedy.toggled.connect(self._sampling_enabled)
 
         form = QtWidgets.QFormLayout()
+        form.setVerticalSpacing(3)  # the whole panel fits a 720-pixel-high window without scrolling
+        form.setContentsMargins(0, 0, 0, 0)
+        tips = (
+            (self.greedy, self.tr("Always take the most probable token (the same text every time). "
+                                  "Off: draw from the distribution shaped by the settings below.")),
+            (self.temperature, self.tr("Divides the logits before the softmax: below 1 sharpens the distribution, "
+                                       "above 1 flattens it.")),
+            (self.top_k, self.tr("Draw only from the k most probable tokens (off: all of them).")),
+            (self.top_p, self.tr("Draw only from the most probable tokens whose probabilities add up to p "
+                                 "(nucleus sampling; 1: all of them).")),
+            (self.seed, self.tr("The random generator's seed: the same seed gives the same text (random: a new one "
+                                "each run).")),
+            (self.max_tokens, self.tr("The run ends after this many new tokens.")),
+            (self.candidates_n, self.tr("How many of the most probable tokens each step lists.")),
+            (self.stop_at_eos, self.tr("End the run when the model chooses its end-of-text token.")),
+            (self.provider, self.tr("Where onnxruntime runs the model: auto takes the GPU when there is one.")),
+        )
+        for widget, tip in tips:
+            widget.setToolTip(tip)
         form.addRow(self.greedy)
-        form.addRow("temperature", self.temperature)
-        form.addRow("top-k", self.top_k)
-        form.addRow("top-p", self.top_p)
-        form.addRow("seed", self.seed)
-        form.addRow("max new tokens", self.max_tokens)
-        form.addRow("candidates shown", self.candidates_n)
+        form.addRow(self.tr("temperature"), self.temperature)
+        form.addRow(self.tr("top-k"), self.top_k)
+        form.addRow(self.tr("top-p"), self.top_p)
+        form.addRow(self.tr("seed"), self.seed)
+        form.addRow(self.tr("max new tokens"), self.max_tokens)
+        form.addRow(self.tr("candidates shown"), self.candidates_n)
         form.addRow(self.stop_at_eos)
         form.addRow(self.inside)
-        form.addRow("provider", self.provider)
+        form.addRow(self.tr("provider"), self.provider)
 
-        self.step_btn = QtWidgets.QPushButton("Step")
-        self.step_btn.setToolTip("Generate one token (F10)")
+        self.step_btn = QtWidgets.QPushButton(self.tr("Step"))
+        self.step_btn.setToolTip(self.tr("Generate one token (F10)"))
         self.step_btn.setShortcut("F10")
-        self.run_btn = QtWidgets.QPushButton("Run")
-        self.run_btn.setToolTip("Generate until the run ends (F5)")
+        self.run_btn = QtWidgets.QPushButton(self.tr("Run"))
+        self.run_btn.setToolTip(self.tr("Generate until the run ends (F5)"))
         self.run_btn.setShortcut("F5")
-        self.pause_btn = QtWidgets.QPushButton("Pause")
-        self.stop_btn = QtWidgets.QPushButton("Stop")
-        self.reset_btn = QtWidgets.QPushButton("Reset")
+        self.pause_btn = QtWidgets.QPushButton(self.tr("Pause"))
+        self.stop_btn = QtWidgets.QPushButton(self.tr("Stop"))
+        self.reset_btn = QtWidgets.QPushButton(self.tr("Reset"))
         for button, signal in ((self.step_btn, self.step_clicked), (self.run_btn, self.run_clicked),
                                (self.pause_btn, self.pause_clicked), (self.stop_btn, self.stop_clicked),
                                (self.reset_btn, self.reset_clicked)):
             button.clicked.connect(signal)
-        buttons = QtWidgets.QGridLayout()
-        for i, b in enumerate((self.step_btn, self.run_btn, self.pause_btn, self.stop_btn, self.reset_btn)):
-            buttons.addWidget(b, i // 2, i % 2)
+        buttons = QtWidgets.QGridLayout()  # Step and Run above, Pause, Stop and Reset below
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for col, b in ((0, self.step_btn), (3, self.run_btn)):
+            buttons.addWidget(b, 0, col, 1, 3)
+        for col, b in ((0, self.pause_btn), (2, self.stop_btn), (4, self.reset_btn)):
+            buttons.addWidget(b, 1, col, 1, 2)
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         self.note = QtWidgets.QLabel()  # why ids may differ from the float model's
@@ -88,7 +111,8 @@ class GenerationSettings(QtWidgets.QWidget):
         self.note.setVisible(False)
 
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addWidget(QtWidgets.QLabel("Prompt"))
+        lay.setSpacing(4)
+        lay.addWidget(QtWidgets.QLabel(self.tr("Prompt")))
         lay.addWidget(self.prompt)
         lay.addLayout(form)
         lay.addLayout(buttons)
@@ -115,6 +139,14 @@ class GenerationSettings(QtWidgets.QWidget):
     def show_state(self, has_model: bool, running: bool, has_steps: bool, finished: bool) -> None:
         self.step_btn.setEnabled(has_model and not running)
         self.run_btn.setEnabled(has_model and not running)
+        # after a finished run, Step and Run start a new one: they say so
+        self.step_btn.setText(self.tr("Step (new run)") if finished else self.tr("Step"))
+        self.run_btn.setText(self.tr("Run (new run)") if finished else self.tr("Run"))
+        again = self.tr("The run has finished: this clears it and starts again from the prompt")
+        self.step_btn.setToolTip(again + " (F10)" if finished else self.tr("Generate one token (F10)"))
+        self.run_btn.setToolTip(again + " (F5)" if finished else self.tr("Generate until the run ends (F5)"))
+        self.step_btn.setShortcut("F10")  # setText with no & keeps it, but be explicit
+        self.run_btn.setShortcut("F5")
         self.pause_btn.setEnabled(running)
         self.stop_btn.setEnabled(running)
         self.reset_btn.setEnabled(has_steps or finished)
@@ -125,3 +157,38 @@ class GenerationSettings(QtWidgets.QWidget):
     def _sampling_enabled(self) -> None:
         for w in (self.temperature, self.top_k, self.top_p, self.seed):
             w.setEnabled(not self.greedy.isChecked())
+
+    # ------------------------------------------------------------------ kept between sessions
+    KEPT = ("prompt", "greedy", "temperature", "top_k", "top_p", "seed", "max_tokens", "candidates_n", "stop_at_eos",
+            "inside", "provider")
+
+    def save_settings(self, settings: QtCore.QSettings) -> None:
+        for name in self.KEPT:
+            w = getattr(self, name)
+            value = (w.toPlainText() if isinstance(w, QtWidgets.QPlainTextEdit) else
+                     w.isChecked() if isinstance(w, QtWidgets.QCheckBox) else
+                     w.currentData() if isinstance(w, QtWidgets.QComboBox) else w.value())
+            settings.setValue(f"generate/{name}", value)
+
+    def restore_settings(self, settings: QtCore.QSettings) -> None:
+        """What was saved, each value checked: a hand-edited or older settings file must not break the panel."""
+        for name in self.KEPT:
+            key = f"generate/{name}"
+            if not settings.contains(key):
+                continue
+            w = getattr(self, name)
+            try:
+                if isinstance(w, QtWidgets.QPlainTextEdit):
+                    w.setPlainText(str(settings.value(key)))
+                elif isinstance(w, QtWidgets.QCheckBox):
+                    w.setChecked(settings.value(key, type=bool))
+                elif isinstance(w, QtWidgets.QComboBox):
+                    i = w.findData(str(settings.value(key)))
+                    if i >= 0 and w.model().item(i).isEnabled():
+                        w.setCurrentIndex(i)
+                elif isinstance(w, QtWidgets.QDoubleSpinBox):
+                    w.setValue(float(settings.value(key)))
+                else:
+                    w.setValue(int(float(settings.value(key))))
+            except (TypeError, ValueError):
+                continue

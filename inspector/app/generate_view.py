@@ -7,12 +7,16 @@ timer redraws, so drawing never slows decoding down.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
 from .candidates_table import CandidatesTable
 from .generate_settings import GenerationSettings
+from . import i18n
+from .i18n import plural
 from .qt_compat import QtCore, QtWidgets
 from .run_plots import RunPlots
 from .token_output import TokenOutput
@@ -52,11 +56,26 @@ class GenerateView(QtWidgets.QWidget):
         mid.addWidget(self.output)
         mid.addWidget(self.candidates_panel)
         split = QtWidgets.QSplitter()
-        split.addWidget(self.settings)
+        panel = QtWidgets.QScrollArea()  # scrolls on a short screen: the window fits 1280×720
+        panel.setWidget(self.settings)
+        panel.setWidgetResizable(True)
+        panel.setFrameShape(QtWidgets.QFrame.NoFrame)
+        panel.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        left = QtWidgets.QWidget()  # the run's status and note stay in sight below the scrolling settings
+        left.setMaximumWidth(self.settings.maximumWidth() + panel.verticalScrollBar().sizeHint().width())
+        ll = QtWidgets.QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(panel, 1)
+        for label in (self.settings.status, self.settings.note):
+            label.setContentsMargins(8, 0, 8, 4)
+            ll.addWidget(label)
+        split.addWidget(left)
         split.addWidget(mid)
         split.addWidget(self.plots)
         split.setStretchFactor(1, MIDDLE_STRETCH)
         split.setStretchFactor(2, PLOTS_STRETCH)
+        split.setChildrenCollapsible(False)
+        self.split, self.mid_split = split, mid
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -145,7 +164,7 @@ class GenerateView(QtWidgets.QWidget):
             self.prompt_text = self.prompt.toPlainText()
             prompt = self.prompt_text
         self.running = True
-        self.status.setText("running…")
+        self.status.setText(self.tr("running…"))
         self._update_buttons()
         self.request.emit(prompt, self.config(), max_steps)
 
@@ -199,11 +218,16 @@ class GenerateView(QtWidgets.QWidget):
         self.result = result
         if result is not None:
             m = result.metrics.summary()
-            tps = f"{m['tokens_per_s']:.1f} tokens/s" if m["tokens_per_s"] else ""
-            ended = f", finished: {FINISH_REASONS.get(result.finish, result.finish)}" if result.finish else ", paused"
-            self.status.setText(
-                f"{len(result.new_ids)} tokens on {result.provider}{ended}"
-                + (f"<br>time to first token {m['ttft_ms']:.1f} ms, {tps}" if m["ttft_ms"] is not None else ""))
+            n = len(result.new_ids)
+            line = plural(n, self.tr("{0} token on {1}"), self.tr("{0} tokens on {1}"), result.provider.upper())
+            line += (self.tr(", finished: {0}").format(i18n.core(FINISH_REASONS.get(result.finish, result.finish)))
+                     if result.finish else self.tr(", paused"))
+            timing = []
+            if m["ttft_ms"] is not None:
+                timing.append(self.tr("time to first token {0} ms").format(f"{m['ttft_ms']:.1f}"))
+            if m["tokens_per_s"]:
+                timing.append(self.tr("{0} tokens/s").format(f"{m['tokens_per_s']:.1f}"))
+            self.status.setText(html.escape(line) + ("<br>" + html.escape(", ".join(timing)) if timing else ""))
             if result.finish:
                 self.run_finished.emit(result)
         self._dirty = True
@@ -263,3 +287,14 @@ class GenerateView(QtWidgets.QWidget):
     def series(self) -> dict[str, np.ndarray]:
         """The plotted data (engine.metrics.step_series)."""
         return step_series(self.steps)
+
+    def save_settings(self, settings: QtCore.QSettings) -> None:
+        self.settings.save_settings(settings)
+        settings.setValue("generate/splitter", self.split.saveState())
+        settings.setValue("generate/middle_splitter", self.mid_split.saveState())
+
+    def restore_settings(self, settings: QtCore.QSettings) -> None:
+        self.settings.restore_settings(settings)
+        for key, split in (("generate/splitter", self.split), ("generate/middle_splitter", self.mid_split)):
+            if state := settings.value(key):
+                split.restoreState(state)

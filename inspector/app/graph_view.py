@@ -7,9 +7,16 @@ it shows, so a graph of 100,000 nodes lists as fast as one of 100 (a QTreeWidget
 
 from __future__ import annotations
 
+import html
+
+from .i18n import plural, translate
 from .qt_compat import QtCore, QtWidgets
 
-COLUMNS = ["node", "op", "inputs", "outputs", "input shapes", "parameters"]
+QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
+COLUMNS = [
+    QT_TRANSLATE_NOOP("NodeListing", "node"), QT_TRANSLATE_NOOP("NodeListing", "op"),
+    QT_TRANSLATE_NOOP("NodeListing", "inputs"), QT_TRANSLATE_NOOP("NodeListing", "outputs"),
+    QT_TRANSLATE_NOOP("NodeListing", "input shapes"), QT_TRANSLATE_NOOP("NodeListing", "parameters")]
 GROUP = 0  # internal id of a layer row; a node row's id is its layer's position + 1
 COLUMN_WIDTHS = (340, 150)
 TYPING_PAUSE_MS = 150
@@ -24,6 +31,8 @@ class NodeListing(QtCore.QAbstractItemModel):
         self.rows: list = []
         self.groups: list[tuple[str, list[int]]] = []  # (layer, indices into rows) of all nodes
         self.shown: list[tuple[str, list[int]]] = []  # the same, filtered; empty layers left out
+        self.totals: dict[str, int] = {}  # layer -> its nodes, unfiltered
+        self.filtering = False
         self._haystack: list[str] = []
 
     def set_rows(self, rows) -> None:
@@ -33,7 +42,9 @@ class NodeListing(QtCore.QAbstractItemModel):
         for i, row in enumerate(rows):
             by_layer.setdefault(row.layer, []).append(i)
         self.groups = list(by_layer.items())
+        self.totals = {layer: len(idx) for layer, idx in self.groups}
         self.shown = self.groups
+        self.filtering = False
         self._haystack = []
         self.endResetModel()
 
@@ -49,6 +60,7 @@ class NodeListing(QtCore.QAbstractItemModel):
             self.shown = [(layer, kept) for layer, idx in self.groups if (kept := [i for i in idx if needle in hay[i]])]
         else:
             self.shown = self.groups
+        self.filtering = bool(needle)
         self.endResetModel()
         return sum(len(idx) for _layer, idx in self.shown)
 
@@ -77,7 +89,7 @@ class NodeListing(QtCore.QAbstractItemModel):
 
     def headerData(self, section: int, orientation, role=QtCore.Qt.DisplayRole):
         if orientation == QtCore.Qt.Horizontal and role == QtCore.Qt.DisplayRole:
-            return COLUMNS[section]
+            return translate("NodeListing", COLUMNS[section])
         return None
 
     def node_row(self, index):
@@ -92,7 +104,12 @@ class NodeListing(QtCore.QAbstractItemModel):
         col = index.column()
         if index.internalId() == GROUP:
             layer, idx = self.shown[index.row()]
-            return layer if col == 0 else f"{len(idx):,} nodes" if col == 1 else None
+            if col != 1:
+                return layer if col == 0 else None
+            total = self.totals.get(layer, len(idx))
+            if self.filtering:
+                return plural(total, self.tr("{1} of {0} node"), self.tr("{1} of {0} nodes"), f"{len(idx):,}")
+            return plural(total, self.tr("{0} node"), self.tr("{0} nodes"))
         row = self.node_row(index)
         return (row.name, row.op, ", ".join(row.inputs), ", ".join(row.outputs), row.shapes,
                 ", ".join(row.parameters))[col]
@@ -102,7 +119,7 @@ class GraphView(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.search = QtWidgets.QLineEdit()
-        self.search.setPlaceholderText("search op type, node, input, output, shape or parameter…")
+        self.search.setPlaceholderText(self.tr("search op type, node, input, output, shape or parameter…"))
         self.search.setClearButtonEnabled(True)
         self.count = QtWidgets.QLabel()
         self.listing = NodeListing(self)
@@ -110,6 +127,12 @@ class GraphView(QtWidgets.QWidget):
         self.tree.setModel(self.listing)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setTextElideMode(QtCore.Qt.ElideMiddle)
+        self.tree.selectionModel().currentChanged.connect(self._show_detail)
+        self.empty = QtWidgets.QLabel(alignment=QtCore.Qt.AlignCenter)  # "no node matches …"
+        self.empty.setVisible(False)
+        self.detail = QtWidgets.QTextBrowser()  # the selected node in full: every input, output and shape
+        self.detail.setPlaceholderText(self.tr("Select a node to see all its inputs, outputs and parameters."))
         self._timer = QtCore.QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)  # filter once typing pauses
         self._timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._timer.start)
@@ -119,7 +142,19 @@ class GraphView(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
-        lay.addWidget(self.tree, 1)
+        split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        listing = QtWidgets.QWidget()
+        ll = QtWidgets.QVBoxLayout(listing)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.empty)
+        ll.addWidget(self.tree, 1)
+        split.addWidget(listing)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.split = split
+        lay.addWidget(split, 1)
         self.rows = []
         self.filled = True
         for col, width in enumerate(COLUMN_WIDTHS):
@@ -129,6 +164,8 @@ class GraphView(QtWidgets.QWidget):
         self.listing.set_rows([])
         self.rows = []
         self.count.setText("")
+        self.detail.clear()
+        self.empty.setVisible(False)
 
     def fill(self, census):
         """One step: the rows were made off the GUI thread (census.node_rows); the view reads what it shows."""
@@ -140,7 +177,7 @@ class GraphView(QtWidgets.QWidget):
         if self.search.text().strip():
             self.apply_filter()
         else:
-            self.count.setText(f"{len(self.rows):,} of {len(self.rows):,} nodes")
+            self.count.setText(plural(len(self.rows), self.tr("{0} node"), self.tr("{0} nodes")))
 
     def apply_filter(self) -> int:
         """Show only the nodes that match the search; returns how many are shown."""
@@ -148,5 +185,30 @@ class GraphView(QtWidgets.QWidget):
         shown = self.listing.set_filter(needle)
         if needle and self.listing.rowCount() <= EXPAND_UP_TO:  # a few layers: open them to show the matches
             self.tree.expandAll()
-        self.count.setText(f"{shown:,} of {len(self.rows):,} nodes")
+        n = len(self.rows)
+        self.count.setText(plural(n, self.tr("{1} of {0} node"), self.tr("{1} of {0} nodes"), f"{shown:,}")
+                           if needle else plural(n, self.tr("{0} node"), self.tr("{0} nodes")))
+        self.empty.setText(self.tr("No node matches “{0}”.").format(needle))
+        self.empty.setVisible(bool(needle) and not shown and bool(self.rows))
         return shown
+
+    def _show_detail(self, index) -> None:
+        row = self.listing.node_row(index)
+        if row is None:
+            self.detail.clear()
+            return
+        esc = html.escape
+        items = lambda xs: "<br>".join(esc(x) for x in xs) or "–"  # noqa: E731
+        self.detail.setHtml(
+            f"<b>{esc(row.name)}</b> &nbsp;<code>{esc(row.op)}</code> &nbsp;({esc(row.layer)})"
+            f"<table cellspacing=6><tr><td valign=top><i>{self.tr('inputs')}</i></td><td><code>{items(row.inputs)}</code></td></tr>"
+            f"<tr><td valign=top><i>{self.tr('outputs')}</i></td><td><code>{items(row.outputs)}</code></td></tr>"
+            f"<tr><td valign=top><i>{self.tr('input shapes')}</i></td><td><code>{esc(row.shapes) or '–'}</code></td></tr>"
+            f"<tr><td valign=top><i>{self.tr('parameters')}</i></td><td><code>{items(row.parameters)}</code></td></tr></table>")
+
+    def save_settings(self, settings: QtCore.QSettings) -> None:
+        settings.setValue("graph/splitter", self.split.saveState())
+
+    def restore_settings(self, settings: QtCore.QSettings) -> None:
+        if state := settings.value("graph/splitter"):
+            self.split.restoreState(state)

@@ -20,8 +20,9 @@ from .qt_compat import QtCore, QtWidgets
 from .token_chips import TokenChips
 
 MEAN = -1  # the head chooser's "mean of heads"
-HINT = ("Tick <b>read the inside</b> in Generate, then Step or Run: every step then shows where it looked "
-        "(attention) and what each block would have said (the logit lens).")
+HINT = QtCore.QT_TRANSLATE_NOOP("InsideView", "Tick <b>read the inside</b> in Generate, then Step or Run: every step "
+                                "then shows where it looked (attention) and what each block would have said "
+                                "(the logit lens).")
 
 
 class InsideView(QtWidgets.QWidget):
@@ -39,7 +40,7 @@ class InsideView(QtWidgets.QWidget):
         self.labels: list[str] = []  # the context of the step on show, as text
 
         self.step = QtWidgets.QSpinBox(minimum=0, maximum=0)
-        self.step.setPrefix("step ")
+        self.step.setPrefix(self.tr("step "))
         self.step.valueChanged.connect(self._step_changed)
         self.prev_btn = QtWidgets.QToolButton(text="◀")
         self.next_btn = QtWidgets.QToolButton(text="▶")
@@ -57,9 +58,9 @@ class InsideView(QtWidgets.QWidget):
         self.note.setStyleSheet(f"color: {palette.NOTE}")
         self.note.setVisible(False)
 
-        self.hint = QtWidgets.QLabel(HINT)
+        self.hint = QtWidgets.QLabel(self.tr(HINT))
         self.hint.setWordWrap(True)
-        self.hint_btn = QtWidgets.QPushButton("Turn it on")
+        self.hint_btn = QtWidgets.QPushButton(self.tr("Turn it on"))
         self.hint_btn.clicked.connect(self.turn_on)
         hint_box = QtWidgets.QWidget()
         hl = QtWidgets.QHBoxLayout(hint_box)
@@ -86,21 +87,21 @@ class InsideView(QtWidgets.QWidget):
         for w in (self.prev_btn, self.step, self.next_btn):
             header.addWidget(w)
         header.addWidget(self.title, 1)
-        header.addWidget(QtWidgets.QLabel("shade by"))
+        header.addWidget(QtWidgets.QLabel(self.tr("shade by")))
         header.addWidget(self.layer)
         header.addWidget(self.head)
 
         looked = QtWidgets.QWidget()
         al = QtWidgets.QVBoxLayout(looked)
         al.setContentsMargins(0, 0, 0, 0)
-        al.addWidget(QtWidgets.QLabel("<b>Where it looked</b> — the context shaded by attention "
-                                      "(darkest: the most attended position)"))
+        al.addWidget(QtWidgets.QLabel(self.tr("<b>Where it looked</b> — the context shaded by attention "
+                                              "(darkest: the most attended position)")))
         al.addWidget(context_scroll, 1)
         al.addWidget(self.looked)
         grid = QtWidgets.QWidget()
         gl = QtWidgets.QVBoxLayout(grid)
         gl.setContentsMargins(0, 0, 0, 0)
-        gl.addWidget(QtWidgets.QLabel("Every block × head over the context (√weight; click one to shade by it)"))
+        gl.addWidget(QtWidgets.QLabel(self.tr("Every block × head over the context (√weight; click one to shade by it)")))
         gl.addWidget(self.grid, 1)
         attention = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         attention.addWidget(looked)
@@ -110,7 +111,7 @@ class InsideView(QtWidgets.QWidget):
         lens = QtWidgets.QWidget()
         ll = QtWidgets.QVBoxLayout(lens)
         ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(QtWidgets.QLabel("<b>What each block would have said</b> — the logit lens"))
+        ll.addWidget(QtWidgets.QLabel(self.tr("<b>What each block would have said</b> — the logit lens")))
         ll.addWidget(self.lens)
         split = QtWidgets.QSplitter()
         split.addWidget(self.diagram)
@@ -176,7 +177,8 @@ class InsideView(QtWidgets.QWidget):
         self.step.blockSignals(False)
         self.prev_btn.setEnabled(self.index > 0)
         self.next_btn.setEnabled(self.index < len(steps) - 1)
-        self.title.setText(f"chose <b>{html.escape(units.token(s.text))}</b> with p = {s.prob:.3f}")
+        self.title.setText(self.tr("chose <b>{0}</b> with p = {1}").format(html.escape(units.token(s.text)),
+                                                                          f"{s.prob:.3f}"))
         has_inside = s.lens is not None
         self.hint_box.setVisible(not has_inside)
         self.split.widget(1).setEnabled(has_inside)
@@ -210,10 +212,10 @@ class InsideView(QtWidgets.QWidget):
             combo.blockSignals(True)
             combo.clear()
         for b in range(blocks):
-            self.layer.addItem(f"block {b}", b)
-        self.head.addItem("mean of heads", MEAN)
+            self.layer.addItem(self.tr("block {0}").format(b), b)
+        self.head.addItem(self.tr("mean of heads"), MEAN)
         for h in range(heads):
-            self.head.addItem(f"head {h}", h)
+            self.head.addItem(self.tr("head {0}").format(h), h)
         if blocks:
             self.layer.setCurrentIndex(blocks - 1)
         for combo in (self.layer, self.head):
@@ -248,8 +250,9 @@ class InsideView(QtWidgets.QWidget):
         self.diagram.canvas.update()
         if row is not None and len(row):
             top = np.argsort(row)[::-1][:5]
-            what = f"block {self.layer.currentData()}, " + ("mean of heads" if head in (None, MEAN) else f"head {head}")
-            self.looked.setText(f"{what} looked most at: " + ", ".join(
+            what = self.tr("block {0}, {1}").format(self.layer.currentData(), self.tr("mean of heads") if head in (
+                None, MEAN) else self.tr("head {0}").format(head))
+            self.looked.setText(self.tr("{0} looked most at: ").format(what) + ", ".join(
                 f"<b>{html.escape(units.token(labels[i]))}</b> {row[i]:.2f}" for i in top if i < len(labels)))
         else:
             self.looked.setText("")
@@ -259,7 +262,7 @@ class InsideView(QtWidgets.QWidget):
             self.step_picked.emit(value)
 
     def _show_empty(self) -> None:
-        self.title.setText("No step yet: run the model in Generate.")
+        self.title.setText(self.tr("No step yet: run the model in Generate."))
         self.hint_box.setVisible(True)
         self.note.setVisible(False)
         self.prev_btn.setEnabled(False)

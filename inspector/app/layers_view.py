@@ -8,16 +8,25 @@ import html
 import numpy as np
 
 from .. import palette, units
+from . import i18n
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
 from .staging import PAINT
 
-COLUMNS = ["layer / tensor", "role", "kind", "shape", "stored as", "parameters", "weights", "biases", "share",
-           "bytes", "mean", "std", "abs max", "zeros"]
+QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
+COLUMNS = [
+    QT_TRANSLATE_NOOP("LayersView", "layer / tensor"), QT_TRANSLATE_NOOP("LayersView", "role"),
+    QT_TRANSLATE_NOOP("LayersView", "kind"), QT_TRANSLATE_NOOP("LayersView", "shape"),
+    QT_TRANSLATE_NOOP("LayersView", "stored as"), QT_TRANSLATE_NOOP("LayersView", "parameters"),
+    QT_TRANSLATE_NOOP("LayersView", "weights"), QT_TRANSLATE_NOOP("LayersView", "biases"),
+    QT_TRANSLATE_NOOP("LayersView", "share"), QT_TRANSLATE_NOOP("LayersView", "bytes"),
+    QT_TRANSLATE_NOOP("LayersView", "mean"), QT_TRANSLATE_NOOP("LayersView", "std"),
+    QT_TRANSLATE_NOOP("LayersView", "abs max"), QT_TRANSLATE_NOOP("LayersView", "zeros")]
+HIDDEN_COLUMNS = ("kind", "weights", "biases", "bytes")  # until shown from the header's menu (they fit 1280 px then)
 _counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
 FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
            "zeros": units.percent}  # the rest: units.number
-COLUMN_WIDTHS = [230, 110, 50, 80, 110]  # name, role, kind, shape, stored as; numbers after
-NUMBER_WIDTH = 78
+COLUMN_WIDTHS = [190, 90, 50, 72, 100]  # name, role, kind, shape, stored as; numbers after
+NUMBER_WIDTH = 66
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
@@ -49,13 +58,19 @@ class LayersView(QtWidgets.QWidget):
         super().__init__(parent)
         self.census = None
         self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.tree.setTextElideMode(QtCore.Qt.ElideMiddle)  # ….h.0.attn.c_attn.weight, not transformer.h.0.at…
         self.tree.setSortingEnabled(False)  # items arrive in model order; sort only when a header is clicked
         header = self.tree.header()
+        header.setMinimumSectionSize(40)  # Qt's default (the header font's) would widen every number column
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, QtCore.Qt.AscendingOrder)
         header.sortIndicatorChanged.connect(lambda col, order: self.tree.sortItems(col, order))
+        header.setContextMenuPolicy(QtCore.Qt.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        self.hidden_columns = set(HIDDEN_COLUMNS)
+        self._apply_hidden()
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
@@ -63,17 +78,23 @@ class LayersView(QtWidgets.QWidget):
             self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
-        self.kind.addItems(["weights", "biases", "all"])
+        for key, label in (("weights", self.tr("weights")), ("biases", self.tr("biases")), ("all", self.tr("all"))):
+            self.kind.addItem(label, key)
+        self.kind.setToolTip(self.tr("Which of a layer's parameters the histogram shows "
+                                     "(a single tensor always shows its own values)"))
         self.kind.currentIndexChanged.connect(self._selection_changed)
-        self.log_y = QtWidgets.QCheckBox("log scale")
+        self.log_y = QtWidgets.QCheckBox(self.tr("log scale"))
         self.log_y.toggled.connect(self._selection_changed)
         self.hist = pg.PlotWidget()
         self.hist.setMouseEnabled(y=False)
         self.hist.addLegend(offset=(-10, 10))
+        self.hist.getAxis("bottom").enableAutoSIPrefix(False)  # values as 0.002, not "value (x0.001)"
         self.stats_label = QtWidgets.QLabel()
         self.stats_label.setTextFormat(QtCore.Qt.RichText)
         self.stats_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         self.stats_label.setWordWrap(True)
+        # its table must not widen the panel: the splitter would move each time the selection changes
+        self.stats_label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
 
         self.role = QtWidgets.QComboBox()
         self.role.currentIndexChanged.connect(self._draw_compare)
@@ -82,11 +103,15 @@ class LayersView(QtWidgets.QWidget):
         self.heat = pg.ImageItem()
         self.heat.setColorMap(pg.colormap.get("viridis"))
         self.compare.addItem(self.heat)
-        self.compare.setLabel("bottom", "value")
-        self.compare.setLabel("left", "block")
+        self.compare.setLabel("bottom", self.tr("value"))
+        self.compare.setLabel("left", self.tr("block"))
+        self.compare.getAxis("bottom").enableAutoSIPrefix(False)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"), interactive=False,
+                                          label=self.tr("share of the row's peak (log counts)"))
+        self.colour_bar.setImageItem(self.heat, insert_in=self.compare.getPlotItem())
 
         controls = QtWidgets.QHBoxLayout()
-        controls.addWidget(QtWidgets.QLabel("show"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("show")))
         controls.addWidget(self.kind)
         controls.addWidget(self.log_y)
         controls.addStretch(1)
@@ -100,19 +125,21 @@ class LayersView(QtWidgets.QWidget):
         cl = QtWidgets.QVBoxLayout(cmp_box)
         cl.setContentsMargins(0, 0, 0, 0)
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("compare all blocks:"))
+        row.addWidget(QtWidgets.QLabel(self.tr("compare all blocks:")))
         row.addWidget(self.role, 1)
         cl.addLayout(row)
         cl.addWidget(self.compare, 1)
         self.right = QtWidgets.QTabWidget()
-        self.right.addTab(hist_box, "Histogram")
-        self.right.addTab(cmp_box, "All blocks")
+        self.right.addTab(hist_box, self.tr("Histogram"))
+        self.right.addTab(cmp_box, self.tr("All blocks"))
         split = QtWidgets.QSplitter()
         split.addWidget(self.tree)
         split.addWidget(self.right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([820, 560])
+        split.setChildrenCollapsible(False)
+        self.split = split
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -141,10 +168,13 @@ class LayersView(QtWidgets.QWidget):
         self.tree.header().blockSignals(False)
         roles = sorted({(t.kind, t.role) for t in census.tensors if t.counted and t.index is not None})
         self.role.blockSignals(True)
-        self.role.addItem("all weights (per block)", ("layer", "weight"))
-        self.role.addItem("all biases (per block)", ("layer", "bias"))
+        self.role.addItem(self.tr("all weights (per block)"), ("layer", "weight"))
+        self.role.addItem(self.tr("all biases (per block)"), ("layer", "bias"))
         for kind, role in roles:
-            self.role.addItem(f"{role} {units.KIND_PLURAL[kind]}", ("role", kind, role))
+            self.role.addItem(f"{role} {i18n.core(units.KIND_PLURAL[kind])}", ("role", kind, role))
+        schemes = {t.scheme for t in census.tensors if t.counted}
+        # one storage type for the whole model is on the Overview card: the column shows only when they differ
+        self.tree.setColumnHidden(COLUMNS.index("stored as"), len(schemes) < 2 or "stored as" in self.hidden_columns)
         self.role.blockSignals(False)
         for order, layer in enumerate(census.layers):
             yield
@@ -158,7 +188,7 @@ class LayersView(QtWidgets.QWidget):
                                layer.biases, layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
             item.setData(0, SORT_ROLE, order)  # the first column sorts in model order
             for child_order, t in enumerate(layer.tensors):
-                role = t.role + (f" (tied to {t.tied_to})" if t.tied_to else "")
+                role = t.role + (self.tr(" (tied to {0})").format(t.tied_to) if t.tied_to else "")
                 child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.scheme,
                                     t.parameters,
                                     t.parameters if t.kind == "weight" else 0, t.parameters if t.kind == "bias" else 0,
@@ -212,6 +242,7 @@ class LayersView(QtWidgets.QWidget):
                 item.setTextAlignment(col, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
             else:
                 item.setText(col, str(v))
+        item.setToolTip(0, values[0])  # the whole name where the column elides it
         item.setData(0, OBJ_ROLE, obj)
         return item
 
@@ -239,40 +270,50 @@ class LayersView(QtWidgets.QWidget):
             return
         if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
             self.hist.setTitle(html.escape(getattr(obj, "name", "")))
-            self.stats_label.setText("<i>reading the values…</i>")
+            self.stats_label.setText("<i>" + self.tr("reading the values…") + "</i>")
             return
-        if hasattr(obj, "tensors"):  # a layer
-            kinds = {"weights": ["weight"], "biases": ["bias"], "all": ["weight", "bias"]}[self.kind.currentText()]
+        is_layer = hasattr(obj, "tensors")
+        self.kind.setEnabled(is_layer)  # a tensor is one kind: the choice would silently not apply
+        if is_layer:
+            kinds = {"weights": ["weight"], "biases": ["bias"], "all": ["weight", "bias"]}[self.kind.currentData()]
             series = {k: obj.stats[k] for k in kinds if k in obj.stats}
             title = obj.name
+            if not series and obj.stats:
+                self.hist.setTitle(html.escape(title))
+                self.stats_label.setText("<i>" + html.escape(self.tr("{0} has no {1}").format(
+                    obj.name, self.tr(self.kind.currentData()))) + "</i>")
+                return
         else:
             series = {obj.kind: obj.stats} if obj.stats is not None and obj.stats.counts is not None else {}
-            title = obj.name + (f" — tied to {obj.tied_to}, counted there" if obj.tied_to else "")
+            title = obj.name + (self.tr(" — tied to {0}, counted there").format(obj.tied_to) if obj.tied_to else "")
         log = self.log_y.isChecked()
         for kind, st in series.items():
             edges, counts = st.edges, st.counts
             self.plotted[kind] = (edges, counts)
             y = np.log10(counts + 1.0) if log else counts.astype(float)
             self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
-                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=units.KIND_PLURAL[kind])
+                           brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=i18n.core(units.KIND_PLURAL[kind]))
         self.hist.setTitle(html.escape(title))
-        self.hist.setLabel("left", "log10(count + 1)" if log else "count")
-        self.hist.setLabel("bottom", "value")
+        self.hist.setLabel("left", "log10(count + 1)" if log else self.tr("count"))
+        self.hist.setLabel("bottom", self.tr("value"))
         self.stats_label.setText(self._stats_html(series))
 
     def _stats_html(self, series) -> str:
         if not series:
-            return "<i>no statistics for this selection</i>"
+            return "<i>" + self.tr("no statistics for this selection") + "</i>"
         keys = ["count", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
-        head = "".join(f"<th align=right style='padding:0 6px'>{k.replace('_fraction', ' %')}</th>" for k in keys)
+        names = {"count": self.tr("count"), "mean": self.tr("mean"), "std": self.tr("std"), "min": self.tr("min"),
+                 "max": self.tr("max"), "absmax": "|max|", "zero_fraction": self.tr("zeros"),
+                 "nan": "NaN", "inf": "Inf", "l2": "L2"}
+        head = "".join(f"<th align=right style='padding:0 4px'>{names[k]}</th>" for k in keys)
         rows = ""
         for kind, st in series.items():
             s = st.summary()
             cells = "".join(
-                f"<td align=right style='padding:0 6px'>"
+                f"<td align=right style='padding:0 4px'>"
                 f"{units.percent(s[k]) if k == 'zero_fraction' else (f'{s[k]:,}' if isinstance(s[k], int) else units.number(s[k]))}"
                 f"</td>" for k in keys)
-            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{units.KIND_PLURAL[kind]}</b></td>{cells}</tr>"
+            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{i18n.core(units.KIND_PLURAL[kind])}</b></td>{cells}</tr>"
         return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
     # ------------------------------------------------------------------ compare
@@ -302,9 +343,40 @@ class LayersView(QtWidgets.QWidget):
             return
         img = np.log10(counts.astype(float) + 1.0)
         img = img / np.maximum(img.max(axis=1, keepdims=True), 1e-12)  # each block on its own scale
-        self.heat.setImage(img.T, autoLevels=True)
+        self.heat.setImage(img.T, autoLevels=False, levels=(0, 1))
         width = float(edges[-1] - edges[0])
         self.heat.setRect(QtCore.QRectF(float(edges[0]), 0.0, width, float(len(labels))))
         self.compare.getAxis("left").setTicks([[(i + 0.5, lab.replace("block ", "")) for i, lab in enumerate(labels)]])
-        self.compare.setTitle("distribution per block (log counts, each row scaled to its peak)")
+        self.compare.setTitle(self.tr("distribution per block (log counts, each row scaled to its peak)"))
         self.compare.autoRange()
+
+    # ------------------------------------------------------------------ columns
+    def _apply_hidden(self) -> None:
+        for col, name in enumerate(COLUMNS):
+            self.tree.setColumnHidden(col, name in self.hidden_columns)
+
+    def _column_menu(self, pos) -> None:
+        """The header's menu: which columns show (kept between sessions)."""
+        menu = QtWidgets.QMenu(self)
+        for name in COLUMNS[1:]:
+            action = menu.addAction(self.tr(name))
+            action.setCheckable(True)
+            action.setChecked(name not in self.hidden_columns)
+            action.toggled.connect(lambda on, n=name: self.show_column(n, on))
+        menu.popup(self.tree.header().mapToGlobal(pos))
+
+    def show_column(self, name: str, on: bool) -> None:
+        (self.hidden_columns.discard if on else self.hidden_columns.add)(name)
+        self.tree.setColumnHidden(COLUMNS.index(name), not on)
+
+    def save_settings(self, settings: QtCore.QSettings) -> None:
+        settings.setValue("layers/hidden_columns", sorted(self.hidden_columns) or ["-"])
+        settings.setValue("layers/splitter", self.split.saveState())
+
+    def restore_settings(self, settings: QtCore.QSettings) -> None:
+        hidden = settings.value("layers/hidden_columns")
+        if hidden:
+            self.hidden_columns = set([hidden] if isinstance(hidden, str) else hidden) & set(COLUMNS[1:])
+            self._apply_hidden()
+        if state := settings.value("layers/splitter"):
+            self.split.restoreState(state)

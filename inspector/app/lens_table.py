@@ -30,7 +30,7 @@ class LensTable(QtWidgets.QTableWidget):
                 self.setColumnCount(k)
                 self.setHorizontalHeaderLabels([f"#{r + 1}" for r in range(k)])
                 last = len(lens) - 1
-                self.setVerticalHeaderLabels([f"block {b}" + (" (output)" if b == last else "")
+                self.setVerticalHeaderLabels([self.tr("block {0}").format(b) + (self.tr(" (output)") if b == last else "")
                                               for b in range(len(lens))])
             self.first = next(((b, r) for b, row in enumerate(lens) if row
                                for r, (i, _p) in enumerate(row) if i == chosen), None)
@@ -54,8 +54,8 @@ class LensTable(QtWidgets.QTableWidget):
                     item.setBackground(QtGui.QColor(palette.tint(palette.LENS_SHADE, MAX_SHADE * p)))
                     item.setFont(bold if tid == chosen else plain)
                     item.setForeground(red if mark else ink)
-                    item.setToolTip(f"id {tid}: p = {p:.4f} after block {b}"
-                                    + (" — the chosen token's first appearance" if mark else ""))
+                    item.setToolTip(self.tr("id {0}: p = {1} after block {2}").format(tid, f"{p:.4f}", b)
+                                    + (self.tr(" — the chosen token's first appearance") if mark else ""))
             self.resizeColumnsToContents()
         finally:
             self.setUpdatesEnabled(True)

@@ -6,9 +6,12 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from .tabs import TAB_KEYS
+
+LANGUAGES = (("system",), ("en",), ("zh_CN",))  # i18n.LANGUAGES' keys; that module loads Qt
 
 SETTLE_MS = 300  # after the views are filled, before the picture: the plots' first paint
 AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw has run
@@ -35,6 +38,8 @@ def parse_args(argv):
     ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
     ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
     ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
+    ap.add_argument("--language", choices=[key for key, *_ in LANGUAGES], help="the interface's language "
+                    "(default: View → Language, else the system's)")
     return ap.parse_args(argv)
 
 
@@ -50,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                   "or use --screenshot PNG to render without one", file=sys.stderr)
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from .qt_compat import QtWidgets  # PySide6 first, then pyqtgraph
+    from .qt_compat import QtCore, QtWidgets  # PySide6 first, then pyqtgraph
+    from . import i18n
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -59,7 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
     from .workers import reaper
 
-    window = MainWindow()
+    settings = None
+    if args.screenshot:  # a picture shows the defaults, not whatever this user last left in the window
+        scratch = tempfile.mkdtemp(prefix="inspector-shot-")
+        settings = QtCore.QSettings(os.path.join(scratch, "settings.ini"), QtCore.QSettings.IniFormat)
+        if args.language:
+            settings.setValue(i18n.SETTING, args.language)
+    else:
+        settings = QtCore.QSettings("GPT Inspector", "GPT Inspector")
+    i18n.install(app, args.language or settings.value(i18n.SETTING, "system"))
+    window = MainWindow(settings)
     w, h = (int(v) for v in args.size.lower().split("x"))
     window.resize(w, h)
     window.tabs.setCurrentIndex(TAB_KEYS.index(args.tab))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .. import palette, units
 from ..model.diagram import Diagram, model_diagram
+from . import i18n
 from .qt_compat import QtCore, QtGui, QtWidgets
 
 LEAF_H, ADD_H = 36, 22
@@ -102,7 +103,7 @@ class ModelDiagram(QtWidgets.QWidget):
         p.fillRect(self.rect(), self.palette().base())
         if self.diagram is None:
             p.setPen(QtGui.QColor(palette.LABEL))
-            p.drawText(self.rect(), QtCore.Qt.AlignCenter, "Open a model to see it drawn as blocks.")
+            p.drawText(self.rect(), QtCore.Qt.AlignCenter, self.tr("Open a model to see it drawn as blocks."))
             return
         small = QtGui.QFont(p.font())
         small.setPointSizeF(7.5)
@@ -151,7 +152,7 @@ class ModelDiagram(QtWidgets.QWidget):
         for kind, n in (("weight", box.weights), ("bias", box.biases)):
             if not n and kind == "bias":
                 continue
-            text = f"{fmt(n)} {'w' if compact else units.KIND_PLURAL[kind]}  "
+            text = f"{fmt(n)} {'w' if compact else i18n.core(units.KIND_PLURAL[kind])}  "
             p.setPen(QtGui.QColor(palette.KIND[kind]))
             p.drawText(QtCore.QRectF(x, line.top(), line.right() - x, line.height()),
                        QtCore.Qt.AlignLeft | QtCore.Qt.TextSingleLine, text if not compact or kind == "weight"
@@ -186,13 +187,13 @@ class ModelDiagram(QtWidgets.QWidget):
             return
         parts = [box.label]
         if box.parameters:
-            parts.append(f"{box.weights:,} weights, {box.biases:,} biases")
+            parts.append(self.tr("{0} weights, {1} biases").format(f"{box.weights:,}", f"{box.biases:,}"))
         if box.note:
             parts.append(box.note)
         if box.detail:
             parts.append(box.detail)
         if box.layer:
-            parts.append(f"click: {box.layer} in Layers")
+            parts.append(self.tr("click: {0} in Layers").format(box.layer))
         self.setToolTip("\n".join(parts))
 
     def leaveEvent(self, event) -> None:
@@ -232,9 +233,9 @@ class DiagramPanel(QtWidgets.QWidget):
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(MIN_WIDTH + 20)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(QtWidgets.QLabel("<b>The model as blocks</b>"))
+        top.addWidget(QtWidgets.QLabel(self.tr("<b>The model as blocks</b>")))
         top.addStretch(1)
-        top.addWidget(QtWidgets.QLabel("numbers of"))
+        top.addWidget(QtWidgets.QLabel(self.tr("numbers of")))
         top.addWidget(self.block)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

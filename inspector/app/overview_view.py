@@ -7,13 +7,19 @@ import numpy as np
 from .. import palette, units
 from ..stats.precision import precision_view
 from ..stats.scale import scale_view
+from .axes import CountAxis, sparse_ticks
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
 from .staging import PAINT
 
 
-CARDS_HEIGHT = 300
-PLOTS_MIN_HEIGHT = 260
+CARDS_HEIGHT = 340
+PLOTS_MIN_HEIGHT = 220
 CARD_ROWS = 14
+NBSP = "\u00a0"
+LEFT_AXIS_WIDTH = 52
+TICK_LABEL_PX = 42  # room one block number needs on the x axis
+CROWDED = 12  # layers; from here the axis says emb, norm and head
+SHORT_NAMES = {"embeddings": "emb", "final_norm": "norm", "lm_head": "head"}
 
 
 class Card(QtWidgets.QGroupBox):
@@ -64,15 +70,20 @@ class Card(QtWidgets.QGroupBox):
 class OverviewView(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.arch_box, self.totals_box, self.scale_box = Card("Architecture"), Card("Parameters"), Card("Scale")
+        self.arch_box, self.totals_box, self.scale_box = Card(self.tr("Architecture")), Card(self.tr("Parameters")), Card(self.tr("Scale"))
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setMinimumHeight(PLOTS_MIN_HEIGHT)
-        self.weights_plot = self.plots.addPlot(row=0, col=0, title="weights per layer")
-        self.biases_plot = self.plots.addPlot(row=1, col=0, title="biases per layer")
+        self.weights_plot = self.plots.addPlot(row=0, col=0, title=self.tr("weights per layer"),
+                                               axisItems={"left": CountAxis("left")})
+        self.biases_plot = self.plots.addPlot(row=1, col=0, title=self.tr("biases per layer"),
+                                              axisItems={"left": CountAxis("left")})
         self.biases_plot.setXLink(self.weights_plot)
         for p in (self.weights_plot, self.biases_plot):
             p.setMouseEnabled(x=False, y=False)
-            p.getAxis("left").enableAutoSIPrefix(True)
+            p.hideButtons()
+            p.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self.no_biases = pg.TextItem(self.tr("no biases: every layer of this model is bias-free"),
+                                     color=palette.LABEL, anchor=(0.5, 0.5))
         cards = QtWidgets.QWidget()
         top = QtWidgets.QHBoxLayout(cards)
         top.setContentsMargins(0, 0, 0, 0)
@@ -86,7 +97,7 @@ class OverviewView(QtWidgets.QWidget):
         self.clear()
 
     def clear(self) -> None:
-        self.arch_box.set_rows([("", "Open a model: File → Open, or drop one on the window.")])
+        self.arch_box.set_rows([("", self.tr("Open a model: File → Open, or drop one on the window."))])
         self.totals_box.set_rows([])
         self.scale_box.set_rows([])
         self.weights_plot.clear()
@@ -96,29 +107,29 @@ class OverviewView(QtWidgets.QWidget):
     def fill(self, census):
         """Steps: the cards, then each plot (a plot's first paint is the costly part of showing a model)."""
         a, total = census.architecture, census.parameters
-        heads = f"{a.n_head} ({a.n_kv_head} KV)" if a.n_head else "?"
+        heads = self.tr("{0} ({1} KV)").format(a.n_head, a.n_kv_head) if a.n_head else "?"
         ctx = f"{a.context_length}" + (f" ({a.context_source})" if a.context_source not in (None, "graph") else "") \
-            if a.context_length else "not in the graph"
-        checks = [(f"{c.get('source', 'config.json')}: {c['field']}", f"{c['config']} (the graph says {c['graph']})")
+            if a.context_length else self.tr("not in the graph")
+        checks = [(f"{c.get('source', 'config.json')}: {c['field']}", self.tr("{0} (the graph says {1})").format(c['config'], c['graph']))
                   for c in a.config_checks]
         source = census.model.source
         file_text = census.model.path.name
         if source is not None and len(source.variants) > 1:
             name = source.variant.name if source.variant else file_text
-            file_text = f"{name} (1 of {len(source.variants)} files: File → Open Variant)"
+            file_text = self.tr("{0} (1 of {1} files: File → Open Variant)").format(name, len(source.variants))
         entry = a.family_entry
         family = f"{entry.label} ({a.family})" if entry is not None and entry.name == a.family else a.family
         if a.family_source != "graph":
-            family += f", named by {a.family_source}"
+            family += self.tr(", named by {0}").format(a.family_source)
         rows = [
-            ("file", file_text), ("family", family),
-            ("layers", a.n_layer), ("width (d_model)", a.d_model), ("heads", heads), ("head dim", a.head_dim),
-            ("MLP width", a.ffn_dim), ("vocabulary", a.vocab_size), ("context", ctx),
-            ("LM head", "tied to the embedding" if a.tied_embeddings else
-             "its own matrix" if census.layer("lm_head") else "none found"),
-            ("KV cache", "yes" if a.kv_cache else "no (full recompute)"),
-            ("attention", f"one fused {a.fused_attention} node per block" if a.fused_attention else "unfused ops"),
-            ("dtypes", ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
+            (self.tr("file"), file_text), (self.tr("family"), family),
+            (self.tr("layers"), a.n_layer), (self.tr("width (d_model)"), a.d_model), (self.tr("heads"), heads), (self.tr("head dim"), a.head_dim),
+            (self.tr("MLP width"), a.ffn_dim), (self.tr("vocabulary"), a.vocab_size), (self.tr("context"), ctx),
+            (self.tr("LM head"), self.tr("tied to the embedding") if a.tied_embeddings else
+             self.tr("its own matrix") if census.layer("lm_head") else self.tr("none found")),
+            (self.tr("KV cache"), self.tr("yes") if a.kv_cache else self.tr("no (full recompute)")),
+            (self.tr("attention"), self.tr("one fused {0} node per block").format(a.fused_attention) if a.fused_attention else self.tr("unfused ops")),
+            (self.tr("dtypes"), ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
         ]
         self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
         yield
@@ -126,31 +137,37 @@ class OverviewView(QtWidgets.QWidget):
         precision = precision_view(census)
         share = lambda n: units.percent(n / total) if total else "–"
         self.totals_box.set_rows([
-            ("parameters", f"{total:,} ({units.count(total)})"),
-            ("weights", f"{census.weights:,}  ({share(census.weights)})"),
-            ("biases", f"{census.biases:,}  ({share(census.biases)})"),
-            ("file", units.nbytes(s.file_bytes) + (f" + {units.nbytes(s.external_bytes)} external"
+            (self.tr("parameters"), f"{total:,} ({units.count(total)})"),
+            (self.tr("weights"), f"{census.weights:,}  ({share(census.weights)})"),
+            (self.tr("biases"), f"{census.biases:,}  ({share(census.biases)})"),
+            (self.tr("file"), units.nbytes(s.file_bytes) + (self.tr(" + {0} external").format(units.nbytes(s.external_bytes))
                                                  if s.external_bytes else "")),
-            ("stored tensors", f"{s.unique_tensors} holding parameters"),
-            ("aliases", f"{s.aliases} (deduplicated by the exporter)"),
-            ("tied copies", s.tied_copies), ("non-parameter constants", s.constants),
-            ("stored as", precision["summary"]),
-        ] + ([("scales, zero points", f"{units.nbytes(precision['scale_bytes'])}, "
+            (self.tr("stored tensors"), self.tr("{0} holding parameters").format(s.unique_tensors)),
+            (self.tr("aliases"), self.tr("{0} (deduplicated by the exporter)").format(s.aliases)),
+            (self.tr("tied copies"), s.tied_copies), (self.tr("non-parameter constants"), s.constants),
+            (self.tr("stored as"), precision["summary"]),
+        ] + ([(self.tr("scales, zero points"), f"{units.nbytes(precision['scale_bytes'])}, "
                                       f"{units.nbytes(precision['zero_point_bytes'])}")]
              if precision["quantized"] else []))
         yield
         sv = scale_view(total, a)
-        rows = [("memory", " · ".join(f"{k} {units.nbytes(v)}" for k, v in sv["memory_bytes"].items()))]
+        nb = lambda n: units.nbytes(n).replace(" ", NBSP)  # noqa: E731 (a size never breaks across lines)
+        memory = [f"{k}{NBSP}{nb(v)}" for k, v in sv["memory_bytes"].items()]
+        rows = [(self.tr("memory") if i == 0 else "", " · ".join(memory[i:i + 2]))  # two to a line: never wraps
+                for i in range(0, len(memory), 2)]
         if sv["kv_cache_bytes_per_token"]:
             kv = sv["kv_cache_bytes_per_token"]
-            rows.append(("KV cache / token", f"{units.nbytes(kv['fp16'])} fp16 · {units.nbytes(kv['fp32'])} fp32"))
+            rows.append((self.tr("KV cache / token"), f"{nb(kv['fp16'])}{NBSP}fp16 · {nb(kv['fp32'])}{NBSP}fp32"))
         if sv["formula"]:
             f = sv["formula"]
-            ok = "✓ equals the count" if f["matches"] else f"differs from the count by {f['difference']:+,}"
-            rows += [(f"{f['label']} formula", f["formula"]), ("", f"= {f['value']:,}  {ok}"),
-                     ("where", f["where"])]
+            ok = self.tr("✓ equals the count") if f["matches"] else self.tr("differs from the count by {0}").format(f"{f['difference']:+,}")
+            rows += [(self.tr("{0} formula").format(f['label']), f["formula"]), ("", f"= {f['value']:,}  {ok}")]
+            rows += [(self.tr("where") if i == 0 else "", part) for i, part in enumerate(f["where"].split("; "))]
         for p in sv["published"]:
-            rows.append((p["name"], f"{units.count(p['parameters'])} = {units.ratio(p['times_this_model'])} this model"))
+            t = p["times_this_model"]
+            rows.append((p["name"], self.tr("{0} = {1} this model").format(units.count(p["parameters"]), units.ratio(t))
+                         if t is None or t >= 1 else
+                         self.tr("{0}; this model is {1} larger").format(units.count(p["parameters"]), units.ratio(1 / t))))
         self.scale_box.set_rows(rows)
         yield PAINT
         names = [layer.name for layer in census.layers]
@@ -158,10 +175,20 @@ class OverviewView(QtWidgets.QWidget):
         b = np.array([layer.biases for layer in census.layers], float)
         self.bar_data = {"names": names, "weights": w, "biases": b}
         x = np.arange(len(names))
-        ticks = [[(i, n.replace("block ", "")) for i, n in enumerate(names)]]
+        width = max(self.plots.width(), 400)
+        short = SHORT_NAMES if len(names) > CROWDED else {}  # long names would hide each other (pyqtgraph drops them)
+        ticks = [sparse_ticks([short.get(n, n.replace("block ", "")) for n in names], most=width // TICK_LABEL_PX)]
         for plot, values, color in ((self.weights_plot, w, WEIGHT_COLOR), (self.biases_plot, b, BIAS_COLOR)):
             plot.clear()
-            plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.7, brush=color, pen=None))
             plot.getAxis("bottom").setTicks(ticks)
-            plot.setYRange(0, max(values.max() if values.size else 1, 1) * 1.05, padding=0)
+            if plot is self.biases_plot and not values.any():
+                plot.setYRange(0, 1, padding=0)
+                plot.setXRange(-0.5, max(len(names), 1) - 0.5, padding=0)
+                plot.getAxis("left").setTicks([[]])
+                plot.addItem(self.no_biases)
+                self.no_biases.setPos((len(names) - 1) / 2, 0.5)
+            else:
+                plot.getAxis("left").setTicks(None)
+                plot.addItem(pg.BarGraphItem(x=x, height=values, width=0.7, brush=color, pen=None))
+                plot.setYRange(0, max(values.max() if values.size else 1, 1) * 1.05, padding=0)
             yield PAINT

@@ -13,6 +13,7 @@ import logging
 import time
 from typing import Callable, Iterable, Iterator
 
+from ..errors import plain_message
 from .qt_compat import QtCore
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Stager(QtCore.QObject):
             except Exception as exc:  # noqa: BLE001 - a view that cannot show this model says so, the rest go on
                 self._queue.pop(0)
                 log.exception("showing the model")
-                self.failed.emit(f"Could not show part of the model: {type(exc).__name__}: {exc}".splitlines()[0])
+                self.failed.emit(plain_message(exc, "Could not show part of the model"))
             if time.perf_counter() >= end:
                 break
         if self._queue:

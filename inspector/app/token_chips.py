@@ -92,8 +92,8 @@ class TokenChips(QtWidgets.QWidget):
         pos = event.position()
         for i, r in enumerate(self._rects):
             if r.contains(pos):
-                weight = f": weight {self.weights[i]:.4f}" if self.weights is not None and i < len(self.weights) else ""
-                last = " (the position that chose the token)" if i == len(self.labels) - 1 else ""
-                self.setToolTip(f"position {i}, {units.token(self.labels[i])}{weight}{last}")
+                weight = self.tr(": weight {0}").format(f"{self.weights[i]:.4f}") if self.weights is not None and i < len(self.weights) else ""
+                last = self.tr(" (the position that chose the token)") if i == len(self.labels) - 1 else ""
+                self.setToolTip(self.tr("position {0}, {1}").format(i, units.token(self.labels[i])) + weight + last)
                 return
         self.setToolTip("")

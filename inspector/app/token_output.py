@@ -8,6 +8,7 @@ from .qt_compat import QtCore, QtGui, QtWidgets
 LINE_HEIGHT_PERCENT = 150
 TEXT_POINTS = 13
 NEWLINE_SHOWN = "↵\u2028"  # a newline inside a token, shown, in the same paragraph
+PART_OF_A_CHARACTER = "\u2009"  # a token whose bytes complete no character yet: a thin, clickable sliver
 
 
 class TokenOutput(QtWidgets.QTextBrowser):
@@ -19,7 +20,7 @@ class TokenOutput(QtWidgets.QTextBrowser):
         super().__init__(parent)
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._clicked)
-        self.setPlaceholderText("Generated text appears here; click a token to see its candidates.")
+        self.setPlaceholderText(self.tr("Generated text appears here; click a token to see its candidates."))
         self._rendered: tuple = (0, None, None)  # steps shown, the highlighted one, the last step shown
         self._block = QtGui.QTextBlockFormat()
         self._block.setLineHeight(LINE_HEIGHT_PERCENT, QtGui.QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
@@ -55,6 +56,8 @@ class TokenOutput(QtWidgets.QTextBrowser):
                                                                else palette.TOKEN_ODD)
             fmt.setBackground(QtGui.QColor(bg))
             fmt.setAnchorHref(f"tok:{s.index}")
-            cursor.insertText(s.text.replace("\n", NEWLINE_SHOWN), fmt)
+            # the characters this token completes: a CJK character split over three tokens shows whole, once
+            text = s.shown if s.shown or not s.text else PART_OF_A_CHARACTER
+            cursor.insertText(text.replace("\n", NEWLINE_SHOWN), fmt)
         self.setTextCursor(cursor)
         self._rendered = (len(steps), selected, steps[-1] if steps else None)

@@ -16,14 +16,14 @@ class VariantDialog(QtWidgets.QDialog):
 
     def __init__(self, folder: str, variants: list[Variant], current: str | None = None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Open a model file")
+        self.setWindowTitle(self.tr("Open a model file"))
         self.variants = variants
-        label = QtWidgets.QLabel(f"{folder}\nholds {len(variants)} model files. Which one should be opened?")
+        label = QtWidgets.QLabel(self.tr("{0}\nholds {1} model files. Which one should be opened?").format(folder, len(variants)))
         label.setTextFormat(QtCore.Qt.PlainText)
         label.setWordWrap(True)
         self.table = QtWidgets.QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(["file", "dtype", "size"])
+        self.table.setHeaderLabels([self.tr("file"), self.tr("dtype"), self.tr("size")])
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SingleSelection)
         for v in variants:
             item = QtWidgets.QTreeWidgetItem([v.name, v.dtype, units.nbytes(v.nbytes)])

@@ -16,6 +16,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine import Generator
+from ..engine.metrics import release_memory
 from ..engine.plan import plan_for
 from ..errors import Cancelled, describe_error
 from ..pipeline import WALKED, inspect
@@ -54,7 +55,10 @@ class Reaper(QObject):
                 thread.wait()  # returns at once: it has finished
             else:
                 alive.append((thread, worker))
+        reaped = len(alive) < len(self._threads)
         self._threads = alive
+        if reaped:  # a worker (and the session or census it held) is gone: its memory back to the system
+            release_memory()
 
     @property
     def running(self) -> int:

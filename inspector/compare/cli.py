@@ -96,6 +96,9 @@ def print_comparison(c, out) -> None:
         d = layer.as_dict()
         print(f"{layer.name:<28}{_num(d['rel_l2'], 3):>10}{_num(d['max_abs'], 3):>11}{_num(d['cosine'], 6):>11}  "
               f"{_num(d['bits_per_parameter_a'], 3)} → {_num(d['bits_per_parameter_b'], 3)}", file=out)
+    bad = sum(layer.nonfinite for layer in w.layers)
+    if bad:
+        print(f"{bad:,} values are NaN or Inf in A or B: left out of every figure (--json: `nonfinite`)", file=out)
     if len(w.layers) > LAYERS_SHOWN:
         print(f"… and {len(w.layers) - LAYERS_SHOWN} more (--json has every layer and tensor)", file=out)
     t = c.tokens

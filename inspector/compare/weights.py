@@ -37,6 +37,7 @@ class TensorDiff:
     bytes_b: int
     scheme_a: str
     scheme_b: str
+    nonfinite: int = 0  # positions where A or B holds NaN or Inf: left out of every figure
     diff_hist: dict = field(default_factory=dict)  # edges, counts of B − A
     value_hist: dict = field(default_factory=dict)  # edges, counts_a, counts_b on shared edges
 
@@ -55,7 +56,7 @@ class TensorDiff:
              "cosine": self.cosine, "bytes_a": self.bytes_a, "bytes_b": self.bytes_b,
              "bits_per_parameter_a": 8 * self.bytes_a / self.count if self.count else None,
              "bits_per_parameter_b": 8 * self.bytes_b / self.count if self.count else None,
-             "scheme_a": self.scheme_a, "scheme_b": self.scheme_b}
+             "scheme_a": self.scheme_a, "scheme_b": self.scheme_b, "nonfinite": self.nonfinite}
         if histograms:
             d["diff_histogram"], d["value_histogram"] = self.diff_hist, self.value_hist
         return d
@@ -83,10 +84,15 @@ class LayerDiff:
     def max_abs(self) -> float:
         return max((t.max_abs for t in self.tensors), default=0.0)
 
+    @property
+    def nonfinite(self) -> int:
+        return sum(t.nonfinite for t in self.tensors)
+
     def as_dict(self) -> dict:
         count = sum(t.count for t in self.tensors)
         ba, bb = int(self._sum("bytes_a")), int(self._sum("bytes_b"))
-        return {"name": self.name, "tensors": len(self.tensors), "count": count, "rel_l2": self.rel_l2,
+        return {"name": self.name, "tensors": len(self.tensors), "count": count, "nonfinite": self.nonfinite,
+                "rel_l2": self.rel_l2,
                 "max_abs": self.max_abs, "cosine": self.cosine, "bytes_a": ba, "bytes_b": bb,
                 "bits_per_parameter_a": 8 * ba / count if count else None,
                 "bits_per_parameter_b": 8 * bb / count if count else None}
@@ -116,15 +122,20 @@ def diff_pair(ca, cb, p: Pair) -> TensorDiff:
     if a.shape != b.shape and a.ndim == 2 and a.shape == b.shape[::-1]:
         b = b.T  # one exporter stores the matrix the other way round
     a, b = a.ravel(), b.reshape(-1)
-    d = b.astype(np.float64) - a
-    a64 = a.astype(np.float64)
+    both = np.isfinite(a) & np.isfinite(b)  # a NaN or Inf is counted, not compared: the sums stay finite
+    if not both.all():
+        a, b = a[both], b[both]
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    d = b64 - a64
     td = TensorDiff(p.layer, p.role, p.kind, p.a.name, p.b.name, list(p.a.shape[::-1] if p.a.transposed else p.a.shape),
-                    a.size, float(a64 @ a64), float(b.astype(np.float64) @ b), float(d @ d), float(a64 @ b),
-                    float(np.abs(d).max()) if d.size else 0.0, p.a.nbytes, p.b.nbytes, p.a.scheme, p.b.scheme)
+                    p.a.count, float(a64 @ a64), float(b64 @ b64), float(d @ d), float(a64 @ b64),
+                    float(np.abs(d).max()) if d.size else 0.0, p.a.nbytes, p.b.nbytes, p.a.scheme, p.b.scheme,
+                    nonfinite=int(both.size - both.sum()))
     m = td.max_abs
     edges, counts = _hist(d, -m, m)
     td.diff_hist = {"edges": edges, "counts": counts}
-    lo, hi = float(min(a.min(), b.min())), float(max(a.max(), b.max()))
+    lo = float(min(a.min(), b.min())) if a.size else 0.0
+    hi = float(max(a.max(), b.max())) if a.size else 0.0
     edges, ca_ = _hist(a, lo, hi)
     _edges, cb_ = _hist(b, lo, hi)
     td.value_hist = {"edges": edges, "counts_a": ca_, "counts_b": cb_}
@@ -144,6 +155,6 @@ def compare_weights(ca, cb, progress: Callable[[float, str], None] | None = None
     by_layer: dict[str, list[TensorDiff]] = {}
     for t in diffs:
         by_layer.setdefault(t.layer, []).append(t)
-    layers = sorted((LayerDiff(n, ts) for n, ts in by_layer.items()),
-                    key=lambda x: -(x.rel_l2 if x.rel_l2 is not None else math.inf))
+    layers = sorted((LayerDiff(n, ts) for n, ts in by_layer.items()),  # NaN or Inf in a layer: first of all
+                    key=lambda x: (x.nonfinite == 0, -(x.rel_l2 if x.rel_l2 is not None else math.inf)))
     return WeightComparison(diffs, layers, unmatched)

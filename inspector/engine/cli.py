@@ -77,17 +77,15 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     if echo_prompt and stream is not None and args.prompt is not None:
         stream.write(show(args.prompt))
     shown = ""
-    for _step in gen.steps():
-        if stream is not None and gen.codec is not None:
-            text = gen.decode(gen.state.ids[gen.state.prompt_len:])
-            if not text.endswith("\ufffd"):  # hold back half a UTF-8 character
-                stream.write(show(text[len(shown):]))
-                stream.flush()
-                shown = text
-        elif stream is not None:
-            stream.write(f"{_step.id} ")
+    for step in gen.steps():
+        if stream is not None:  # whole characters as they complete (a CJK character may take three tokens)
+            stream.write(show(step.shown))
             stream.flush()
-    return gen, gen.result()
+            shown += step.shown
+    result = gen.result()
+    if stream is not None and result.text.startswith(shown) and len(result.text) > len(shown):
+        stream.write(show(result.text[len(shown):]))  # bytes that never made a character, shown as bytes
+    return gen, result
 
 
 def cmd_generate(args) -> int:
@@ -99,7 +97,8 @@ def cmd_generate(args) -> int:
     _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)
     sys.stdout.write("\n")
     m = result.metrics.summary()
-    print(f"[{len(result.new_ids)} tokens, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
+    n = len(result.new_ids)
+    print(f"[{n} token{'' if n == 1 else 's'}, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
           f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
           f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {m['peak_rss_mb']:.0f} MB, {result.provider}]",
           file=sys.stderr)

@@ -64,6 +64,7 @@ class Step:
     gpu: int | None
     prefill: bool
     finish: str | None = None  # on the last step: one of FINISH_REASONS
+    shown: str = ""  # what the running text gains at this step: whole characters (bytes join their neighbours)
     attention: list | None = None  # with the inside view: per layer, per head, weights over the positions so far
     lens: list | None = None  # with the inside view: per layer, the top candidates the residual stream gives
 
@@ -105,6 +106,7 @@ class _State:
     steps: list[Step] = field(default_factory=list)
     metrics: RunMetrics = field(default_factory=RunMetrics)
     finish: str | None = None
+    text: str = ""  # the running text of the new tokens, whole characters only
 
 
 class Generator:
@@ -169,8 +171,10 @@ class Generator:
             raise GenerationError("this model has no tokenizer.json: give the prompt as token ids", str(self.path))
         return self.codec.encode(text)
 
-    def decode(self, ids: list[int]) -> str:
-        return self.codec.decode(ids) if self.codec else " ".join(map(str, ids))
+    def decode(self, ids: list[int], final: bool = True) -> str:
+        """Text people can read: bytes joined into characters, none replaced, no control character
+        (`final` False: a character still arriving is held back)."""
+        return self.codec.readable(ids, final) if self.codec else " ".join(map(str, ids))
 
     def token_text(self, token_id: int) -> str:
         return self.codec.token_text(token_id) if self.codec else f"<{token_id}>"
@@ -240,11 +244,21 @@ class Generator:
         rss, gpu = self.probe.rss(), self.probe.gpu()
         step = Step(index=len(st.steps), id=token, text=self.token_text(token), top=top, prob=prob,
                     entropy=entropy, latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu, prefill=prefill,
-                    attention=attention, lens=lens)
+                    shown=self._running_text(), attention=attention, lens=lens)
         st.metrics.record(latency, prefill, rss, gpu)
         st.steps.append(step)
         st.finish = step.finish = self._finish_reason(token)
         return step
+
+    def _running_text(self) -> str:
+        """What the new tokens' text gained with the last one (whole characters)."""
+        st = self.state
+        if self.codec is None:
+            return self.token_text(st.ids[-1]) + " "
+        now = self.decode(st.ids[st.prompt_len:], final=False)
+        gained = now[len(st.text):] if now.startswith(st.text) else self.token_text(st.ids[-1])
+        st.text = now if now.startswith(st.text) else st.text + gained
+        return gained
 
     def steps(self) -> Iterator[Step]:
         """Steps until the run finishes or is stopped."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import ctypes
 import os
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +21,8 @@ log = logging.getLogger(__name__)
 class RunMetrics:
     ttft_ms: float | None = None
     decode_ms: list[float] = field(default_factory=list)
-    peak_rss: int = 0
+    peak_rss: int = 0  # the highest RSS sampled during this run (not the process's lifetime peak)
+    start_rss: int = 0
     peak_gpu: int | None = None
 
     def record(self, latency_ms: float, prefill: bool, rss: int, gpu: int | None) -> None:
@@ -27,6 +30,8 @@ class RunMetrics:
             self.ttft_ms = latency_ms
         else:
             self.decode_ms.append(latency_ms)
+        if not self.start_rss:
+            self.start_rss = rss  # the run's own peak is read against where it started
         self.peak_rss = max(self.peak_rss, rss)
         if gpu is not None:
             self.peak_gpu = max(self.peak_gpu or 0, gpu)
@@ -45,7 +50,21 @@ class RunMetrics:
             "latency_p50_ms": self.percentile(50), "latency_p95_ms": self.percentile(95),
             "latency_max_ms": max(self.decode_ms) if self.decode_ms else None,
             "peak_rss_mb": units.mb(self.peak_rss), "peak_gpu_mb": units.mb(self.peak_gpu),
+            "rss_at_start_mb": units.mb(self.start_rss) if self.start_rss else None,
         }
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system: after a model is closed, glibc keeps its freed heap (hundreds of MB
+    after a big model) and the process's RSS, and the next run's peak, would still count it."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl): nothing to trim
+            pass
 
 
 ROLLING_WINDOW = 8  # decode steps in the rolling tokens/s (the prefill, step 1, is not one)

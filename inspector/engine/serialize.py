@@ -45,6 +45,7 @@ def result_dict(result) -> dict:
         "prompt": result.prompt, "prompt_ids": result.prompt_ids, "new_ids": result.new_ids, "text": result.text,
         "steps": steps,
         "ttft_ms": m["ttft_ms"], "tokens_per_s": m["tokens_per_s"], "peak_rss_mb": m["peak_rss_mb"],
+        "rss_at_start_mb": m["rss_at_start_mb"],
         "peak_gpu_mb": m["peak_gpu_mb"], "latency_p50_ms": m["latency_p50_ms"],
         "latency_p95_ms": m["latency_p95_ms"], "latency_max_ms": m["latency_max_ms"],
         "provider": result.provider, "finish": result.finish, "settings": settings_dict(result.config),

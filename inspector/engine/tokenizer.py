@@ -2,26 +2,85 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import unicodedata
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
-from ..errors import GenerationError
+from ..errors import GenerationError, plain_message
 from ..model.sources import ModelSource
 
 log = logging.getLogger(__name__)
 EOS_TOKENS = ("<|endoftext|>", "</s>", "<|eot_id|>", "<|end_of_text|>", "<eos>")
+BYTE_PIECE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")  # SentencePiece's byte fallback
+KEPT = "\n\t\r"  # control characters a text may hold as they are
+
+
+def byte_level_alphabet() -> dict[str, int]:
+    """GPT-2's byte-level alphabet, character -> byte: printable bytes stand for themselves, the other 68 for
+    the characters from U+0100 on, in byte order (how every byte-level BPE spells its pieces)."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
+    table, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            table[chr(b)] = b
+        else:
+            table[chr(0x100 + extra)] = b
+            extra += 1
+    return table
+
+
+BYTE_LEVEL = byte_level_alphabet()
+
+
+def show_bytes(data: bytes) -> str:
+    """Bytes that are not text on their own, as people can read them: ⟨E5 8F⟩."""
+    return "⟨" + " ".join(f"{b:02X}" for b in data) + "⟩"
+
+
+def visible(text: str) -> str:
+    """Control characters (other than newline, tab, return) shown as their bytes, never passed on raw."""
+    if not any(unicodedata.category(c) == "Cc" and c not in KEPT for c in text):
+        return text
+    return "".join(show_bytes(c.encode("utf-8")) if unicodedata.category(c) == "Cc" and c not in KEPT else c
+                   for c in text)
+
+
+def utf8_prefix(data: bytes, final: bool) -> tuple[str, bytes]:
+    """(the text of `data`'s complete characters, its incomplete tail).  Invalid bytes are shown as bytes; with
+    `final`, an incomplete tail is too."""
+    out, i = [], 0
+    while i < len(data):
+        try:
+            out.append(data[i:].decode("utf-8"))
+            i = len(data)
+        except UnicodeDecodeError as exc:
+            out.append(data[i:i + exc.start].decode("utf-8"))
+            bad = data[i + exc.start:i + exc.end]
+            if exc.end == len(data) - i and exc.reason == "unexpected end of data" and not final:
+                return visible("".join(out)), bad  # a character still arriving: held back
+            out.append(show_bytes(bad))
+            i += exc.end
+    return visible("".join(out)), b""
 
 
 class TextCodec:
-    """Text <-> ids through tokenizer.json; decoding of a growing id list yields only new, whole characters."""
+    """Text <-> ids through tokenizer.json.  A token that is part of a character (byte-level BPE splits every
+    CJK character and emoji) shows as its bytes on its own, and joins its neighbours in running text."""
 
     def __init__(self, path: Path):
         try:
             self.tok = Tokenizer.from_file(str(path))
+            spec = json.loads(self.tok.to_str())
         except Exception as exc:  # noqa: BLE001 - a malformed tokenizer.json is the user's file, not our bug
-            raise GenerationError(f"tokenizer.json cannot be read ({type(exc).__name__})", str(path)) from None
+            raise GenerationError(plain_message(exc, "tokenizer.json cannot be read"), str(path)) from None
+        decoder = spec.get("decoder") or {}
+        kinds = [d.get("type") for d in decoder.get("decoders", [decoder]) if isinstance(d, dict)]
+        self.byte_level = "ByteLevel" in kinds
+        self.special = {t["id"] for t in spec.get("added_tokens", []) if isinstance(t, dict) and t.get("special")}
 
     def encode(self, text: str) -> list[int]:
         return self.tok.encode(text).ids
@@ -29,8 +88,37 @@ class TextCodec:
     def decode(self, ids: list[int]) -> str:
         return self.tok.decode(list(ids), skip_special_tokens=False)
 
+    def token_bytes(self, token_id: int) -> bytes | None:
+        """The bytes a token stands for, where its piece says (byte-level BPE, byte fallback); else None."""
+        piece = self.tok.id_to_token(int(token_id))
+        if piece is None or token_id in self.special:
+            return None
+        m = BYTE_PIECE.match(piece)
+        if m:
+            return bytes([int(m.group(1), 16)])
+        if self.byte_level and all(c in BYTE_LEVEL for c in piece):
+            return bytes(BYTE_LEVEL[c] for c in piece)
+        return piece.replace("▁", " ").encode("utf-8")
+
     def token_text(self, token_id: int) -> str:
-        return self.decode([token_id])
+        """One token as text; one that is not text on its own (part of a character) as its bytes: ⟨E5 8F⟩."""
+        text = self.decode([token_id])
+        if "\ufffd" in text and (data := self.token_bytes(token_id)) is not None:
+            return utf8_prefix(data, final=True)[0]
+        return visible(text)
+
+    def readable(self, ids: list[int], final: bool = True) -> str:
+        """Running text: bytes joined into characters; without `final`, a character still arriving is held
+        back.  No replacement or control character ever comes out."""
+        text = self.decode(ids)
+        if "\ufffd" not in text:
+            return visible(text)
+        data = b"".join(self._bytes_or_text(i) for i in ids)
+        return utf8_prefix(data, final)[0]
+
+    def _bytes_or_text(self, token_id: int) -> bytes:
+        data = self.token_bytes(token_id)
+        return data if data is not None else self.decode([token_id]).encode("utf-8")
 
     def token_id(self, token: str) -> int | None:
         return self.tok.token_to_id(token)

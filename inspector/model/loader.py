@@ -196,7 +196,7 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
     try:
         return onnx.load_model(str(model_path), load_external_data=False), []
     except Exception as exc:  # protobuf raises a zoo of types on garbage; all mean the same here
-        raise ModelError(f"not a readable ONNX model ({type(exc).__name__})", where) from None
+        raise ModelError("not a readable ONNX model (its contents do not parse as one)", where) from None
 
 
 def load_model(path: str | Path, lazy: bool | None = None, variant: str | None = None) -> LoadedModel:

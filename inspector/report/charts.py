@@ -12,6 +12,28 @@ import numpy as np  # noqa: E402
 
 from .. import palette, units  # noqa: E402
 
+_same = lambda text: text  # noqa: E731 (the English charts' translator)
+FALLBACK_FAMILIES = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans Arabic", "Noto Sans Hebrew", "Symbola"]
+
+
+def _use_bundled_fonts() -> None:
+    """The bundled subsets (inspector/assets/fonts) after DejaVu Sans: matplotlib takes each glyph from the first
+    family that has it, so Chinese tokens and labels draw as characters, not boxes. (Matplotlib does not shape
+    Arabic or Hebrew: their letters draw unjoined, left to right; the HTML and PDF text around them is shaped.)"""
+    from importlib import resources
+
+    from matplotlib import font_manager
+
+    folder = resources.files("inspector") / "assets" / "fonts"
+    for f in folder.iterdir():
+        if f.name.endswith((".otf", ".ttf")):
+            with resources.as_file(f) as path:
+                font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams["font.family"] = FALLBACK_FAMILIES
+
+
+_use_bundled_fonts()
+
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
@@ -20,13 +42,13 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def layer_histogram(name: str, series: dict) -> bytes:
+def layer_histogram(name: str, series: dict, _=_same) -> bytes:
     """One layer's weights and biases on their shared edges (log counts, so both show)."""
     fig, ax = plt.subplots(figsize=(3.6, 2.2))
     for kind, (edges, counts) in series.items():
         centers = (np.asarray(edges[:-1]) + np.asarray(edges[1:])) / 2
         ax.fill_between(centers, np.asarray(counts, float), step="mid", alpha=0.45,
-                        color=palette.KIND[kind], label=units.KIND_PLURAL[kind])
+                        color=palette.KIND[kind], label=_(units.KIND_PLURAL[kind]))
     ax.set_yscale("symlog", linthresh=1)
     ax.set_title(name, fontsize=9)
     ax.tick_params(labelsize=7)
@@ -35,49 +57,74 @@ def layer_histogram(name: str, series: dict) -> bytes:
     return _png(fig)
 
 
-def layer_bars(names: list[str], weights: list[int], biases: list[int]) -> bytes:
+def _count_axis(ax) -> None:
+    """Parameters as 60M, not 6e+07 with an offset."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: units.count(v)))
+
+
+def layer_bars(names: list[str], weights: list[int], biases: list[int], _=_same) -> bytes:
     fig, (a, b) = plt.subplots(2, 1, figsize=(7.5, 3.6), sharex=True)
     x = np.arange(len(names))
     a.bar(x, weights, color=palette.WEIGHT)
-    a.set_ylabel("weights", fontsize=8)
+    a.set_ylabel(_("weights"), fontsize=8)
     b.bar(x, biases, color=palette.BIAS)
-    b.set_ylabel("biases", fontsize=8)
+    b.set_ylabel(_("biases"), fontsize=8)
+    if not any(biases):
+        b.set_yticks([])
+        b.text(0.5, 0.5, _("no biases: every layer of this model is bias-free"), transform=b.transAxes,
+               ha="center", va="center", fontsize=8, color=palette.LABEL)
     b.set_xticks(x, [n.replace("block ", "") for n in names], rotation=90 if len(names) > 16 else 0, fontsize=7)
     for ax in (a, b):
         ax.grid(axis="y", alpha=0.3)
         ax.tick_params(labelsize=7)
+        _count_axis(ax)
     return _png(fig)
 
 
-def run_charts(steps: list[dict]) -> dict[str, bytes]:
+def run_charts(steps: list[dict], _=_same) -> dict[str, bytes]:
     """Latency per token (TTFT marked) and memory per token."""
     x = np.arange(1, len(steps) + 1)
     lat = np.array([s["latency_ms"] for s in steps], float)
     fig, ax = plt.subplots(figsize=(7.5, 2.4))
     if len(steps) > 1:
-        ax.plot(x[1:], lat[1:], color=palette.ACCENT, lw=1.2, label="decode")
-    ax.scatter(x[:1], lat[:1], color=palette.TTFT, zorder=3, label=f"time to first token {lat[0]:.1f} ms")
-    ax.set_xlabel("token", fontsize=8)
+        ax.plot(x[1:], lat[1:], color=palette.ACCENT, lw=1.2, label=_("decode"))
+    ax.scatter(x[:1], lat[:1], color=palette.TTFT, zorder=3,
+               label=_("time to first token {0} ms").format(f"{lat[0]:.1f}"))
+    ax.set_xlabel(_("token"), fontsize=8)
     ax.set_ylabel("ms", fontsize=8)
+    _whole_ticks(ax)
+    ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
     out = {"latency": _png(fig)}
     fig, ax = plt.subplots(figsize=(7.5, 2.2))
-    ax.plot(x, [s["rss_mb"] for s in steps], color=palette.RSS, label="process RSS (MB)")
+    ax.plot(x, [s["rss_mb"] for s in steps], color=palette.RSS, label=_("process RSS (MB)"))
     gpu = [s["gpu_mb"] for s in steps]
     if any(g is not None for g in gpu):
-        ax.plot(x, [np.nan if g is None else g for g in gpu], color=palette.GPU, label="GPU memory (MB)")
-    ax.set_xlabel("token", fontsize=8)
+        ax.plot(x, [np.nan if g is None else g for g in gpu], color=palette.GPU, label=_("GPU memory (MB)"))
+    ax.set_xlabel(_("token"), fontsize=8)
+    ax.set_ylabel("MB", fontsize=8)
+    _whole_ticks(ax)
+    ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+    ax.set_ylim(bottom=0)  # from zero: a flat line stays flat instead of a 0.05 MB span filling the height
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
     out["memory"] = _png(fig)
     return out
 
 
+def _whole_ticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 MAX_LABELS = 60  # position labels beyond this are thinned out
 
 
-def attention_map(title: str, attention: list, labels: list[str]) -> bytes:
+def attention_map(title: str, attention: list, labels: list[str], _=_same) -> bytes:
     """One step's attention: a row per block and head, a column per position attended over."""
     from matplotlib.colors import ListedColormap
 
@@ -90,25 +137,25 @@ def attention_map(title: str, attention: list, labels: list[str]) -> bytes:
     image = ax.imshow(rows, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     ticks = [i * heads + heads / 2 - 0.5 for i in range(len(blocks))]
     every = max(1, len(blocks) // 24)
-    ax.set_yticks(ticks[::every], [f"block {b}" for b, _a in blocks][::every], fontsize=6)
+    ax.set_yticks(ticks[::every], [_("block {0}").format(b) for b, _a in blocks][::every], fontsize=6)
     for i in range(1, len(blocks)):
         ax.axhline(i * heads - 0.5, color="white", lw=0.6)
     step = max(1, len(labels) // MAX_LABELS)
-    ax.set_xticks(range(0, len(labels), step), [repr(t)[1:-1] for t in labels[::step]], rotation=90, fontsize=6)
+    ax.set_xticks(range(0, len(labels), step), [units.token(t, quoted=False) for t in labels[::step]], rotation=90, fontsize=6)
     ax.set_title(title, fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01).ax.tick_params(labelsize=6)
     return _png(fig)
 
 
-def kl_per_position(kl: list[float], agree: list[bool]) -> bytes:
+def kl_per_position(kl: list[float], agree: list[bool], _=_same) -> bytes:
     """KL(A‖B) at each position of A's continuation; positions where the top tokens differ marked."""
     x = np.arange(len(kl))
     fig, ax = plt.subplots(figsize=(7.5, 2.2))
-    ax.bar(x, kl, color=palette.ACCENT, width=0.8, label="KL(A‖B), nats")
+    ax.bar(x, kl, color=palette.ACCENT, width=0.8, label=_("KL(A‖B), nats"))
     bad = [i for i, a in enumerate(agree) if not a]
     if bad:
-        ax.scatter(bad, [kl[i] for i in bad], color=palette.CHOSEN_MARK, zorder=3, s=14, label="top token differs")
-    ax.set_xlabel("position in A's continuation", fontsize=8)
+        ax.scatter(bad, [kl[i] for i in bad], color=palette.CHOSEN_MARK, zorder=3, s=14, label=_("top token differs"))
+    ax.set_xlabel(_("position in A's continuation"), fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     ax.tick_params(labelsize=7)

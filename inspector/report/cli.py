@@ -10,6 +10,7 @@ from ..errors import InspectorError, safe_text
 from ..pipeline import inspect
 from .content import build_report
 from .formats import FORMATS, export, format_for
+from .i18n import DEFAULT, LANGUAGES
 
 
 def add_report_parser(sub) -> None:
@@ -19,6 +20,8 @@ def add_report_parser(sub) -> None:
     add_variant_option(r)
     r.add_argument("-o", "--output", required=True, help="the report file")
     r.add_argument("--format", choices=list(FORMATS), help="default: from the extension")
+    r.add_argument("--lang", choices=list(LANGUAGES), default=DEFAULT,
+                   help="the report's language: " + ", ".join(f"{k} ({v})" for k, v in LANGUAGES.items()))
     add_generation_options(r, prompt_required=False)
     r.add_argument("--compare", metavar="MODEL", help="also compare the model with this one (weights; and tokens "
                                                        "when --prompt is given)")
@@ -46,7 +49,7 @@ def cmd_report(args) -> int:
 
         comparison = compare(args.model, args.compare, prompt_from_args(args), args.max_new_tokens, args.variant,
                              args.compare_variant, args.provider, census_a=census)
-    path = export(build_report(census, run, attention_at=steps, comparison=comparison), args.output, fmt,
+    path = export(build_report(census, run, attention_at=steps, comparison=comparison, lang=args.lang), args.output, fmt,
                   protected=census.model.external_files)
     print(f"wrote {safe_text(path, 400)}", file=sys.stderr)
     return 0

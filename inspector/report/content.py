@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from .. import __version__
+from .. import __version__, units
 from ..engine.serialize import result_dict
 from ..errors import Cancelled
 from .census_data import census_dict
+from .i18n import DEFAULT, translator
 from .inside_view import LensRow, attention_steps, context_labels, lens_rows
 
 
@@ -25,6 +26,10 @@ class ReportContent:
     def model_path(self) -> str:
         return self.data["file"]
 
+    @property
+    def language(self) -> str:
+        return self.data.get("language") or DEFAULT
+
 
 def identity(census, progress=None) -> dict:
     m = census.model
@@ -39,11 +44,14 @@ def identity(census, progress=None) -> dict:
 
 def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
-                 comparison=None) -> ReportContent:
+                 comparison=None, lang: str = DEFAULT) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
     `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last).
-    `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants."""
+    `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
+    `lang`: the report's language (i18n.LANGUAGES); the charts are drawn in it."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
+
+    _ = translator(lang)
 
     def check(fraction: float, what: str) -> None:
         if cancelled and cancelled():
@@ -52,22 +60,23 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
             progress(fraction, what)
 
     data = census_dict(census)
+    data["language"] = lang
     data["identity"] = identity(census, lambda f: check(0.2 * f, "checksum"))
     data["generation"] = result_dict(run) if run is not None else None
     content = ReportContent(data)
     layers = data["layers"]
     content.images["layers.png"] = charts.layer_bars([x["name"] for x in layers], [x["weights"] for x in layers],
-                                                     [x["biases"] for x in layers])
+                                                     [x["biases"] for x in layers], _)
     for i, layer in enumerate(layers):
         check(0.2 + 0.75 * i / max(1, len(layers)), f"histogram of {layer['name']}")
         series = {k: (h["edges"], h["counts"]) for k, h in layer.get("histograms", {}).items() if h}
         if not series:
             continue
         name = f"hist_{i:03d}.png"
-        content.images[name] = charts.layer_histogram(layer["name"], series)
+        content.images[name] = charts.layer_histogram(layer["name"], series, _)
         content.histogram_images.append((layer["name"], name))
     if data["generation"] and data["generation"]["steps"]:
-        for key, png in charts.run_charts(data["generation"]["steps"]).items():
+        for key, png in charts.run_charts(data["generation"]["steps"], _).items():
             content.images[f"run_{key}.png"] = png
     g = data["generation"]
     if g and g.get("inside"):
@@ -75,8 +84,8 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
         for i in attention_steps(g, attention_at):
             name = f"attention_{i:04d}.png"
             step = g["steps"][i]
-            content.images[name] = charts.attention_map(f"step {i}: chose {step['text']!r}", step["attention"],
-                                                        context_labels(g, i))
+            content.images[name] = charts.attention_map(
+                _("step {0}: chose {1}").format(i, units.token(step["text"])), step["attention"], context_labels(g, i), _)
             content.attention_images.append((i, step["text"], name))
     if isinstance(comparison, list):  # every variant of the folder (compare.variants)
         data["variants"], comparison = [r.as_dict() for r in comparison], None
@@ -85,6 +94,6 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
     data["comparison"] = comparison.as_dict() if comparison is not None else None
     tokens = comparison.tokens if comparison is not None else None
     if tokens is not None and tokens.kl:
-        content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree)
+        content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
     check(1.0, "report ready")
     return content

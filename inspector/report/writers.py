@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import jinja2
+from markupsafe import Markup
 
 from .. import json_output, palette, units
 from ..errors import ReportError
 from .content import ReportContent
+from .i18n import translator
 
 CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
@@ -82,27 +84,63 @@ def _stat(layer: dict, kind: str, key: str):
     return (layer["stats"].get(kind) or {}).get(key)
 
 
-def _filters(env: jinja2.Environment) -> None:
+class Verbatim(str):
+    """Text a Markdown report shows as it is (a fenced block): the prompt and the output keep their lines."""
+
+
+def verbatim(text) -> Verbatim:
+    text = "" if text is None else str(text)
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+    return Verbatim(f"{fence}text\n{text}\n{fence}")
+
+
+class MdText(str):
+    """The report's own words in Markdown: shown as written; what `format` puts in them is escaped (names from the
+    model are untrusted)."""
+
+    def format(self, *args, **kwargs) -> "MdText":  # noqa: A003
+        esc = lambda v: v if isinstance(v, (MdText, Verbatim)) else md_escape(v)  # noqa: E731
+        return MdText(str.format(self, *map(esc, args), **{k: esc(v) for k, v in kwargs.items()}))
+
+
+def elide(text, most: int) -> str:
+    """Long names shortened in the middle, where they differ least: transformer.h.0.…attn.c_attn.weight."""
+    text = str(text)
+    if len(text) <= most:
+        return text
+    keep = most - 1
+    return text[: keep // 2] + "…" + text[len(text) - (keep - keep // 2):]
+
+
+def _filters(env: jinja2.Environment, lang: str, markdown: bool) -> None:
     env.filters.update(count=units.count, nbytes=units.nbytes, pct=units.percent, ratio=units.ratio,
-                       num=lambda v: units.number(v))
+                       num=lambda v: units.number(v), verbatim=verbatim, elide=elide)
     env.filters["tok"] = units.token
     env.globals["stat"] = _stat
     env.globals["shade"] = lambda p: palette.tint(palette.LENS_SHADE, LENS_MAX_SHADE * (p or 0))
+    tr = translator(lang)
+    # the report's words are trusted, what is formatted into them is not: Markup (HTML) and MdText escape it
+    env.globals["_"] = (lambda text: MdText(tr(text))) if markdown else (lambda text: Markup.escape(tr(text)))
+    env.globals["lang"] = lang
+    from ..engine.generator import FINISH_REASONS  # the engine's one vocabulary of why a run ended
+
+    env.globals["finish_reasons"] = FINISH_REASONS
 
 
-def _env(autoescape: bool, finalize=None) -> jinja2.Environment:
+def _env(autoescape: bool, lang: str, finalize=None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("inspector.report", "templates"), autoescape=autoescape,
                              finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=False)
-    _filters(env)
+    _filters(env, lang, markdown=not autoescape)
     return env
 
 
-def render_html(content: ReportContent, image_src: Callable[[str], str] | None = None) -> str:
-    """The HTML report; images inline as data URIs unless `image_src` maps names elsewhere (the PDF)."""
+def render_html(content: ReportContent, image_src: Callable[[str], str] | None = None, pdf: bool = False) -> str:
+    """The HTML report; images inline as data URIs unless `image_src` maps names elsewhere (the PDF).
+    `pdf`: laid out for pages (sections with long tables start a page, the widest columns drop or shorten)."""
     src = image_src or (lambda name: "data:image/png;base64," + base64.b64encode(content.images[name]).decode())
-    return _env(True).get_template("report.html.j2").render(
+    return _env(True, content.language).get_template("report.html.j2").render(
         d=content.data, g=content.data.get("generation"), img=src, images=content.images,
-        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images)
+        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf)
 
 
 def md_escape(value) -> str:
@@ -114,9 +152,9 @@ def md_escape(value) -> str:
 
 def render_markdown(content: ReportContent, image_dir: str) -> str:
     def finalize(value):
-        return md_escape(value) if isinstance(value, str) else value
+        return md_escape(value) if isinstance(value, str) and not isinstance(value, (Verbatim, MdText)) else value
 
-    return _env(False, finalize).get_template("report.md.j2").render(
+    return _env(False, content.language, finalize).get_template("report.md.j2").render(
         d=content.data, g=content.data.get("generation"), img=lambda name: f"{image_dir}/{name}",
         images=content.images, histograms=content.histogram_images, lens=content.lens,
         attention=content.attention_images)

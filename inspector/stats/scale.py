@@ -60,6 +60,8 @@ def scale_view(parameters: int, arch: Architecture) -> dict:
     if formula:
         text, value = formula
         entry = arch.family_entry
+        # "(1|2)": the head's matrix counted once when tied, twice when not; this model's case is known
+        text = text.replace("·(1|2)", "" if arch.tied_embeddings else "·2")
         form = {"family": entry.name, "label": entry.label, "formula": text, "where": entry.formula_where,
                 "value": value, "matches": value == parameters, "difference": parameters - value}
     published = []

@@ -1,0 +1,164 @@
+"""The interface in Chinese, reports in either language, and every script drawn with a real glyph."""
+
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from inspector.app import i18n  # noqa: E402
+from inspector.app.qt_compat import QtCore, QtWidgets  # noqa: E402
+from inspector.app.main_window import MainWindow  # noqa: E402
+from inspector.report import strings  # noqa: E402
+
+from .conftest import ROOT, SAMPLE, SAMPLES  # noqa: E402
+from .test_text import SCRIPTS  # noqa: E402
+
+TS = ROOT / "inspector" / "app" / "translations" / "inspector_zh_CN.ts"
+
+
+@pytest.fixture
+def chinese(qapp):
+    i18n.install(qapp, "zh_CN")
+    yield
+    i18n.install(qapp, "en")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
+
+
+def test_the_chinese_translation_is_complete_and_compiled():
+    messages = list(ET.parse(TS).getroot().iter("message"))
+    assert len(messages) > 250
+    unfinished = [m.find("source").text for m in messages if m.find("translation").get("type") == "unfinished"
+                  or not (m.find("translation").text or "").strip()]
+    assert unfinished == []
+    qm = TS.with_suffix(".qm")
+    assert qm.is_file() and qm.stat().st_mtime >= TS.stat().st_mtime - 1
+
+
+def test_lupdate_finds_no_string_the_translation_lacks(tmp_path):
+    """Every string the sources mark for translation is already in the .ts file (nothing was added untranslated)."""
+    lupdate = shutil.which("pyside6-lupdate", path=str(Path(sys.executable).parent))
+    if lupdate is None:
+        pytest.skip("pyside6-lupdate is not installed beside this Python")
+    copy = tmp_path / TS.name
+    shutil.copy(TS, copy)
+    sources = sorted(str(p) for p in (ROOT / "inspector" / "app").glob("*.py"))
+    out = subprocess.run([lupdate, *sources, "-ts", str(copy), "-no-obsolete"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    fresh = [m for m in ET.parse(copy).getroot().iter("message") if m.find("translation").get("type") == "unfinished"]
+    assert [m.find("source").text for m in fresh] == []
+
+
+def test_the_report_translation_covers_every_string():
+    assert strings.missing() == {"zh": []}
+    table = json.loads((ROOT / "inspector" / "report" / "i18n" / "zh.json").read_text(encoding="utf-8"))
+    assert all(v.strip() for v in table.values())
+
+
+def test_the_window_in_chinese(qtbot, chinese, settings):
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["概览", "层", "计算图", "生成", "内部", "比较"]
+    assert w.menuBar().actions()[0].text() == "文件(&F)"
+    assert w.generate.step_btn.text() == "单步" and w.generate.greedy.text() == "贪心"
+    assert w.layers.tree.headerItem().text(0) == "层 / 张量"
+    with qtbot.waitSignal(w.model_loaded, timeout=60000):
+        w.open_model(str(SAMPLE))
+    assert "参数" in w.overview.totals_box.text() and "1,088,256" in w.overview.totals_box.text()  # grouped digits
+    w.close()
+
+
+def test_view_language_switches_and_keeps_the_model(qtbot, qapp, settings):
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.model_loaded, timeout=60000):
+        w.open_model(str(SAMPLE))
+    w.tabs.setCurrentIndex(3)
+    w.generate.prompt.setPlainText("人生")
+    keys = [a.data() for a in w.language_menu.actions()]
+    assert keys == [key for key, *_ in i18n.LANGUAGES]
+    try:
+        new = w.set_language("zh_CN")
+        qtbot.addWidget(new)
+        assert new is not w and settings.value(i18n.SETTING) == "zh_CN"
+        qtbot.waitUntil(lambda: new.census is not None and new.census.model.path == SAMPLE / "model.onnx",
+                        timeout=60000)
+        assert new.tabs.currentIndex() == 3 and new.tabs.tabText(3) == "生成"
+        assert new.generate.prompt.toPlainText() == "人生"
+        back = new.set_language("en")
+        qtbot.addWidget(back)
+        assert back.tabs.tabText(3) == "Generate"
+        back.close()
+    finally:
+        i18n.install(qapp, "en")
+
+
+def test_system_language_is_followed(qapp, monkeypatch):
+    monkeypatch.setattr(QtCore.QLocale, "system", staticmethod(lambda: QtCore.QLocale("zh_CN")))
+    assert i18n.resolve("system") == "zh_CN" and i18n.resolve(None) == "zh_CN"
+    monkeypatch.setattr(QtCore.QLocale, "system", staticmethod(lambda: QtCore.QLocale("fr_FR")))
+    assert i18n.resolve("system") == "en"
+    assert i18n.resolve("zh_CN") == "zh_CN"
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "pdf"])
+def test_report_in_chinese_from_the_command_line(tmp_path, fmt):
+    out = tmp_path / f"r.{fmt}"
+    r = subprocess.run([sys.executable, "-m", "inspector", "report", str(SAMPLES / "fortune-zh-gpt"), "-o", str(out),
+                        "--prompt", "人生", "--max-new-tokens", "8", "--lang", "zh"], capture_output=True, text=True,
+                       cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    if fmt == "pdf":
+        data = out.read_bytes()
+        assert data.startswith(b"%PDF") and b"NotoSansCJK" in data  # the bundled CJK font is embedded
+    else:
+        text = out.read_text(encoding="utf-8")
+        assert "GPT Inspector 报告" in text and "人生" in text and "权重" in text
+        assert "Parameters" not in text and "Generation" not in text
+
+
+def test_every_script_has_a_glyph_in_the_charts():
+    """matplotlib finds every character of every script's prompt in the bundled fallback fonts."""
+    from inspector.report import charts
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for text in SCRIPTS.values():
+            png = charts.layer_histogram(text, {"weight": ([0.0, 1.0, 2.0], [1, 2])})
+            assert png.startswith(b"\x89PNG")
+    assert not [w for w in caught if "missing from" in str(w.message)], [str(w.message) for w in caught]
+
+
+def test_every_script_has_a_glyph_in_the_app(qapp):
+    """Qt's font fallback (with the bundled subsets installed) covers every script's prompt."""
+    from inspector.app.fonts import install_fonts
+    from inspector.app.qt_compat import QtGui
+
+    families = install_fonts()
+    assert {"Noto Sans CJK SC", "Noto Sans Arabic", "Noto Sans Hebrew", "Symbola"} <= set(families)
+    for text in SCRIPTS.values():
+        for ch in text.replace(" ", ""):
+            assert any(QtGui.QFontMetrics(QtGui.QFont(f)).inFontUcs4(ord(ch)) for f in families + [qapp.font().family()]), ch
+
+
+def test_the_bundled_cjk_font_covers_both_translations(qapp):
+    """A machine without a CJK font still draws every character of the Chinese interface and reports."""
+    from inspector.app.fonts import install_fonts
+    from inspector.app.qt_compat import QtGui
+
+    install_fonts()
+    metrics = QtGui.QFontMetrics(QtGui.QFont("Noto Sans CJK SC"))
+    text = TS.read_text(encoding="utf-8") + (ROOT / "inspector" / "report" / "i18n" / "zh.json").read_text("utf-8")
+    missing = {c for c in text if ord(c) >= 0x2E80 and not metrics.inFontUcs4(ord(c))}
+    assert missing == set()
