@@ -231,3 +231,29 @@ def test_a_quantized_models_report_says_how_it_is_stored(tmp_path):
     with export(rc, tmp_path / "r.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["scheme"] for r in rows} == {"int4, block 32", "fp32"}
+
+
+def test_pdf_is_laid_out_for_pages(content, tmp_path, qapp):
+    """Landscape pages; sections with long tables start a page (no heading alone at a page's foot); table headers
+    repeat (thead); long tensor names shortened in the middle; numbers never wrap."""
+    import re
+
+    from inspector.report.writers import elide, render_html
+
+    _census, rc = content
+    data = export(rc, tmp_path / "r.pdf").read_bytes()
+    boxes = [tuple(map(float, m)) for m in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", data)]
+    assert boxes and all(w > h for w, h in boxes)
+    html = render_html(rc, image_src=lambda name: name, pdf=True)
+    assert html.count('class="new-page"') >= 3 and "<thead>" in html
+    assert "td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }" in html
+    assert elide("transformer.h.10.attn.c_attn.weight", 20) == "transform…ttn.weight" and len(elide("x" * 90, 46)) == 46
+    assert 'class="new-page"' not in render_html(rc)  # the HTML report flows
+
+
+def test_markdown_keeps_the_outputs_lines(tmp_path):
+    gen = Generator(SAMPLE, provider="cpu")
+    run = gen.generate("Line one", GenerationConfig(max_new_tokens=30))
+    rc = build_report(census_of(SAMPLE), run)
+    text = export(rc, tmp_path / "r.md").read_text()
+    assert "```text\n" + run.text + "\n```" in text and "\n" in run.text.strip()
