@@ -60,7 +60,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--onnx-tool", action="store_true")
     args = ap.parse_args()
-    print(f"| model | tool | seconds | GB/s | peak RSS MB |\n|---|---|--:|--:|--:|")
+    print("| model | tool | seconds | GB/s | peak RSS MB |\n|---|---|--:|--:|--:|")
     ratios = []
     for name, label in CASES:
         folder = MODELS / name

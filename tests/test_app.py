@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from inspector.app.qt_compat import QtCore, QtGui, QtWidgets  # noqa: E402
+from inspector.app.qt_compat import QtCore, QtGui  # noqa: E402
 from inspector.app.layers_view import COLUMNS  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from inspector.app import i18n  # noqa: E402
-from inspector.app.qt_compat import QtCore, QtWidgets  # noqa: E402
+from inspector.app.qt_compat import QtCore  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.report import strings  # noqa: E402
 
@@ -162,3 +162,58 @@ def test_the_bundled_cjk_font_covers_both_translations(qapp):
     text = TS.read_text(encoding="utf-8") + (ROOT / "inspector" / "report" / "i18n" / "zh.json").read_text("utf-8")
     missing = {c for c in text if ord(c) >= 0x2E80 and not metrics.inFontUcs4(ord(c))}
     assert missing == set()
+
+
+def test_the_app_streams_chinese_on_the_chinese_sample(qtbot, settings):
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.model_loaded, timeout=60000):
+        w.open_model(str(SAMPLES / "fortune-zh-gpt"))
+    gen = w.generate
+    gen.prompt.setPlainText("人生")
+    gen.max_tokens.setValue(24)
+    with qtbot.waitSignal(gen.run_finished, timeout=60000):
+        gen.run_btn.click()
+    gen.redraw()
+    text = gen.output.toPlainText()
+    assert text.startswith("人生") and sum("\u4e00" <= c <= "\u9fff" for c in text) >= 5
+    assert "\ufffd" not in text and all(gen.candidates.item(r, 0).text() for r in range(gen.candidates.rowCount()))
+    w.close()
+
+
+def test_right_to_left_and_byte_tokens_in_the_app(qtbot, settings):
+    """An Arabic prompt on the English sample: the text keeps its logical order (Qt lays it out right to left), the
+    prompt's byte tokens read as bytes in the candidates' place, nothing shows as a replacement character."""
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.model_loaded, timeout=60000):
+        w.open_model(str(SAMPLE))
+    gen = w.generate
+    gen.prompt.setPlainText(SCRIPTS["ar"])
+    gen.max_tokens.setValue(6)
+    with qtbot.waitSignal(gen.run_finished, timeout=60000):
+        gen.run_btn.click()
+    gen.redraw()
+    assert gen.output.toPlainText().startswith(SCRIPTS["ar"])
+    shown = [gen.candidates.item(r, 0).text() for r in range(gen.candidates.rowCount())]
+    assert all(shown) and not any("\ufffd" in s for s in shown)
+    w.close()
+
+
+def test_a_report_renders_every_script(tmp_path, qapp):
+    """Prompt and output in every script, through the PDF: the fallback fonts are embedded for each."""
+    from inspector.engine import GenerationConfig, Generator
+    from inspector.model import load_model, take_census
+    from inspector.report.content import build_report
+    from inspector.report.formats import export
+    from inspector.stats import compute_statistics
+
+    census = take_census(load_model(SAMPLE))
+    compute_statistics(census)
+    run = Generator(SAMPLE, provider="cpu").generate(" ".join(SCRIPTS.values()), GenerationConfig(max_new_tokens=4))
+    for lang in ("en", "zh"):
+        data = export(build_report(census, run, lang=lang), tmp_path / f"r-{lang}.pdf").read_bytes()
+        for font in (b"NotoSansCJK", b"NotoSansArabic", b"NotoSansHebrew", b"Symbola"):
+            assert font in data, (lang, font)
+        html = export(build_report(census, run, lang=lang), tmp_path / f"r-{lang}.html").read_text(encoding="utf-8")
+        assert all(text in html for text in SCRIPTS.values())

@@ -195,7 +195,7 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
         raise ModelError("file is over 2 GiB; large ONNX models keep weights in external data", where)
     try:
         return onnx.load_model(str(model_path), load_external_data=False), []
-    except Exception as exc:  # protobuf raises a zoo of types on garbage; all mean the same here
+    except Exception:  # protobuf raises a zoo of types on garbage; all mean the same here
         raise ModelError("not a readable ONNX model (its contents do not parse as one)", where) from None
 
 

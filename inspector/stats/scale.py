@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.architecture import Architecture
-from ..model.families import family
 
 BYTES_PER = {"fp32": 4.0, "fp16": 2.0, "int8": 1.0, "int4": 0.5}
 
