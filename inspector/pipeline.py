@@ -14,6 +14,7 @@ from .errors import Cancelled
 from .model import load_model, take_census
 from .model.census import Census
 from .stats import compute_statistics
+from . import progress_text as say
 
 Progress = Callable[[float, str], None]
 LOADED, WALKED = 0.02, 0.05  # the share of progress the parse and the graph walk take; statistics the rest
@@ -23,12 +24,12 @@ def inspect(path: str | Path, variant: str | None = None, statistics: bool = Tru
             progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> Census:
     report = progress or (lambda _f, _m: None)
     check = cancelled or (lambda: False)
-    report(0.0, "reading the graph")
+    report(0.0, say.READING_GRAPH)
     model = load_model(path, variant=variant)
     try:
         if check():
             raise Cancelled()
-        report(LOADED, "walking the graph")
+        report(LOADED, say.WALKING_GRAPH)
         census = take_census(model)
         if statistics:
             compute_statistics(census, lambda f, m: report(WALKED + (1 - WALKED) * f, m), check)

@@ -111,7 +111,10 @@ def test_graph_search_counts_details_and_no_match(qtbot, window):
 def test_layers_tensor_selection_names_and_axes(qtbot, window):
     census = open_and_wait(qtbot, window, SAMPLE)
     lv = window.layers
-    assert lv.tree.textElideMode() == QtCore.Qt.ElideMiddle
+    assert isinstance(lv.tree.itemDelegateForColumn(0), type(lv.tree.itemDelegateForColumn(0))) and \
+        type(lv.tree.itemDelegateForColumn(0)).__name__ == "MiddleElide"
+    fm = lv.tree.fontMetrics()
+    assert lv.tree.columnWidth(10) > fm.horizontalAdvance("-0.0009999")  # a number is never cut
     lv.select("block 0", census.layer("block 0").tensors[0].name)
     assert not lv.kind.isEnabled()  # a tensor is one kind: the choice would not apply
     lv.select("block 0")

@@ -12,6 +12,7 @@ import html
 import numpy as np
 
 from .. import palette, units
+from . import i18n
 from .i18n import plural
 from .qt_compat import QtCore, QtGui, QtWidgets, pg
 from .workers import CompareWorker, reaper, start_in_thread
@@ -252,7 +253,7 @@ class CompareView(QtWidgets.QWidget):
         if self._stale():
             return
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
-        self.progress_label.setText(message[:60])
+        self.progress_label.setText(i18n.progress(message)[:60])
 
     @QtCore.Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:

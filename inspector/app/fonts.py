@@ -1,6 +1,6 @@
-"""The bundled font subsets (assets/fonts): registered once, and placed last in the default family's fallback
-chain, so Chinese, Japanese, Korean, Arabic, Hebrew and emoji render where the system has no font for them while
-the system's own fonts, when it has them, still come first."""
+"""The bundled font subsets (assets/fonts), registered once: the platform's font fallback then finds them for
+Chinese, Japanese, Korean, Arabic, Hebrew and emoji where the system has no font for them, while the system's own
+fonts, when it has them, still come first."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ def install_fonts() -> list[str]:
             font_id = QtGui.QFontDatabase.addApplicationFont(str(p))
         if font_id >= 0:
             families += [f for f in QtGui.QFontDatabase.applicationFontFamilies(font_id) if f not in families]
-    base = QtGui.QGuiApplication.font().family()
-    for family in {base, "Sans Serif", "DejaVu Sans", "Monospace", "DejaVu Sans Mono"}:
-        QtGui.QFont.insertSubstitutions(family, families)
+    # No QFont.insertSubstitutions: registered fonts are already in the platform's fallback (fontconfig's set on
+    # Linux), and a substitution list makes every line as tall as the tallest font in it (CJK: 25 px, not 17).
     _families = families
     return families

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
+from ..stats.precision import generation_note
 from .candidates_table import CandidatesTable
 from .generate_settings import GenerationSettings
 from . import i18n
@@ -106,7 +107,10 @@ class GenerateView(QtWidgets.QWidget):
         """A new model (or none): stop and drop the old worker, clear the run.  `plan`: engine/plan.py."""
         self.shutdown()
         self.model_path, self.plan = path, plan
-        self.settings.set_note(plan.note if plan is not None else None)
+        note = None
+        if plan is not None:  # in the interface's language when the plan carries what the note was made from
+            note = generation_note(plan.precision, i18n.core) if plan.precision else plan.note
+        self.settings.set_note(note)
         self.reset()
 
     def _provider_changed(self) -> None:

@@ -33,6 +33,13 @@ def core(text: str) -> str:
     return translator(REPORT_LANGUAGE.get(_current[0], "en"))(text)
 
 
+def progress(message: str) -> str:
+    """A progress sentence of the core (progress_text.py) in the interface's language."""
+    from ..progress_text import translated
+
+    return translated(message, core)
+
+
 def current() -> str:
     return _current[0]
 

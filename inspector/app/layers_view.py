@@ -25,11 +25,19 @@ HIDDEN_COLUMNS = ("kind", "weights", "biases", "bytes")  # until shown from the 
 _counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
 FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
            "zeros": units.percent}  # the rest: units.number
-COLUMN_WIDTHS = [190, 90, 50, 72, 100]  # name, role, kind, shape, stored as; numbers after
-NUMBER_WIDTH = 66
+COLUMN_WIDTHS = [170, 85, 50, 68, 100]  # name, role, kind, shape, stored as; numbers after
+NUMBER_WIDTH = 60
+WIDEST_NUMBER = "-0.0009999"  # units.number's longest usual form (4 significant digits)
+CELL_PADDING = 14
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
+
+
+class MiddleElide(QtWidgets.QStyledItemDelegate):
+    def initStyleOption(self, option, index) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.textElideMode = QtCore.Qt.ElideMiddle
 
 
 class SortItem(QtWidgets.QTreeWidgetItem):
@@ -59,7 +67,8 @@ class LayersView(QtWidgets.QWidget):
         self.census = None
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.tree.setTextElideMode(QtCore.Qt.ElideMiddle)  # ….h.0.attn.c_attn.weight, not transformer.h.0.at…
+        # names shortened in the middle (transformer.h.0…c_attn.weight), numbers never: they get the room they need
+        self.tree.setItemDelegateForColumn(0, MiddleElide(self.tree))
         self.tree.setSortingEnabled(False)  # items arrive in model order; sort only when a header is clicked
         header = self.tree.header()
         header.setMinimumSectionSize(40)  # Qt's default (the header font's) would widen every number column
@@ -74,7 +83,8 @@ class LayersView(QtWidgets.QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        for col, width in enumerate(COLUMN_WIDTHS + [NUMBER_WIDTH] * (len(COLUMNS) - len(COLUMN_WIDTHS))):
+        number_width = max(NUMBER_WIDTH, self.tree.fontMetrics().horizontalAdvance(WIDEST_NUMBER) + CELL_PADDING)
+        for col, width in enumerate(COLUMN_WIDTHS + [number_width] * (len(COLUMNS) - len(COLUMN_WIDTHS))):
             self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
@@ -137,7 +147,7 @@ class LayersView(QtWidgets.QWidget):
         split.addWidget(self.right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([820, 560])
+        split.setSizes([900, 540])  # the table's visible columns fit at 1280 px
         split.setChildrenCollapsible(False)
         self.split = split
         lay = QtWidgets.QVBoxLayout(self)
@@ -301,20 +311,26 @@ class LayersView(QtWidgets.QWidget):
     def _stats_html(self, series) -> str:
         if not series:
             return "<i>" + self.tr("no statistics for this selection") + "</i>"
-        keys = ["count", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
         names = {"count": self.tr("count"), "mean": self.tr("mean"), "std": self.tr("std"), "min": self.tr("min"),
                  "max": self.tr("max"), "absmax": "|max|", "zero_fraction": self.tr("zeros"),
                  "nan": "NaN", "inf": "Inf", "l2": "L2"}
-        head = "".join(f"<th align=right style='padding:0 4px'>{names[k]}</th>" for k in keys)
-        rows = ""
-        for kind, st in series.items():
-            s = st.summary()
-            cells = "".join(
-                f"<td align=right style='padding:0 4px'>"
-                f"{units.percent(s[k]) if k == 'zero_fraction' else (f'{s[k]:,}' if isinstance(s[k], int) else units.number(s[k]))}"
-                f"</td>" for k in keys)
-            rows += f"<tr><td><b style='color:{COLORS[kind]}'>{i18n.core(units.KIND_PLURAL[kind])}</b></td>{cells}</tr>"
-        return f"<table><tr><th></th>{head}</tr>{rows}</table>"
+        bands = (("count", "mean", "std", "min", "max"), ("absmax", "zero_fraction", "nan", "inf", "l2"))  # fits 480 px
+        pad = "style='padding:0 5px'"
+        html = ""
+        for band in bands:
+            html += "<tr><th></th>" + "".join(f"<th align=right {pad}><nobr>{names[k]}</nobr></th>" for k in band)
+            for kind, st in series.items():
+                s = st.summary()
+                cells = "".join(f"<td align=right {pad}><nobr>{self._stat_text(k, s[k])}</nobr></td>" for k in band)
+                html += (f"<tr><td><b style='color:{COLORS[kind]}'>{i18n.core(units.KIND_PLURAL[kind])}</b></td>"
+                         f"{cells}</tr>")
+        return f"<table>{html}</table>"
+
+    @staticmethod
+    def _stat_text(key: str, value) -> str:
+        if key == "zero_fraction":
+            return units.percent(value)
+        return f"{value:,}" if isinstance(value, int) else units.number(value)
 
     # ------------------------------------------------------------------ compare
     def compare_matrix(self):

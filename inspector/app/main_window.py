@@ -402,7 +402,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_progress(self, serial: int, fraction: float, message: str) -> None:
         if serial == self._serial:
             self.progress.setValue(int(fraction * PROGRESS_STEPS))
-            self.progress_label.setText(f"{self._loading_name}: {message}"[:STATUS_TEXT_CHARS])
+            self.progress_label.setText(f"{self._loading_name}: {i18n.progress(message)}"[:STATUS_TEXT_CHARS])
 
     @QtCore.Slot(int, object, object)
     def _on_counted(self, serial: int, census, plan=None) -> None:

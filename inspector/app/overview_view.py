@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import palette, units
-from ..stats.precision import precision_view
+from ..stats.precision import precision_view, summary
 from ..stats.scale import scale_view
+from . import i18n
 from .axes import CountAxis, sparse_ticks
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
 from .staging import PAINT
@@ -16,6 +19,10 @@ CARDS_HEIGHT = 340
 PLOTS_MIN_HEIGHT = 220
 CARD_ROWS = 14
 NBSP = "\u00a0"
+MIN_FIT_WIDTH = 40  # a label not laid out yet: its text is left whole until it is
+FIT_MARGIN = 6  # pixels the label's text control keeps free
+BREAKS = re.compile(r"[\u2e80-\u9fff\uff00-\uffef][ ]*|[^ \u2e80-\u9fff\uff00-\uffef]+[ ]*|[ ]+")  # CJK one by one
+TOOLTIP_FROM = 30  # characters: a value this long may not fit its card at 1280 px, so it shows on hover too
 LEFT_AXIS_WIDTH = 52
 TICK_LABEL_PX = 42  # room one block number needs on the x axis
 CROWDED = 12  # layers; from here the axis says emb, norm and head
@@ -27,7 +34,20 @@ class Card(QtWidgets.QGroupBox):
 
     def __init__(self, title: str):
         super().__init__(title)
-        self.grid = QtWidgets.QGridLayout(self)
+        # the rows scroll inside the card when they outgrow it (a quantized model's storage in Chinese, at 720 px)
+        inner = QtWidgets.QWidget()
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        scroll.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        outer.addWidget(scroll)
+        inner.installEventFilter(self)  # its width changes when the scroll bar comes and goes: the lines refit
+        self.grid = QtWidgets.QGridLayout(inner)
         self.grid.setVerticalSpacing(2)
         self.grid.setColumnStretch(1, 1)
         self.grid.setAlignment(QtCore.Qt.AlignTop)
@@ -42,7 +62,10 @@ class Card(QtWidgets.QGroupBox):
                 lab.setTextFormat(QtCore.Qt.PlainText)
                 lab.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
             key.setStyleSheet(f"color: {palette.LABEL}")
-            value.setWordWrap(True)
+            # the card's width, not the text's: a long value is broken into lines here (_fit) rather than widening
+            # the card (QLabel's own word wrap gets one line's height in this grid and cuts the rest)
+            value.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+            value.setWordWrap(True)  # its size hint is the text's (without, a selectable label adds a margin)
             font = value.font()
             font.setBold(True)
             value.setFont(font)
@@ -51,13 +74,20 @@ class Card(QtWidgets.QGroupBox):
             self.cells.append((key, value))
 
     def set_rows(self, rows: list[tuple[str, str]], warn: set[int] = frozenset()) -> None:
-        """Rows beyond the new ones are emptied, not hidden: showing and hiding labels re-lays out the card."""
+        """Rows beyond the new ones are emptied and hidden, so a long value has room to wrap (the cards' fixed height
+        keeps the re-layout inside the card, away from the plots)."""
         self._grow(len(rows))
+        QtCore.QTimer.singleShot(0, self._refit)  # a card filled before it was laid out fits again once it is
         self.rows = [(str(k), "–" if v is None or v == "" and k else str(v)) for k, v in rows]
         for i, (key, value) in enumerate(self.cells):
             k, v = self.rows[i] if i < len(rows) else ("", "")
             key.setText(k)
-            value.setText(v)
+            value.setText(self._fit(v, value))
+            value.setToolTip(v if len(v) > TOOLTIP_FROM else "")
+            used = bool(k or v)
+            if key.isVisibleTo(self) != used:
+                key.setVisible(used)
+                value.setVisible(used)
             red = i in warn
             if value.property("warn") != red:
                 value.setProperty("warn", red)
@@ -65,6 +95,35 @@ class Card(QtWidgets.QGroupBox):
 
     def text(self) -> str:
         return "\n".join(f"{k}: {v}" for k, v in self.rows)
+
+    @staticmethod
+    def _fit(text: str, label: QtWidgets.QLabel) -> str:
+        """`text` broken into lines that fit `label`: between words, or between any two CJK characters; never at a
+        no-break space (a size stays whole)."""
+        width = label.width() - FIT_MARGIN
+        fm = label.fontMetrics()
+        if width < MIN_FIT_WIDTH or fm.horizontalAdvance(text) <= width:
+            return text
+        lines, line = [], ""
+        for piece in BREAKS.findall(text):
+            if line and fm.horizontalAdvance(line + piece.rstrip(" ")) > width:
+                lines.append(line.rstrip(" "))
+                line = piece.lstrip(" ")
+            else:
+                line += piece
+        return "\n".join(lines + [line.rstrip(" ")])
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QtCore.QEvent.Resize:
+            QtCore.QTimer.singleShot(0, self._refit)  # once the grid has given the labels their new widths
+        return False
+
+    def _refit(self) -> None:
+        for i, (_key, value) in enumerate(self.cells):
+            if i < len(self.rows):
+                fitted = self._fit(self.rows[i][1], value)
+                if fitted != value.text():
+                    value.setText(fitted)
 
 
 class OverviewView(QtWidgets.QWidget):
@@ -145,7 +204,7 @@ class OverviewView(QtWidgets.QWidget):
             (self.tr("stored tensors"), self.tr("{0} holding parameters").format(s.unique_tensors)),
             (self.tr("aliases"), self.tr("{0} (deduplicated by the exporter)").format(s.aliases)),
             (self.tr("tied copies"), s.tied_copies), (self.tr("non-parameter constants"), s.constants),
-            (self.tr("stored as"), precision["summary"]),
+            (self.tr("stored as"), summary(precision, i18n.core)),
         ] + ([(self.tr("scales, zero points"), f"{units.nbytes(precision['scale_bytes'])}, "
                                       f"{units.nbytes(precision['zero_point_bytes'])}")]
              if precision["quantized"] else []))
@@ -162,7 +221,8 @@ class OverviewView(QtWidgets.QWidget):
             f = sv["formula"]
             ok = self.tr("✓ equals the count") if f["matches"] else self.tr("differs from the count by {0}").format(f"{f['difference']:+,}")
             rows += [(self.tr("{0} formula").format(f['label']), f["formula"]), ("", f"= {f['value']:,}  {ok}")]
-            rows += [(self.tr("where") if i == 0 else "", part) for i, part in enumerate(f["where"].split("; "))]
+            where = re.split(r"; |；", i18n.core(f["where"]))  # the family's own words, in the interface's language
+            rows += [(self.tr("where") if i == 0 else "", part) for i, part in enumerate(where)]
         for p in sv["published"]:
             t = p["times_this_model"]
             rows.append((p["name"], self.tr("{0} = {1} this model").format(units.count(p["parameters"]), units.ratio(t))

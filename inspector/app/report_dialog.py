@@ -132,7 +132,7 @@ class ReportDialog(QtWidgets.QDialog):
     @Slot(float, str)
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
-        self.message.setText(message)
+        self.message.setText(i18n.progress(message))
 
     def _finish_thread(self) -> None:
         reaper().retire(self.thread, self.worker)

@@ -13,6 +13,7 @@ from ..model.sources import open_source
 from ..pipeline import inspect
 from ..stats.precision import precision_view
 from .tokens import compare_tokens
+from .. import progress_text as say
 
 DEFAULT_PROMPT = "The meaning of life is"
 
@@ -55,9 +56,9 @@ def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: 
         for i, v in enumerate(order):
             if cancelled and cancelled():
                 raise Cancelled()
-            report(i / len(order), f"reading {v.name}")
+            report(i / len(order), say.READING_FILE.format(v.name))
             rows.append(_row(v, reference, ref_gen, prompt, max_new_tokens, provider))
-        report(1.0, "compared")
+        report(1.0, say.COMPARED)
         return rows
     finally:
         ref_census.model.close()

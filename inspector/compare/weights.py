@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import Cancelled
 from ..model.dequantize import values
 from .match import Pair, match
+from .. import progress_text as say
 
 HIST_BINS = 60
 
@@ -150,7 +151,7 @@ def compare_weights(ca, cb, progress: Callable[[float, str], None] | None = None
         if cancelled and cancelled():
             raise Cancelled()
         if progress:
-            progress(i / max(1, len(pairs)), f"comparing {p.key}")
+            progress(i / max(1, len(pairs)), say.COMPARING.format(p.key))
         diffs.append(diff_pair(ca, cb, p))
     by_layer: dict[str, list[TensorDiff]] = {}
     for t in diffs:

@@ -19,6 +19,7 @@ class RunPlan:
     note: str | None = None  # why greedy ids may differ from the float model's
     model_bytes: bytes | None = None  # a copy without dead nodes, for a file full of them (model/pruning.py)
     external_folder: str | None = None  # where that copy's external data lies
+    precision: dict | None = None  # stats.precision's view, for saying the note in another language
 
 
 def plan_for(census) -> RunPlan:
@@ -26,6 +27,6 @@ def plan_for(census) -> RunPlan:
     copy = None
     if not any(t.span is not None for t in model.tensors.values()):  # a lazily parsed file lacks its weights here
         copy = pruned(model.proto)
-    return RunPlan(census.architecture, precision_view(census)["note"],
-                   copy.SerializeToString() if copy is not None else None,
-                   str(model.folder) if copy is not None and model.external_bytes else None)
+    view = precision_view(census)
+    return RunPlan(census.architecture, view["note"], copy.SerializeToString() if copy is not None else None,
+                   str(model.folder) if copy is not None and model.external_bytes else None, view)

@@ -12,6 +12,7 @@ from ..errors import Cancelled
 from .census_data import census_dict
 from .i18n import DEFAULT, translator
 from .inside_view import LensRow, attention_steps, context_labels, lens_rows
+from .. import progress_text as say
 
 
 @dataclass
@@ -61,14 +62,14 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
 
     data = census_dict(census)
     data["language"] = lang
-    data["identity"] = identity(census, lambda f: check(0.2 * f, "checksum"))
+    data["identity"] = identity(census, lambda f: check(0.2 * f, say.CHECKSUM))
     data["generation"] = result_dict(run) if run is not None else None
     content = ReportContent(data)
     layers = data["layers"]
     content.images["layers.png"] = charts.layer_bars([x["name"] for x in layers], [x["weights"] for x in layers],
                                                      [x["biases"] for x in layers], _)
     for i, layer in enumerate(layers):
-        check(0.2 + 0.75 * i / max(1, len(layers)), f"histogram of {layer['name']}")
+        check(0.2 + 0.75 * i / max(1, len(layers)), say.HISTOGRAM.format(layer["name"]))
         series = {k: (h["edges"], h["counts"]) for k, h in layer.get("histograms", {}).items() if h}
         if not series:
             continue
@@ -95,5 +96,5 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
     tokens = comparison.tokens if comparison is not None else None
     if tokens is not None and tokens.kl:
         content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
-    check(1.0, "report ready")
+    check(1.0, say.REPORT_READY)
     return content

@@ -9,7 +9,10 @@ import re
 import sys
 from importlib import resources
 
+from .. import progress_text
 from ..engine.generator import FINISH_REASONS
+from ..model.families import FAMILIES
+from ..stats import precision
 from .formats import FORMATS
 from .i18n import DEFAULT, LANGUAGES, catalog
 
@@ -17,15 +20,17 @@ from .i18n import DEFAULT, LANGUAGES, catalog
 def template_strings() -> list[str]:
     found: list[str] = []
     pkg = resources.files("inspector.report")
-    sources = [pkg / "templates" / n for n in ("report.html.j2", "report.md.j2")] + [pkg / "charts.py",
-                                                                                       pkg / "content.py"]
+    sources = [pkg / "templates" / n for n in ("report.html.j2", "report.md.j2")] + [
+        pkg / "charts.py", pkg / "content.py", resources.files("inspector.stats") / "precision.py"]
     for src in sources:
         for m in re.finditer(r'\b_\("((?:[^"\\]|\\.)*)"', src.read_text(encoding="utf-8")):
             s = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
             if s not in found:
                 found.append(s)
-    vocabulary = [f.label for f in FORMATS.values()] + list(FINISH_REASONS.values()) + ["weight", "bias"]
-    return found + [s for s in vocabulary if s not in found]
+    vocabulary = [f.label for f in FORMATS.values()] + list(FINISH_REASONS.values()) + ["weight", "bias"] + [
+        precision.QUANTIZED_NOTE, precision.LOW_PRECISION_NOTE] + [f.formula_where for f in FAMILIES if f.formula_where] + [
+        *progress_text.SENTENCES]
+    return list(dict.fromkeys(found + vocabulary))
 
 
 def missing() -> dict[str, list[str]]:

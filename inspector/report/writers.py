@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from .. import json_output, palette, units
 from ..errors import ReportError
+from ..stats import precision
 from .content import ReportContent
 from .i18n import translator
 
@@ -119,6 +120,8 @@ def _filters(env: jinja2.Environment, lang: str, markdown: bool) -> None:
     env.globals["stat"] = _stat
     env.globals["shade"] = lambda p: palette.tint(palette.LENS_SHADE, LENS_MAX_SHADE * (p or 0))
     tr = translator(lang)
+    env.globals["say_summary"] = lambda view: precision.summary(view, tr)  # the model's storage, in `lang`
+    env.globals["say_note"] = lambda view: precision.generation_note(view, tr)
     # the report's words are trusted, what is formatted into them is not: Markup (HTML) and MdText escape it
     env.globals["_"] = (lambda text: MdText(tr(text))) if markdown else (lambda text: Markup.escape(tr(text)))
     env.globals["lang"] = lang

@@ -62,42 +62,65 @@ def precision_view(census) -> dict:
     }
     copies = sorted({t.scheme for t in census.tensors if not t.counted and t.quant})
     view["tied_copy_schemes"] = copies  # a tied head's stored copy, quantized though it does not count
-    copy = f"; the tied head's stored copy: {', '.join(copies)}" if copies else ""
-    head, tail = _summary(view, dominant)
-    view["summary"] = (f"{head}: {tail}" if tail else head) + copy
-    view["stored_as"] = head + copy  # the same without the bits: for tables that give the bits a column
-    view["note"] = generation_note(view, dominant or (copies[0] if copies else None))
+    view["dominant"] = dominant
+    view["summary"] = summary(view)
+    view["stored_as"] = stored_as(view)  # the same without the bits: for tables that give the bits a column
+    view["note"] = generation_note(view)
     return view
 
 
-def _summary(view: dict, dominant: str | None) -> tuple[str, str]:
-    """(how the parameters are stored, their bits per parameter and the saving)."""
-    bpp = view["bits_per_parameter"]
+def _same(text: str) -> str:
+    return text
+
+
+# The sentences below take a translator `_` (report/i18n.py's): the app and a report in another language say them
+# in it; the JSON keeps the English.
+def _parts(view: dict, _=_same) -> tuple[str, str, str]:
+    """(how the parameters are stored, their bits per parameter and the saving, the tied copy's storage)."""
+    copies = view.get("tied_copy_schemes") or []
+    copy = _("; the tied head's stored copy: {0}").format(", ".join(copies)) if copies else ""
+    bpp, dominant = view["bits_per_parameter"], view.get("dominant")
     if bpp is None:
-        return "no parameters", ""
-    tail = f"{bpp:.1f} bits per parameter" + (f", {view['vs_fp32']:.1f}× smaller than fp32" if bpp < 31.5 else "")
+        return _("no parameters"), "", copy
+    tail = _("{0} bits per parameter").format(f"{bpp:.1f}")
+    if bpp < 31.5:
+        tail += _(", {0}× smaller than fp32").format(f"{view['vs_fp32']:.1f}")
     if dominant:
         m = view["matrices"]
         by = sorted(m["by_scheme"].items(), key=lambda kv: (-kv[1], kv[0]))
         if len(by) == 1:
-            return f"{dominant}, on {by[0][1]} of {m['total']} matrices", tail
-        parts = " and ".join(f"{label.replace(', ', ' ')} on {n}" for label, n in by)
-        return f"{parts} of {m['total']} matrices", tail
+            return _("{0}, on {1} of {2} matrices").format(dominant, by[0][1], m["total"]), tail, copy
+        parts = _(" and ").join(_("{0} on {1}").format(label.replace(", ", " "), n) for label, n in by)
+        return _("{0} of {1} matrices").format(parts, m["total"]), tail, copy
     floats = [k for k in view["schemes"] if k in FLOAT_BITS]
     if len(floats) == 1:
-        return f"{floats[0]} throughout", tail
-    return " and ".join(sorted(floats)), tail
+        return _("{0} throughout").format(floats[0]), tail, copy
+    return _(" and ").join(sorted(floats)), tail, copy
 
 
-def generation_note(view: dict, dominant: str | None) -> str | None:
+def summary(view: dict, _=_same) -> str:
+    """'int4 block 32, on 15 of 16 matrices: 5.1 bits per parameter, 6.3× smaller than fp32'."""
+    head, tail, copy = _parts(view, _)
+    return (_("{0}: {1}").format(head, tail) if tail else head) + copy
+
+
+def stored_as(view: dict, _=_same) -> str:
+    head, _tail, copy = _parts(view, _)
+    return head + copy
+
+
+QUANTIZED_NOTE = ("This model is quantized ({0}). Its weights are rounded to a few levels per block or channel, so "
+                  "its logits differ from the float model's and its greedy ids can differ wherever two candidates "
+                  "are close.")
+LOW_PRECISION_NOTE = ("This model is stored in {0}: its weights keep fewer significant bits than fp32, so its logits "
+                      "differ in the last digits and its greedy ids can differ where two candidates are nearly tied.")
+
+
+def generation_note(view: dict, _=_same) -> str | None:
     """Why this model's greedy ids may differ from the float model's, or None for an fp32 model."""
-    if dominant:
-        return (f"This model is quantized ({view['summary']}). Its weights are rounded to a few levels per "
-                "block or channel, so its logits differ from the float model's and its greedy ids can differ "
-                "wherever two candidates are close.")
+    if view.get("dominant") or view.get("tied_copy_schemes"):
+        return _(QUANTIZED_NOTE).format(summary(view, _))
     low = [k for k in view["schemes"] if k in ("fp16", "bf16")]
     if low:
-        return (f"This model is stored in {' and '.join(sorted(low))}: its weights keep fewer significant bits than "
-                "fp32, so its logits differ in the last digits and its greedy ids can differ where two candidates "
-                "are nearly tied.")
+        return _(LOW_PRECISION_NOTE).format(_(" and ").join(sorted(low)))
     return None
