@@ -621,13 +621,13 @@
     <name>LayersView</name>
     <message>
         <location filename="../layers_view.py" line="20"/>
-        <location filename="../layers_view.py" line="81"/>
+        <location filename="../layers_view.py" line="91"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="20"/>
-        <location filename="../layers_view.py" line="81"/>
+        <location filename="../layers_view.py" line="91"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
@@ -647,100 +647,100 @@
         <translation>绝对值最大</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="81"/>
+        <location filename="../layers_view.py" line="91"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="83"/>
+        <location filename="../layers_view.py" line="93"/>
         <source>Which of a layer&apos;s parameters the histogram shows (a single tensor always shows its own values)</source>
         <translation>直方图显示层的哪些参数（单个张量总是显示它自己的值）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="86"/>
+        <location filename="../layers_view.py" line="96"/>
         <source>log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="106"/>
-        <location filename="../layers_view.py" line="298"/>
+        <location filename="../layers_view.py" line="116"/>
+        <location filename="../layers_view.py" line="308"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="107"/>
+        <location filename="../layers_view.py" line="117"/>
         <source>block</source>
         <translation>块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="110"/>
+        <location filename="../layers_view.py" line="120"/>
         <source>share of the row&apos;s peak (log counts)</source>
         <translation>占该行峰值的比例（对数计数）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="114"/>
+        <location filename="../layers_view.py" line="124"/>
         <source>show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="128"/>
+        <location filename="../layers_view.py" line="138"/>
         <source>compare all blocks:</source>
         <translation>比较所有块：</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="133"/>
+        <location filename="../layers_view.py" line="143"/>
         <source>Histogram</source>
         <translation>直方图</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="134"/>
+        <location filename="../layers_view.py" line="144"/>
         <source>All blocks</source>
         <translation>所有块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="171"/>
+        <location filename="../layers_view.py" line="181"/>
         <source>all weights (per block)</source>
         <translation>全部权重（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="172"/>
+        <location filename="../layers_view.py" line="182"/>
         <source>all biases (per block)</source>
         <translation>全部偏置（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="191"/>
+        <location filename="../layers_view.py" line="201"/>
         <source> (tied to {0})</source>
         <translation>（与 {0} 绑定）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="273"/>
+        <location filename="../layers_view.py" line="283"/>
         <source>reading the values…</source>
         <translation>正在读取数值…</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="283"/>
+        <location filename="../layers_view.py" line="293"/>
         <source>{0} has no {1}</source>
         <translation>{0} 没有{1}</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="288"/>
+        <location filename="../layers_view.py" line="298"/>
         <source> — tied to {0}, counted there</source>
         <translation>——与 {0} 绑定，计入那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="297"/>
-        <location filename="../layers_view.py" line="305"/>
+        <location filename="../layers_view.py" line="307"/>
+        <location filename="../layers_view.py" line="314"/>
         <source>count</source>
         <translation>个数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="303"/>
+        <location filename="../layers_view.py" line="313"/>
         <source>no statistics for this selection</source>
         <translation>所选内容没有统计数据</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="305"/>
+        <location filename="../layers_view.py" line="314"/>
         <source>mean</source>
         <translation>均值</translation>
     </message>
@@ -776,28 +776,28 @@
     </message>
     <message>
         <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="305"/>
+        <location filename="../layers_view.py" line="314"/>
         <source>std</source>
         <translation>标准差</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="305"/>
+        <location filename="../layers_view.py" line="314"/>
         <source>min</source>
         <translation>最小值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="306"/>
+        <location filename="../layers_view.py" line="315"/>
         <source>max</source>
         <translation>最大值</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="23"/>
-        <location filename="../layers_view.py" line="306"/>
+        <location filename="../layers_view.py" line="315"/>
         <source>zeros</source>
         <translation>零值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="350"/>
+        <location filename="../layers_view.py" line="366"/>
         <source>distribution per block (log counts, each row scaled to its peak)</source>
         <translation>每块的分布（对数计数，每行按自身峰值缩放）</translation>
     </message>
@@ -1157,263 +1157,263 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../overview_view.py" line="85"/>
+        <location filename="../overview_view.py" line="132"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="85"/>
+        <location filename="../overview_view.py" line="132"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="85"/>
+        <location filename="../overview_view.py" line="132"/>
         <source>Scale</source>
         <translation>规模</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="88"/>
+        <location filename="../overview_view.py" line="135"/>
         <source>weights per layer</source>
         <translation>每层的权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="90"/>
+        <location filename="../overview_view.py" line="137"/>
         <source>biases per layer</source>
         <translation>每层的偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="97"/>
+        <location filename="../overview_view.py" line="144"/>
         <source>no biases: every layer of this model is bias-free</source>
         <translation>没有偏置：这个模型的每一层都不带偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="112"/>
+        <location filename="../overview_view.py" line="159"/>
         <source>Open a model: File → Open, or drop one on the window.</source>
         <translation>打开模型：文件 → 打开，或把模型拖到窗口上。</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="122"/>
+        <location filename="../overview_view.py" line="169"/>
         <source>{0} ({1} KV)</source>
         <translation>{0}（{1} 个 KV）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="124"/>
+        <location filename="../overview_view.py" line="171"/>
         <source>not in the graph</source>
         <translation>计算图中没有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="125"/>
+        <location filename="../overview_view.py" line="172"/>
         <source>{0} (the graph says {1})</source>
         <translation>{0}（计算图为 {1}）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="131"/>
+        <location filename="../overview_view.py" line="178"/>
         <source>{0} (1 of {1} files: File → Open Variant)</source>
         <translation>{0}（{1} 个文件之一：文件 → 打开变体）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="135"/>
+        <location filename="../overview_view.py" line="182"/>
         <source>, named by {0}</source>
         <translation>，由 {0} 命名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="137"/>
-        <location filename="../overview_view.py" line="155"/>
+        <location filename="../overview_view.py" line="184"/>
+        <location filename="../overview_view.py" line="202"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="137"/>
+        <location filename="../overview_view.py" line="184"/>
         <source>family</source>
         <translation>模型族</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="138"/>
+        <location filename="../overview_view.py" line="185"/>
         <source>layers</source>
         <translation>层数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="138"/>
+        <location filename="../overview_view.py" line="185"/>
         <source>width (d_model)</source>
         <translation>宽度（d_model）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="138"/>
+        <location filename="../overview_view.py" line="185"/>
         <source>heads</source>
         <translation>头数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="138"/>
+        <location filename="../overview_view.py" line="185"/>
         <source>head dim</source>
         <translation>头维度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="139"/>
+        <location filename="../overview_view.py" line="186"/>
         <source>MLP width</source>
         <translation>MLP 宽度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="139"/>
+        <location filename="../overview_view.py" line="186"/>
         <source>vocabulary</source>
         <translation>词表</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="139"/>
+        <location filename="../overview_view.py" line="186"/>
         <source>context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="140"/>
+        <location filename="../overview_view.py" line="187"/>
         <source>LM head</source>
         <translation>语言模型头</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="140"/>
+        <location filename="../overview_view.py" line="187"/>
         <source>tied to the embedding</source>
         <translation>与嵌入共享</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="141"/>
+        <location filename="../overview_view.py" line="188"/>
         <source>its own matrix</source>
         <translation>独立矩阵</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="141"/>
+        <location filename="../overview_view.py" line="188"/>
         <source>none found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="142"/>
+        <location filename="../overview_view.py" line="189"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="142"/>
+        <location filename="../overview_view.py" line="189"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="142"/>
+        <location filename="../overview_view.py" line="189"/>
         <source>no (full recompute)</source>
         <translation>无（每步全部重算）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="143"/>
+        <location filename="../overview_view.py" line="190"/>
         <source>attention</source>
         <translation>注意力</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="143"/>
+        <location filename="../overview_view.py" line="190"/>
         <source>one fused {0} node per block</source>
         <translation>每块一个融合的 {0} 节点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="143"/>
+        <location filename="../overview_view.py" line="190"/>
         <source>unfused ops</source>
         <translation>未融合的算子</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="144"/>
+        <location filename="../overview_view.py" line="191"/>
         <source>dtypes</source>
         <translation>数据类型</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="152"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="153"/>
+        <location filename="../overview_view.py" line="200"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="154"/>
+        <location filename="../overview_view.py" line="201"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="155"/>
+        <location filename="../overview_view.py" line="202"/>
         <source> + {0} external</source>
         <translation> + {0} 外部数据</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="157"/>
+        <location filename="../overview_view.py" line="204"/>
         <source>stored tensors</source>
         <translation>存储的张量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="157"/>
+        <location filename="../overview_view.py" line="204"/>
         <source>{0} holding parameters</source>
         <translation>{0} 个含参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="158"/>
+        <location filename="../overview_view.py" line="205"/>
         <source>aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="158"/>
+        <location filename="../overview_view.py" line="205"/>
         <source>{0} (deduplicated by the exporter)</source>
         <translation>{0}（导出器去重产生）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="159"/>
+        <location filename="../overview_view.py" line="206"/>
         <source>tied copies</source>
         <translation>绑定副本</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="159"/>
+        <location filename="../overview_view.py" line="206"/>
         <source>non-parameter constants</source>
         <translation>非参数常量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="160"/>
+        <location filename="../overview_view.py" line="207"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="161"/>
+        <location filename="../overview_view.py" line="208"/>
         <source>scales, zero points</source>
         <translation>缩放因子、零点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="168"/>
+        <location filename="../overview_view.py" line="215"/>
         <source>memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="172"/>
+        <location filename="../overview_view.py" line="219"/>
         <source>KV cache / token</source>
         <translation>每词元 KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="175"/>
+        <location filename="../overview_view.py" line="222"/>
         <source>✓ equals the count</source>
         <translation>✓ 与清点结果相等</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="175"/>
+        <location filename="../overview_view.py" line="222"/>
         <source>differs from the count by {0}</source>
         <translation>与清点结果相差 {0}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="176"/>
+        <location filename="../overview_view.py" line="223"/>
         <source>{0} formula</source>
         <translation>{0} 公式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="178"/>
+        <location filename="../overview_view.py" line="225"/>
         <source>where</source>
         <translation>其中</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="181"/>
+        <location filename="../overview_view.py" line="228"/>
         <source>{0} = {1} this model</source>
         <translation>{0} = 本模型的 {1}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="183"/>
+        <location filename="../overview_view.py" line="230"/>
         <source>{0}; this model is {1} larger</source>
         <translation>{0}；本模型是它的 {1}</translation>
     </message>
