@@ -16,6 +16,8 @@ LINE_WIDTH = 1.5
 TTFT_SYMBOL_SIZE = 9
 EMPTY_TOKENS = 16  # the x span before a run has that many tokens
 MEMORY_FLOOR_MB = 64  # the smallest memory span drawn
+KEEP_DOWN_TO = 0.6  # a y range is kept while its data's top stays above this share of it
+HEADROOM_GROWTH = 1.2  # a y range that must grow grows by this much more
 
 
 class RunPlots(pg.GraphicsLayoutWidget):
@@ -38,6 +40,7 @@ class RunPlots(pg.GraphicsLayoutWidget):
         self.gpu_curve = self.gpu_plot.plot(pen=pen(palette.GPU))
         self.gpu_plot.setVisible(False)
         self._ttft_shown = None
+        self._ranges: dict = {}  # the range each plot shows: set again only when the data leaves it
         self.clear_run()
 
     def _plot(self, row: int, title: str):
@@ -59,6 +62,7 @@ class RunPlots(pg.GraphicsLayoutWidget):
             c.setData([], [])
         self.ttft_label.setText("")
         self._ttft_shown = None
+        self._ranges = {}
         self.lat_plot.setXRange(0, EMPTY_TOKENS, padding=0)
         for p in self.plots():
             p.setYRange(0, MEMORY_FLOOR_MB if p in (self.rss_plot, self.gpu_plot) else 1, padding=0)
@@ -80,11 +84,28 @@ class RunPlots(pg.GraphicsLayoutWidget):
             self.ttft_label.setPos(d["x"][0], d["latency_ms"][0])
         self.tps_curve.setData(d["x"][1:], d["tokens_per_s"][1:])
         self.rss_curve.setData(d["x"], d["rss_mb"])
-        self.lat_plot.setXRange(float(d["x"][0]) - 0.5, max(float(d["x"][-1]), EMPTY_TOKENS) + 0.5, padding=0)
-        self.lat_plot.setYRange(*zero_based(d["latency_ms"], floor=1), padding=0)
-        self.tps_plot.setYRange(*zero_based(d["tokens_per_s"][1:], floor=1), padding=0)
-        self.rss_plot.setYRange(*zero_based(d["rss_mb"], floor=MEMORY_FLOOR_MB), padding=0)
+        # x grows a page of tokens at a time; each y range is set again only when the data outgrows it or shrinks
+        # well inside it (setting a range re-lays out the axes: at 20 Hz on four plots that showed as GUI stalls)
+        pages = -(-int(d["x"][-1]) // EMPTY_TOKENS) * EMPTY_TOKENS
+        self._set(self.lat_plot, "x", (float(d["x"][0]) - 0.5, max(pages, EMPTY_TOKENS) + 0.5))
+        self._set(self.lat_plot, "y", zero_based(d["latency_ms"], floor=1))
+        self._set(self.tps_plot, "y", zero_based(d["tokens_per_s"][1:], floor=1))
+        self._set(self.rss_plot, "y", zero_based(d["rss_mb"], floor=MEMORY_FLOOR_MB))
         if np.isfinite(d["gpu_mb"]).any():
             self.show_gpu(True)
             self.gpu_curve.setData(d["x"], d["gpu_mb"])
-            self.gpu_plot.setYRange(*zero_based(d["gpu_mb"], floor=MEMORY_FLOOR_MB), padding=0)
+            self._set(self.gpu_plot, "y", zero_based(d["gpu_mb"], floor=MEMORY_FLOOR_MB))
+
+    def _set(self, plot, axis: str, span: tuple[float, float]) -> None:
+        lo, hi = span
+        shown = self._ranges.get((plot, axis))
+        if axis == "y" and shown is not None and shown[0] == lo and hi <= shown[1] and hi >= shown[1] * KEEP_DOWN_TO:
+            return
+        if shown == (lo, hi):
+            return
+        if axis == "y":
+            hi = hi * HEADROOM_GROWTH if shown is not None and hi > shown[1] else hi  # a rising line: fewer resets
+            plot.setYRange(lo, hi, padding=0)
+        else:
+            plot.setXRange(lo, hi, padding=0)
+        self._ranges[(plot, axis)] = (lo, hi)
