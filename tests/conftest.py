@@ -44,3 +44,30 @@ def greedy_config(ref: dict, n: int = 20):
     from inspector.engine import GenerationConfig
 
     return GenerationConfig(max_new_tokens=n, stop_at_eos=not ref.get("greedy_through_eos", False))
+
+
+# ---------------------------------------------------------------------------- the app (pytest-qt)
+@pytest.fixture
+def settings(tmp_path):
+    """A settings file of the test's own: no test sees what the user (or another test) left."""
+    from inspector.app.qt_compat import QtCore
+
+    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from inspector.app.main_window import MainWindow
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def open_and_wait(qtbot, window, path, variant: str | None = None):
+    """Open `path` in `window` and wait until every view holds it; returns the census."""
+    with qtbot.waitSignal(window.model_loaded, timeout=60000):
+        window.open_model(str(path), variant)
+    return window.census

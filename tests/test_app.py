@@ -9,23 +9,7 @@ from inspector.app.qt_compat import QtCore, QtGui  # noqa: E402
 from inspector.app.layers_view import COLUMNS  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 
-from .conftest import FIXTURES, SAMPLE, reference  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def open_and_wait(qtbot, window, path):
-    with qtbot.waitSignal(window.model_loaded, timeout=60000):
-        window.open_model(str(path))
-    return window.census
+from .conftest import FIXTURES, SAMPLE, open_and_wait, reference  # noqa: E402
 
 
 def test_open_fixture_shows_right_totals(qtbot, window):

@@ -4,31 +4,15 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.app.qt_compat import QtCore, QtGui  # noqa: E402
 
-from .conftest import FIXTURES, SAMPLE  # noqa: E402
+from .conftest import FIXTURES, SAMPLE, open_and_wait  # noqa: E402
 
 QL = FIXTURES / "quant-llama"
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def load(qtbot, window, path):
-    with qtbot.waitSignal(window.model_loaded, timeout=60000):
-        window.open_model(str(path))
-
-
 def test_compare_with_another_file_fills_the_tab(qtbot, window):
-    load(qtbot, window, QL)
+    open_and_wait(qtbot, window, QL)
     view = window.compare
     assert window.compare_action.isEnabled() and window.compare_variants_action.isEnabled()
     view.tokens.setValue(8)
@@ -56,7 +40,7 @@ def test_compare_with_another_file_fills_the_tab(qtbot, window):
 
 
 def test_every_variant_in_one_table_and_cancel(qtbot, window):
-    load(qtbot, window, SAMPLE)
+    open_and_wait(qtbot, window, SAMPLE)
     view = window.compare
     view.tokens.setValue(4)
     with qtbot.waitSignal(view.finished, timeout=120000):
@@ -73,16 +57,16 @@ def test_every_variant_in_one_table_and_cancel(qtbot, window):
 
 
 def test_a_new_model_clears_the_comparison(qtbot, window):
-    load(qtbot, window, FIXTURES / "tiny-gpt2")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     assert not window.compare_variants_action.isEnabled()  # one file in its folder
     with qtbot.waitSignal(window.compare.finished, timeout=120000):
         window.compare_with(str(FIXTURES / "tiny-gpt2" / "model.onnx"))
-    load(qtbot, window, FIXTURES / "tiny-llama")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     assert window.compare.result is None and window.compare.pages.currentIndex() == 0
 
 
 def test_a_failed_comparison_is_a_message(qtbot, window, tmp_path):
-    load(qtbot, window, FIXTURES / "tiny-gpt2")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not a model")
     with qtbot.waitSignal(window.compare.error, timeout=60000) as sig:
@@ -91,7 +75,7 @@ def test_a_failed_comparison_is_a_message(qtbot, window, tmp_path):
 
 
 def test_dropping_a_model_with_shift_compares_with_it(qtbot, window):
-    load(qtbot, window, QL)
+    open_and_wait(qtbot, window, QL)
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(QL / "onnx" / "model_bnb4.onnx"))])
     event = QtGui.QDropEvent(QtCore.QPointF(10, 10), QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
@@ -105,7 +89,7 @@ def test_dropping_a_model_with_shift_compares_with_it(qtbot, window):
 def test_the_report_from_the_app_carries_the_comparison(qtbot, window, tmp_path):
     import json
 
-    load(qtbot, window, SAMPLE)
+    open_and_wait(qtbot, window, SAMPLE)
     window.compare.tokens.setValue(4)
     with qtbot.waitSignal(window.compare.finished, timeout=120000):
         window.compare_all_variants()

@@ -6,26 +6,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.app.qt_compat import QtCore  # noqa: E402
 from inspector.engine.inside import FUSED_NOTE  # noqa: E402
 
-from .conftest import FIXTURES, SAMPLE  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def load(qtbot, window, path):
-    with qtbot.waitSignal(window.model_loaded, timeout=60000):
-        window.open_model(str(path))
+from .conftest import FIXTURES, SAMPLE, open_and_wait  # noqa: E402
 
 
 def step(qtbot, gen, n):
@@ -37,7 +21,7 @@ def step(qtbot, gen, n):
 
 
 def test_inside_panel_shows_the_selected_steps_attention_and_lens(qtbot, window):
-    load(qtbot, window, SAMPLE)
+    open_and_wait(qtbot, window, SAMPLE)
     gen, inside = window.generate, window.inside
     gen.prompt.setPlainText("The meaning of life is")
     gen.inside.setChecked(True)
@@ -70,7 +54,7 @@ def test_inside_panel_shows_the_selected_steps_attention_and_lens(qtbot, window)
 
 
 def test_the_hint_until_the_inside_is_read_and_its_button(qtbot, window):
-    load(qtbot, window, FIXTURES / "tiny-gpt2")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     gen, inside = window.generate, window.inside
     step(qtbot, gen, 1)
     window.tabs.setCurrentWidget(inside)
@@ -87,7 +71,7 @@ def test_the_hint_until_the_inside_is_read_and_its_button(qtbot, window):
 
 
 def test_a_fused_attention_model_says_why_and_shows_the_lens(qtbot, window):
-    load(qtbot, window, FIXTURES / "genai-llama")
+    open_and_wait(qtbot, window, FIXTURES / "genai-llama")
     gen, inside = window.generate, window.inside
     gen.inside.setChecked(True)
     window.tabs.setCurrentWidget(inside)
@@ -98,7 +82,7 @@ def test_a_fused_attention_model_says_why_and_shows_the_lens(qtbot, window):
 
 
 def test_clicking_a_box_of_the_drawing_selects_its_layer(qtbot, window):
-    load(qtbot, window, FIXTURES / "tiny-llama")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     inside, layers = window.inside, window.layers
     window.tabs.setCurrentWidget(inside)
     canvas = inside.diagram.canvas
@@ -115,7 +99,7 @@ def test_clicking_a_box_of_the_drawing_selects_its_layer(qtbot, window):
 
 
 def test_the_report_from_the_app_draws_the_selected_steps_attention(qtbot, window, tmp_path):
-    load(qtbot, window, FIXTURES / "tiny-gpt2")
+    open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     gen = window.generate
     gen.inside.setChecked(True)
     gen.max_tokens.setValue(4)

@@ -12,27 +12,7 @@ from inspector.app.qt_compat import QtCore, QtWidgets  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.errors import describe_error  # noqa: E402
 
-from .conftest import FIXTURES, SAMPLE  # noqa: E402
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def open_and_wait(qtbot, window, path):
-    with qtbot.waitSignal(window.model_loaded, timeout=60000):
-        window.open_model(str(path))
-    return window.census
+from .conftest import FIXTURES, SAMPLE, open_and_wait  # noqa: E402
 
 
 def run_to_end(qtbot, gen, tokens=4):

@@ -17,7 +17,7 @@ from inspector.app.qt_compat import QtCore  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.report import strings  # noqa: E402
 
-from .conftest import ROOT, SAMPLE, SAMPLES  # noqa: E402
+from .conftest import ROOT, SAMPLE, SAMPLES, open_and_wait  # noqa: E402
 from .test_text import SCRIPTS  # noqa: E402
 
 TS = ROOT / "inspector" / "app" / "translations" / "inspector_zh_CN.ts"
@@ -28,11 +28,6 @@ def chinese(qapp):
     i18n.install(qapp, "zh_CN")
     yield
     i18n.install(qapp, "en")
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.IniFormat)
 
 
 def test_the_chinese_translation_is_complete_and_compiled():
@@ -81,8 +76,7 @@ def test_the_window_in_chinese(qtbot, chinese, settings):
     assert w.menuBar().actions()[0].text() == "文件(&F)"
     assert w.generate.step_btn.text() == "单步" and w.generate.greedy.text() == "贪心"
     assert w.layers.tree.headerItem().text(0) == "层 / 张量"
-    with qtbot.waitSignal(w.model_loaded, timeout=60000):
-        w.open_model(str(SAMPLE))
+    open_and_wait(qtbot, w, SAMPLE)
     assert "参数" in w.overview.totals_box.text() and "1,088,256" in w.overview.totals_box.text()  # grouped digits
     w.close()
 
@@ -91,8 +85,7 @@ def test_view_language_switches_and_keeps_the_model(qtbot, qapp, settings):
     w = MainWindow(settings)
     qtbot.addWidget(w)
     w.show()
-    with qtbot.waitSignal(w.model_loaded, timeout=60000):
-        w.open_model(str(SAMPLE))
+    open_and_wait(qtbot, w, SAMPLE)
     w.tabs.setCurrentIndex(3)
     w.generate.prompt.setPlainText("人生")
     keys = [a.data() for a in w.language_menu.actions()]
@@ -184,8 +177,7 @@ def test_the_bundled_cjk_font_covers_both_translations(qapp):
 def test_the_app_streams_chinese_on_the_chinese_sample(qtbot, settings):
     w = MainWindow(settings)
     qtbot.addWidget(w)
-    with qtbot.waitSignal(w.model_loaded, timeout=60000):
-        w.open_model(str(SAMPLES / "fortune-zh-gpt"))
+    open_and_wait(qtbot, w, SAMPLES / "fortune-zh-gpt")
     gen = w.generate
     gen.prompt.setPlainText("人生")
     gen.max_tokens.setValue(24)
@@ -203,8 +195,7 @@ def test_right_to_left_and_byte_tokens_in_the_app(qtbot, settings):
     prompt's byte tokens read as bytes in the candidates' place, nothing shows as a replacement character."""
     w = MainWindow(settings)
     qtbot.addWidget(w)
-    with qtbot.waitSignal(w.model_loaded, timeout=60000):
-        w.open_model(str(SAMPLE))
+    open_and_wait(qtbot, w, SAMPLE)
     gen = w.generate
     gen.prompt.setPlainText(SCRIPTS["ar"])
     gen.max_tokens.setValue(6)
@@ -246,8 +237,7 @@ def test_the_cores_sentences_in_chinese(qtbot, chinese, settings):
     assert translated("not a core sentence", translator("zh")) == "not a core sentence"
     w = MainWindow(settings)
     qtbot.addWidget(w)
-    with qtbot.waitSignal(w.model_loaded, timeout=60000):
-        w.open_model(str(SAMPLE), "model_quantized.onnx")
+    open_and_wait(qtbot, w, SAMPLE, "model_quantized.onnx")
     rows = dict(w.overview.totals_box.rows)
     assert "矩阵" in rows["存储格式"] and "比特" in rows["存储格式"]
     assert "这个模型经过量化" in w.generate.note.text()
