@@ -61,7 +61,7 @@ def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
 
 def _table(columns: list[str]) -> QtWidgets.QTableWidget:
     t = QtWidgets.QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels([QtCore.QCoreApplication.translate("CompareView", c) for c in columns])
+    t.setHorizontalHeaderLabels([i18n.translate("CompareView", c) for c in columns])
     t.verticalHeader().setVisible(False)
     t.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
     t.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)

@@ -1,8 +1,9 @@
-"""The interface's languages: one list, the translators Qt loads for them, and the few helpers that
-translated strings need (plurals, the translate call for modules without a QObject).
+"""The translators Qt loads for the interface's languages (languages.py), and the few helpers that translated
+strings need (plurals, the translate call for modules without a QObject, the core's sentences).
 
 English is the source text; each other language is one `.ts` file in `translations/` (made and refreshed by
-`pyside6-lupdate`, compiled to `.qm` by `pyside6-lrelease`: `python -m inspector.app.i18n --update`)."""
+`pyside6-lupdate`, compiled to `.qm` by `pyside6-lrelease`: `python -m inspector.app.i18n`, or `--release` to
+compile only)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .languages import LANGUAGES, SOURCE
 from .qt_compat import QtCore
 
 HERE = Path(__file__).resolve().parent / "translations"
-# (setting, name shown in View → Language, Qt locale name); "system" follows the system's locale
-LANGUAGES = (("system", None, None), ("en", "English", "en_US"), ("zh_CN", "简体中文", "zh_CN"))
 SETTING = "language"
-REPORT_LANGUAGE = {"en": "en", "zh_CN": "zh"}  # the interface's language -> the core's (report/i18n.py)
+_TRANSLATED = [lang for lang in LANGUAGES if lang.locale]  # every entry but "system"
 _installed: list = []
-_current = ["en"]
+_current = [SOURCE]
 
 
 def translate(context: str, text: str) -> str:
@@ -30,7 +30,12 @@ def core(text: str) -> str:
     those are translated once, in the core's catalogue, for the app and the reports alike."""
     from ..report.i18n import translator
 
-    return translator(REPORT_LANGUAGE.get(_current[0], "en"))(text)
+    return translator(report_language())(text)
+
+
+def report_language() -> str:
+    """The core's language (report/i18n.py) for the interface's."""
+    return next(lang.report for lang in _TRANSLATED if lang.key == _current[0])
 
 
 def progress(message: str) -> str:
@@ -38,10 +43,6 @@ def progress(message: str) -> str:
     from ..progress_text import translated
 
     return translated(message, core)
-
-
-def current() -> str:
-    return _current[0]
 
 
 def plural(n: int, one: str, many: str, *more) -> str:
@@ -54,10 +55,10 @@ def resolve(choice: str | None) -> str:
     if choice and choice != "system":
         return choice
     name = QtCore.QLocale.system().name()  # e.g. zh_CN, en_GB
-    for key, _label, locale in LANGUAGES[1:]:
-        if locale == name or (locale and locale.split("_")[0] == name.split("_")[0] and key != "en"):
-            return key
-    return "en"
+    for lang in _TRANSLATED:
+        if lang.locale == name or (lang.locale.split("_")[0] == name.split("_")[0] and lang.key != SOURCE):
+            return lang.key
+    return SOURCE
 
 
 def install(app, choice: str | None) -> str:
@@ -68,9 +69,9 @@ def install(app, choice: str | None) -> str:
     _installed.clear()
     lang = resolve(choice)
     _current[0] = lang
-    locale = next(loc for key, _label, loc in LANGUAGES[1:] if key == lang)
+    locale = next(entry.locale for entry in _TRANSLATED if entry.key == lang)
     QtCore.QLocale.setDefault(QtCore.QLocale(locale))
-    if lang == "en":
+    if lang == SOURCE:
         return lang
     ours = QtCore.QTranslator(app)
     if ours.load(str(HERE / f"inspector_{lang}.qm")):
@@ -88,8 +89,10 @@ def update(release_only: bool = False) -> None:
     """Refresh the .ts files from the sources (keeps existing translations) and compile them."""
     bin_dir = Path(sys.executable).parent
     sources = sorted(str(p) for p in Path(__file__).resolve().parent.glob("*.py"))
-    for key, _label, _locale in LANGUAGES[2:]:
-        ts = HERE / f"inspector_{key}.ts"
+    for lang in _TRANSLATED:
+        if lang.key == SOURCE:
+            continue
+        ts = HERE / f"inspector_{lang.key}.ts"
         if not release_only:
             subprocess.run([str(bin_dir / "pyside6-lupdate"), *sources, "-ts", str(ts), "-no-obsolete"], check=True)
         subprocess.run([str(bin_dir / "pyside6-lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)

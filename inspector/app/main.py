@@ -9,9 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .languages import LANGUAGES
 from .tabs import TAB_KEYS
 
-LANGUAGES = (("system",), ("en",), ("zh_CN",))  # i18n.LANGUAGES' keys; that module loads Qt
 
 SETTLE_MS = 300  # after the views are filled, before the picture: the plots' first paint
 AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw has run
@@ -38,7 +38,7 @@ def parse_args(argv):
     ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
     ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
     ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
-    ap.add_argument("--language", choices=[key for key, *_ in LANGUAGES], help="the interface's language "
+    ap.add_argument("--language", choices=[lang.key for lang in LANGUAGES], help="the interface's language "
                     "(default: View → Language, else the system's)")
     return ap.parse_args(argv)
 

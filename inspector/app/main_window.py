@@ -136,7 +136,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.language_menu = view.addMenu(self.tr("&Language"))
         group = QtGui.QActionGroup(self)
         chosen = self.settings.value(i18n.SETTING, "system")
-        for key, label, _locale in i18n.LANGUAGES:
+        for key, label, *_ in i18n.LANGUAGES:
             action = self.language_menu.addAction(label or self.tr("System ({0})").format(
                 QtCore.QLocale.system().nativeLanguageName() or QtCore.QLocale.system().name()))
             action.setCheckable(True)

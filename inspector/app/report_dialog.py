@@ -66,7 +66,7 @@ class ReportDialog(QtWidgets.QDialog):
         for key, label in REPORT_LANGUAGES.items():
             self.language.addItem(label, key)
         # the interface's language first: a Chinese window writes Chinese reports unless told otherwise
-        self.language.setCurrentIndex(max(0, self.language.findData(i18n.REPORT_LANGUAGE.get(i18n.current(), "en"))))
+        self.language.setCurrentIndex(max(0, self.language.findData(i18n.report_language())))
         self.path = QtWidgets.QLineEdit(str(Path.home() / f"{census.model.path.parent.name}-report.html"))
         browse = QtWidgets.QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)

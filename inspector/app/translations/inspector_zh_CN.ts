@@ -1484,28 +1484,28 @@
 <context>
     <name>RunPlots</name>
     <message>
-        <location filename="../run_plots.py" line="24"/>
+        <location filename="../run_plots.py" line="26"/>
         <source>latency per token (ms)</source>
         <translation>每个词元的延迟（毫秒）</translation>
     </message>
     <message>
-        <location filename="../run_plots.py" line="25"/>
+        <location filename="../run_plots.py" line="27"/>
         <source>tokens / s</source>
         <translation>词元 / 秒</translation>
     </message>
     <message>
-        <location filename="../run_plots.py" line="26"/>
+        <location filename="../run_plots.py" line="28"/>
         <source>process RSS (MB)</source>
         <translation>进程常驻内存（MB）</translation>
     </message>
     <message>
-        <location filename="../run_plots.py" line="27"/>
+        <location filename="../run_plots.py" line="29"/>
         <source>GPU memory (MB)</source>
         <translation>GPU 显存（MB）</translation>
     </message>
     <message>
-        <location filename="../run_plots.py" line="28"/>
-        <location filename="../run_plots.py" line="29"/>
+        <location filename="../run_plots.py" line="30"/>
+        <location filename="../run_plots.py" line="31"/>
         <source>token</source>
         <translation>词元</translation>
     </message>
