@@ -525,25 +525,30 @@ def randomize_(model, std=0.05):
                 p.add_(torch.randn_like(p) * std)
 
 
-def build_sample(minutes: float) -> None:
+def train_sample(label: str, text: str, vocab: int, out: Path, trained_on: str, minutes: float,
+                 prompt: str = PROMPT):
+    """A small GPT-2 (4 layers, d 128, context 256) with its own byte-level BPE, trained on `text` for `minutes`,
+    exported to `out` with its PyTorch reference (on `prompt`, in the model's language) and training.json."""
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 2)
-    text = corpus_text()
-    tok = train_tokenizer(text, 2048)
+    tok = train_tokenizer(text, vocab)
     hf_tok = hf_tokenizer(tok)
     ids = torch.tensor(tok.encode(text).ids, dtype=torch.long)
-    print(f"sample: {len(text) / 1e6:.1f} MB of text, {len(ids) / 1e6:.2f} M tokens")
-    model = gpt2(len(hf_tok), n_layer=4, d=128, n_head=4, ctx=256,
-                 resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+    print(f"{label}: {len(text) / 1e6:.2f} M characters, {len(ids) / 1e6:.2f} M tokens")
+    model = gpt2(len(hf_tok), n_layer=4, d=128, n_head=4, ctx=256, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
     loss = train(model, ids, minutes * 60, block=128, batch=24, lr=3e-3)
-    out = HERE / "fortune-gpt"
     export(model, hf_tok, out)
-    meta = {"trained_on": "Debian package 'fortunes' (all prose files)", "tokens": len(ids),
-            "minutes": minutes, "final_loss": round(loss, 3)}
-    write_reference(model, hf_tok, out)
+    write_reference(model, hf_tok, out, prompt=prompt)
+    meta = {"trained_on": trained_on, "tokens": len(ids), "minutes": minutes, "final_loss": round(loss, 3)}
     with open(out / "training.json", "w") as fh:
-        json.dump(meta, fh, indent=1)
-    tok.save(str(HERE / "tokenizer.json"))
+        json.dump(meta, fh, indent=1, ensure_ascii=False)
+    return tok
+
+
+def build_sample(minutes: float) -> None:
+    tok = train_sample("sample", corpus_text(), 2048, HERE / "fortune-gpt",
+                       "Debian package 'fortunes' (all prose files)", minutes)
+    tok.save(str(HERE / "tokenizer.json"))  # the fixtures share it
 
 
 ZH_PROMPT = "春风"
@@ -553,22 +558,8 @@ def build_sample_zh(minutes: float) -> None:
     """The Chinese sample: the same small GPT-2, with its own byte-level BPE trained on Debian's fortunes-zh
     (sayings, 300 Tang poems, 100 Song lyrics), so a Chinese prompt gives Chinese text.  Byte-level BPE keeps
     the frequent characters whole and splits the rare ones into their UTF-8 bytes."""
-    torch.manual_seed(0)
-    torch.set_num_threads(os.cpu_count() or 2)
-    text = corpus_zh()
-    tok = train_tokenizer(text, 3000)
-    hf_tok = hf_tokenizer(tok)
-    ids = torch.tensor(tok.encode(text).ids, dtype=torch.long)
-    print(f"sample-zh: {len(text) / 1e6:.2f} M characters, {len(ids) / 1e6:.2f} M tokens")
-    model = gpt2(len(hf_tok), n_layer=4, d=128, n_head=4, ctx=256, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
-    loss = train(model, ids, minutes * 60, block=128, batch=24, lr=3e-3)
-    out = HERE / "fortune-zh-gpt"
-    export(model, hf_tok, out)
-    write_reference(model, hf_tok, out, prompt=ZH_PROMPT)  # the reference's prompt, in the model's language
-    meta = {"trained_on": "Debian package 'fortunes-zh' (chinese, tang300, song100)", "tokens": len(ids),
-            "minutes": minutes, "final_loss": round(loss, 3)}
-    with open(out / "training.json", "w") as fh:
-        json.dump(meta, fh, indent=1, ensure_ascii=False)
+    train_sample("sample-zh", corpus_zh(), 3000, HERE / "fortune-zh-gpt",
+                 "Debian package 'fortunes-zh' (chinese, tang300, song100)", minutes, prompt=ZH_PROMPT)
 
 
 SAMPLE_VARIANTS = ("model_fp16.onnx", "model_quantized.onnx")
