@@ -75,25 +75,22 @@ def main() -> None:
     gen = window.generate
     gen.max_tokens.setValue(args.tokens)
     gen.prompt.setPlainText("The history of the")
-    mark = len(stamps)
-    t0 = time.perf_counter()
-    gen.run()
-    wait(lambda: gen.result is not None and gen.result.finish is not None)
-    wait(lambda: False, 0.2)
-    gen_s = time.perf_counter() - t0
-    gen_gaps = gaps(mark)
+    def timed_run() -> tuple[float, list[float]]:
+        """A whole run: its seconds and the timer's gaps while it ran."""
+        mark = len(stamps)
+        t0 = time.perf_counter()
+        gen.run()
+        wait(lambda: gen.result is not None and gen.result.finish is not None)
+        wait(lambda: False, 0.2)
+        return time.perf_counter() - t0, gaps(mark)
+
+    gen_s, gen_gaps = timed_run()
     result = gen.result
 
     gen.reset()
     gen.inside.setChecked(True)
     window.tabs.setCurrentWidget(window.inside)
-    mark = len(stamps)
-    t0 = time.perf_counter()
-    gen.run()
-    wait(lambda: gen.result is not None and gen.result.finish is not None)
-    wait(lambda: False, 0.2)
-    inside_s = time.perf_counter() - t0
-    inside_gaps = gaps(mark)
+    inside_s, inside_gaps = timed_run()
     mark = len(stamps)
     t0 = time.perf_counter()
     for i in range(len(gen.steps)):  # a user paging through the run in the Inside tab
