@@ -34,6 +34,8 @@ from .sampling import Sampler, SamplingConfig
 from .tokenizer import TextCodec, context_from_config, eos_ids
 
 
+DECODE_CONTEXT = 6  # tokens decoded before the new one, so a decoder's context rules (spaces, bytes) apply
+
 FINISH_REASONS = {  # why a run ended: the one vocabulary of the engine, the app, the JSON and the reports
     "eos": "the end-of-text token", "stop": "a stop string", "length": "the token limit",
     "context": "the model's context is full", "stopped": "stopped",
@@ -106,7 +108,7 @@ class _State:
     steps: list[Step] = field(default_factory=list)
     metrics: RunMetrics = field(default_factory=RunMetrics)
     finish: str | None = None
-    text: str = ""  # the running text of the new tokens, whole characters only
+    shown_upto: int = 0  # ids before this have had their text shown (Step.shown); the prompt's length at start
 
 
 class Generator:
@@ -197,8 +199,8 @@ class Generator:
             raise GenerationError(str(exc)) from None
         self.set_inside(config.inside)
         self._stop.clear()
-        self.state = _State(ids=list(ids), prompt_len=len(ids), config=config, sampler=sampler,
-                            prompt=prompt if isinstance(prompt, str) else None)
+        self.state = _State(ids=list(ids), prompt_len=len(ids), shown_upto=len(ids), config=config,
+                            sampler=sampler, prompt=prompt if isinstance(prompt, str) else None)
         return ids
 
     def reset(self) -> None:
@@ -251,14 +253,17 @@ class Generator:
         return step
 
     def _running_text(self) -> str:
-        """What the new tokens' text gained with the last one (whole characters)."""
+        """What the new tokens' text gained with the last one (whole characters): the text of a few tokens before
+        it, with and without it, compared (decoding them in context; a character still arriving is held back by
+        both, so it shows once complete).  A window, not the whole run: each step costs the same."""
         st = self.state
         if self.codec is None:
             return self.token_text(st.ids[-1]) + " "
-        now = self.decode(st.ids[st.prompt_len:], final=False)
-        gained = now[len(st.text):] if now.startswith(st.text) else self.token_text(st.ids[-1])
-        st.text = now if now.startswith(st.text) else st.text + gained
-        return gained
+        start = max(st.prompt_len, st.shown_upto - DECODE_CONTEXT)
+        before = self.decode(st.ids[start:st.shown_upto], final=False)
+        now = self.decode(st.ids[start:], final=False)
+        st.shown_upto = len(st.ids)
+        return now[len(before):] if now.startswith(before) else self.token_text(st.ids[-1])
 
     def steps(self) -> Iterator[Step]:
         """Steps until the run finishes or is stopped."""
