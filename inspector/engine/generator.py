@@ -23,6 +23,7 @@ import onnxruntime as ort
 
 from ..errors import GenerationError
 from ..model import load_model, take_census
+from ..model.ablation import KEEP_INPUT, Ablation
 from ..model.sources import open_source
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import ModelIO, read_io
@@ -144,6 +145,9 @@ class Generator:
         self._plain = (plan.model_bytes, plan.external_folder)  # what the plain session opens
         self._threads = threads
         self._probe_values: dict[str, np.ndarray] = {}  # the last step's probed outputs
+        self.ablation: Ablation | None = None  # parts switched off (set_ablation); None: the intact model
+        self._on_copy = False  # the session is the probed copy's
+        self.last_logits: np.ndarray | None = None  # the last step's logits, as the model gave them
 
     # ------------------------------------------------------------------ the inside view
     def set_inside(self, on: bool) -> Inside | None:
@@ -154,18 +158,38 @@ class Generator:
         plain speed (onnxruntime runs every node of a graph, asked-for outputs or not)."""
         if on == (self.inside is not None):
             return self.inside
-        if on:
-            if self._probed is None:
-                self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
-            inside, data, folder = self._probed
-            self.session = None  # the plain session's memory goes before the copy's comes
-            self.session, _provider = create_session(str(self.path), self.provider, self._threads, data, folder)
-            self.inside = inside
-        else:
-            self.session = None
-            self.session, _provider = create_session(str(self.path), self.provider, self._threads, *self._plain)
-            self.inside = None
+        self._use_copy(on or self.ablation is not None)
+        self.inside = self._probed[0] if on else None
         return self.inside
+
+    def set_ablation(self, ablation: Ablation | None) -> None:
+        """From the next step on, switch `ablation`'s parts off (None: the intact model, on the plain session
+        again unless the inside view is on).  The parts are switched off in the probed copy through its keep
+        input (model/ablation.py), so an Ablation without parts runs the intact model on the same session —
+        what a comparison of the two wants.  A part the model lacks or cannot switch off raises AblationError."""
+        if ablation is not None:
+            self.hooks.check(ablation)
+        self.ablation = ablation
+        self._use_copy(self.inside is not None or ablation is not None)
+
+    @property
+    def hooks(self):
+        """What this model can switch off (model/ablation.py's Hooks); makes the probed copy when first asked."""
+        if self._probed is None:
+            self._probed = prepare_inside(self.path)
+        return self._probed[0].hooks
+
+    def _use_copy(self, on: bool) -> None:
+        """The probed copy replaces the session, or the plain session comes back: one session's weights in
+        memory, never two."""
+        if on == self._on_copy:
+            return
+        if on and self._probed is None:
+            self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
+        self.session = None  # the old session's memory goes before the new one's comes
+        model = self._probed[1:] if on else self._plain
+        self.session, _provider = create_session(str(self.path), self.provider, self._threads, *model)
+        self._on_copy = on
 
     # ------------------------------------------------------------------ text
     def encode(self, text: str) -> list[int]:
@@ -234,6 +258,7 @@ class Generator:
             bad = "NaN" if np.isnan(logits).any() else "infinite"
             raise GenerationError(f"the model produced {bad} logits at step {len(st.steps) + 1} (its weights or "
                                   "activations are not finite): no token can be chosen", str(self.path))
+        self.last_logits = logits
         dist = st.sampler.distribution(logits)
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
@@ -284,6 +309,11 @@ class Generator:
     def logits_for(self, ids: list[int]) -> np.ndarray:
         """The logits at every position of `ids` read at once (teacher forcing, an empty cache): [len(ids), vocab].
         What each position predicts for the next, whatever was chosen there; the run's state is untouched."""
+        return self.read_whole(ids)[0]
+
+    def read_whole(self, ids: list[int], outputs: tuple[str, ...] = ()) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`logits_for`, and the session's `outputs` (probes of the copy) from the same pass.  With an
+        ablation, its parts are off at every position."""
         ids = [int(i) for i in ids]
         if not ids:
             raise GenerationError("no ids to read")
@@ -294,11 +324,11 @@ class Generator:
         if io.cached:
             feeds.update(io.empty_past())
         try:
-            out = self.session.run([io.logits], feeds)[0]
+            out = self.session.run([io.logits, *outputs], feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors, as one line
             raise GenerationError(f"onnxruntime failed reading {len(ids)} tokens: {ort_message(exc, str(self.path))}",
                                   str(self.path)) from None
-        return np.asarray(out[0], np.float32)
+        return np.asarray(out[0][0], np.float32), out[1:]
 
     def result(self) -> GenerationResult:
         st = self.state
@@ -329,7 +359,8 @@ class Generator:
             return "context"
         return None
 
-    def _feeds(self, new_ids: list[int], past_len: int) -> dict[str, np.ndarray]:
+    def _feeds(self, new_ids: list[int], past_len: int, step: int | None = None) -> dict[str, np.ndarray]:
+        """`step`: the run's step this pass chooses a token for (an ablation may hold for some steps only)."""
         io, n = self.io, len(new_ids)
         feeds = {io.input_ids: np.asarray([new_ids], dtype=io.ids_dtype)}
         if io.attention_mask:
@@ -338,6 +369,9 @@ class Generator:
             feeds[io.position_ids] = np.arange(past_len, past_len + n, dtype=np.int64)[None, :]
         if io.use_cache_branch:
             feeds[io.use_cache_branch] = np.array([past_len > 0])
+        if self.ablation is not None and self._on_copy:
+            hooks = self._probed[0].hooks
+            feeds[KEEP_INPUT] = self.ablation.keep(hooks.n_layer, hooks.n_head, step)
         return feeds
 
     def _forward(self, prefill: bool) -> np.ndarray:
@@ -345,12 +379,12 @@ class Generator:
         st, io = self.state, self.io
         session, probes = self.session, (self.inside.outputs if self.inside is not None else [])
         if not io.cached:  # no cache in the graph: recompute the whole sequence
-            out = session.run([io.logits] + probes, self._feeds(st.ids, 0))
+            out = session.run([io.logits] + probes, self._feeds(st.ids, 0, len(st.steps)))
             self._probe_values = dict(zip(probes, out[1:]))
             return out[0][0, -1].astype(np.float32)
         new_ids = st.ids if prefill else st.ids[-1:]
         past_len = 0 if prefill else len(st.ids) - 1
-        feeds = self._feeds(new_ids, past_len)
+        feeds = self._feeds(new_ids, past_len, len(st.steps))
         if prefill:
             st.cache = self._empty_cache()
         if self.io_binding and self.inside is None:
