@@ -39,7 +39,8 @@ INTACT_TEXT = "intact:"
 ABLATED_TEXT = "switched off:"
 PART_AT = "the runs part at step {0}: {1} intact, {2} switched off"
 SAME_TOKENS = "the runs choose the same {0} tokens"
-STEP_CHANGE = "step {0}: KL(intact ‖ switched off) {1} nats; chose {2} ({3}), the intact model {4} ({5})"
+STEP_CHANGE = "step {0}: KL(intact ‖ switched off) {1} nats; chose {2} at {3} (intact: {4}); the intact model's " \
+              "first choice {5}"
 ROSE = "rose:"
 FELL = "fell:"
 
@@ -49,8 +50,9 @@ ROLE_NAMES = {"previous-token": "previous-token", "induction": "induction", "fir
 HEADS_PROBE = "probe: {0} random tokens repeated twice (seed {1}){2}; loss on the repeated half {3} nats " \
               "(the first half {4})"
 HEADS_BOS = ", after the BOS token"
-HEADS_RULE = "a head's role is the pattern it gives the most attention to on the repeated half, if at least {0}"
-HEADS_COUNT = "{0} previous-token, {1} induction, {2} first-token heads of {3}"
+HEADS_RULE = "a head's role is the pattern it gives the most attention to on the repeated half, if at least {0} " \
+             "({1})"
+HEADS_COUNT = "{0} previous-token, {1} induction, {2} first-token and {3} other heads of {4}"
 READING_HEADS = "reading where the heads look"
 SWITCHING_HEAD = "switching off head {1} of block {0}"
 

@@ -33,3 +33,5 @@ def tint(color: str, amount: float) -> str:
     amount = min(1.0, max(0.0, amount))
     c = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 + (x - 255) * amount):02x}" for x in c)
+HEAD_ROLE = {"previous-token": "#3b6ea8", "induction": "#d62828", "first-token": "#2a9d8f",
+             "none": "#bbbbbb"}  # what a head does (engine/heads.py), in the heads' map

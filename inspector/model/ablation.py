@@ -146,6 +146,15 @@ class Hooks:
 
 
 # ---------------------------------------------------------------------------- finding the places
+def _module(name: str) -> str:
+    """The module a node belongs to: its owner path without the parts a quantizer adds after the op's name
+    ('…/o_proj/MatMul_quant' belongs to 'o_proj'; module names are lower case, op names capitalised)."""
+    parts = roles.owner_path(name).split(".")
+    while len(parts) > 1 and parts[-1][:1].isupper():
+        parts.pop()
+    return ".".join(parts)
+
+
 def _owned_by(name: str, owner: str) -> bool:
     path = roles.owner_path(name)
     return path == owner or path.startswith(owner + ".")
@@ -193,7 +202,7 @@ class _Graph:
 
     def result(self, proj: onnx.NodeProto) -> str | None:
         """The projection's result where it leaves it: followed through its bias, reshape, scale or QDQ pair."""
-        owner = roles.owner_path(proj.name)
+        owner = _module(proj.name)
         value = proj.output[0]
         while value not in self.outputs:
             readers = self.readers.get(value, [])

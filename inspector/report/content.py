@@ -45,11 +45,12 @@ def identity(census, progress=None) -> dict:
 
 def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
-                 comparison=None, lang: str = DEFAULT) -> ReportContent:
+                 comparison=None, lang: str = DEFAULT, heads=None) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
     `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last).
     `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
-    `lang`: the report's language (i18n.LANGUAGES); the charts are drawn in it."""
+    `lang`: the report's language (i18n.LANGUAGES); the charts are drawn in it.
+    `heads`: what each head does (engine/heads.py's HeadsReading), or None."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     _ = translator(lang)
@@ -96,5 +97,8 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
     tokens = comparison.tokens if comparison is not None else None
     if tokens is not None and tokens.kl:
         content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
+    data["heads"] = heads.as_dict() if heads is not None else None
+    if data["heads"]:
+        content.images["heads.png"] = charts.heads_map(data["heads"], _)
     check(1.0, say.REPORT_READY)
     return content

@@ -1,0 +1,166 @@
+"""Switching parts off (model/ablation.py, engine/ablation_run.py, `generate --ablate`): PyTorch's distribution with
+the same parts off, the user's file untouched, one-line errors, fused attention, and the side-by-side data."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from inspector import ablation_text as say
+from inspector.cli import main
+from inspector.engine import GenerationConfig, Generator
+from inspector.engine.ablation_run import compare_ablation
+from inspector.model.ablation import Ablation, AblationError, Hooks, Part, parse_spec
+
+from .conftest import FIXTURES, ROOT
+
+# fixture -> the fixture whose ablation_reference.json holds its weights' PyTorch answers (genai builds: the same
+# weights as an unfused export of the same model)
+ABLATED = {"tiny-gpt2": "tiny-gpt2", "tiny-llama": "tiny-llama", "tiny-gpt-neox": "tiny-gpt-neox",
+           "tiny-opt": "tiny-opt", "tiny-phi3": "tiny-phi3", "tiny-mistral": "tiny-mistral", "tjs-qwen2": "tjs-qwen2",
+           "genai-qwen2": "tjs-qwen2", "genai-phi3": "tiny-phi3"}
+SAFE_MARGIN = 1e-5  # greedy ids are compared where PyTorch's top two were at least this far apart at every step
+
+
+def ablation_reference(name: str) -> dict:
+    return json.loads((FIXTURES / name / "ablation_reference.json").read_text())
+
+
+def probs(logits: np.ndarray) -> np.ndarray:
+    x = np.asarray(logits, np.float64)
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+@pytest.mark.parametrize("name", list(ABLATED))
+def test_switching_parts_off_equals_pytorch(name):
+    """A head, an attention output, an MLP output, two heads and a mix: top-5 ids equal, probabilities within 1e-4,
+    read at once and step by step (the KV cache), and the greedy ids with the parts off throughout."""
+    ref = ablation_reference(ABLATED[name])
+    assert {a["kind"] for a in ref["ablations"]} >= {"head", "attention", "mlp", "two heads"}
+    gen = Generator(FIXTURES / name)
+    for a in ref["ablations"]:
+        gen.set_ablation(Ablation(parse_spec(a["spec"])))
+        p = probs(gen.logits_for(ref["prompt_ids"])[-1])
+        top = np.argsort(-p, kind="stable")[:5]
+        assert top.tolist() == a["top5_ids"], a["spec"]
+        np.testing.assert_allclose(p[top], a["top5_probs"], atol=1e-4)
+        result = gen.generate(ref["prompt_ids"], GenerationConfig(max_new_tokens=8, stop_at_eos=False))
+        assert [i for i, _p in result.steps[0].top] == a["top5_ids"]
+        np.testing.assert_allclose([q for _i, q in result.steps[0].top], a["top5_probs"], atol=1e-4)
+        if a["greedy_margin"] >= SAFE_MARGIN:
+            assert result.new_ids == a["greedy_ids"], a["spec"]
+    gen.set_ablation(None)  # the plain session again: the intact model's own answer
+    assert gen.session is not None and gen.ablation is None
+
+
+def test_the_users_file_is_never_written_and_the_cli_shows_what_changed(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(FIXTURES / "tiny-llama", folder)
+    before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    ref = ablation_reference("tiny-llama")
+    two = next(a for a in ref["ablations"] if a["kind"] == "two heads")
+    r = subprocess.run([sys.executable, "-m", "inspector", "generate", str(folder), "--prompt-ids",
+                        ",".join(map(str, ref["prompt_ids"])), "--max-new-tokens", "6", "--ablate", two["spec"],
+                        "--json"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    assert after == before
+    a = out["ablation"]
+    assert a["spec"] == two["spec"] and a["numbering"] == say.NUMBERING
+    assert [p["label"] for p in a["parts"]] == [say.HEAD_PART.format(0, 0), say.HEAD_PART.format(1, 1)]
+    assert [i for i, _p in out["steps"][0]["top"]] == two["top5_ids"]  # the run is the ablated one
+    first = a["changes"][0]
+    assert first["kl"] == pytest.approx(two["kl"], abs=1e-5) and first["off"]
+    assert a["intact"]["new_ids"][:1] == [first["intact_id"]]  # greedy: the intact run chose its first choice
+    assert {str(i) for i in out["new_ids"] + a["intact"]["new_ids"]} <= set(a["token_text"])
+    for s in first["rose"]:
+        assert s[2] > s[1]
+    for s in first["fell"]:
+        assert s[2] < s[1]
+
+
+@pytest.mark.parametrize("spec, why", [("0.x", say.SPEC_BAD.format("0.x")), (" , ", say.SPEC_EMPTY),
+                                       ("attn", say.SPEC_BAD.format("attn")), ("1.2.3", say.SPEC_BAD.format("1.2.3"))])
+def test_a_bad_spec_is_one_line_before_the_model_is_read(spec, why, capsys):
+    assert main(["generate", str(FIXTURES / "no-such-model"), "--prompt-ids", "1,2", "--ablate", spec]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {why}\n"
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--ablate", "2.0"], say.NO_BLOCK.format(2, 1)), (["--ablate", "0.4"], say.NO_HEAD.format(0, 4, 3)),
+    (["--ablate", "0.1", "--ablate-step", "0"], say.STEP_BAD.format(0))])
+def test_a_part_the_model_lacks_is_one_line(args, why, capsys):
+    assert main(["generate", str(FIXTURES / "tiny-gpt2"), "--prompt-ids", "1,2", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and why in err
+
+
+def test_parts_parse_in_order_once_and_read_back():
+    parts = parse_spec("1.mlp, 0.3,0.ATTN,0.3")
+    assert parts == (Part(1, "mlp"), Part(0, "head", 3), Part(0, "attn"))
+    assert Ablation(parts).spec == "1.mlp,0.3,0.attn"
+    keep = Ablation(parts).keep(2, 4)
+    assert keep.shape == (2, 6) and keep.sum() == 12 - 3
+    assert keep[1, 5] == 0 and keep[0, 3] == 0 and keep[0, 4] == 0
+    assert Ablation(parts, frozenset({2})).keep(2, 4, step=1).all()
+
+
+def test_a_fused_attention_model_says_what_it_can_take():
+    """GroupQueryAttention's output holds the heads side by side: all three kinds are taken there, and it says so;
+    the PyTorch equality above (through the unfused sibling's weights) shows the heads are switched off right."""
+    gen = Generator(FIXTURES / "genai-llama")
+    hooks = gen.hooks
+    assert hooks.fused == "GroupQueryAttention"
+    assert hooks.cannot == {}
+    assert hooks.note == say.FUSED_TAKES_ALL.format("GroupQueryAttention")
+    r = subprocess.run([sys.executable, "-m", "inspector", "generate", str(FIXTURES / "genai-llama"), "--prompt-ids",
+                        "1,2,3", "--max-new-tokens", "2", "--ablate", "0.1"], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert f"note: {hooks.note}" in r.stderr
+
+
+def test_a_part_without_its_place_is_refused_with_the_reason():
+    hooks = Hooks(2, 2, head=[True, False], attn=[True, True], mlp=[True, True],
+                  why={"head": say.NO_FLOAT_INPUT.format(1)})
+    assert hooks.cannot == {"head": say.NO_FLOAT_INPUT.format(1)}
+    hooks.check(Ablation((Part(0, "head", 1), Part(1, "mlp"))))
+    with pytest.raises(AblationError) as e:
+        hooks.check(Ablation((Part(1, "head", 0),)))
+    assert str(e.value) == say.CANNOT.format(say.HEAD_PART.format(1, 0), say.NO_FLOAT_INPUT.format(1))
+
+
+@pytest.fixture(scope="module")
+def sample_gen():
+    return Generator(ROOT / "sample_models" / "fortune-gpt")
+
+
+def test_side_by_side_the_runs_part_where_their_tokens_do(sample_gen):
+    config = GenerationConfig(max_new_tokens=12, stop_at_eos=False)
+    c = compare_ablation(sample_gen, "The meaning of life is", config, Ablation(parse_spec("0.attn")))
+    d = c.divergence
+    assert d is not None and c.intact.new_ids[:d] == c.ablated.new_ids[:d]
+    assert c.intact.new_ids[d] != c.ablated.new_ids[d]
+    k = c.divergence_char
+    assert c.intact.text[:k] == c.ablated.text[:k] and c.intact.text[k:k + 1] != c.ablated.text[k:k + 1]
+    assert len(c.changes) == len(c.ablated.new_ids) and all(ch.off and ch.kl >= 0 for ch in c.changes)
+    assert all(ch.id == i for ch, i in zip(c.changes, c.ablated.new_ids))
+    assert c.changes[d].intact_id == c.intact.new_ids[d]  # same context up to the parting step, greedy
+    assert sample_gen.ablation == Ablation()  # left on the copy, intact
+
+
+def test_switched_off_for_one_step_only(sample_gen):
+    config = GenerationConfig(max_new_tokens=5, stop_at_eos=False)
+    c = compare_ablation(sample_gen, "The meaning of life is", config,
+                         Ablation(parse_spec("0.attn,1.mlp"), frozenset({2})))
+    assert [ch.off for ch in c.changes] == [False, False, True, False, False]
+    assert c.changes[0].kl == pytest.approx(0, abs=1e-9) and c.changes[1].kl == pytest.approx(0, abs=1e-9)
+    assert c.changes[2].kl > 1e-3
+    assert c.label() == say.SWITCHED_OFF_AT.format(c.ablation.label, say.NUMBERING, 3)
