@@ -4,8 +4,6 @@ the same parts off, the user's file untouched, one-line errors, fused attention,
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -58,17 +56,15 @@ def test_switching_parts_off_equals_pytorch(name):
     assert gen.session is not None and gen.ablation is None
 
 
-def test_the_users_file_is_never_written_and_the_cli_shows_what_changed(tmp_path):
+def test_the_users_file_is_never_written_and_the_cli_shows_what_changed(tmp_path, capsys):
     folder = tmp_path / "m"
     shutil.copytree(FIXTURES / "tiny-llama", folder)
     before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     ref = ablation_reference("tiny-llama")
     two = next(a for a in ref["ablations"] if a["kind"] == "two heads")
-    r = subprocess.run([sys.executable, "-m", "inspector", "generate", str(folder), "--prompt-ids",
-                        ",".join(map(str, ref["prompt_ids"])), "--max-new-tokens", "6", "--ablate", two["spec"],
-                        "--json"], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert r.returncode == 0, r.stderr
-    out = json.loads(r.stdout)
+    assert main(["generate", str(folder), "--prompt-ids", ",".join(map(str, ref["prompt_ids"])), "--max-new-tokens",
+                 "6", "--ablate", two["spec"], "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
     after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     assert after == before
     a = out["ablation"]
@@ -112,7 +108,7 @@ def test_parts_parse_in_order_once_and_read_back():
     assert Ablation(parts, frozenset({2})).keep(2, 4, step=1).all()
 
 
-def test_a_fused_attention_model_says_what_it_can_take():
+def test_a_fused_attention_model_says_what_it_can_take(capsys):
     """GroupQueryAttention's output holds the heads side by side: all three kinds are taken there, and it says so;
     the PyTorch equality above (through the unfused sibling's weights) shows the heads are switched off right."""
     gen = Generator(FIXTURES / "genai-llama")
@@ -120,11 +116,10 @@ def test_a_fused_attention_model_says_what_it_can_take():
     assert hooks.fused == "GroupQueryAttention"
     assert hooks.cannot == {}
     assert hooks.note == say.FUSED_TAKES_ALL.format("GroupQueryAttention")
-    r = subprocess.run([sys.executable, "-m", "inspector", "generate", str(FIXTURES / "genai-llama"), "--prompt-ids",
-                        "1,2,3", "--max-new-tokens", "2", "--ablate", "0.1"], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert f"note: {hooks.note}" in r.stderr
+    assert main(["generate", str(FIXTURES / "genai-llama"), "--prompt-ids", "1,2,3", "--max-new-tokens", "2",
+                 "--ablate", "0.1"]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {hooks.note}" in err and say.SWITCHED_OFF.format(say.HEAD_PART.format(0, 1), say.NUMBERING) in err
 
 
 def test_a_part_without_its_place_is_refused_with_the_reason():
