@@ -39,6 +39,7 @@ def cmd_ablate(args, config, prompt, print_summary) -> int:
 
     ablation = ablation_from_args(args)  # before the model is read: a typo fails at once
     gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    gen.hooks.check(ablation)  # a block or head the model lacks: one line, before any text
     if args.json:
         comparison = compare_ablation(gen, prompt, config, ablation)
         out = result_dict(comparison.ablated)
