@@ -53,6 +53,10 @@ HEADS_BOS = ", after the BOS token"
 HEADS_RULE = "a head's role is the pattern it gives the most attention to on the repeated half, if at least {0} " \
              "({1})"
 HEADS_COUNT = "{0} previous-token, {1} induction, {2} first-token and {3} other heads of {4}"
+PROBE_TOO_SHORT = "the probe needs at least {0} random tokens, not {1}"
+PROBE_TOO_LONG = "a probe of {0} tokens twice does not fit the model's context of {1}: use --length {2} or less"
+PROBE_FEW_TOKENS = "the vocabulary has {0} ordinary tokens: too few for {1} distinct ones"
+NO_HEADS = "the blocks and heads of this model were not found: its heads cannot be read"
 READING_HEADS = "reading where the heads look"
 SWITCHING_HEAD = "switching off head {1} of block {0}"
 
@@ -60,4 +64,4 @@ SENTENCES = (HEAD_PART, ATTN_PART, MLP_PART, NUMBERING, SPEC_EMPTY, SPEC_BAD, ST
              NO_BLOCKS, NO_OUT_PROJECTION, NO_DOWN_PROJECTION, NO_HEAD_WIDTH, NO_FLOAT_INPUT, NO_SINGLE_OUTPUT,
              FUSED_TAKES_ALL, SWITCHED_OFF, SWITCHED_OFF_AT, INTACT_TEXT, ABLATED_TEXT, PART_AT, SAME_TOKENS,
              STEP_CHANGE, ROSE, FELL, *ROLE_NAMES.values(), HEADS_PROBE, HEADS_BOS, HEADS_RULE, HEADS_COUNT,
-             READING_HEADS, SWITCHING_HEAD)
+             PROBE_TOO_SHORT, PROBE_TOO_LONG, PROBE_FEW_TOKENS, NO_HEADS, READING_HEADS, SWITCHING_HEAD)

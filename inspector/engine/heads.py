@@ -108,7 +108,7 @@ def probe_ids(vocab: int, length: int, seed: int, bos: int | None, special: set[
     """[BOS] + r + r: r is `length` distinct random ids, no special token among them (a seeded draw)."""
     pool = np.array([i for i in range(vocab) if i not in special and i != bos], np.int64)
     if len(pool) < length:
-        raise GenerationError(f"the vocabulary has {len(pool)} ordinary tokens: too few for {length} distinct ones")
+        raise GenerationError(say.PROBE_FEW_TOKENS.format(len(pool), length))
     r = np.random.default_rng(seed).choice(pool, size=length, replace=False).tolist()
     return ([bos] if bos is not None else []) + r + r
 
@@ -124,18 +124,17 @@ def read_heads(gen: Generator, length: int = DEFAULT_LENGTH, seed: int = 0,
                cancelled: Callable[[], bool] | None = None) -> HeadsReading:
     """Score every head on the probe and switch each off in turn (n_layer · n_head + 1 passes of 2N tokens)."""
     if length < MIN_LENGTH:
-        raise GenerationError(f"the probe needs at least {MIN_LENGTH} random tokens, not {length}")
+        raise GenerationError(say.PROBE_TOO_SHORT.format(MIN_LENGTH, length))
     hooks = gen.hooks
     n_layer, n_head = hooks.n_layer, hooks.n_head
     if not n_layer or not n_head:
-        raise GenerationError("the blocks and heads of this model were not found: its heads cannot be read",
-                              str(gen.path))
+        raise GenerationError(say.NO_HEADS, str(gen.path))
     bos = bos_id(gen)
     vocab = gen.io.vocab_size or (gen.codec.tok.get_vocab_size() if gen.codec else 0)
     offset = 1 if bos is not None else 0
     if gen.context_length and offset + 2 * length > gen.context_length:
-        raise GenerationError(f"a probe of {length} tokens twice does not fit the model's context of "
-                              f"{gen.context_length}: use --length {(gen.context_length - offset) // 2} or less")
+        raise GenerationError(say.PROBE_TOO_LONG.format(length, gen.context_length,
+                                                        (gen.context_length - offset) // 2))
     ids = probe_ids(vocab, length, seed, bos, gen.codec.special if gen.codec else set())
 
     def check(fraction: float, what: str) -> None:
@@ -145,6 +144,18 @@ def read_heads(gen: Generator, length: int = DEFAULT_LENGTH, seed: int = 0,
             progress(fraction, what)
 
     check(0.0, say.READING_HEADS)
+    was_inside, was_ablation = gen.inside is not None, gen.ablation
+    try:
+        return _read(gen, ids, length, seed, bos, offset, check)
+    finally:  # the generator as it was (its session may have been swapped meanwhile)
+        gen.set_inside(was_inside)
+        gen.set_ablation(was_ablation)
+
+
+def _read(gen: Generator, ids: list[int], length: int, seed: int, bos: int | None, offset: int,
+          check: Callable[[float, str], None]) -> HeadsReading:
+    hooks = gen.hooks
+    n_layer, n_head = hooks.n_layer, hooks.n_head
     inside = gen.set_inside(True)
     gen.set_ablation(Ablation())
     names = tuple(a for a in inside.probes.attention if a)
@@ -164,9 +175,7 @@ def read_heads(gen: Generator, length: int = DEFAULT_LENGTH, seed: int = 0,
                 gen.set_ablation(Ablation((part,)))
                 rise = _losses(gen.logits_for(ids), ids, second + 1, second + length) - loss_repeated
             heads.append(HeadScore(b, h, scores[b][h] if scores else None, rise))
-    gen.set_ablation(Ablation())
-    note = inside.note
-    return HeadsReading(ids, length, seed, bos, n_layer, n_head, loss_first, loss_repeated, heads, note)
+    return HeadsReading(ids, length, seed, bos, n_layer, n_head, loss_first, loss_repeated, heads, inside.note)
 
 
 def _scores(names: list[str | None], values: dict, n_layer: int, n_head: int, length: int,
