@@ -19,6 +19,7 @@ import numpy as np
 from onnx import numpy_helper
 
 from . import families, roles
+from .ops import FUSED_ATTENTION, LOOKUP_OPS
 
 if TYPE_CHECKING:
     from .graph_walk import GraphIndex
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from .param import ParamTensor
 
 PAST_RE = re.compile(r"^past_key_values\.(\d+)\.(key|value)$")
-FUSED_ATTENTION = {"GroupQueryAttention", "MultiHeadAttention", "Attention", "PackedAttention",
-                   "PagedAttention", "SparseAttention"}
 CONFIG_KEYS = {  # our field -> config.json spellings
     "n_layer": ("n_layer", "num_hidden_layers", "num_layers"),
     "d_model": ("n_embd", "hidden_size", "d_model"),
@@ -215,7 +214,7 @@ def _embedding_scaled(model: "LoadedModel", idx: "GraphIndex", emb, d_model: int
     """Is the token embedding multiplied by sqrt(d_model) right after the lookup (Gemma's normalizer)?"""
     if emb is None or not d_model:
         return False
-    gathers = [n for n in idx.nodes if n.name in set(emb.nodes) and n.op_type in ("Gather", "GatherBlockQuantized")]
+    gathers = [n for n in idx.nodes if n.name in set(emb.nodes) and n.op_type in LOOKUP_OPS]
     for g in gathers:
         frontier = list(g.output)
         for _hop in range(2):  # the Mul may follow a Cast

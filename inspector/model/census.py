@@ -22,18 +22,16 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError
-from . import quantization, roles
+from . import ops, quantization, roles
 from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
-from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
+from .graph_walk import GraphIndex, Use
 from .loader import LoadedModel
 from .param import ParamTensor
 from .quantization import Quantization
 from .tensors import TensorRef
 
 log = logging.getLogger(__name__)
-BIAS_SLOTS = {"Gemm": 2, "Conv": 2, "LayerNormalization": 2, "SkipLayerNormalization": 4,
-              "MatMulNBits": 5, "BiasAdd": 2}
 
 
 @dataclass
@@ -115,10 +113,8 @@ class Census:
 # ----------------------------------------------------------------------------- the walk
 def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, names: list[str]) -> str | None:
     """Why a stored tensor is not a parameter, or None if it is one."""
-    for u in uses:
-        aux = QUANT_AUX_SLOTS.get(u.op)
-        if aux and u.slot in aux:
-            return "quantization scale / zero point"
+    if any(ops.is_aux(u.op, u.slot) for u in uses):
+        return "quantization scale / zero point"
     if ref.size <= 1:
         return "scalar constant"
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
@@ -128,11 +124,11 @@ def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, 
         return "boolean mask"
     if not ref.is_float and quant is None:
         return "integer constant (shapes, indices)"
-    slot_ok = [u for u in uses if u.op in PARAM_SLOTS and (PARAM_SLOTS[u.op] is None or u.slot in PARAM_SLOTS[u.op])]
+    slot_ok = [u for u in uses if (spec := ops.op(u.op)) is not None and spec.takes_parameter(u.slot)]
     if not slot_ok:
         return "constant not used as a parameter"
     if len(ref.shape) >= 3 and quant is None and \
-            not any(u.op in ("Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
+            not any(u.op in ops.MATMUL_OPS or u.op in ops.MOE_OPS for u in slot_ok):
         return "mask or table constant"
     return None
 
@@ -144,9 +140,9 @@ def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
     if suffix == "weight" and roles.is_torch_name(name):
         return "weight"
     if use is not None:
-        if BIAS_SLOTS.get(use.op) == use.slot:
+        if ops.is_bias(use.op, use.slot):
             return "bias"
-        if use.op in ("Add", "BiasGelu", "FastGelu") and len(ref.shape) == 1:
+        if use.op in ops.BIAS_ADDING and len(ref.shape) == 1:
             return "bias"
     return "weight"
 
@@ -154,8 +150,8 @@ def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
 def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int | None, str]:
     """Layer, block index and role of one logical parameter."""
     op = use.op if use else None
-    feeds = bool(use and use.op in ("MatMul", "Gemm", "MatMulNBits") and idx.feeds_logits(use.node))
-    gathers = bool(use and use.op in ("Gather", "GatherBlockQuantized") and
+    feeds = bool(use and use.op in ops.HEAD_OPS and idx.feeds_logits(use.node))
+    gathers = bool(use and use.op in ops.LOOKUP_OPS and
                    idx.reads_graph_input(use.node, 1, ("input_ids",)))
     if feeds:
         return "lm_head", None, "lm_head"

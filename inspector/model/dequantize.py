@@ -315,12 +315,14 @@ def _as_float_codes(zp: np.ndarray, ref: TensorRef | None) -> np.ndarray:
     return zp.astype(np.float32)
 
 
-READERS = {"MatMulNBits": NBits, "MatMulBnb4": Bnb4, "GatherBlockQuantized": GatherBlocks,
-           "MatMulInteger": Affine, "DequantizeLinear": Affine, "GatherDequantize": Affine}
+READERS = {"nbits": NBits, "bnb4": Bnb4, "gather_blocks": GatherBlocks, "affine": Affine}  # ops.QuantSlots.layout
 
 
 def values(model, ref: TensorRef, quant: Quantization | None) -> Values:
     """The reader for a stored parameter's logical values."""
     if quant is None:
         return Values(ref)
-    return READERS[quant.op](model, ref, quant)
+    reader = READERS.get(quant.layout)
+    if reader is None:
+        raise ModelError(f"{quant.label} weights cannot be read yet")
+    return reader(model, ref, quant)
