@@ -191,3 +191,6 @@ def _head(census) -> np.ndarray:
         return np.ascontiguousarray(m.T)
     raise GenerationError(f"the LM head's shape {list(m.shape)} does not fit d_model {d} and vocabulary {vocab}",
                           str(model.path))
+
+
+point_at_file = _point_at_file  # for other copies of a model that must read its weights in place (experts.py)

@@ -19,6 +19,7 @@ import numpy as np
 from onnx import numpy_helper
 
 from . import families, roles
+from .experts import fill_architecture
 from .ops import FUSED_ATTENTION, LOOKUP_OPS
 
 if TYPE_CHECKING:
@@ -63,6 +64,19 @@ class Architecture:
     dtypes: dict[str, int] = field(default_factory=dict)
     config_checks: list[dict] = field(default_factory=list)  # disagreements with the configs
     from_config: dict[str, str] = field(default_factory=dict)  # field -> the config that gave it
+    # a mixture of experts (moe.py): routed experts per MoE block, how many a token uses, shared experts, an
+    # expert's MLP width and the blocks that route
+    experts: int | None = None
+    experts_per_token: int | None = None
+    shared_experts: int | None = None
+    moe_ffn_dim: int | None = None
+    moe_layers: list[int] = field(default_factory=list)
+    # multi-head latent attention (DeepSeek): the low-rank query and compressed key/value widths, the rotary part
+    # of a head and the value head size
+    q_lora_rank: int | None = None
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int | None = None
+    v_head_dim: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,7 +105,11 @@ def model_configs(model: "LoadedModel") -> list[tuple[str, dict]]:
     """config.json and genai_config.json, the latter in config.json's spelling."""
     out = []
     if model.config:
-        out.append(("config.json", model.config))
+        cfg = model.config
+        if isinstance(cfg.get("qk_nope_head_dim"), int) and isinstance(cfg.get("qk_rope_head_dim"), int):
+            # latent attention: config's head_dim is the rotary part; a query/key head is nope + rope wide
+            cfg = {**cfg, "head_dim": cfg["qk_nope_head_dim"] + cfg["qk_rope_head_dim"]}
+        out.append(("config.json", cfg))
     g = model.genai_config
     if g and isinstance(g.get("model"), dict):
         m = g["model"]
@@ -184,6 +202,8 @@ def infer_architecture(model: "LoadedModel", params: list["ParamTensor"], idx: "
         arch.context_length, arch.context_source = rows, "graph"
     for p in params:
         arch.dtypes[p.dtype] = arch.dtypes.get(p.dtype, 0) + p.parameters
+    # experts and latent attention, read before the configs are checked
+    fill_architecture(arch, params, model, next((c for s, c in model_configs(model) if s == "config.json"), None))
     for source, cfg in model_configs(model):
         _cross_check(arch, cfg, source, graph_family)
     return arch

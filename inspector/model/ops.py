@@ -153,6 +153,9 @@ OPS: list[Op] = [
     Op("FastGelu", _slots(1), bias=_slots(1), kind="elementwise"),
     Op("BiasAdd", _slots(1, 2), bias=_slots(1), kind="elementwise"),  # X + bias + skip
     Op("Tanh", kind="elementwise", row_wise=True),  # a soft cap on the logits (Gemma 2)
+    # one value per head broadcast over the scores inside attention: gpt-oss's sinks, once the exporter folded
+    # their reshape (census.py checks the one-per-head shape and the attention path)
+    Op("Expand", _slots(0), kind="broadcast", slot_roles={0: "attn.sinks"}),
     # what a parameter crosses on its way to its use (input 0); quantizers' scales are stored bytes
     Op("Identity", kind="pass", row_wise=True, to_logits=True),
     Op("Transpose", kind="pass", to_logits=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model.moe import moe_of
 from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 
@@ -70,5 +71,6 @@ def census_dict(census, histograms: bool = True) -> dict:
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
         "scale": scale_view(total, arch),
         "quantization": precision_view(census),
+        "moe": moe.as_dict() if (moe := moe_of(census)) is not None else None,
         "layers": [layer_dict(layer, total, histograms, m.tensors) for layer in census.layers],
     }

@@ -11,8 +11,9 @@ from importlib import resources
 
 from .. import progress_text
 from ..engine.generator import FINISH_REASONS
+from ..model import moe
 from ..model.families import FAMILIES
-from ..stats import precision
+from ..stats import precision, scale
 from .formats import FORMATS
 from .i18n import DEFAULT, LANGUAGES, catalog
 
@@ -29,7 +30,7 @@ def template_strings() -> list[str]:
                 found.append(s)
     vocabulary = [f.label for f in FORMATS.values()] + list(FINISH_REASONS.values()) + ["weight", "bias"] + [
         precision.QUANTIZED_NOTE, precision.LOW_PRECISION_NOTE] + [f.formula_where for f in FAMILIES if f.formula_where] + [
-        *progress_text.SENTENCES]
+        *progress_text.SENTENCES] + [*moe.SENTENCES, scale.MLA_CACHE, scale.AS_EXPORTED]
     return list(dict.fromkeys(found + vocabulary))
 
 
