@@ -26,11 +26,15 @@ import build
 from build import HERE, export, export_genai, genai_python, hf_tokenizer, reference, tiny, train
 
 N_NEW = 20
+N_WINDOW = 60  # a genai build with a sliding window of 32 is read past it
 GQA = dict(num_attention_heads=4, num_key_value_heads=2, head_dim=16)  # the genai builder: rotary part % 8 == 0
 # name -> (model_type, config overrides, layouts)
 MOE_FIXTURES = {
     "tiny-gpt-oss": ("gpt_oss", dict(**GQA, intermediate_size=32, num_local_experts=8, num_experts_per_tok=2,
                                      sliding_window=32, layer_types=["sliding_attention", "full_attention"],
+                                     rope_scaling={"rope_type": "yarn", "factor": 4.0, "beta_fast": 32.0,
+                                                   "beta_slow": 1.0, "truncate": False,
+                                                   "original_max_position_embeddings": 32},
                                      pad_token_id=0), ["optimum", "genai"]),
     "tiny-qwen3-moe": ("qwen3_moe", dict(**GQA, moe_intermediate_size=32, num_experts=8, num_experts_per_tok=2,
                                          norm_topk_prob=True, pad_token_id=0), ["optimum"]),
@@ -135,7 +139,7 @@ import onnxruntime_genai as og
 folder, ids, n = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 model = og.Model(folder)
 params = og.GeneratorParams(model)
-params.set_search_options(do_sample=False, max_length=len(ids) + n, min_length=len(ids) + n)
+params.set_search_options(do_sample=False)  # max_length: genai_config.json's (a window needs room)
 gen = og.Generator(model, params)
 gen.append_tokens(ids)
 out = []
@@ -185,12 +189,13 @@ def build_moe(only: list[str] | None = None) -> None:
                 export(model, hf_tok, out)
             else:
                 export_genai(model, hf_tok, out, precision="int4" if layout == "genai-int4" else "fp32")
-            ref = reference(model, hf_tok, through_eos=True)
+            n_new = N_WINDOW if layout.startswith("genai") else N_NEW
+            ref = reference(model, hf_tok, n_new=n_new, through_eos=True)
             moe = moe_reference(model, ref["prompt_ids"], ref["greedy_ids"])
             if moe is not None:
                 ref["moe"] = moe
             if layout.startswith("genai"):
-                ref["genai_greedy_ids"] = genai_greedy(out, ref["prompt_ids"], N_NEW)
+                ref["genai_greedy_ids"] = genai_greedy(out, ref["prompt_ids"], n_new)
             with open(out / "reference.json", "w") as fh:
                 json.dump(ref, fh, indent=1)
             size = sum(p.stat().st_size for p in out.iterdir()) / 1e6

@@ -141,9 +141,10 @@ class Generator:
         self._plain = (plan.model_bytes, plan.external_folder) if self.routers is None else \
             routed_copy(path, self.routers.logits)
         self.session, self.provider = create_session(str(path), provider, threads, *self._plain)
-        self.io: ModelIO = read_io(self.session, plan.architecture)
+        self.io: ModelIO = read_io(self.session, plan.architecture, self.source.side_json("genai_config.json"))
         self.device = "cuda" if self.provider == "cuda" else "cpu"
-        self.io_binding = (self.provider == "cuda") if io_binding is None else io_binding
+        # shared buffers are written in place: bound on the CPU as on the GPU (the same code)
+        self.io_binding = (self.provider == "cuda" or self.io.shared) if io_binding is None else io_binding
         tok = self.source.side_file("tokenizer.json")
         self.codec = TextCodec(tok) if tok is not None else None
         self.eos = eos_ids(self.source, self.codec)
@@ -399,21 +400,24 @@ class Generator:
         binding = self.session.io_binding()
         for name, arr in feeds.items():
             binding.bind_cpu_input(name, arr)
+        binding.bind_output(io.logits, "cpu")  # the outputs come back in the order they are bound
+        present_of = io.present_of()
         for name, value in st.cache.items():
             if not isinstance(value, ort.OrtValue):  # the inside view ran the last step on host arrays
-                value = ort.OrtValue.ortvalue_from_numpy(value, self.device, 0)
+                value = st.cache[name] = ort.OrtValue.ortvalue_from_numpy(value, self.device, 0)
             binding.bind_ortvalue_input(name, value)
-        binding.bind_output(io.logits, "cpu")
-        for kv in io.present:
-            for name in kv:
-                binding.bind_output(name, self.device)  # stays where the model runs
+            if io.shared:  # the step writes its keys and values into the same buffer
+                binding.bind_ortvalue_output(present_of[name], value)
+            else:
+                binding.bind_output(present_of[name], self.device)  # stays where the model runs
         for name in extra:
             binding.bind_output(name, "cpu")
         self.session.run_with_iobinding(binding)
         outs = binding.get_outputs()
-        past_names = [n for kv in io.past for n in kv]
-        st.cache = dict(zip(past_names, outs[1:1 + len(past_names)]))
+        past_names = list(st.cache)
         self._probe_values = {n: v.numpy() for n, v in zip(extra, outs[1 + len(past_names):])}
+        if not io.shared:
+            st.cache = dict(zip(past_names, outs[1:1 + len(past_names)]))
         return outs[0].numpy()[0, -1].astype(np.float32)
 
     def _check_model(self) -> RunPlan:

@@ -39,6 +39,7 @@ CONFIG_KEYS = {  # our field -> config.json spellings
     "ffn_dim": ("n_inner", "intermediate_size", "ffn_dim"),
     "tied_embeddings": ("tie_word_embeddings",),
 }
+GENAI_TYPES = {"gptoss": "gpt_oss"}  # onnxruntime-genai's model types where they differ from config.json's
 # what a config may fill when the graph cannot tell (the rest it only cross-checks)
 FILLED_FROM_CONFIG = ("context_length", "n_head", "n_kv_head", "head_dim")
 
@@ -114,7 +115,7 @@ def model_configs(model: "LoadedModel") -> list[tuple[str, dict]]:
     if g and isinstance(g.get("model"), dict):
         m = g["model"]
         dec = m.get("decoder") if isinstance(m.get("decoder"), dict) else {}
-        cfg = {"model_type": m.get("type"), "num_hidden_layers": dec.get("num_hidden_layers"),
+        cfg = {"model_type": GENAI_TYPES.get(m.get("type"), m.get("type")), "num_hidden_layers": dec.get("num_hidden_layers"),
                "hidden_size": dec.get("hidden_size"), "num_attention_heads": dec.get("num_attention_heads"),
                "num_key_value_heads": dec.get("num_key_value_heads"), "head_dim": dec.get("head_size"),
                "vocab_size": m.get("vocab_size"), "max_position_embeddings": m.get("context_length")}

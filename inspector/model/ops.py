@@ -78,6 +78,7 @@ class QuantSlots:
     codes: dict[int, tuple[int | None, int | None]]
     extra: frozenset[int] = frozenset()
     layout: str = ""  # the dequantization reader (dequantize.READERS): how the codes are laid out
+    global_scales: dict[int, int] = field(default_factory=dict)  # codes slot -> a per-expert global scale's slot
     describe: Callable[[dict, Any, int], Codes] | None = None  # scheme and logical shape; None: read from the graph
 
 
@@ -143,7 +144,8 @@ OPS: list[Op] = [
     # mixtures of experts: every expert stacked in one tensor per projection (onnxruntime-genai's builder)
     Op("MoE", _slots(2, 3, 4, 5, 6, 7), bias=_slots(3, 5, 7), kind="moe", slot_roles=MOE_ROLES),
     Op("QMoE", _slots(2, 4, 5, 7, 8, 10), bias=_slots(4, 7, 10), aux=_slots(3, 6, 9, 11, 12, 13, 15, 16), kind="moe",
-       quant=QuantSlots({2: (3, 11), 5: (6, 12), 8: (9, 13)}, layout="moe_blocks", describe=_moe_blocks), slot_roles=QMOE_ROLES),
+       quant=QuantSlots({2: (3, 11), 5: (6, 12), 8: (9, 13)}, layout="moe_blocks", global_scales={2: 15, 5: 16},
+                        describe=_moe_blocks), slot_roles=QMOE_ROLES),
     # element-wise ops that apply a parameter (a bias, a scale, a norm spelled out)
     Op("Add", ANY, kind="elementwise", row_wise=True, to_logits=True),
     Op("Mul", ANY, kind="elementwise", row_wise=True),

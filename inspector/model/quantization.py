@@ -104,7 +104,8 @@ def _from_use(model, ref, use, idx) -> Quantization | None:
         scale, zero_point = spec.codes[use.slot]
         return Quantization(op, codes.scheme, codes.bits, codes.shape, node, block_size=codes.block_size,
                             axis=codes.axis, scale=_input(node, scale), zero_point=_input(node, zero_point),
-                            extra_aux=tuple(x for s in sorted(spec.extra) if (x := _input(node, s))),
+                            extra_aux=tuple(x for s in [*sorted(spec.extra), spec.global_scales.get(use.slot)]
+                                            if (x := _input(node, s))),
                             layout=spec.layout)
     if ref.is_float:
         return None
