@@ -26,6 +26,7 @@ import build
 from build import HERE, export, export_genai, genai_python, hf_tokenizer, reference, tiny, train
 
 N_NEW = 20
+MOE_STEPS = 1000  # training steps (FIXTURE_STEPS overrides): peaked, robust greedy ids for models this small
 N_WINDOW = 60  # a genai build with a sliding window of 32 is read past it
 GQA = dict(num_attention_heads=4, num_key_value_heads=2, head_dim=16)  # the genai builder: rotary part % 8 == 0
 # name -> (model_type, config overrides, layouts)
@@ -43,12 +44,12 @@ MOE_FIXTURES = {
                                              v_head_dim=8, head_dim=8, n_routed_experts=8, n_shared_experts=1,
                                              num_experts_per_tok=2, n_group=2, topk_group=1, moe_intermediate_size=16,
                                              first_k_dense_replace=1, routed_scaling_factor=2.5, norm_topk_prob=True,
-                                             rope_interleave=True, pad_token_id=0), ["optimum"]),
+                                             rope_interleave=True, pad_token_id=0), ["every-expert", "one-token"]),
     "gemma2": ("gemma2", dict(num_attention_heads=2, num_key_value_heads=1, head_dim=16, sliding_window=32,
                               query_pre_attn_scalar=16, pad_token_id=0), ["genai", "genai-int4"]),
     "qwen3": ("qwen3", dict(num_attention_heads=2, num_key_value_heads=1, head_dim=16, pad_token_id=0), ["genai"]),
 }
-FOLDER = {"optimum": "{name}", "genai": "genai-{family}", "genai-int4": "genai-{family}-int4"}
+FOLDER = {"optimum": "{name}", "every-expert": "{name}", "one-token": "{name}-lost", "genai": "genai-{family}", "genai-int4": "genai-{family}-int4"}
 
 
 # ----------------------------------------------------------------------------- what PyTorch's routers chose
@@ -158,6 +159,25 @@ def genai_greedy(folder: Path, prompt_ids: list[int], n: int) -> list[int]:
 
 
 # ----------------------------------------------------------------------------- building
+ONE_TOKEN = dict(batch_size=1, sequence_length=1, past_sequence_length=1)
+EVERY_EXPERT = dict(batch_size=4, sequence_length=64)
+
+
+def export_traced(model, hf_tok, out: Path, **shapes) -> None:
+    """optimum's export traced on a dummy input of the given shapes.  A model that loops over the experts its router
+    picked (DeepSeek-V3 in transformers) is traced only through the experts the dummy tokens used: on one token
+    (ONE_TOKEN) the file holds the k experts it used — the lost-experts case, made deterministic; optimum's default
+    dummy input (2 × 16 tokens) lost 7 of 16 routed experts on a trial build; EVERY_EXPERT's 256 tokens reach them
+    all (checked below)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = build._optimum_export(model, hf_tok, Path(tmp), task="text-generation-with-past",
+                                    do_validation=False, **shapes)
+        build._fresh(out)
+        for name in ("model.onnx", "config.json", "generation_config.json", "tokenizer.json"):
+            if (dst / name).exists():
+                shutil.copy(dst / name, out / name)
+
+
 def _randomize_buffers(model, seed: int) -> None:
     """DeepSeek's router bias (`e_score_correction_bias`, a buffer the training loop adjusts outside the
     optimizer) made non-zero, so the fixture's routing depends on it as the real model's does."""
@@ -167,6 +187,17 @@ def _randomize_buffers(model, seed: int) -> None:
             buf.copy_(torch.randn(buf.shape, generator=g) * 0.05)
 
 
+def _check_every_expert(out: Path, moe: dict) -> None:
+    """The export holds one MatMul per projection of every routed expert of every MoE block."""
+    import onnx
+
+    names = [n.name for n in onnx.load(out / "model.onnx").graph.node if n.op_type == "MatMul"]
+    for block in moe["layers"]:
+        held = {e for e in range(moe["experts"]) if any(f"layers.{block}/mlp/experts.{e}/" in n for n in names)}
+        if len(held) != moe["experts"]:
+            raise SystemExit(f"{out.name}: block {block} holds experts {sorted(held)} of {moe['experts']}")
+
+
 def build_moe(only: list[str] | None = None) -> None:
     from tokenizers import Tokenizer
 
@@ -174,7 +205,7 @@ def build_moe(only: list[str] | None = None) -> None:
     hf_tok = hf_tokenizer(tok)
     ids = torch.tensor(tok.encode(build.corpus_text()).ids, dtype=torch.long)
     fixtures = HERE / "fixtures"
-    steps = int(os.environ.get("FIXTURE_STEPS", build.FIXTURE_STEPS))
+    steps = int(os.environ.get("FIXTURE_STEPS", MOE_STEPS))
     for seed, (name, (model_type, overrides, layouts)) in enumerate(MOE_FIXTURES.items()):
         if only and name not in only:
             continue
@@ -187,6 +218,8 @@ def build_moe(only: list[str] | None = None) -> None:
             out = fixtures / FOLDER[layout].format(name=name, family=family)
             if layout == "optimum":
                 export(model, hf_tok, out)
+            elif layout in ("one-token", "every-expert"):
+                export_traced(model, hf_tok, out, **(ONE_TOKEN if layout == "one-token" else EVERY_EXPERT))
             else:
                 export_genai(model, hf_tok, out, precision="int4" if layout == "genai-int4" else "fp32")
             n_new = N_WINDOW if layout.startswith("genai") else N_NEW
@@ -196,6 +229,8 @@ def build_moe(only: list[str] | None = None) -> None:
                 ref["moe"] = moe
             if layout.startswith("genai"):
                 ref["genai_greedy_ids"] = genai_greedy(out, ref["prompt_ids"], n_new)
+            if layout == "every-expert":
+                _check_every_expert(out, moe)
             with open(out / "reference.json", "w") as fh:
                 json.dump(ref, fh, indent=1)
             size = sum(p.stat().st_size for p in out.iterdir()) / 1e6

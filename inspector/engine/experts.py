@@ -98,16 +98,22 @@ def _router_output(census, block: int, producer: dict) -> str | None:
 
 
 def _with_bias(rule: Routing, census, block: int) -> Routing:
-    """DeepSeek's choice adds a per-block correction (a buffer, not a parameter): read it from the file."""
+    """DeepSeek's choice adds a per-block correction (a buffer, not a parameter, however the exporter named it):
+    read from the file where the block's router adds it."""
     if rule.rule != "sigmoid_groups":
         return rule
+    from ..model import roles
+
     model = census.model
-    name = next((n for n in model.tensors if "e_score_correction_bias" in n and
-                 f"layers.{block}." in n), None)
-    if name is None:
-        return rule
-    bias = model.tensors[name].array().astype(np.float64).ravel()
-    return Routing(rule.rule, rule.k, rule.normalize, rule.groups, rule.topk_groups, rule.scale, tuple(bias))
+    corrections = {n for n, why in census.excluded if why.startswith("router correction")}
+    for node in model.graph.node:
+        if node.op_type != "Add" or roles.block_index(roles.owner_path(node.name)) != block:
+            continue
+        name = next((v for v in node.input if v in corrections), None)
+        if name is not None:
+            bias = [float(x) for x in model.tensors[name].array().ravel()]
+            return Routing(rule.rule, rule.k, rule.normalize, rule.groups, rule.topk_groups, rule.scale, tuple(bias))
+    return rule
 
 
 def add_outputs(model_bytes: bytes, names: list[str]) -> bytes:

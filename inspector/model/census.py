@@ -122,6 +122,26 @@ def _product_before(idx: GraphIndex, use: Use | None):
     return prod if prod is not None and prod.op_type in ops.MATMUL_OPS else None
 
 
+def _router_correction(idx: GraphIndex, use: Use) -> bool:
+    """A value added to a router's sigmoid scores to choose experts (DeepSeek-V3's `e_score_correction_bias`): a
+    buffer the training loop adjusts outside the optimizer, not a parameter, whatever the exporter renamed it."""
+    if use.op != "Add" or len(use.node.input) != 2 or use.slot not in (0, 1):
+        return False
+    if roles.classify(roles.owner_path(use.node.name), use.op)[2] != "moe.router":
+        return False
+    value = use.node.input[1 - use.slot]
+    for _hop in range(4):
+        prod = idx.producer.get(value)
+        if prod is None or not prod.input:
+            return False
+        if prod.op_type == "Sigmoid":
+            return True
+        if prod.op_type not in ops.PASS_THROUGH:
+            return False
+        value = prod.input[0]
+    return False
+
+
 def _implied(ref: TensorRef, use: Use) -> str | None:
     """The role a fused op's input implies; an attention sink only where one value per head is broadcast."""
     role = ops.slot_role(use.op, use.slot)
@@ -144,6 +164,8 @@ def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, 
         return "boolean mask"
     if not ref.is_float and quant is None:
         return "integer constant (shapes, indices)"
+    if idx is not None and uses and all(_router_correction(idx, u) for u in uses):
+        return "router correction bias (a buffer)"
     slot_ok = [u for u in uses if (spec := ops.op(u.op)) is not None and spec.takes_parameter(u.slot)]
     if not slot_ok:
         return "constant not used as a parameter"

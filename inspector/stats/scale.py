@@ -73,7 +73,7 @@ def scale_view(parameters: int, arch: Architecture) -> dict:
     memory = {k: int(parameters * v) for k, v in BYTES_PER.items()}
     kv = None
     if arch.n_layer and arch.n_kv_head and arch.head_dim:
-        per_elem = 2 * arch.n_layer * arch.n_kv_head * arch.head_dim  # keys and values
+        per_elem = arch.n_layer * arch.n_kv_head * (arch.head_dim + (arch.v_head_dim or arch.head_dim))  # keys, values
         kv = {"fp32": per_elem * 4, "fp16": per_elem * 2}
     if arch.n_layer and arch.kv_lora_rank and arch.qk_rope_head_dim:
         # latent attention caches one compressed vector and the shared rotary key per token and layer; an export
