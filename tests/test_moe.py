@@ -222,3 +222,21 @@ def test_qmoe_experts_are_counted_and_dequantized_as_onnxruntime_runs_them(tmp_p
     feeds = {"x": rng.standard_normal((3, d)).astype(np.float32), "router": rng.standard_normal((3, E)).astype(np.float32)}
     run = lambda m: ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
     np.testing.assert_allclose(run(fmodel), run(qmodel), rtol=1e-3, atol=1e-3)
+
+
+def test_reports_say_the_active_count_and_the_lost_experts(censuses, tmp_path):
+    from inspector.report.content import build_report
+    from inspector.report.formats import export
+    from inspector.stats import compute_statistics
+
+    c = censuses[LOST]
+    compute_statistics(c)  # every tensor read (the experts' stacked and per-expert ones), histograms shared
+    rc = build_report(c)
+    moe = moe_of(c)
+    for suffix in ("html", "md"):
+        text = export(rc, tmp_path / f"r.{suffix}").read_text()
+        assert f"{moe.active_parameters:,} used per token" in text
+        assert text.count("not the trained model") == len(moe.warnings)
+    assert "不是训练好的模型" in export(build_report(c, lang="zh"), tmp_path / "z.md").read_text()
+    d = json.loads(export(rc, tmp_path / "r.json").read_text())
+    assert d["moe"]["active_parameters"] == moe.active_parameters and d["moe"]["warnings"][0]["missing"]

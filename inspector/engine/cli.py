@@ -104,7 +104,19 @@ def cmd_generate(args) -> int:
           file=sys.stderr)
     if result.inside:
         print_inside(result, sys.stderr)
+    print_experts(result, sys.stderr)
     return 0
+
+
+def print_experts(result, out) -> None:
+    """A mixture of experts: per MoE block, how many times each expert was chosen over the run."""
+    load = result.expert_load()
+    if load is None:
+        return
+    print(f"experts chosen ({len(result.steps)} steps, {result.routers.experts} experts per block):", file=out)
+    for block, counts in zip(result.routers.blocks, load):
+        used = "  ".join(f"{e}×{int(n)}" for e, n in enumerate(counts) if n)
+        print(f"  block {block}: {used}  ({int((counts == 0).sum())} never)", file=out)
 
 
 def print_inside(result, out) -> None:

@@ -112,6 +112,12 @@ class Census:
 
 
 # ----------------------------------------------------------------------------- the walk
+@functools.lru_cache(maxsize=8192)
+def _own_role(name: str, op: str | None) -> tuple[str, int | None, str]:
+    """What a stored name alone says (the same for each of its uses: asked once)."""
+    return roles.classify(roles.owner_path(name), op)
+
+
 def _product_before(idx: GraphIndex, use: Use | None):
     """The matrix product whose output this Add puts the parameter on (a bias the exporter folded into another
     shape, as the experts' [E, 1, N] biases of gpt-oss), or None."""
@@ -206,7 +212,7 @@ def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int 
         layer, index, _role = roles.classify(path, op)
         if index is not None and (not implied.startswith("attn.") or "attn" in path or "attention" in path):
             return layer, index, implied
-    own = roles.classify(roles.owner_path(logical), op)  # a renamed-free name like layers.0.mlp.experts.down_proj
+    own = _own_role(logical, op)  # a name the exporter kept, like layers.0.mlp.experts.down_proj
     if own[1] is not None and own[2] not in ("other", "norm"):
         return own
     if roles.is_torch_name(logical):
