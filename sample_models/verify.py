@@ -1,6 +1,6 @@
 """Check the sample models and every fixture against the PyTorch reference recorded beside it, and print the table.
 
-    python sample_models/verify.py
+    python sample_models/verify.py [NAME …]      # every model, or just these folders
 
 For each model folder (and each variant file in it): is the count exact (parameters, weights
 and biases as PyTorch's `num_parameters()` split them, for a quantized file those of the float
@@ -65,7 +65,7 @@ def rows(folder: Path):
 
 def main() -> int:
     refs = [*HERE.glob("*/reference.json"), *(HERE / "fixtures").glob("*/reference.json")]  # samples, fixtures
-    folders = sorted(p.parent for p in refs)
+    folders = sorted(p.parent for p in refs if len(sys.argv) < 2 or p.parent.name in sys.argv[1:])
     print("| case | stored as | bits/param | parameters | count exact | family (named by) | formula = count "
           "| config warnings | ids = PyTorch | ids = bare onnxruntime | active per token | experts = PyTorch's |")
     print("|---|---|--:|--:|---|---|---|--:|---|---|--:|---|")

@@ -140,6 +140,23 @@ def test_genai_sliding_window_builds_generate_past_the_window(name, binding):
     assert result.new_ids == ref["greedy_ids"]
 
 
+@pytest.mark.parametrize("name", ["genai-gemma2", "genai-gemma2-int4", "genai-qwen3"])
+def test_genai_builds_of_the_newer_families(name):
+    """onnxruntime-genai's builds of Gemma 2 (fp32, int4) and Qwen3 count as PyTorch does and generate what
+    onnxruntime-genai itself generates (PyTorch's ids for the float files)."""
+    ref = reference(name)
+    c = take_census(load_model(FIXTURES / name))
+    assert (c.parameters, c.weights, c.biases) == (ref["parameters"], ref["weights"], ref["biases"])
+    assert c.architecture.family == ref["architecture"]["family"] and c.architecture.config_checks == []
+    if family(c.architecture.family) is not None:  # the dense families' entries are i22-families'
+        assert formula_for(c.architecture)[1] == c.parameters
+    result = Generator(FIXTURES / name, provider="cpu").generate(
+        ref["prompt_ids"], GenerationConfig(max_new_tokens=len(ref["genai_greedy_ids"]), stop_at_eos=False))
+    assert result.new_ids == ref["genai_greedy_ids"]
+    if not name.endswith("int4"):
+        assert result.new_ids == ref["greedy_ids"]
+
+
 def test_inside_reads_the_lens_of_a_genai_build():
     ref = reference("genai-gpt-oss")
     gen = Generator(FIXTURES / "genai-gpt-oss", provider="cpu")

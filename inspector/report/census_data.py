@@ -24,7 +24,7 @@ def tensor_dict(t, histograms: bool = True, tensors: dict | None = None) -> dict
         "dtype": t.dtype, "scheme": t.scheme, "kind": t.kind, "role": t.role, "count": t.count,
         "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
         "bits_per_parameter": 8 * t.nbytes / t.count if t.count else None,
-        "quantization": quant_dict(t, tensors), "nodes": t.nodes,
+        "quantization": quant_dict(t, tensors), "nodes": t.nodes, "expert": t.expert,
     }
     d["bytes"] = t.nbytes
     if t.stats is not None:
