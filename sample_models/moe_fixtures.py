@@ -33,10 +33,8 @@ GQA = dict(num_attention_heads=4, num_key_value_heads=2, head_dim=16)  # the gen
 MOE_FIXTURES = {
     "tiny-gpt-oss": ("gpt_oss", dict(**GQA, intermediate_size=32, num_local_experts=8, num_experts_per_tok=2,
                                      sliding_window=32, layer_types=["sliding_attention", "full_attention"],
-                                     rope_scaling={"rope_type": "yarn", "factor": 4.0, "beta_fast": 32.0,
-                                                   "beta_slow": 1.0, "truncate": False,
-                                                   "original_max_position_embeddings": 32},
-                                     pad_token_id=0), ["optimum", "genai"]),
+                                     pad_token_id=0), ["optimum", "genai"]),  # gpt-oss's own YaRN settings: the
+    # genai builder's YaRN needs its original context (4,096) to exceed what the rotary frequencies span
     "tiny-qwen3-moe": ("qwen3_moe", dict(**GQA, moe_intermediate_size=32, num_experts=8, num_experts_per_tok=2,
                                          norm_topk_prob=True, pad_token_id=0), ["optimum"]),
     "tiny-deepseek-v3": ("deepseek_v3", dict(num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=4,
@@ -159,14 +157,14 @@ def genai_greedy(folder: Path, prompt_ids: list[int], n: int) -> list[int]:
 
 
 # ----------------------------------------------------------------------------- building
-ONE_TOKEN = dict(batch_size=1, sequence_length=1, past_sequence_length=1)
+ONE_TOKEN = dict(batch_size=1, sequence_length=2, past_sequence_length=2)  # two tokens: optimum's mask needs two
 EVERY_EXPERT = dict(batch_size=4, sequence_length=64)
 
 
 def export_traced(model, hf_tok, out: Path, **shapes) -> None:
     """optimum's export traced on a dummy input of the given shapes.  A model that loops over the experts its router
-    picked (DeepSeek-V3 in transformers) is traced only through the experts the dummy tokens used: on one token
-    (ONE_TOKEN) the file holds the k experts it used — the lost-experts case, made deterministic; optimum's default
+    picked (DeepSeek-V3 in transformers) is traced only through the experts the dummy tokens used: on two tokens
+    (ONE_TOKEN) the file holds at most the 2k experts they used — the lost-experts case, made deterministic; optimum's default
     dummy input (2 × 16 tokens) lost 7 of 16 routed experts on a trial build; EVERY_EXPERT's 256 tokens reach them
     all (checked below)."""
     with tempfile.TemporaryDirectory() as tmp:

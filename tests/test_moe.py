@@ -136,8 +136,8 @@ def test_genai_sliding_window_builds_generate_past_the_window(name, binding):
     gen = Generator(FIXTURES / name, provider="cpu", io_binding=binding)
     assert gen.io.shared and set(gen.io.capacity.values()) == {32, 128}
     result = gen.generate(ref["prompt_ids"], GenerationConfig(max_new_tokens=len(ref["greedy_ids"]), stop_at_eos=False))
-    assert result.new_ids == ref["genai_greedy_ids"]
-    assert result.new_ids == ref["greedy_ids"]
+    assert result.new_ids[:len(ref["genai_greedy_ids"])] == ref["genai_greedy_ids"]  # genai stops at end-of-text
+    assert len(ref["greedy_ids"]) > 32 + 10 and result.new_ids == ref["greedy_ids"]
 
 
 @pytest.mark.parametrize("name", ["genai-gemma2", "genai-gemma2-int4", "genai-qwen3"])
@@ -151,8 +151,9 @@ def test_genai_builds_of_the_newer_families(name):
     if family(c.architecture.family) is not None:  # the dense families' entries are i22-families'
         assert formula_for(c.architecture)[1] == c.parameters
     result = Generator(FIXTURES / name, provider="cpu").generate(
-        ref["prompt_ids"], GenerationConfig(max_new_tokens=len(ref["genai_greedy_ids"]), stop_at_eos=False))
-    assert result.new_ids == ref["genai_greedy_ids"]
+        ref["prompt_ids"], GenerationConfig(max_new_tokens=len(ref["greedy_ids"]), stop_at_eos=False))
+    genai = ref["genai_greedy_ids"]  # onnxruntime-genai stops at end-of-text; PyTorch's loop runs on past it
+    assert result.new_ids[:len(genai)] == genai
     if not name.endswith("int4"):
         assert result.new_ids == ref["greedy_ids"]
 
