@@ -158,15 +158,15 @@ def genai_greedy(folder: Path, prompt_ids: list[int], n: int) -> list[int]:
 
 # ----------------------------------------------------------------------------- building
 ONE_TOKEN = dict(batch_size=1, sequence_length=2, past_sequence_length=2)  # two tokens: optimum's mask needs two
-EVERY_EXPERT = dict(batch_size=4, sequence_length=64)
+EVERY_EXPERT = dict(batch_size=16, sequence_length=128)
 
 
 def export_traced(model, hf_tok, out: Path, **shapes) -> None:
     """optimum's export traced on a dummy input of the given shapes.  A model that loops over the experts its router
     picked (DeepSeek-V3 in transformers) is traced only through the experts the dummy tokens used: on two tokens
     (ONE_TOKEN) the file holds at most the 2k experts they used — the lost-experts case, made deterministic; optimum's default
-    dummy input (2 × 16 tokens) lost 7 of 16 routed experts on a trial build; EVERY_EXPERT's 256 tokens reach them
-    all (checked below)."""
+    dummy input (2 × 16 tokens) lost 7 of 16 routed experts on a trial build; EVERY_EXPERT's 2,048 tokens reach them
+    all (checked below; 256 left one unreached after training)."""
     with tempfile.TemporaryDirectory() as tmp:
         dst = build._optimum_export(model, hf_tok, Path(tmp), task="text-generation-with-past",
                                     do_validation=False, **shapes)
