@@ -43,7 +43,7 @@ def rows(folder: Path):
         # a genai build with a sliding window needs its runtime's preallocated cache: its own ids are the oracle
         bare = ref["genai_greedy_ids"][:len(ids)] if "genai_greedy_ids" in ref else \
             plain_greedy(gen.path, ref["prompt_ids"], len(ids), a.head_dim)
-        moe, want = moe_of(c), ref.get("moe")
+        moe, moe_ref = moe_of(c), ref.get("moe")
         routed = [[[e for e, _w in layer] for layer in s.experts] for s in result.steps if s.experts is not None]
         view = precision_view(c)
         yield {"case": f"{folder.name}/{variant.name}", "dtype": variant.dtype,
@@ -52,14 +52,16 @@ def rows(folder: Path):
                "bpp": view["bits_per_parameter"],
                "count": f"{c.parameters:,}", "exact": (c.parameters, c.weights, c.biases) == want,
                "family": f"{a.family} ({a.family_source})", "family_ok": a.family == ref["architecture"]["family"],
-               "formula": bool(formula and formula[1] == c.parameters), "checks": len(a.config_checks),
+               # a file that lost experts: the family's formula gives the trained model's count (PyTorch's)
+               "formula": bool(formula and formula[1] in (c.parameters, ref["parameters"] if moe and moe.warnings
+                                                          else c.parameters)), "checks": len(a.config_checks),
                "pytorch_ids": ids == ref["greedy_ids"][:len(ids)], "ort_ids": ids[:len(bare)] == bare,
                "active": "–" if moe is None else f"{moe.active_parameters:,}" + (
-                   "" if want and want["active_parameters"] == moe.active_parameters else " (PyTorch: "
-                   f"{want['active_parameters']:,})" if want else ""),
-               "experts": "–" if want is None else sum(r == [[e for e, _w in layer] for layer in w]
-                                                       for r, w in zip(routed, want["routing"])),
-               "steps": len(want["routing"]) if want else 0,
+                   "" if moe_ref and moe_ref["active_parameters"] == moe.active_parameters else " (PyTorch: "
+                   f"{moe_ref['active_parameters']:,})" if moe_ref else ""),
+               "experts": "–" if moe_ref is None else sum(r == [[e for e, _w in layer] for layer in w]
+                                                          for r, w in zip(routed, moe_ref["routing"])),
+               "steps": len(moe_ref["routing"]) if moe_ref else 0,
                "lost": "; ".join(w["text"].split(":")[0] for w in (moe.warnings if moe else []))}
 
 
