@@ -59,6 +59,7 @@ class Drift:
     blocks: list[BlockDrift]
     positions: int  # how many positions each figure is the mean over
     note: Sentence | None = None  # why some or all figures are missing
+    logits_differ: bool = False  # B's distributions differ from A's somewhere (set by whoever read both)
 
     def as_list(self) -> list[dict]:
         return [b.as_dict() for b in self.blocks]
@@ -70,9 +71,13 @@ class Drift:
 
     @property
     def peak(self) -> str | None:
-        """Where the drift grows most: "embeddings" (the stream entering block 0), "block N", or None."""
+        """Where the drift grows most: "embeddings" (the stream entering block 0), "block N"; "head" where the
+        stream is the same all through (what differs lies after the last block: the final norm or the LM head,
+        as when only a tied head's stored copy was quantized); None where nothing was read."""
         grown = [("embeddings", self.blocks[0].input_rel_l2 if self.blocks else None)] + [
             (f"block {b.block}", b.growth) for b in self.blocks]
+        if self.blocks and all(g == 0 for _label, g in grown):
+            return "head" if self.logits_differ else None
         grown = [(label, g) for label, g in grown if g is not None and g > 0]
         return max(grown, key=lambda lg: lg[1])[0] if grown else None
 

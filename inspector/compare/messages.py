@@ -12,6 +12,8 @@ from typing import Callable
 DRIFT_BLOCKS_DIFFER = "A has {0} blocks and B has {1}: their streams cannot be compared block by block"
 DRIFT_NOT_FOUND = "the residual stream between blocks was not found in these graphs: no drift per block"
 DRIFT_ONE_SUM = "these blocks add the attention and the MLP to the stream in one sum: their drift is not split"
+DRIFT_AFTER_BLOCKS = ("the stream is the same through every block: what differs lies after the last one, in the "
+                      "final norm or the LM head")
 
 # ------------------------------------------------------------------ which file to take
 TAKE = ("Take {0}: {1} smaller than {2}, mean KL {3} nats, {4} top-1 agreement — the smallest file within "
@@ -40,7 +42,7 @@ SCORE_PPL_A = "perplexity of A"
 SCORE_PPL_B = "perplexity of B"
 SCORE_PPL_RATIO = "perplexity ratio B / A"
 
-SENTENCES = (DRIFT_BLOCKS_DIFFER, DRIFT_NOT_FOUND, DRIFT_ONE_SUM, TAKE, TAKE_FOR_BUDGET, TAKE_CLOSEST,
+SENTENCES = (DRIFT_BLOCKS_DIFFER, DRIFT_NOT_FOUND, DRIFT_ONE_SUM, DRIFT_AFTER_BLOCKS, TAKE, TAKE_FOR_BUDGET, TAKE_CLOSEST,
              KEEP_REFERENCE, KEEP_ONLY, NOTHING_FITS, AVOID, NAME_CONTRADICTS, SCORE_POSITIONS, SCORE_KL_MEAN,
              SCORE_KL_MEDIAN, SCORE_KL_P99, SCORE_KL_P999, SCORE_KL_MAX, SCORE_TOP1, SCORE_DELTA_P, SCORE_PPL_A,
              SCORE_PPL_B, SCORE_PPL_RATIO)

@@ -19,7 +19,9 @@ import numpy as np
 from ..engine.generator import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled, GenerationError
+from . import messages as say
 from .drift import Drift, block_drift
+from .messages import Sentence
 from .probed import ProbedModel
 from .text import TEXT_TOKENS, TEXT_WINDOW, TextComparison, compare_text, read_text
 from .tokens import Speed, TokenComparison, check_vocabularies, continuation, predicting, read_tokens
@@ -119,6 +121,9 @@ class Reference:
             tokens = read_tokens(self.prompt_ids, self.ids, self.logits, logits, self.speed, speed_b,
                                  self.token_text)
             drift = block_drift(self.probed.blocks, self.hidden, probed.blocks, hidden)
+            drift.logits_differ = bool(np.any(logits != self.logits))
+            if drift.peak == "head" and drift.note is None:
+                drift.note = Sentence(say.DRIFT_AFTER_BLOCKS)
             text = None
             if self.text_ids:
                 text = compare_text(self.text_ids, self._window(probed), self._read_a,
