@@ -235,10 +235,13 @@ def test_compare_text_and_variants_and_errors():
     assert "mean KL" in lines[0] and "PPL B/A" in lines[0] and "reference" in lines[1]
     assert [line.split()[0] for line in lines[1:4]] == ["model.onnx", "model_fp16.onnx", "model_quantized.onnx"]
     assert lines[4].startswith("Take model_quantized.onnx for 2 MB: 3.36× smaller than model.onnx") and len(lines) == 5
-    text = run_cli("compare", str(QL / "model.onnx"), str(QL / "model_bnb4.onnx"), "--prompt", "The meaning of")
+    text = run_cli("compare", str(QL / "model.onnx"), str(QL / "model_bnb4.onnx"), "--prompt", "The meaning of",
+                   "--no-text")
     assert text.returncode == 0 and "most changed first" in text.stdout and "top-1 agreement" in text.stdout
     for bad in (["compare", str(SAMPLE)], ["compare", str(SAMPLE), str(SAMPLE), "--variants"],
-                ["compare", str(SAMPLE), str(ROOT / "README.md")]):
+                ["compare", str(SAMPLE), str(ROOT / "README.md")],
+                ["compare", str(SAMPLE), "--variants", "--budget", "lots"],
+                ["compare", str(SAMPLE), str(SAMPLE), "--text", str(ROOT / "no-such-text.txt")]):
         r = run_cli(*bad)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .. import json_output, units
 from ..errors import InspectorError, terminal_text
@@ -59,6 +60,8 @@ def _text(args) -> TextChoice | None:
         return None
     if args.text_tokens < 0:
         raise InspectorError("--text-tokens must be 0 (all of the text) or more")
+    if args.text and not Path(args.text).is_file():
+        raise InspectorError("no such file: the text both models should read", args.text)
     return TextChoice(args.text, args.text_tokens)
 
 

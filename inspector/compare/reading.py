@@ -58,8 +58,8 @@ class Reference:
         gen = Generator(census.model.path, provider=provider, plan=plan_for(census), validate=False)
         self.codec = gen.codec
         self.vocab_size = gen.io.vocab_size
+        self.text_ids, self.text_file = self._text_ids(text)  # a file that cannot be read says so before any run
         self.prompt_ids, self.ids, self.speed = continuation(gen, prompt, n)
-        self.text_ids, self.text_file = self._text_ids(text)
         gen.session = None  # the plain session goes before the probed copy comes
         _check(cancelled)
         self.seq, self.at = self.prompt_ids + self.ids, predicting(self.prompt_ids, self.ids)

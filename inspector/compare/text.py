@@ -4,8 +4,9 @@ forced in windows of the model's context.
 Windows of W tokens (the smaller context of the two, at most TEXT_WINDOW) move by W/2; each token is scored
 once, by the first window that holds it past the previous window's end, so every token after the first window
 is read with at least W/2 tokens before it (the first window's tokens with what precedes them).  The first
-token of the text is context only.  This is the strided perplexity of Hugging Face's guide; llama.cpp scores
-the second half of non-overlapping windows instead, which gives each token as much context on average.
+token of the text is context only.  This is the strided perplexity of Hugging Face's guide; llama.cpp scores only
+the second half of non-overlapping windows instead: the same context per scored token as here after the first
+window, for half the tokens.
 
 The bundled sample (`texts/sample.txt`, prose written for this project, MIT like the rest of it) is read
 when no file is given.
@@ -63,7 +64,6 @@ class TextComparison:
     file: str | None  # None: the bundled sample
     window: int
     stride: int
-    ids: list[int] = field(repr=False, default_factory=list)
     nll_a: list[float] = field(repr=False, default_factory=list)  # −log p(target), nats, per scored token
     nll_b: list[float] = field(repr=False, default_factory=list)
     kl: list[float] = field(repr=False, default_factory=list)
@@ -106,7 +106,7 @@ def compare_text(ids: list[int], window: int, read_a: Reader, read_b: Reader, fi
     if len(ids) < 2:
         raise GenerationError("the text has fewer than two tokens: there is nothing to predict")
     spans = windows(len(ids), window)
-    result = TextComparison(file, max(2, window), max(1, max(2, window) // 2), list(ids))
+    result = TextComparison(file, max(2, window), max(1, max(2, window) // 2))
     for start, end, first in spans:
         if cancelled and cancelled():
             raise Cancelled()
