@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from .messages import sentence
+
 MB = 1e6  # every "MB" in the inspector is 10^6 bytes, as nbytes() prints them
 
 
@@ -53,7 +55,8 @@ def ratio(x: float | None) -> str:
     return f"1/{1 / x:,.0f}×" if x > 0 else "0×"
 
 
-KIND_PLURAL = {"weight": "weights", "bias": "biases"}  # a parameter kind as a heading or legend says it
+KIND_PLURAL = {"weight": sentence("weights"), "bias": sentence("biases")}  # a parameter kind as a heading or legend says it
+KIND_NAME = {"weight": sentence("weight"), "bias": sentence("bias")}  # and as a table's cell says it
 
 TOKEN_SHOWN = {"\n": "↵", "\r": "␍", "\t": "⇥"}  # characters a token table would otherwise swallow
 

@@ -77,7 +77,7 @@ def test_a_fused_attention_model_says_why_and_shows_the_lens(qtbot, window):
     window.tabs.setCurrentWidget(inside)
     step(qtbot, gen, 2)
     qtbot.waitUntil(lambda: inside.index == 1 and inside.lens.rowCount() == 2, timeout=5000)
-    assert inside.note.isVisible() and inside.note.text() == FUSED_NOTE.format(op="GroupQueryAttention")
+    assert inside.note.isVisible() and inside.note.text() == FUSED_NOTE.format("GroupQueryAttention")
     assert inside.grid.attention is None and inside.layer.count() == 0
 
 

@@ -223,7 +223,7 @@ def test_a_quantized_models_report_says_how_it_is_stored(tmp_path):
         "Love is", GenerationConfig(max_new_tokens=3))
     rc = build_report(c, run)
     html = export(rc, tmp_path / "r.html").read_text()
-    summary = rc.data["quantization"]["summary"]
+    summary = str(rc.data["quantization"]["summary"])
     assert summary.startswith("int4, block 32, on 15 of 16 matrices") and summary in html
     assert "greedy ids can differ wherever two candidates are close" in html and "<td>int4, block 32</td>" in html
     md = export(rc, tmp_path / "r.md").read_text()

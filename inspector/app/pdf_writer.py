@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import ReportError
 from ..report.content import ReportContent
 from ..report.formats import register_writer
-from ..report.i18n import translator
+from ..messages import translator
 from ..report.writers import atomic_path, render_html
 from .fonts import install_fonts
 from .qt_compat import QtCore, QtGui

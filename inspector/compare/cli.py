@@ -78,13 +78,13 @@ def print_variants(rows, out) -> None:
         agree = f"{100 * r.top1_agreement:.0f} %" if r.top1_agreement is not None else "–"
         kl = "reference" if r.reference else _num(r.kl_mean, 3)
         print(f"{show(r.file):<32}{units.nbytes(r.bytes):>10}{_num(r.bits_per_parameter, 3):>12}{kl:>11}{agree:>8}"
-              f"{_num(r.tokens_per_s, 4):>10}  {show(r.stored_as)}", file=out)
+              f"{_num(r.tokens_per_s, 4):>10}  {show(str(r.stored_as))}", file=out)
 
 
 def print_comparison(c, out) -> None:
     show = terminal_text if out.isatty() else (lambda t: t)
     for label, s in (("A", c.a), ("B", c.b)):
-        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(s.stored_as)}, "
+        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(str(s.stored_as))}, "
               f"{_num(s.bits_per_parameter, 3)} bits/parameter, {units.nbytes(s.bytes)}", file=out)
     w = c.weights
     print(f"{len(w.tensors)} tensors matched by layer and role; "

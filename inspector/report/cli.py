@@ -10,7 +10,7 @@ from ..errors import InspectorError, safe_text
 from ..pipeline import inspect
 from .content import build_report
 from .formats import FORMATS, export, format_for
-from .i18n import DEFAULT, LANGUAGES
+from ..messages import DEFAULT, LANGUAGES
 
 
 def add_report_parser(sub) -> None:

@@ -10,7 +10,7 @@ from .. import __version__, units
 from ..engine.serialize import result_dict
 from ..errors import Cancelled
 from .census_data import census_dict
-from .i18n import DEFAULT, translator
+from ..messages import DEFAULT, translator
 from .inside_view import LensRow, attention_steps, context_labels, lens_rows
 from .. import progress_text as say
 
@@ -43,13 +43,13 @@ def identity(census, progress=None) -> dict:
     }
 
 
-def build_report(census, run=None, progress: Callable[[float, str], None] | None = None,
+def build_report(census, run=None, progress: say.Progress | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
                  comparison=None, lang: str = DEFAULT) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
     `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last).
     `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
-    `lang`: the report's language (i18n.LANGUAGES); the charts are drawn in it."""
+    `lang`: the report's language (messages.LANGUAGES); the charts are drawn in it."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     _ = translator(lang)
@@ -62,14 +62,14 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
 
     data = census_dict(census)
     data["language"] = lang
-    data["identity"] = identity(census, lambda f: check(0.2 * f, say.CHECKSUM))
+    data["identity"] = identity(census, lambda f: check(0.2 * f, say.CHECKSUM()))
     data["generation"] = result_dict(run) if run is not None else None
     content = ReportContent(data)
     layers = data["layers"]
     content.images["layers.png"] = charts.layer_bars([x["name"] for x in layers], [x["weights"] for x in layers],
                                                      [x["biases"] for x in layers], _)
     for i, layer in enumerate(layers):
-        check(0.2 + 0.75 * i / max(1, len(layers)), say.HISTOGRAM.format(layer["name"]))
+        check(0.2 + 0.75 * i / max(1, len(layers)), say.HISTOGRAM(layer["name"]))
         series = {k: (h["edges"], h["counts"]) for k, h in layer.get("histograms", {}).items() if h}
         if not series:
             continue
@@ -96,5 +96,5 @@ def build_report(census, run=None, progress: Callable[[float, str], None] | None
     tokens = comparison.tokens if comparison is not None else None
     if tokens is not None and tokens.kl:
         content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
-    check(1.0, say.REPORT_READY)
+    check(1.0, say.REPORT_READY())
     return content
