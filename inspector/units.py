@@ -35,13 +35,23 @@ def nbytes(n: float | int | None) -> str:
 
 
 def number(x: float | None, digits: int = 4) -> str:
+    """A measured value as people read it, `digits` significant below a thousand, whole and grouped above:
+    0.00078, 12.5, 1,250 (never 1.25e+03); only what is very small keeps an exponent (9.6e-07)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
+    if x and abs(x) < 1e-4:
+        return f"{x:.{min(digits, 2)}g}"
+    rounded = float(f"{x:.{digits}g}")
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(rounded) >= 10 ** digits or abs(rounded) >= 1000:  # where "g" would write an exponent
+        return f"{rounded:,.0f}"
     return f"{x:.{digits}g}"
 
 
-def percent(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.2f}%"
+def percent(x: float | None, decimals: int = 2) -> str:
+    """A share as a percentage, the one way the inspector writes them: 99.47%, 95%."""
+    return "–" if x is None else f"{100 * x:.{decimals}f}%"
 
 
 def ratio(x: float | None) -> str:

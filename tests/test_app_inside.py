@@ -113,4 +113,4 @@ def test_the_report_from_the_app_draws_the_selected_steps_attention(qtbot, windo
     with qtbot.waitSignal(dialog.exported, timeout=60000):
         dialog.export_btn.click()
     assert "## Inside the run" in (tmp_path / "r.md").read_text()
-    assert sorted(p.name for p in (tmp_path / "r_files").glob("attention_*")) == ["attention_0002.png"]
+    assert sorted(p.name for p in (tmp_path / "r_files").glob("attention_*")) == ["attention_0003.png"]  # step 3

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,8 @@ def test_untrusted_names_stay_text(evil_model, tmp_path):
     assert "script" not in p.tags
     assert EVIL in "".join(p.text)  # shown as text
     md = export(rc, tmp_path / "e.md").read_text()
-    assert "<script>" not in md and "\\<script\\>" in md
+    assert "\\<script>alert('x')\\</script>\\|\\*\\_\\`" in md  # markup escaped (a > alone opens nothing)
+    assert not re.search(r"(?<!\\)<script", md)
     d = json.loads(export(rc, tmp_path / "e.json").read_text())
     assert any(t["name"] == EVIL for layer in d["layers"] for t in layer["tensors"])
 

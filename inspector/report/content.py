@@ -21,7 +21,7 @@ class ReportContent:
     images: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG
     histogram_images: list[tuple[str, str]] = field(default_factory=list)  # (layer, image name)
     lens: list[LensRow] = field(default_factory=list)  # with the inside view: the logit lens, steps × blocks
-    attention_images: list[tuple[int, str, str]] = field(default_factory=list)  # (step, token, image name)
+    attention_images: list[tuple[int, str, str]] = field(default_factory=list)  # (step from 1, token, image name)
 
     @property
     def model_path(self) -> str:
@@ -47,7 +47,8 @@ def build_report(census, run=None, progress: say.Progress | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
                  comparison=None, lang: str = DEFAULT) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
-    `attention_at`: the steps whose attention to draw when the run read the inside (default: first and last).
+    `attention_at`: the steps whose attention to draw when the run read the inside, as indices of the run's steps
+    (0 is the first generated token, step 1 to a reader; default: the first and the last).
     `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
     `lang`: the report's language (messages.LANGUAGES); the charts are drawn in it."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
@@ -83,11 +84,12 @@ def build_report(census, run=None, progress: say.Progress | None = None,
     if g and g.get("inside"):
         content.lens = lens_rows(g)
         for i in attention_steps(g, attention_at):
-            name = f"attention_{i:04d}.png"
+            name = f"attention_{i + 1:04d}.png"  # named, titled and captioned by the step as people count it
             step = g["steps"][i]
             content.images[name] = charts.attention_map(
-                _("step {0}: chose {1}").format(i, units.token(step["text"])), step["attention"], context_labels(g, i), _)
-            content.attention_images.append((i, step["text"], name))
+                _("step {0}: chose {1}").format(i + 1, units.token(step["text"])), step["attention"],
+                context_labels(g, i), _)
+            content.attention_images.append((i + 1, step["text"], name))
     if isinstance(comparison, list):  # every variant of the folder (compare.variants)
         data["variants"], comparison = [r.as_dict() for r in comparison], None
     else:

@@ -29,13 +29,14 @@ def core_sentences() -> list[str]:
 
 
 def template_strings() -> list[str]:
-    """The reports' own words: what the templates and the charts pass to `_()` as a literal."""
+    """The reports' own words: what the templates and the charts pass to `_()` as a literal (either quotes)."""
     found: list[str] = []
     pkg = resources.files("inspector.report")
     for name in REPORT_SOURCES:
         src = pkg.joinpath(*name.split("/")).read_text(encoding="utf-8")
-        for m in re.finditer(r'\b_\("((?:[^"\\]|\\.)*)"', src):
-            s = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        for m in re.finditer(r'\b_\((?:"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\')', src):
+            s = (m.group(1) if m.group(1) is not None else m.group(2))
+            s = s.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
             if s not in found:
                 found.append(s)
     return found

@@ -31,7 +31,13 @@ from ..messages import Message, Sentence, render, sentence, translator
 CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
 LENS_MAX_SHADE = 0.55  # a certain lens cell is this dark, so its text stays readable
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+# What Markdown (CommonMark and GitHub's tables) would read as markup, and only that: a date's dashes and a name's
+# brackets stay as they are.
+MD_INLINE = re.compile(r"([\\`*\[\]<|~])")  # anywhere in a line (| ends a table's cell)
+MD_EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an _ that could open or close emphasis (not c_attn's)
+MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # &lt; would be read as <
+MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s)|[=-]+\s*$)")  # a heading, a quote, a list
+MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")  # an ordered list's "1." (its dot is escaped)
 # why a report was not written (ReportError's one line; the system's own words in the brackets)
 OVER_THE_MODEL = sentence("refusing to write the report over the model itself")
 IS_A_FOLDER = sentence("is a folder, not a file")
@@ -150,14 +156,22 @@ def render_html(content: ReportContent, image_src: Callable[[str], str] | None =
     src = image_src or (lambda name: "data:image/png;base64," + base64.b64encode(content.images[name]).decode())
     return _env(True, content.language).get_template("report.html.j2").render(
         d=content.data, g=content.data.get("generation"), img=src, images=content.images,
+        width=lambda name, most: min(most, png_width(content.images[name])),
         histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf)
+
+
+def png_width(png: bytes) -> int:
+    """A PNG's width in pixels, from its header: a small picture is shown at its size, not stretched."""
+    return int.from_bytes(png[16:20], "big")
 
 
 def md_escape(value) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r", " ").replace("\n", " ")
-    return MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    text = MD_EMPHASIS.sub(r"\\_", MD_INLINE.sub(r"\\\1", text))
+    text = MD_LINE_START.sub(r"\1\\\2", MD_ENTITY.sub("&amp;", text))
+    return MD_ORDERED.sub(r"\1\\\2", text)
 
 
 def render_markdown(content: ReportContent, image_dir: str) -> str:
