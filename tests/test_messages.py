@@ -25,7 +25,7 @@ def test_a_message_renders_in_each_language_and_its_names_stay_as_they_are():
     assert str(note) == ("This model is stored in bf16 and fp16: its weights keep fewer significant bits than fp32, "
                          "so its logits differ in the last digits and its greedy ids can differ where two candidates "
                          "are nearly tied.")
-    assert render(note, "zh").startswith("这个模型以 bf16和fp16 存储")  # the nested "and" is Chinese too
+    assert render(note, "zh").startswith("这个模型以 bf16 和 fp16 存储")  # the nested "and" is Chinese too
     said = progress_text.STATISTICS("weights")  # a name that happens to be a word of the catalogue stays a name
     assert render(said, "zh") == "统计：weights" and f"{said:>22}" == "   statistics: weights"
     assert render(progress_text.STATISTICS(progress_text.CHECKSUM), "zh") == "统计：校验和"  # a sentence is said

@@ -347,7 +347,7 @@ class CompareView(QtWidgets.QWidget):
         self.diff_plot.plot(np.asarray(d["edges"]), np.asarray(d["counts"], float), stepMode="center", fillLevel=0,
                             brush=pg.mkBrush(palette.ACCENT + "80"), pen=pg.mkPen(palette.ACCENT, width=1.5))
         self.diff_plot.setTitle(f"B − A: rel L2 {units.number(t.rel_l2, 3)}, max {units.number(t.max_abs, 3)}")
-        self.diff_plot.setToolTip(f"{t.name_a} (A) and {t.name_b} (B)")
+        self.diff_plot.setToolTip(self.tr("{0} (A) and {1} (B)").format(t.name_a, t.name_b))
         v = t.value_hist
         edges = np.asarray(v["edges"])
         for label, key, colour in (("A", "counts_a", palette.WEIGHT), ("B", "counts_b", palette.BIAS)):

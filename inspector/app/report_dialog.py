@@ -112,7 +112,7 @@ class ReportDialog(QtWidgets.QDialog):
         fmt = FORMATS[self.format.currentData()]
         patterns = " ".join(f"*{ext}" for ext in fmt.extensions)
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, self.tr("Export report"), self.path.text(),
-                                                        f"{fmt.label} ({patterns})")
+                                                        f"{i18n.core(fmt.label)} ({patterns})")
         if path:
             self.path.setText(path)
 

@@ -10,6 +10,7 @@ from typing import Callable
 from ..engine.generator import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled
+from ..messages import Text
 from ..pipeline import inspect
 from ..stats.precision import precision_view
 from .tokens import TokenComparison, compare_tokens
@@ -27,7 +28,7 @@ class Side:
     parameters: int
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
 
     def as_dict(self) -> dict:
         return {"file": self.path, "name": self.name, "parameters": self.parameters, "bytes": self.bytes,

@@ -9,7 +9,7 @@ from typing import Callable
 from ..engine.generator import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled, ModelError, describe_error
-from ..messages import sentence
+from ..messages import Text, sentence
 from ..model.sources import open_source
 from ..pipeline import inspect
 from ..stats.precision import precision_view
@@ -26,7 +26,7 @@ class VariantRow:
     dtype: str
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
     kl_mean: float | None
     kl_p99: float | None
     top1_agreement: float | None

@@ -234,6 +234,11 @@
         <translation>未配对：</translation>
     </message>
     <message>
+        <location filename="../compare_view.py" line="350"/>
+        <source>{0} (A) and {1} (B)</source>
+        <translation>{0}（A）和 {1}（B）</translation>
+    </message>
+    <message>
         <location filename="../compare_view.py" line="360"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
@@ -1526,6 +1531,19 @@
         <location filename="../run_plots.py" line="31"/>
         <source>token</source>
         <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../run_plots.py" line="83"/>
+        <source>TTFT {0} ms</source>
+        <translation>首个词元 {0} 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>Stager</name>
+    <message>
+        <location filename="../staging.py" line="71"/>
+        <source>Could not show part of the model</source>
+        <translation>无法显示模型的一部分</translation>
     </message>
 </context>
 <context>
