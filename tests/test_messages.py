@@ -62,6 +62,13 @@ def test_the_catalogue_covers_every_sentence_of_the_core():
     assert {w for f in FAMILIES for w in f.formula_where} <= set(messages.SENTENCES)
 
 
+def test_each_translation_fills_the_same_places():
+    import re
+
+    places = lambda text: sorted(re.findall(r"\{\d*\}", text))  # noqa: E731
+    assert [k for k, v in messages.catalog("zh").items() if places(k) != places(v)] == []
+
+
 def test_the_strings_command_says_nothing_is_missing():
     r = subprocess.run([sys.executable, "-m", "inspector.report.strings"], capture_output=True, text=True, cwd=ROOT,
                        timeout=120)

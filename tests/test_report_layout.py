@@ -111,3 +111,25 @@ def test_reports_count_steps_from_one(inside_report, tmp_path):
     html = render_html(inside_report)
     assert "Attention at step 1, which chose" in html and "Attention at step 6, which chose" in html
     assert "Attention at step 0" not in html
+
+
+def test_a_chinese_report_has_no_english_sentence(inside_report):
+    """Every word of the template and every sentence of the core — the inside note of a fused attention op, the
+    storage note of a quantized model, the formula's letters — in Chinese; names (of files, tensors, the tool) aside."""
+    import html as html_text
+
+    from inspector.engine.inside import FUSED_NOTE
+    from inspector.stats.precision import QUANTIZED_NOTE
+
+    from .test_messages import english_sentence
+
+    content = copy.copy(inside_report)
+    content.data = copy.deepcopy(inside_report.data)
+    content.data["language"] = "zh"
+    content.data["generation"]["inside"]["note"] = FUSED_NOTE("GroupQueryAttention")
+    content.data["generation"]["note"] = QUANTIZED_NOTE(content.data["quantization"]["summary"])
+    page = render_html(content)
+    assert "这个模型的注意力是一个融合的 GroupQueryAttention 节点" in page and "这个模型经过量化（全部为 fp32" in page
+    text = re.sub(r"<(code|pre|title|style)[^>]*>.*?</\1>", " ", page, flags=re.S)  # names and the run's own text
+    lines = html_text.unescape(re.sub(r"<[^>]+>", "\n", text)).replace("GPT Inspector", "").splitlines()
+    assert [line for line in lines if english_sentence(line)] == []
