@@ -23,7 +23,8 @@ def add_compare_parser(sub) -> None:
                    help="compare every model file of folder A with its float one (a table to choose a file from)")
     c.add_argument("--prompt", help="also compare the tokens: A's greedy continuation of this prompt, read by both")
     c.add_argument("--prompt-ids", help="the prompt as comma-separated token ids")
-    c.add_argument("--max-new-tokens", type=int, default=32)
+    c.add_argument("--max-new-tokens", type=int, default=32, metavar="N",
+                   help="with --prompt: how many tokens of A's greedy continuation both read (default 32)")
     c.add_argument("--provider", default="auto", help="auto, cpu or cuda")
     c.add_argument("--histograms", action="store_true", help="with --json: each tensor's histograms too")
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -75,16 +76,16 @@ def print_variants(rows, out) -> None:
         if r.error:
             print(f"{show(r.file):<32}{units.nbytes(r.bytes):>10}  {show(r.error)}", file=out)
             continue
-        agree = f"{100 * r.top1_agreement:.0f} %" if r.top1_agreement is not None else "–"
+        agree = units.percent(r.top1_agreement, 0)
         kl = "reference" if r.reference else _num(r.kl_mean, 3)
         print(f"{show(r.file):<32}{units.nbytes(r.bytes):>10}{_num(r.bits_per_parameter, 3):>12}{kl:>11}{agree:>8}"
-              f"{_num(r.tokens_per_s, 4):>10}  {show(r.stored_as)}", file=out)
+              f"{_num(r.tokens_per_s, 4):>10}  {show(str(r.stored_as))}", file=out)
 
 
 def print_comparison(c, out) -> None:
     show = terminal_text if out.isatty() else (lambda t: t)
     for label, s in (("A", c.a), ("B", c.b)):
-        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(s.stored_as)}, "
+        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(str(s.stored_as))}, "
               f"{_num(s.bits_per_parameter, 3)} bits/parameter, {units.nbytes(s.bytes)}", file=out)
     w = c.weights
     print(f"{len(w.tensors)} tensors matched by layer and role; "
@@ -106,7 +107,7 @@ def print_comparison(c, out) -> None:
         return
     first = t.first_divergence
     print(f"\ntokens: A's greedy continuation of {len(t.ids)}, read by both: KL(A‖B) mean {_num(t.kl_mean, 3)} nats, "
-          f"p99 {_num(t.kl_p99, 3)}; top-1 agreement {100 * t.top1_agreement:.1f} %; "
+          f"p99 {_num(t.kl_p99, 3)}; top-1 agreement {units.percent(t.top1_agreement, 1)}; "
           + (f"B's own choice first differs at position {first}" if first is not None else "B would choose the same"),
           file=out)
     for label, s in (("A", t.speed_a), ("B", t.speed_b)):

@@ -10,13 +10,14 @@ from typing import Callable
 from ..engine.generator import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled
+from ..messages import Text
 from ..pipeline import inspect
 from ..stats.precision import precision_view
 from .tokens import TokenComparison, compare_tokens
 from .weights import WeightComparison, compare_weights
 from .. import progress_text as say
 
-Progress = Callable[[float, str], None]
+Progress = say.Progress
 WEIGHTS_SHARE = 0.6  # of the progress bar, with tokens to read too
 
 
@@ -27,7 +28,7 @@ class Side:
     parameters: int
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
 
     def as_dict(self) -> dict:
         return {"file": self.path, "name": self.name, "parameters": self.parameters, "bytes": self.bytes,
@@ -68,7 +69,7 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         if census_a is None:
             census_a = inspect(a, variant_a, statistics=False, cancelled=check)
             owned.append(census_a)
-        report(0.02, say.READING_B)
+        report(0.02, say.READING_B())
         census_b = inspect(b, variant_b, statistics=False, cancelled=check)
         owned.append(census_b)
         share = WEIGHTS_SHARE if prompt is not None else 1.0
@@ -77,13 +78,13 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         if prompt is not None:
             if check():
                 raise Cancelled()
-            report(share, say.RUNNING_A)
+            report(share, say.RUNNING_A())
             gen_a = Generator(census_a.model.path, provider=provider, plan=plan_for(census_a), validate=False)
-            report(share + 0.1, say.RUNNING_B)
+            report(share + 0.1, say.RUNNING_B())
             gen_b = Generator(census_b.model.path, provider=provider, plan=plan_for(census_b), validate=False)
-            report(share + 0.2, say.READING_BOTH)
+            report(share + 0.2, say.READING_BOTH())
             tokens = compare_tokens(gen_a, gen_b, prompt, max_new_tokens)
-        report(1.0, say.COMPARED)
+        report(1.0, say.COMPARED())
         return Comparison(side(census_a), side(census_b), weights, tokens)
     finally:
         for c in owned:

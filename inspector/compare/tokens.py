@@ -10,6 +10,10 @@ import numpy as np
 
 from ..engine.generator import GenerationConfig, Generator
 from ..errors import GenerationError
+from ..messages import sentence
+
+VOCABULARIES_DIFFER = sentence("the models' vocabularies differ ({0} and {1} tokens): their distributions cannot be "
+                               "compared")
 
 
 @dataclass
@@ -86,8 +90,7 @@ def continuation(gen: Generator, prompt, n: int) -> tuple[list[int], list[int], 
 def compare_tokens(gen_a: Generator, gen_b: Generator, prompt, n: int, timed_b: bool = True) -> TokenComparison:
     """`prompt`: text (A's tokenizer) or ids.  `timed_b`: also time a greedy run of B, for its speed."""
     if gen_a.io.vocab_size and gen_b.io.vocab_size and gen_a.io.vocab_size != gen_b.io.vocab_size:
-        raise GenerationError(f"the models' vocabularies differ ({gen_a.io.vocab_size} and {gen_b.io.vocab_size} "
-                              "tokens): their distributions cannot be compared")
+        raise GenerationError(VOCABULARIES_DIFFER(gen_a.io.vocab_size, gen_b.io.vocab_size))
     prompt_ids, ids, speed_a = continuation(gen_a, prompt, n)
     speed_b = continuation(gen_b, prompt_ids, n)[2] if timed_b else None
     seq = prompt_ids + ids

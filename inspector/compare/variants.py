@@ -9,6 +9,7 @@ from typing import Callable
 from ..engine.generator import Generator
 from ..engine.plan import plan_for
 from ..errors import Cancelled, ModelError, describe_error
+from ..messages import Text, sentence
 from ..model.sources import open_source
 from ..pipeline import inspect
 from ..stats.precision import precision_view
@@ -16,6 +17,7 @@ from .tokens import compare_tokens
 from .. import progress_text as say
 
 DEFAULT_PROMPT = "The meaning of life is"
+ONE_FILE = sentence("the folder holds one model file: nothing to compare it with")
 
 
 @dataclass
@@ -24,7 +26,7 @@ class VariantRow:
     dtype: str
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
     kl_mean: float | None
     kl_p99: float | None
     top1_agreement: float | None
@@ -38,14 +40,14 @@ class VariantRow:
 
 
 def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: int = 32, provider: str = "auto",
-                     progress: Callable[[float, str], None] | None = None,
+                     progress: say.Progress | None = None,
                      cancelled: Callable[[], bool] | None = None) -> list[VariantRow]:
     """The float variant (the first of the folder's, best first) is the reference every other is read against."""
     prompt = prompt or DEFAULT_PROMPT
     source = open_source(folder)
     variants = source.variants
     if len(variants) < 2:
-        raise ModelError("the folder holds one model file: nothing to compare it with", str(folder))
+        raise ModelError(ONE_FILE, str(folder))
     reference = next((v for v in variants if v.dtype == "fp32"), variants[0])
     report = progress or (lambda _f, _m: None)
     ref_census = inspect(reference.path, statistics=False)
@@ -56,9 +58,9 @@ def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: 
         for i, v in enumerate(order):
             if cancelled and cancelled():
                 raise Cancelled()
-            report(i / len(order), say.READING_FILE.format(v.name))
+            report(i / len(order), say.READING_FILE(v.name))
             rows.append(_row(v, reference, ref_gen, prompt, max_new_tokens, provider))
-        report(1.0, say.COMPARED)
+        report(1.0, say.COMPARED())
         return rows
     finally:
         ref_census.model.close()
