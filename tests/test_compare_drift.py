@@ -15,7 +15,6 @@ from tokenizers import Tokenizer
 
 from inspector.compare import advice as advice_mod
 from inspector.compare.advice import advise, name_flag, parse_budget, rank
-from inspector.compare.messages import Sentence
 from inspector.compare import messages as say
 from inspector.compare.distribution import wilson
 from inspector.compare.reading import TextChoice
@@ -83,7 +82,7 @@ def test_drift_of_a_quantized_file_and_of_a_parallel_block(comparison):
     neox = FIXTURES / "tiny-gpt-neox"
     same = compare(neox, neox, prompt=PROMPT, max_new_tokens=4, text=None)
     assert all(b.rel_l2 == 0 and b.attn_rel_l2 is None for b in same.drift.blocks)
-    assert "one sum" in same.drift.note.text and same.tokens.scores["kl_max"] == 0
+    assert "one sum" in str(same.drift.note) and same.tokens.scores["kl_max"] == 0
 
 
 def numpy_scores(la, lb, ids):
@@ -180,10 +179,10 @@ def test_a_file_whose_storage_contradicts_its_name_is_flagged():
         finally:
             census.model.close()
     assert {n for n, f in flags.items() if f} == {"onnx/model_q4.onnx", "onnx/model_q4f16.onnx", "onnx/model_bnb4.onnx"}
-    assert flags["onnx/model_q4.onnx"].text == (
+    assert str(flags["onnx/model_q4.onnx"]) == (
         "onnx/model_q4.onnx is named int4, but its block matrices are stored as fp32 (32 bits per parameter): it is "
-        "69 % of onnx/model.onnx's size.")
-    assert "stored as fp16 (16 bits" in flags["onnx/model_q4f16.onnx"].text
+        "69% of onnx/model.onnx's size.")
+    assert "stored as fp16 (16 bits" in str(flags["onnx/model_q4f16.onnx"])
 
 
 def row(file, nbytes, kl, top1=0.9, reference=False, error=None):
@@ -199,7 +198,7 @@ def test_the_recommendation_rules():
     assert by["qdq"].dominated_by == "uint8" and by["bad"].rank is None
     a = advise(rows)
     assert a.take == "q4" and a.avoid == "qdq"
-    assert a.text == ("Take q4: 3.33× smaller than f32, mean KL 0.04 nats, 90 % top-1 agreement — the smallest file "
+    assert a.text == ("Take q4: 3.33× smaller than f32, mean KL 0.04 nats, 90% top-1 agreement — the smallest file "
                       "within mean KL 0.05. Avoid qdq: mean KL 0.15 nats, where uint8, no larger, is at 0.0005.")
     assert advise(rows, max_kl=0.01).take == "uint8"  # int8 is 4 bytes smaller, as small: the closer one
     closest = advise(rows, budget=250)  # only q3 fits, and it is not within 0.05
@@ -231,8 +230,7 @@ def census():
 def table_rows():
     rows = [row("onnx/model.onnx", 1000, 0.0, 1.0, reference=True), row("onnx/model_quantized.onnx", 300, 0.001),
             row("onnx/model_q4.onnx", 700, 0.01), row("onnx/model_qdq.onnx", 320, 0.15)]
-    rows[2].flag = Sentence(say.NAME_CONTRADICTS,
-                            ("onnx/model_q4.onnx", "int4", "fp32", "32", "70 %", "onnx/model.onnx"))
+    rows[2].flag = say.NAME_CONTRADICTS("onnx/model_q4.onnx", "int4", "fp32", "32", "70%", "onnx/model.onnx")
     rows[1].drift_peak, rows[3].drift_peak = "block 1", "embeddings"
     rank(rows)
     return rows

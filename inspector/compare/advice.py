@@ -18,7 +18,7 @@ from .. import units
 from ..errors import InspectorError
 from ..stats.precision import FLOAT_BITS
 from . import messages as say
-from .messages import Sentence
+from ..messages import Message
 
 MAX_KL = 0.05  # nats of mean KL a file may lose and still count as close to the reference
 SAME_SIZE = 0.01  # files within 1 % of the smallest one's size are as small: the closest of them is taken
@@ -33,13 +33,13 @@ def parse_budget(text: str) -> int:
     m = SIZE_RE.match(text or "")
     unit = (m.group(2) or "").lower() if m else None
     if m is None or unit not in SIZE_UNITS:
-        raise InspectorError(f"cannot read {text!r} as a size: give bytes, or a number with kB, MB, GB or GiB")
+        raise InspectorError(say.BUDGET_UNREADABLE(repr(text)))
     return int(float(m.group(1)) * SIZE_UNITS[unit])
 
 
 @dataclass
 class Advice:
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: list[Message] = field(default_factory=list)
     take: str | None = None  # the file recommended
     avoid: str | None = None
     budget: int | None = None
@@ -48,11 +48,11 @@ class Advice:
     @property
     def text(self) -> str:
         """One line."""
-        return " ".join(s.text for s in self.sentences)
+        return " ".join(str(s) for s in self.sentences)
 
     def as_dict(self) -> dict:
         return {"text": self.text, "take": self.take, "avoid": self.avoid, "budget": self.budget,
-                "max_kl": self.max_kl, "sentences": [s.as_dict() for s in self.sentences]}
+                "max_kl": self.max_kl, "sentences": [say.as_dict(s) for s in self.sentences]}
 
 
 def _usable(rows) -> list:
@@ -78,7 +78,7 @@ def rank(rows) -> None:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f} %"
+    return units.percent(x, 0)
 
 
 def _kl(x: float | None) -> str:
@@ -96,8 +96,8 @@ def advise(rows, budget: int | None = None, max_kl: float = MAX_KL) -> Advice:
     fits = [r for r in usable if budget is None or r.bytes <= budget]
     if not fits:
         smallest = min(usable, key=lambda r: r.bytes)
-        advice.sentences.append(Sentence(say.NOTHING_FITS, (units.nbytes(budget), smallest.file,
-                                                             units.nbytes(smallest.bytes))))
+        advice.sentences.append(say.NOTHING_FITS(units.nbytes(budget), smallest.file,
+                                                 units.nbytes(smallest.bytes)))
         return advice
     close = [r for r in fits if r.kl_mean <= max_kl]
     if close:
@@ -112,26 +112,25 @@ def advise(rows, budget: int | None = None, max_kl: float = MAX_KL) -> Advice:
     if take is reference:
         if others:
             closest = min(others, key=lambda r: r.kl_mean)
-            advice.sentences.append(Sentence(say.KEEP_REFERENCE, (ref_name, _kl(max_kl), closest.file,
-                                                                   _kl(closest.kl_mean))))
+            advice.sentences.append(say.KEEP_REFERENCE(ref_name, _kl(max_kl), closest.file,
+                                                       _kl(closest.kl_mean)))
         else:
-            advice.sentences.append(Sentence(say.KEEP_ONLY, (ref_name,)))
+            advice.sentences.append(say.KEEP_ONLY(ref_name))
     elif budget is None:
-        advice.sentences.append(Sentence(say.TAKE, why + (_kl(max_kl),)))
+        advice.sentences.append(say.TAKE(*why, _kl(max_kl)))
     else:
         key = say.TAKE_FOR_BUDGET if close else say.TAKE_CLOSEST
-        advice.sentences.append(Sentence(key, (why[0], units.nbytes(budget)) + why[1:] + (_kl(max_kl),)))
+        advice.sentences.append(key(why[0], units.nbytes(budget), *why[1:], _kl(max_kl)))
     dominated = [(r, _dominated_by(r, usable)) for r in others]
     dominated = [(r, d) for r, d in dominated if d is not None and r.kl_mean > d.kl_mean]
     if dominated:
         worst, better = max(dominated, key=lambda rd: rd[0].kl_mean)
         advice.avoid = worst.file
-        advice.sentences.append(Sentence(say.AVOID, (worst.file, _kl(worst.kl_mean), better.file,
-                                                     _kl(better.kl_mean))))
+        advice.sentences.append(say.AVOID(worst.file, _kl(worst.kl_mean), better.file, _kl(better.kl_mean)))
     return advice
 
 
-def name_flag(variant, census, reference_bytes: int | None, reference_name: str) -> Sentence | None:
+def name_flag(variant, census, reference_bytes: int | None, reference_name: str) -> Message | None:
     """A file whose name promises fewer bits than its block matrices are stored in (a "q4" file whose
     matrices are fp32: a quantizer that skipped them), or None."""
     claim = CLAIMED_BITS.get(variant.dtype)
@@ -150,5 +149,5 @@ def name_flag(variant, census, reference_bytes: int | None, reference_name: str)
     stored = max(by_scheme, key=by_scheme.get)
     per_param = 8 * sum(t.nbytes for t in matrices) / total
     share = _pct(variant.nbytes / reference_bytes) if reference_bytes else "–"
-    return Sentence(say.NAME_CONTRADICTS, (variant.name, variant.dtype, stored, units.number(per_param, 3), share,
-                                           reference_name))
+    return say.NAME_CONTRADICTS(variant.name, variant.dtype, stored, units.number(per_param, 3), share,
+                                reference_name)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import json_output, units
 from ..errors import InspectorError, terminal_text
+from . import messages as say
 from .advice import MAX_KL, advise, parse_budget
 from .reading import TextChoice
 from .run import compare
@@ -28,7 +29,8 @@ def add_compare_parser(sub) -> None:
                    help="compare every model file of folder A with its float one (a table to choose a file from)")
     c.add_argument("--prompt", help="also compare the tokens: A's greedy continuation of this prompt, read by both")
     c.add_argument("--prompt-ids", help="the prompt as comma-separated token ids")
-    c.add_argument("--max-new-tokens", type=int, default=32)
+    c.add_argument("--max-new-tokens", type=int, default=32, metavar="N",
+                   help="with --prompt: how many tokens of A's greedy continuation both read (default 32)")
     c.add_argument("--text", metavar="FILE", help="the text both models read for their perplexity and the KL figures "
                    "over it (UTF-8; default: the bundled sample); runs the models even without --prompt")
     c.add_argument("--text-tokens", type=int, default=TEXT_TOKENS, metavar="N",
@@ -80,7 +82,7 @@ def cmd_compare(args) -> int:
         advice = advise(rows, budget, args.max_kl)
         if args.json:
             json_output.dump({"variants": [r.as_dict() for r in rows], "recommendation": advice.as_dict(),
-                              "flags": [{"file": r.file, **r.flag.as_dict()} for r in rows if r.flag]}, sys.stdout)
+                              "flags": [{"file": r.file, **say.as_dict(r.flag)} for r in rows if r.flag]}, sys.stdout)
             sys.stdout.write("\n")
         else:
             print_variants(rows, sys.stdout, advice)
@@ -107,7 +109,7 @@ def _num(x, digits=4) -> str:
 
 
 def _pct(x) -> str:
-    return f"{100 * x:.0f} %" if x is not None else "–"
+    return units.percent(x, 0)
 
 
 def print_variants(rows, out, advice=None) -> None:
@@ -123,13 +125,13 @@ def print_variants(rows, out, advice=None) -> None:
         kl = "reference" if r.reference else _num(r.kl_mean, 3)
         p999 = "" if r.reference else _num(r.scores.get("kl_p999"), 3)
         peak = (r.drift_peak or "–").replace("embeddings", "emb").replace("block ", "b")
-        tail = show(r.stored_as) + (f" (no better than {show(r.dominated_by)})" if r.dominated_by else "")
+        tail = show(str(r.stored_as)) + (f" (no better than {show(r.dominated_by)})" if r.dominated_by else "")
         print(f"{show(r.file):<32}{units.nbytes(r.bytes):>10}{_num(r.bits_per_parameter, 3):>12}{kl:>11}{p999:>10}"
               f"{_pct(r.top1_agreement):>8}{_num(r.ppl_ratio, 4):>9}{peak:>7}{_num(r.tokens_per_s, 4):>10}  {tail}",
               file=out)
     for r in rows:
         if r.flag:
-            print(f"note: {show(r.flag.text)}", file=out)
+            print(f"note: {show(str(r.flag))}", file=out)
     if advice is not None and advice.sentences:
         print(show(advice.text), file=out)
 
@@ -137,7 +139,7 @@ def print_variants(rows, out, advice=None) -> None:
 def print_comparison(c, out) -> None:
     show = terminal_text if out.isatty() else (lambda t: t)
     for label, s in (("A", c.a), ("B", c.b)):
-        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(s.stored_as)}, "
+        print(f"{label}: {show(s.name)} — {s.parameters:,} parameters, {show(str(s.stored_as))}, "
               f"{_num(s.bits_per_parameter, 3)} bits/parameter, {units.nbytes(s.bytes)}", file=out)
     w = c.weights
     print(f"{len(w.tensors)} tensors matched by layer and role; "
@@ -159,7 +161,7 @@ def print_comparison(c, out) -> None:
         return
     first = t.first_divergence
     print(f"\ntokens: A's greedy continuation of {len(t.ids)}, read by both: KL(A‖B) mean {_num(t.kl_mean, 3)} nats, "
-          f"p99 {_num(t.kl_p99, 3)}; top-1 agreement {100 * t.top1_agreement:.1f} %; "
+          f"p99 {_num(t.kl_p99, 3)}; top-1 agreement {units.percent(t.top1_agreement, 1)}; "
           + (f"B's own choice first differs at position {first}" if first is not None else "B would choose the same"),
           file=out)
     for label, s in (("A", t.speed_a), ("B", t.speed_b)):
@@ -190,7 +192,7 @@ def print_drift(drift, out) -> None:
     print(f"\nB's residual stream against A's, mean over {drift.positions} positions of ‖h_B − h_A‖ / ‖h_A‖:",
           file=out)
     if drift.note:
-        print(f"  {drift.note.text}", file=out)
+        print(f"  {drift.note}", file=out)
     if not drift.blocks:
         return
     print(f"  {'block':<8}{'entering':>10}{'after attention':>17}{'after MLP':>11}{'growth':>10}{'rank':>6}", file=out)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..messages import Message
 from . import messages as say
-from .messages import Sentence
 from .stream import BlockStream
 
 
@@ -58,7 +58,7 @@ class Point:
 class Drift:
     blocks: list[BlockDrift]
     positions: int  # how many positions each figure is the mean over
-    note: Sentence | None = None  # why some or all figures are missing
+    note: Message | None = None  # why some or all figures are missing
     logits_differ: bool = False  # B's distributions differ from A's somewhere (set by whoever read both)
 
     def as_list(self) -> list[dict]:
@@ -117,7 +117,7 @@ def block_drift(streams_a: list[BlockStream | None], hidden_a: dict[str, np.ndar
     """Each block of A against the same block of B, the stream matched by its place, never by name."""
     positions = next((len(v) for v in hidden_a.values()), 0)
     if len(streams_a) != len(streams_b):
-        return Drift([], positions, Sentence(say.DRIFT_BLOCKS_DIFFER, (len(streams_a), len(streams_b))))
+        return Drift([], positions, say.DRIFT_BLOCKS_DIFFER(len(streams_a), len(streams_b)))
 
     def at(name_a: str | None, name_b: str | None) -> float | None:
         if not name_a or not name_b or name_a not in hidden_a or name_b not in hidden_b:
@@ -141,8 +141,8 @@ def block_drift(streams_a: list[BlockStream | None], hidden_a: dict[str, np.ndar
         b.rank = i + 1
     drift = Drift(blocks, positions)
     if not blocks or all(b.rel_l2 is None for b in blocks):
-        drift.note = Sentence(say.DRIFT_NOT_FOUND)
+        drift.note = say.DRIFT_NOT_FOUND()
     elif all(b.attn_rel_l2 is None for b in blocks if b.rel_l2 is not None):
-        drift.note = Sentence(say.DRIFT_ONE_SUM)
+        drift.note = say.DRIFT_ONE_SUM()
     return drift
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 
+from ..engine.generator import FAILED_READING
 from ..engine.inside import _point_at_file
 from ..engine.model_io import ModelIO, read_io
 from ..engine.providers import create_session, ort_message
@@ -65,8 +66,7 @@ class ProbedModel:
         try:
             out = self.session.run(names, self.feeds([int(i) for i in ids]))
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors, as one line
-            raise GenerationError(f"onnxruntime failed reading {len(ids)} tokens: {ort_message(exc, str(self.path))}",
-                                  str(self.path)) from None
+            raise GenerationError(FAILED_READING(len(ids), ort_message(exc, str(self.path))), str(self.path)) from None
         logits = np.asarray(out[0]).reshape(-1, out[0].shape[-1])[rows].astype(np.float32, copy=False)
         states = {}
         for name, value in zip(names[1:], out[1:]):

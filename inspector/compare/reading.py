@@ -21,7 +21,6 @@ from ..engine.plan import plan_for
 from ..errors import Cancelled, GenerationError
 from . import messages as say
 from .drift import Drift, block_drift
-from .messages import Sentence
 from .probed import ProbedModel
 from .text import TEXT_TOKENS, TEXT_WINDOW, TextComparison, compare_text, read_text
 from .tokens import Speed, TokenComparison, check_vocabularies, continuation, predicting, read_tokens
@@ -73,7 +72,7 @@ class Reference:
             return None, None
         if self.codec is None:
             if text.file is not None:
-                raise GenerationError("this model has no tokenizer.json: the text cannot be read", str(text.file))
+                raise GenerationError(say.TEXT_NO_TOKENIZER(), str(text.file))
             return None, None  # the sample is read where it can be; a model without a tokenizer skips it
         ids = self.codec.encode(read_text(text.file))
         return (ids[:text.tokens] if text.tokens else ids), (str(text.file) if text.file is not None else None)
@@ -123,7 +122,7 @@ class Reference:
             drift = block_drift(self.probed.blocks, self.hidden, probed.blocks, hidden)
             drift.logits_differ = bool(np.any(logits != self.logits))
             if drift.peak == "head" and drift.note is None:
-                drift.note = Sentence(say.DRIFT_AFTER_BLOCKS)
+                drift.note = say.DRIFT_AFTER_BLOCKS()
             text = None
             if self.text_ids:
                 text = compare_text(self.text_ids, self._window(probed), self._read_a,

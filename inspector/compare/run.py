@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Cancelled
+from ..messages import Text
 from ..pipeline import inspect
 from ..stats.precision import precision_view
 from .drift import Drift
@@ -17,7 +18,7 @@ from .tokens import TokenComparison
 from .weights import WeightComparison, compare_weights
 from .. import progress_text as say
 
-Progress = Callable[[float, str], None]
+Progress = say.Progress
 WEIGHTS_SHARE = 0.6  # of the progress bar, with tokens to read too
 
 
@@ -28,7 +29,7 @@ class Side:
     parameters: int
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
 
     def as_dict(self) -> dict:
         return {"file": self.path, "name": self.name, "parameters": self.parameters, "bytes": self.bytes,
@@ -52,7 +53,7 @@ class Comparison:
                 "tokens": self.tokens.as_dict() if self.tokens else None,
                 "drift": self.drift.as_list() if self.drift else None,
                 "drift_positions": self.drift.positions if self.drift else None,
-                "drift_note": self.drift.note.text if self.drift and self.drift.note else None,
+                "drift_note": str(self.drift.note) if self.drift and self.drift.note else None,
                 "text": self.text.as_dict() if self.text else None}
 
 
@@ -77,7 +78,7 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         if census_a is None:
             census_a = inspect(a, variant_a, statistics=False, cancelled=check)
             owned.append(census_a)
-        report(0.02, say.READING_B)
+        report(0.02, say.READING_B())
         census_b = inspect(b, variant_b, statistics=False, cancelled=check)
         owned.append(census_b)
         share = WEIGHTS_SHARE if prompt is not None else 1.0
@@ -86,15 +87,15 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         if prompt is not None:
             if check():
                 raise Cancelled()
-            report(share, say.RUNNING_A)
+            report(share, say.RUNNING_A())
             reference = Reference(census_a, prompt, max_new_tokens, provider, text, check)
             try:
-                report(share + 0.2, say.RUNNING_B)
-                reading = reference.against(census_b, reading=lambda: report(share + 0.3, say.READING_BOTH))
+                report(share + 0.2, say.RUNNING_B())
+                reading = reference.against(census_b, reading=lambda: report(share + 0.3, say.READING_BOTH()))
             finally:
                 reference.close()
             result.tokens, result.drift, result.text = reading.tokens, reading.drift, reading.text
-        report(1.0, say.COMPARED)
+        report(1.0, say.COMPARED())
         return result
     finally:
         for c in owned:

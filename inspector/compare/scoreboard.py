@@ -21,7 +21,7 @@ def _kl(x) -> str:
 
 
 def _pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.1f} %"
+    return units.percent(x, 1)
 
 
 def _top1(s: dict) -> str:

@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import Cancelled, GenerationError
+from . import messages as say
 from .distribution import read_positions, scores
 
 TEXT_WINDOW = 1024  # tokens: a window's logits are [W, vocab], which a 150k vocabulary makes 600 MB
@@ -42,7 +43,7 @@ def read_text(path: str | Path | None) -> str:
     try:
         return p.read_bytes().decode("utf-8", "replace")
     except OSError as exc:
-        raise GenerationError(f"the text cannot be read ({exc.strerror or exc})", str(p)) from None
+        raise GenerationError(say.TEXT_UNREADABLE(exc.strerror or str(exc)), str(p)) from None
 
 
 def windows(n_tokens: int, window: int) -> list[tuple[int, int, int]]:
@@ -104,7 +105,7 @@ def compare_text(ids: list[int], window: int, read_a: Reader, read_b: Reader, fi
                  cancelled: Callable[[], bool] | None = None) -> TextComparison:
     """Both models over `ids`, window by window; `read_a`/`read_b` run a window and return its scored rows."""
     if len(ids) < 2:
-        raise GenerationError("the text has fewer than two tokens: there is nothing to predict")
+        raise GenerationError(say.TEXT_TOO_SHORT())
     spans = windows(len(ids), window)
     result = TextComparison(file, max(2, window), max(1, max(2, window) // 2))
     for start, end, first in spans:

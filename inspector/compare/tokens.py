@@ -11,7 +11,11 @@ import numpy as np
 
 from ..engine.generator import GenerationConfig, Generator
 from ..errors import GenerationError
+from ..messages import sentence
 from .distribution import kl_from_logprobs, log_softmax, read_positions, scores
+
+VOCABULARIES_DIFFER = sentence("the models' vocabularies differ ({0} and {1} tokens): their distributions cannot be "
+                               "compared")
 
 
 @dataclass
@@ -96,8 +100,7 @@ def predicting(prompt_ids: list[int], ids: list[int]) -> slice:
 
 def check_vocabularies(a: int | None, b: int | None) -> None:
     if a and b and a != b:
-        raise GenerationError(f"the models' vocabularies differ ({a} and {b} tokens): their distributions cannot "
-                              "be compared")
+        raise GenerationError(VOCABULARIES_DIFFER(a, b))
 
 
 def read_tokens(prompt_ids: list[int], ids: list[int], logits_a: np.ndarray, logits_b: np.ndarray,

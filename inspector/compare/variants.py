@@ -9,16 +9,17 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Cancelled, ModelError, describe_error
+from ..messages import Message, Text, sentence
 from ..model.sources import open_source
 from ..pipeline import inspect
 from ..stats.precision import precision_view
 from .advice import name_flag, rank
 from .distribution import SCORE_KEYS
-from .messages import Sentence
 from .reading import Reading, Reference, TextChoice
 from .. import progress_text as say
 
 DEFAULT_PROMPT = "The meaning of life is"
+ONE_FILE = sentence("the folder holds one model file: nothing to compare it with")
 
 
 @dataclass
@@ -27,7 +28,7 @@ class VariantRow:
     dtype: str
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
     kl_mean: float | None
     kl_p99: float | None
     top1_agreement: float | None
@@ -39,7 +40,7 @@ class VariantRow:
     text: dict | None = None  # both models on the text (text.TextComparison.as_dict)
     drift: list | None = None  # per block (drift.BlockDrift.as_dict); None for the reference
     drift_peak: str | None = None  # where the drift grows most: "embeddings", "block N" (drift.Drift.peak)
-    flag: Sentence | None = None  # its name promises fewer bits than its matrices are stored in
+    flag: Message | None = None  # its name promises fewer bits than its matrices are stored in
     rank: int | None = None  # by quality per byte (advice.rank); None for a file that could not be read
     dominated_by: str | None = None  # a file no larger and closer to the reference
 
@@ -50,13 +51,13 @@ class VariantRow:
     def as_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k not in ("scores", "flag")}
         d.update({k: self.scores.get(k, d.get(k)) for k in SCORE_KEYS})
-        d["flag"] = self.flag.text if self.flag else None
+        d["flag"] = str(self.flag) if self.flag else None
         d["ppl_ratio"] = self.ppl_ratio
         return d
 
 
 def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: int = 32, provider: str = "auto",
-                     progress: Callable[[float, str], None] | None = None,
+                     progress: say.Progress | None = None,
                      cancelled: Callable[[], bool] | None = None,
                      text: TextChoice | None = TextChoice()) -> list[VariantRow]:
     """The float variant (the first of the folder's, best first) is the reference every other is read against;
@@ -65,11 +66,11 @@ def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: 
     source = open_source(folder)
     variants = source.variants
     if len(variants) < 2:
-        raise ModelError("the folder holds one model file: nothing to compare it with", str(folder))
+        raise ModelError(ONE_FILE, str(folder))
     reference = next((v for v in variants if v.dtype == "fp32"), variants[0])
     report = progress or (lambda _f, _m: None)
     order = [reference] + [v for v in variants if v is not reference]
-    report(0.0, say.READING_FILE.format(reference.name))
+    report(0.0, say.READING_FILE(reference.name))
     ref_census = inspect(reference.path, statistics=False)
     try:
         view = precision_view(ref_census)
@@ -79,12 +80,12 @@ def compare_variants(folder: str | Path, prompt=DEFAULT_PROMPT, max_new_tokens: 
             for i, v in enumerate(order[1:], 1):
                 if cancelled and cancelled():
                     raise Cancelled()
-                report(i / len(order), say.READING_FILE.format(v.name))
+                report(i / len(order), say.READING_FILE(v.name))
                 rows.append(_read(v, ref, reference))
         finally:
             ref.close()
         rank(rows)
-        report(1.0, say.COMPARED)
+        report(1.0, say.COMPARED())
         return rows
     finally:
         ref_census.model.close()

@@ -22,6 +22,7 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError
+from ..messages import sentence
 from . import quantization, roles
 from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
@@ -113,27 +114,37 @@ class Census:
 
 
 # ----------------------------------------------------------------------------- the walk
+# why a stored tensor is not a parameter (the census's exclusions, in `stats --json` as excluded_constants)
+QUANT_AUX = sentence("quantization scale / zero point")
+SCALAR = sentence("scalar constant")
+BUFFER = sentence("rotary table or mask buffer")
+BOOLEAN_MASK = sentence("boolean mask")
+INTEGER_CONSTANT = sentence("integer constant (shapes, indices)")
+UNUSED = sentence("constant not used as a parameter")
+TABLE = sentence("mask or table constant")
+
+
 def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, names: list[str]) -> str | None:
     """Why a stored tensor is not a parameter, or None if it is one."""
     for u in uses:
         aux = QUANT_AUX_SLOTS.get(u.op)
         if aux and u.slot in aux:
-            return "quantization scale / zero point"
+            return QUANT_AUX
     if ref.size <= 1:
-        return "scalar constant"
+        return SCALAR
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
             roles.NON_PARAMETER_RE.search(u.node.name) for u in uses):
-        return "rotary table or mask buffer"
+        return BUFFER
     if ref.data_type == TensorProto.BOOL:
-        return "boolean mask"
+        return BOOLEAN_MASK
     if not ref.is_float and quant is None:
-        return "integer constant (shapes, indices)"
+        return INTEGER_CONSTANT
     slot_ok = [u for u in uses if u.op in PARAM_SLOTS and (PARAM_SLOTS[u.op] is None or u.slot in PARAM_SLOTS[u.op])]
     if not slot_ok:
-        return "constant not used as a parameter"
+        return UNUSED
     if len(ref.shape) >= 3 and quant is None and \
             not any(u.op in ("Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
-        return "mask or table constant"
+        return TABLE
     return None
 
 
@@ -182,7 +193,7 @@ def take_census(model: LoadedModel) -> Census:
         quant = quantization.detect(model, ref, all_uses, idx)
         why = _not_parameter(ref, all_uses, quant, logical_names)
         if why:
-            if why.startswith("quantization"):
+            if why == QUANT_AUX:
                 quant_aux += 1
             excluded.append((name, why))
             continue
@@ -233,7 +244,7 @@ def take_census(model: LoadedModel) -> Census:
         tied_copies=tied_copies,
         quant_aux_tensors=quant_aux,
         constants=len(excluded) - quant_aux,
-        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if not w.startswith("quantization")),
+        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if w != QUANT_AUX),
         dtypes=dict(dtypes),
     )
     return Census(model, arch, layers, stored, excluded, _node_layers(idx))

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..messages import sentence
+
 if TYPE_CHECKING:
     from .architecture import Architecture
 
@@ -47,9 +49,14 @@ class Family:
     top_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     recognise: Callable[[Facts], bool] | None = None  # None: only config.json can name it
     formula_text: str = ""  # short enough for one card row
-    formula_where: str = ""  # what its letters stand for
+    formula_where: tuple[str, ...] = ()  # what its letters stand for, one sentence each (a card row each)
     formula: Callable[["Architecture"], int | None] | None = None
     position_offset: int = 0  # rows of the learned position table before position 0 (OPT: 2)
+
+    def __post_init__(self) -> None:
+        """Each meaning of the letters is one of the core's sentences (messages.py), said in the reader's language."""
+        where = (self.formula_where,) if isinstance(self.formula_where, str) else self.formula_where
+        object.__setattr__(self, "formula_where", tuple(sentence(w) for w in where if w))
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -90,8 +97,10 @@ def _gated(a: "Architecture", qkv_bias: bool = False) -> int | None:
 
 
 GATED_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d) + V·d·(1|2) + d"
-GATED_WHERE = "q = heads·hd, kv = kv_heads·hd (hd: head dim); V·d twice if the head is untied"
-GPT_WHERE = "ff = MLP width (12d² + 13d per block when ff = 4d); C = context"
+FF = "ff = MLP width"
+UNTIED_TWICE = "V·d twice if the head is untied"
+GATED_WHERE = ("q = heads·hd, kv = kv_heads·hd (hd: head dim)", UNTIED_TWICE)
+GPT_WHERE = ("ff = MLP width (12d² + 13d per block when ff = 4d)", "C = context")
 
 # ----------------------------------------------------------------------------- module names
 LLAMA_BLOCK = {
@@ -123,7 +132,7 @@ FAMILIES: list[Family] = [
            {"embed.token": (r"embed_in",), "lm_head": (r"embed_out",), "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(query_key_value|embed_in|gpt_neox)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 2d",
-           formula_where="ff = MLP width; V·d twice if the head is untied (NeoX's default)", formula=_neox),
+           formula_where=(FF, "V·d twice if the head is untied (NeoX's default)"), formula=_neox),
     Family("opt", "OPT", "opt",
            {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
             "attn.out": (r"self_attn\.out_proj",), "mlp.up": (r"fc1",), "mlp.down": (r"fc2",),
@@ -132,7 +141,7 @@ FAMILIES: list[Family] = [
             "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(self_attn_layer_norm|embed_positions)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + (C + 2)·d + 2d",
-           formula_where="ff = MLP width; OPT's position table starts 2 rows in", formula=_opt, position_offset=2),
+           formula_where=(FF, "OPT's position table starts 2 rows in"), formula=_opt, position_offset=2),
     Family("phi3", "Phi-3", "gated",
            {**LLAMA_BLOCK, "attn.qkv": (r"self_attn\.qkv_proj",), "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(self_attn\.qkv_proj|gate_up_proj)(\.|$)"),
@@ -141,7 +150,7 @@ FAMILIES: list[Family] = [
            recognise=lambda f: _gated_shape(f) and (f.has("attn.q", "bias") or f.has("attn.qkv", "bias"))
            and not f.has("attn.out", "bias"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied",
+           formula_where=("q = heads·hd, kv = kv_heads·hd", "q + 2kv: the q, k, v biases", "V·d twice if untied"),
            formula=lambda a: _gated(a, qkv_bias=True)),
     Family("gemma", "Gemma", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.embed_scaled, formula_text=GATED_TEXT,
