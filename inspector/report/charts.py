@@ -186,3 +186,36 @@ def kl_per_position(kl: list[float], agree: list[bool], _=_same) -> bytes:
     ax.grid(axis="y", alpha=0.3)
     ax.tick_params(labelsize=7)
     return _png(fig)
+
+
+def drift_chart(points: list, _=_same) -> bytes:
+    """B's residual stream against A's through the model (compare.drift.Drift.series): the drift after each sum as
+    a line, what each sum added as a bar coloured by what it adds (attention, MLP, a whole block), the largest
+    marked."""
+    x = np.arange(len(points))
+    fig, ax = plt.subplots(figsize=(7.5, 2.6))
+    growth = [p.growth if p.growth is not None else p.rel_l2 for p in points]  # the embeddings: from zero
+    labels = {"embeddings": _("what the embeddings add"), "attention": _("what the attention adds"),
+              "mlp": _("what the MLP adds"), "block": _("what the block adds")}
+    shown = set()
+    for i, (p, g) in enumerate(zip(points, growth)):
+        ax.bar(i, g, width=0.6, color=palette.DRIFT[p.kind], alpha=0.8,
+               label=labels[p.kind] if p.kind not in shown else None)
+        shown.add(p.kind)
+    ax.plot(x, [p.rel_l2 for p in points], color=palette.DRIFT_LINE, marker="o", ms=3, lw=1.2,
+            label=_("drift of the stream: ‖h_B − h_A‖ / ‖h_A‖"))
+    if points and max(growth) > 0:
+        top = int(np.argmax(growth))
+        ax.annotate(_("largest step"), (top, max(growth[top], 0)), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, color=palette.CHOSEN_MARK,
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+    tick = {"embeddings": lambda p: _("embeddings"), "attention": lambda p: _("{0} attention").format(p.block),
+            "mlp": lambda p: _("{0} MLP").format(p.block), "block": lambda p: _("block {0}").format(p.block)}
+    every = max(1, len(points) // 40)
+    ax.set_xticks(x[::every], [tick[p.kind](p) for p in points][::every], rotation=90 if len(points) > 12 else 0,
+                  fontsize=6 if len(points) > 12 else 7)
+    ax.axhline(0, color=palette.LABEL, lw=0.6)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    ax.tick_params(axis="y", labelsize=7)
+    return _png(fig)

@@ -22,6 +22,10 @@ class ReportContent:
     histogram_images: list[tuple[str, str]] = field(default_factory=list)  # (layer, image name)
     lens: list[LensRow] = field(default_factory=list)  # with the inside view: the logit lens, steps × blocks
     attention_images: list[tuple[int, str, str]] = field(default_factory=list)  # (step from 1, token, image name)
+    scoreboard: list = field(default_factory=list)  # with a comparison's tokens: compare.scoreboard.ScoreRow
+    drift_note: str | None = None  # why the comparison's drift is missing or not split, in the report's language
+    recommendation: str | None = None  # with the variants: which file to take, in the report's language
+    flags: list[str] = field(default_factory=list)  # with the variants: files whose storage contradicts their name
 
     @property
     def model_path(self) -> str:
@@ -91,12 +95,40 @@ def build_report(census, run=None, progress: say.Progress | None = None,
                 context_labels(g, i), _)
             content.attention_images.append((i + 1, step["text"], name))
     if isinstance(comparison, list):  # every variant of the folder (compare.variants)
-        data["variants"], comparison = [r.as_dict() for r in comparison], None
+        _variants(content, comparison, _)
+        comparison = None
     else:
         data["variants"] = None
     data["comparison"] = comparison.as_dict() if comparison is not None else None
     tokens = comparison.tokens if comparison is not None else None
     if tokens is not None and tokens.kl:
         content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
+    if comparison is not None:
+        _comparison(content, comparison, charts, _)
     check(1.0, say.REPORT_READY())
     return content
+
+
+def _comparison(content: ReportContent, comparison, charts, _) -> None:
+    """llama.cpp's figures beside each other, and the drift per block as a chart."""
+    from ..compare.scoreboard import scoreboard
+
+    if comparison.tokens is not None:
+        content.scoreboard = scoreboard(comparison.tokens, comparison.text)
+    drift = comparison.drift
+    if drift is not None:
+        points = drift.series()
+        if points:
+            content.images["compare_drift.png"] = charts.drift_chart(points, _)
+        content.drift_note = _(drift.note) if drift.note else None
+
+
+def _variants(content: ReportContent, rows, _) -> None:
+    """The table ranked by quality per byte, the files whose name misleads, and which one to take."""
+    from ..compare.advice import advise
+
+    advice = advise(rows)
+    content.data["variants"] = [r.as_dict() for r in sorted(rows, key=lambda r: (r.rank is None, r.rank or 0))]
+    content.data["recommendation"] = advice.as_dict()
+    content.recommendation = " ".join(_(s) for s in advice.sentences) or None
+    content.flags = [_(r.flag) for r in rows if r.flag]

@@ -157,7 +157,8 @@ def render_html(content: ReportContent, image_src: Callable[[str], str] | None =
     return _env(True, content.language).get_template("report.html.j2").render(
         d=content.data, g=content.data.get("generation"), img=src, images=content.images,
         width=lambda name, most: min(most, png_width(content.images[name])),
-        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf)
+        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf,
+        report=content)
 
 
 def png_width(png: bytes) -> int:
@@ -181,7 +182,7 @@ def render_markdown(content: ReportContent, image_dir: str) -> str:
     return _env(False, content.language, finalize).get_template("report.md.j2").render(
         d=content.data, g=content.data.get("generation"), img=lambda name: f"{image_dir}/{name}",
         images=content.images, histograms=content.histogram_images, lens=content.lens,
-        attention=content.attention_images)
+        attention=content.attention_images, report=content)
 
 
 # ---------------------------------------------------------------------------- formats
