@@ -47,8 +47,8 @@ def rows(folder: Path):
         routed = [[[e for e, _w in layer] for layer in s.experts] for s in result.steps if s.experts is not None]
         view = precision_view(c)
         yield {"case": f"{folder.name}/{variant.name}", "dtype": variant.dtype,
-               "scheme": view["summary"].split(":")[0] + "".join(f" (tied head's copy: {s})"
-                                                                 for s in view["tied_copy_schemes"]),
+               "scheme": str(view["stored_as"]),  # the tied head's stored copy included
+               "float": not (view["quantized"] or view["tied_copy_schemes"]) and set(view["schemes"]) <= {"fp32"},
                "bpp": view["bits_per_parameter"],
                "count": f"{c.parameters:,}", "exact": (c.parameters, c.weights, c.biases) == want,
                "family": f"{a.family} ({a.family_source})", "family_ok": a.family == ref["architecture"]["family"],
@@ -62,7 +62,8 @@ def rows(folder: Path):
                "experts": "–" if moe_ref is None else sum(r == [[e for e, _w in layer] for layer in w]
                                                           for r, w in zip(routed, moe_ref["routing"])),
                "steps": len(moe_ref["routing"]) if moe_ref else 0,
-               "lost": "; ".join(w["text"].split(":")[0] for w in (moe.warnings if moe else []))}
+               "lost": "; ".join(f"{w['layer']} holds {w['graph']} of the {w['config']} experts {w['source']} gives it"
+                                 for w in (moe.warnings if moe else []))}
 
 
 def main() -> int:
@@ -77,7 +78,7 @@ def main() -> int:
         for r in rows(folder):
             lost = bool(r["lost"])  # a file that lost experts is not PyTorch's model: it says so
             ok &= (r["exact"] or lost) and r["family_ok"] and r["formula"] and r["checks"] == 0 and r["ort_ids"] and \
-                (r["pytorch_ids"] or lost or not r["scheme"].startswith("fp32"))
+                (r["pytorch_ids"] or lost or not r["float"])
             experts = "–" if r["experts"] == "–" else f"{r['experts']} of {r['steps']} steps"
             print(f"| {r['case']} | {r['scheme']} | {r['bpp']:.1f} | {r['count']} | {yes(r['exact'])} | {r['family']} | "
                   f"{yes(r['formula'])} | {r['checks']} | {'yes' if r['pytorch_ids'] else 'no'} | {yes(r['ort_ids'])} | "

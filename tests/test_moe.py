@@ -2,6 +2,7 @@
 each family's formula, lost experts named, the experts each step used equal to PyTorch's routers', and shared
 past/present buffers that generate the reference ids past the window."""
 
+import io
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from inspector.engine import GenerationConfig, Generator
+from inspector.engine.cli import print_experts
 from inspector.engine.model_io import shared_capacities
 from inspector.model import load_model, take_census
 from inspector.model.families import family
@@ -75,7 +77,7 @@ def test_lost_experts_are_named(censuses):
     lost = [layer for layer in moe.layers if layer.missing]
     assert lost, "the fixture's export holds every expert"
     assert [w["layer"] for w in moe.warnings] == [f"block {layer.block}" for layer in lost]
-    assert all("not the trained model" in w["text"] for w in moe.warnings)
+    assert all("not the trained model" in str(w["text"]) for w in moe.warnings)  # a Message: str() is its English
     held = {(t.index, t.expert) for t in c.tensors if t.expert is not None}
     for layer in lost:
         assert not {(layer.block, e) for e in layer.missing} & held
@@ -107,6 +109,11 @@ def test_each_steps_experts_are_pytorchs(name):
     load = result.expert_load()
     k = ref["moe"]["experts_per_token"]
     assert load.shape == (len(ref["moe"]["layers"]), ref["moe"]["experts"]) and (load.sum(axis=1) == n * k).all()
+    out = io.StringIO()
+    print_experts(result, out)  # generate's text mode: a line per MoE block under the heading
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"experts chosen over {n} steps ({ref['moe']['experts']} experts per block):"
+    assert len(lines) == 1 + len(ref["moe"]["layers"])
 
 
 def test_generate_json_has_each_steps_experts():
@@ -163,7 +170,7 @@ def test_inside_reads_the_lens_of_a_genai_build():
     gen = Generator(FIXTURES / "genai-gpt-oss", provider="cpu")
     result = gen.generate(ref["prompt_ids"], GenerationConfig(max_new_tokens=40, stop_at_eos=False, inside=True))
     assert result.new_ids == ref["greedy_ids"][:40]
-    assert "GroupQueryAttention" in result.inside_note
+    assert "GroupQueryAttention" in str(result.inside_note)  # a Message: str() is its English
     assert all(s.lens and s.lens[0] and s.attention is None and s.experts for s in result.steps)
 
 
@@ -255,6 +262,8 @@ def test_reports_say_the_active_count_and_the_lost_experts(censuses, tmp_path):
         text = export(rc, tmp_path / f"r.{suffix}").read_text()
         assert f"{moe.active_parameters:,} used per token" in text
         assert text.count("not the trained model") == len(moe.warnings)
-    assert "不是训练好的模型" in export(build_report(c, lang="zh"), tmp_path / "z.md").read_text()
+    zh = export(build_report(c, lang="zh"), tmp_path / "z.md").read_text()
+    assert "不是训练好的模型" in zh and f"每个词元使用 {moe.active_parameters:,} 个" in zh
     d = json.loads(export(rc, tmp_path / "r.json").read_text())
     assert d["moe"]["active_parameters"] == moe.active_parameters and d["moe"]["warnings"][0]["missing"]
+    assert "not the trained model" in d["moe"]["warnings"][0]["text"]  # the JSON keeps the English

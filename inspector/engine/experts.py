@@ -16,6 +16,7 @@ import numpy as np
 import onnx
 
 from ..model import load_model, routing
+from ..model.census import ROUTER_CORRECTION
 from ..model.moe import moe_of
 from ..model.ops import MOE_OPS
 from ..model.pruning import pruned
@@ -105,7 +106,7 @@ def _with_bias(rule: Routing, census, block: int) -> Routing:
     from ..model import roles
 
     model = census.model
-    corrections = {n for n, why in census.excluded if why.startswith("router correction")}
+    corrections = {n for n, why in census.excluded if why == ROUTER_CORRECTION}
     for node in model.graph.node:
         if node.op_type != "Add" or roles.block_index(roles.owner_path(node.name)) != block:
             continue

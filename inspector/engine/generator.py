@@ -22,10 +22,11 @@ import numpy as np
 import onnxruntime as ort
 
 from ..errors import GenerationError
+from ..messages import Message, sentence
 from ..model import load_model, take_census
 from ..model.sources import open_source
 from .metrics import MemoryProbe, RunMetrics
-from .model_io import ModelIO, read_io
+from .model_io import NOT_CAUSAL_LM, ModelIO, read_io
 from .inside import Inside
 from .inside import prepare as prepare_inside
 from .experts import add_outputs, routed_copy
@@ -38,10 +39,22 @@ from .tokenizer import TextCodec, context_from_config, eos_ids
 DECODE_CONTEXT = 6  # tokens decoded before the new one, so a decoder's context rules (spaces, bytes) apply
 
 FINISH_REASONS = {  # why a run ended: the one vocabulary of the engine, the app, the JSON and the reports
-    "eos": "the end-of-text token", "stop": "a stop string", "length": "the token limit",
-    "context": "the model's context is full", "stopped": "stopped",
+    "eos": sentence("the end-of-text token"), "stop": sentence("a stop string"), "length": sentence("the token limit"),
+    "context": sentence("the model's context is full"), "stopped": sentence("stopped"),
 }
 
+# why a run cannot go on (GenerationError's one line; the step numbers are people's: the first token is step 1)
+NO_TOKENIZER = sentence("this model has no tokenizer.json: give the prompt as token ids")
+EMPTY_PROMPT = sentence("the prompt is empty")
+IDS_OUT_OF_RANGE = sentence("prompt ids must lie in 0..{0}")
+PROMPT_TOO_LONG = sentence("the prompt has {0} tokens; the model's context is {1}")
+NO_NEW_TOKENS = sentence("max new tokens must be at least 1")
+FAILED_AT_STEP = sentence("onnxruntime failed at step {0}: {1}")
+NOT_FINITE = sentence("the model produced {0} logits at step {1} (its weights or activations are not finite): no "
+                      "token can be chosen")
+INFINITE = sentence("infinite")  # logits that are not NaN but not finite either
+DO_NOT_FIT = sentence("{0} tokens do not fit the model's context of {1}")
+FAILED_READING = sentence("onnxruntime failed reading {0} tokens: {1}")
 
 @dataclass(frozen=True)
 class GenerationConfig:
@@ -84,8 +97,8 @@ class GenerationResult:
     finish: str | None
     config: GenerationConfig = GenerationConfig()
     prompt: str | None = None
-    note: str | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
-    inside_note: str | None = None  # with the inside view: why attention is missing (a fused attention op)
+    note: Message | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
+    inside_note: Message | None = None  # with the inside view: why attention is missing (a fused attention op)
     texts: dict[int, str] = field(default_factory=dict)  # with the inside view: every id it names, as text
     routers: object | None = None  # experts.RouterProbes of a mixture of experts (its blocks and expert count)
 
@@ -184,7 +197,7 @@ class Generator:
     # ------------------------------------------------------------------ text
     def encode(self, text: str) -> list[int]:
         if self.codec is None:
-            raise GenerationError("this model has no tokenizer.json: give the prompt as token ids", str(self.path))
+            raise GenerationError(NO_TOKENIZER, str(self.path))
         return self.codec.encode(text)
 
     def decode(self, ids: list[int], final: bool = True) -> str:
@@ -199,14 +212,14 @@ class Generator:
     def start(self, prompt: str | list[int], config: GenerationConfig = GenerationConfig()) -> list[int]:
         ids = self.encode(prompt) if isinstance(prompt, str) else [int(i) for i in prompt]
         if not ids:
-            raise GenerationError("the prompt is empty")
+            raise GenerationError(EMPTY_PROMPT)
         vocab = self.io.vocab_size
         if vocab and any(not 0 <= i < vocab for i in ids):
-            raise GenerationError(f"prompt ids must lie in 0..{vocab - 1}")
+            raise GenerationError(IDS_OUT_OF_RANGE(vocab - 1))
         if self.context_length and len(ids) >= self.context_length:
-            raise GenerationError(f"the prompt has {len(ids)} tokens; the model's context is {self.context_length}")
+            raise GenerationError(PROMPT_TOO_LONG(len(ids), self.context_length))
         if config.max_new_tokens < 1:
-            raise GenerationError("max new tokens must be at least 1")
+            raise GenerationError(NO_NEW_TOKENS)
         try:
             sampler = Sampler(config.sampling)
         except ValueError as exc:
@@ -242,12 +255,11 @@ class Generator:
         except GenerationError:
             raise
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors (a rewritten shape, a bad value)
-            raise GenerationError(f"onnxruntime failed at step {len(st.steps) + 1}: {ort_message(exc, str(self.path))}",
+            raise GenerationError(FAILED_AT_STEP(len(st.steps) + 1, ort_message(exc, str(self.path))),
                                   str(self.path)) from None
         if np.isnan(logits).any() or np.isposinf(logits).any() or not np.isfinite(logits).any():
-            bad = "NaN" if np.isnan(logits).any() else "infinite"
-            raise GenerationError(f"the model produced {bad} logits at step {len(st.steps) + 1} (its weights or "
-                                  "activations are not finite): no token can be chosen", str(self.path))
+            bad = "NaN" if np.isnan(logits).any() else INFINITE
+            raise GenerationError(NOT_FINITE(bad, len(st.steps) + 1), str(self.path))
         dist = st.sampler.distribution(logits)
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
@@ -303,7 +315,7 @@ class Generator:
         if not ids:
             raise GenerationError("no ids to read")
         if self.context_length and len(ids) > self.context_length:
-            raise GenerationError(f"{len(ids)} tokens do not fit the model's context of {self.context_length}")
+            raise GenerationError(DO_NOT_FIT(len(ids), self.context_length))
         io = self.io
         feeds = self._feeds(ids, 0)
         if io.cached:
@@ -311,8 +323,7 @@ class Generator:
         try:
             out = self.session.run([io.logits], feeds)[0]
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors, as one line
-            raise GenerationError(f"onnxruntime failed reading {len(ids)} tokens: {ort_message(exc, str(self.path))}",
-                                  str(self.path)) from None
+            raise GenerationError(FAILED_READING(len(ids), ort_message(exc, str(self.path))), str(self.path)) from None
         return np.asarray(out[0], np.float32)
 
     def result(self) -> GenerationResult:
@@ -425,8 +436,7 @@ class Generator:
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
-                raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output",
-                                      str(self.path))
+                raise GenerationError(NOT_CAUSAL_LM, str(self.path))
             return plan_for(take_census(model))
         finally:
             model.close()

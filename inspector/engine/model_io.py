@@ -9,6 +9,7 @@ import numpy as np
 import onnxruntime as ort
 
 from ..errors import GenerationError
+from ..messages import sentence
 
 PAST_RE = re.compile(r"^past_key_values\.(\d+)\.(key|value)$")
 PRESENT_RE = re.compile(r"^present\.(\d+)\.(key|value)$")
@@ -55,6 +56,12 @@ class ModelIO:
         return {p: q for kv_p, kv_q in zip(self.past, self.present) for p, q in zip(kv_p, kv_q)}
 
 
+NOT_CAUSAL_LM = sentence("this model is not a causal LM: it has no input_ids input or no logits output")
+CACHE_SHAPE_UNKNOWN = sentence("the KV cache's shape cannot be told from this model: its key/value heads or head "
+                               "size are neither in its inputs nor in its graph or configs")
+UNKNOWN_INPUTS = sentence("this model needs inputs the engine cannot supply: {0}")
+
+
 def _static(dim) -> int | None:
     return dim if isinstance(dim, int) and dim > 0 else None
 
@@ -87,7 +94,7 @@ def read_io(session: ort.InferenceSession, architecture=None, genai: dict | None
     ins = {i.name: i for i in session.get_inputs()}
     outs = {o.name: o for o in session.get_outputs()}
     if "input_ids" not in ins or "logits" not in outs:
-        raise GenerationError("this model is not a causal LM: it has no input_ids input or no logits output")
+        raise GenerationError(NOT_CAUSAL_LM)
     io = ModelIO("input_ids", "logits", ORT_TYPES.get(ins["input_ids"].type, np.int64))
     if "attention_mask" in ins:
         io.attention_mask = "attention_mask"
@@ -117,12 +124,11 @@ def read_io(session: ort.InferenceSession, architecture=None, genai: dict | None
                 io.head_dims[name] = dims[3]
         io.capacity = shared_capacities(genai, io.past, architecture.context_length if architecture else None)
         if io.n_kv_head is None or io.head_dim is None:
-            raise GenerationError("the KV cache's shape cannot be told from this model: its key/value heads or "
-                                  "head size are neither in its inputs nor in its graph or configs")
+            raise GenerationError(CACHE_SHAPE_UNKNOWN)
     shape = outs["logits"].shape
     io.vocab_size = _static(shape[-1]) if shape else None
     known = {io.input_ids, io.attention_mask, io.position_ids, io.use_cache_branch} | {n for kv in io.past for n in kv}
     unknown = [n for n in ins if n not in known]
     if unknown:
-        raise GenerationError(f"this model needs inputs the engine cannot supply: {', '.join(unknown[:4])}")
+        raise GenerationError(UNKNOWN_INPUTS(", ".join(unknown[:4])))
     return io

@@ -22,6 +22,7 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError
+from ..messages import sentence
 from . import ops, quantization, roles
 from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
@@ -112,6 +113,17 @@ class Census:
 
 
 # ----------------------------------------------------------------------------- the walk
+# why a stored tensor is not a parameter (the census's exclusions, in `stats --json` as excluded_constants)
+QUANT_AUX = sentence("quantization scale / zero point")
+SCALAR = sentence("scalar constant")
+BUFFER = sentence("rotary table or mask buffer")
+BOOLEAN_MASK = sentence("boolean mask")
+INTEGER_CONSTANT = sentence("integer constant (shapes, indices)")
+UNUSED = sentence("constant not used as a parameter")
+TABLE = sentence("mask or table constant")
+ROUTER_CORRECTION = sentence("router correction bias (a buffer)")
+
+
 @functools.lru_cache(maxsize=8192)
 def _own_role(name: str, op: str | None) -> tuple[str, int | None, str]:
     """What a stored name alone says (the same for each of its uses: asked once)."""
@@ -160,25 +172,25 @@ def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, 
                    idx: GraphIndex | None = None) -> str | None:
     """Why a stored tensor is not a parameter, or None if it is one."""
     if any(ops.is_aux(u.op, u.slot) for u in uses):
-        return "quantization scale / zero point"
+        return QUANT_AUX
     if ref.size <= 1:
-        return "scalar constant"
+        return SCALAR
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
             roles.NON_PARAMETER_RE.search(u.node.name) for u in uses):
-        return "rotary table or mask buffer"
+        return BUFFER
     if ref.data_type == TensorProto.BOOL:
-        return "boolean mask"
+        return BOOLEAN_MASK
     if not ref.is_float and quant is None:
-        return "integer constant (shapes, indices)"
+        return INTEGER_CONSTANT
     if idx is not None and uses and all(_router_correction(idx, u) for u in uses):
-        return "router correction bias (a buffer)"
+        return ROUTER_CORRECTION
     slot_ok = [u for u in uses if (spec := ops.op(u.op)) is not None and spec.takes_parameter(u.slot)]
     if not slot_ok:
-        return "constant not used as a parameter"
+        return UNUSED
     if len(ref.shape) >= 3 and quant is None and \
             not any(u.op in ops.MATMUL_OPS or u.op in ops.MOE_OPS or _implied(ref, u) for u in slot_ok) and \
             not (idx is not None and any(_product_before(idx, u) is not None for u in slot_ok)):
-        return "mask or table constant"
+        return TABLE
     return None
 
 
@@ -244,7 +256,7 @@ def take_census(model: LoadedModel) -> Census:
         quant = quantization.detect(model, ref, all_uses, idx)
         why = _not_parameter(ref, all_uses, quant, logical_names, idx)
         if why:
-            if why.startswith("quantization"):
+            if why == QUANT_AUX:
                 quant_aux += 1
             excluded.append((name, why))
             continue
@@ -298,7 +310,7 @@ def take_census(model: LoadedModel) -> Census:
         tied_copies=tied_copies,
         quant_aux_tensors=quant_aux,
         constants=len(excluded) - quant_aux,
-        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if not w.startswith("quantization")),
+        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if w != QUANT_AUX),
         dtypes=dict(dtypes),
     )
     return Census(model, arch, layers, stored, excluded, _node_layers(idx))

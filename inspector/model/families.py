@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..messages import sentence
+
 if TYPE_CHECKING:
     from .architecture import Architecture
 
@@ -50,10 +52,15 @@ class Family:
     top_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     recognise: Callable[[Facts], bool] | None = None  # None: only config.json can name it
     formula_text: str = ""  # short enough for one card row
-    formula_where: str = ""  # what its letters stand for
+    formula_where: tuple[str, ...] = ()  # what its letters stand for, one sentence each (a card row each)
     formula: Callable[["Architecture"], int | None] | None = None
     position_offset: int = 0  # rows of the learned position table before position 0 (OPT: 2)
     expert: Callable[["Architecture"], int] | None = None  # a mixture of experts: one routed expert's parameters
+
+    def __post_init__(self) -> None:
+        """Each meaning of the letters is one of the core's sentences (messages.py), said in the reader's language."""
+        where = (self.formula_where,) if isinstance(self.formula_where, str) else self.formula_where
+        object.__setattr__(self, "formula_where", tuple(sentence(w) for w in where if w))
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -94,8 +101,10 @@ def _gated(a: "Architecture", qkv_bias: bool = False) -> int | None:
 
 
 GATED_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d) + V·d·(1|2) + d"
-GATED_WHERE = "q = heads·hd, kv = kv_heads·hd (hd: head dim); V·d twice if the head is untied"
-GPT_WHERE = "ff = MLP width (12d² + 13d per block when ff = 4d); C = context"
+FF = "ff = MLP width"
+UNTIED_TWICE = "V·d twice if the head is untied"
+GATED_WHERE = ("q = heads·hd, kv = kv_heads·hd (hd: head dim)", UNTIED_TWICE)
+GPT_WHERE = ("ff = MLP width (12d² + 13d per block when ff = 4d)", "C = context")
 
 # ----------------------------------------------------------------------------- module names
 LLAMA_BLOCK = {
@@ -160,23 +169,25 @@ def _deepseek_v3(a: "Architecture") -> int | None:
     return a.n_layer * attn + moe * experts + dense * 3 * d * (a.ffn_dim or 0) + a.vocab_size * d + d + _untied(a)
 
 
+QKV = "q = heads·hd, kv = kv_heads·hd"
+DENSE_BLOCKS = "Ld dense blocks of width ffd"
 MOE_FAMILIES: list[Family] = [
     Family("gpt_oss", "gpt-oss", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.sinks"),
            formula_text="L·(2d·q + 2d·kv + q + 2kv + 3d + H + E·(d + 1) + E·(3d·ff + 2ff + d)) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd, H = heads (a sink each), E = experts, ff = an expert's "
-                         "width; biases on q, k, v, o, the router and both expert products",
+           formula_where=(QKV, "H = heads (a sink each)", "E = experts, ff = an expert's width",
+                          "biases on q, k, v, o, the router and both expert products"),
            formula=_gpt_oss, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim + 2 * a.moe_ffn_dim + a.d_model),
     Family("deepseek_v3", "DeepSeek-V3", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.kv_a"),
            formula_text="L·(d·rq + rq + rq·H·qk + d·(rkv + r) + rkv + rkv·H·(qk − r + v) + H·v·d + 2d) "
                         "+ Lm·(E·d + (E + S)·3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
-           formula_where="rq, rkv = q_lora_rank, kv_lora_rank; qk = nope + rope (r) head dims, v = value head dim; "
-                         "Lm MoE blocks of E routed and S shared experts of width ff; Ld dense blocks of width ffd",
+           formula_where=("rq, rkv = q_lora_rank, kv_lora_rank", "qk = nope + rope (r) head dims, v = value head dim",
+                          "Lm MoE blocks of E routed and S shared experts of width ff", DENSE_BLOCKS),
            formula=_deepseek_v3, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
     Family("qwen3_moe", "Qwen3-MoE", "moe", {}, LLAMA_TOP,
            recognise=lambda f: f.has("moe.experts.gate") or f.has("moe.experts.gate_up"),
            formula_text="L·(2d·q + 2d·kv + 2hd + 2d) + Lm·E·(d + 3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd, 2hd: the q and k norms; Lm MoE blocks of E experts of "
-                         "width ff (the router: E·d); Ld dense blocks of width ffd",
+           formula_where=(QKV, "2hd: the q and k norms", "Lm MoE blocks of E experts of width ff (the router: E·d)",
+                          DENSE_BLOCKS),
            formula=_qwen3_moe, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
 ]
 
@@ -194,7 +205,7 @@ FAMILIES: list[Family] = MOE_FAMILIES + [
            {"embed.token": (r"embed_in",), "lm_head": (r"embed_out",), "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(query_key_value|embed_in|gpt_neox)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 2d",
-           formula_where="ff = MLP width; V·d twice if the head is untied (NeoX's default)", formula=_neox),
+           formula_where=(FF, "V·d twice if the head is untied (NeoX's default)"), formula=_neox),
     Family("opt", "OPT", "opt",
            {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
             "attn.out": (r"self_attn\.out_proj",), "mlp.up": (r"fc1",), "mlp.down": (r"fc2",),
@@ -203,7 +214,7 @@ FAMILIES: list[Family] = MOE_FAMILIES + [
             "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(self_attn_layer_norm|embed_positions)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + (C + 2)·d + 2d",
-           formula_where="ff = MLP width; OPT's position table starts 2 rows in", formula=_opt, position_offset=2),
+           formula_where=(FF, "OPT's position table starts 2 rows in"), formula=_opt, position_offset=2),
     Family("phi3", "Phi-3", "gated",
            {**LLAMA_BLOCK, "attn.qkv": (r"self_attn\.qkv_proj",), "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(self_attn\.qkv_proj|gate_up_proj)(\.|$)"),
@@ -212,7 +223,7 @@ FAMILIES: list[Family] = MOE_FAMILIES + [
            recognise=lambda f: _gated_shape(f) and (f.has("attn.q", "bias") or f.has("attn.qkv", "bias"))
            and not f.has("attn.out", "bias"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied",
+           formula_where=("q = heads·hd, kv = kv_heads·hd", "q + 2kv: the q, k, v biases", "V·d twice if untied"),
            formula=lambda a: _gated(a, qkv_bias=True)),
     Family("gemma", "Gemma", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.embed_scaled, formula_text=GATED_TEXT,

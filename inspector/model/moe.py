@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from ..messages import Message, sentence
 from .architecture import model_configs
 from .experts import EXPERTS_KEYS, config_int, expert_index
 from .routing import Routing
@@ -26,13 +27,13 @@ if TYPE_CHECKING:
     from .census import Census
     from .param import ParamTensor
 
-ACTIVE_LINE = "{0} parameters, {1} used per token ({2}): {3} of {4} routed experts in each of {5} MoE blocks"
-ACTIVE_WHAT = ("used per token: everything but the routed experts a token does not use (embeddings, head, attention, "
-               "routers and shared experts count whole, as published active counts do)")
-LOST_EXPERTS = ("{0} holds {1} of the {2} experts {3} gives it: experts {4} are missing. The exporter never reached "
-                "them (a tracer follows only the experts its dummy input used), so this file is not the trained "
-                "model: tokens routed to them get no expert output")
-SENTENCES = (ACTIVE_LINE, ACTIVE_WHAT, LOST_EXPERTS)  # what the census says about experts, for the catalogues
+# what the census says about experts (messages.py: the catalogue's keys)
+ACTIVE_LINE = sentence("{0} parameters, {1} used per token ({2}): {3} of {4} routed experts in each of {5} MoE blocks")
+ACTIVE_WHAT = sentence("used per token: everything but the routed experts a token does not use (embeddings, head, "
+                       "attention, routers and shared experts count whole, as published active counts do)")
+LOST_EXPERTS = sentence("{0} holds {1} of the {2} experts {3} gives it: experts {4} are missing. The exporter never "
+                        "reached them (a tracer follows only the experts its dummy input used), so this file is not "
+                        "the trained model: tokens routed to them get no expert output")
 ROUTING_RULES = {"gpt_oss": "topk_softmax", "deepseek_v3": "sigmoid_groups", "deepseek_v2": "softmax_topk"}
 
 
@@ -58,6 +59,7 @@ class MoE:
     total: int  # every parameter of the model
     routing: Routing | None = None  # how the router's logits become the experts chosen
     warnings: list[dict] = field(default_factory=list)  # lost experts, each {"field", "layer", "missing", "text"}
+    # (its text a Message: the JSON writes its English)
 
     @property
     def active_parameters(self) -> int | None:
@@ -78,17 +80,16 @@ class MoE:
                 "active_parameters": self.active_parameters, "active_share": self.active_share,
                 "per_layer": [asdict(layer) for layer in self.layers],
                 "routing": asdict(self.routing) if self.routing else None, "warnings": self.warnings,
-                "summary": self.summary()}
+                "summary": (line := self.summary()), "what": ACTIVE_WHAT if line is not None else None}
 
-    def summary(self) -> dict | None:
-        """The census's one line about it ("N parameters, M used per token (P)") as a format and its arguments."""
+    def summary(self) -> Message | None:
+        """The census's one line about it ("N parameters, M used per token (P): …"); ACTIVE_WHAT says what it counts."""
         if self.active_parameters is None:
             return None
         from .. import units
 
-        args = [f"{self.total:,}", f"{self.active_parameters:,}", units.percent(self.active_share),
-                self.experts_per_token, self.experts, len(self.layers)]
-        return {"format": ACTIVE_LINE, "args": args, "what": ACTIVE_WHAT}
+        return ACTIVE_LINE(f"{self.total:,}", f"{self.active_parameters:,}", units.percent(self.active_share),
+                           self.experts_per_token, self.experts, len(self.layers))
 
 
 def _config_int(census: "Census", keys: tuple[str, ...]) -> tuple[int | None, str | None]:
@@ -126,10 +127,11 @@ def moe_of(census: "Census") -> MoE | None:
     moe = MoE(layers, experts, k, arch.shared_experts or 0, census.parameters, _routing(census, k))
     for layer in layers:
         if layer.missing:
-            args = [f"block {layer.block}", layer.experts, layer.expected, source, ", ".join(map(str, layer.missing))]
-            moe.warnings.append({"field": "experts", "layer": f"block {layer.block}", "missing": layer.missing,
+            name = f"block {layer.block}"  # the census's layer name (a name: never translated)
+            moe.warnings.append({"field": "experts", "layer": name, "missing": layer.missing,
                                  "graph": layer.experts, "config": layer.expected, "source": source,
-                                 "format": LOST_EXPERTS, "args": args, "text": LOST_EXPERTS.format(*args)})
+                                 "text": LOST_EXPERTS(name, layer.experts, layer.expected, source,
+                                                      ", ".join(map(str, layer.missing)))})
     return moe
 
 

@@ -6,7 +6,7 @@ import sys
 
 from .. import units
 from ..errors import safe_text
-from ..model.moe import ACTIVE_LINE, ACTIVE_WHAT, moe_of
+from ..model.moe import ACTIVE_WHAT, moe_of
 from ..stats.precision import precision_view
 from ..stats.scale import AS_EXPORTED, MLA_CACHE, scale_view
 
@@ -26,9 +26,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
                                      f"[{v.dtype}, {units.nbytes(v.nbytes)}]" for v in variants))
     moe = moe_of(census)
     if moe is not None and moe.active_parameters is not None:
-        w("  " + ACTIVE_LINE.format(f"{total:,}", f"{moe.active_parameters:,}", units.percent(moe.active_share),
-                                    moe.experts_per_token, moe.experts, len(moe.layers)))
-        w("    " + ACTIVE_WHAT)
+        w(f"  {moe.summary()}")
+        w(f"    {ACTIVE_WHAT}")
     w(f"  parameters {total:,}   weights {census.weights:,} ({units.percent(census.weights / total if total else None)})"
       f"   biases {census.biases:,} ({units.percent(census.biases / total if total else None)})")
     s = census.stored
@@ -44,7 +43,7 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
         w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
           f"the graph says {safe_text(c['graph'], 40)}")
     for warning in (moe.warnings if moe is not None else []):
-        w(f"  ! {warning['text']}")
+        w(f"  ! {warning['text']}")  # a Message: its English
     w()
     w(f"  {'layer':<14}{'parameters':>14}{'weights':>14}{'biases':>11}{'share':>9}{'bytes':>11}"
       f"{'w mean':>11}{'w std':>10}{'w absmax':>10}")
@@ -67,8 +66,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
         kv = sv["kv_cache_bytes_per_token"]
         w(f"  KV cache per token: {units.nbytes(kv['fp32'])} fp32, {units.nbytes(kv['fp16'])} fp16")
         if kv.get("latent"):
-            w(f"    {MLA_CACHE.format(a.kv_lora_rank, a.qk_rope_head_dim)}" + (
-                f" ({AS_EXPORTED.format(units.nbytes(kv['as_exported']['fp32']))})" if kv.get("as_exported") else ""))
+            w(f"    {MLA_CACHE(a.kv_lora_rank, a.qk_rope_head_dim)}" + (
+                f" ({AS_EXPORTED(units.nbytes(kv['as_exported']['fp32']))})" if kv.get("as_exported") else ""))
     if sv["formula"]:
         f = sv["formula"]
         verdict = "matches the count" if f["matches"] else f"differs by {f['difference']:+,}"

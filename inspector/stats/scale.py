@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..messages import joined, sentence
 from ..model.architecture import Architecture
 
 BYTES_PER = {"fp32": 4.0, "fp16": 2.0, "int8": 1.0, "int4": 0.5}
-MLA_CACHE = "latent attention's compressed cache: {0} + {1} values per layer (kv_lora_rank + the rotary key)"
-AS_EXPORTED = "this export caches whole keys and values: {0} fp32"
+WHERE = sentence("{0}; {1}")  # the meanings of a formula's letters, one after the other
+# latent attention's KV cache (the text view's line under "KV cache per token")
+MLA_CACHE = sentence("latent attention's compressed cache: {0} + {1} values per layer (kv_lora_rank + the rotary key)")
+AS_EXPORTED = sentence("this export caches whole keys and values: {0} fp32")
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def scale_view(parameters: int, arch: Architecture) -> dict:
         entry = arch.family_entry
         # "(1|2)": the head's matrix counted once when tied, twice when not; this model's case is known
         text = text.replace("·(1|2)", "" if arch.tied_embeddings else "·2")
-        form = {"family": entry.name, "label": entry.label, "formula": text, "where": entry.formula_where,
+        form = {"family": entry.name, "label": entry.label, "formula": text, "where": joined(entry.formula_where, WHERE),
                 "value": value, "matches": value == parameters, "difference": parameters - value}
     published = []
     for p in PUBLISHED:
