@@ -9,6 +9,7 @@ import numpy as np
 from .. import json_output, units
 from ..cli_options import add_variant_option
 from ..errors import GenerationError, terminal_text
+from ..messages import sentence
 from .serialize import result_dict
 
 
@@ -105,7 +106,27 @@ def cmd_generate(args) -> int:
           f"{result.provider}]", file=sys.stderr)
     if result.inside:
         print_inside(result, sys.stderr)
+    print_experts(result, sys.stderr)
     return 0
+
+
+# the routers' choices over a run (the core's sentences: messages.py)
+EXPERTS_CHOSEN = sentence("experts chosen over {0} ({1} experts per block):")
+ONE_STEP = sentence("{0} step")
+STEPS = sentence("{0} steps")
+BLOCK_LOAD = sentence("block {0}: {1} ({2} never chosen)")
+
+
+def print_experts(result, out) -> None:
+    """A mixture of experts: per MoE block, how many times each expert was chosen over the run (expert×times)."""
+    load = result.expert_load()
+    if load is None:
+        return
+    n = len(result.steps)
+    print(EXPERTS_CHOSEN((ONE_STEP if n == 1 else STEPS)(n), result.routers.experts), file=out)
+    for block, counts in zip(result.routers.blocks, load):
+        used = "  ".join(f"{e}×{int(times)}" for e, times in enumerate(counts) if times)
+        print(f"  {BLOCK_LOAD(block, used, int((counts == 0).sum()))}", file=out)
 
 
 def print_inside(result, out) -> None:

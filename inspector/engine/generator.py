@@ -29,6 +29,7 @@ from .metrics import MemoryProbe, RunMetrics
 from .model_io import NOT_CAUSAL_LM, ModelIO, read_io
 from .inside import Inside
 from .inside import prepare as prepare_inside
+from .experts import add_outputs, routed_copy
 from .plan import RunPlan, plan_for
 from .providers import create_session, ort_message
 from .sampling import Sampler, SamplingConfig
@@ -82,6 +83,7 @@ class Step:
     shown: str = ""  # what the running text gains at this step: whole characters (bytes join their neighbours)
     attention: list | None = None  # with the inside view: per layer, per head, weights over the positions so far
     lens: list | None = None  # with the inside view: per layer, the top candidates the residual stream gives
+    experts: list | None = None  # a mixture of experts: per MoE block, the [(expert, weight)] its router chose
 
 
 @dataclass
@@ -98,6 +100,13 @@ class GenerationResult:
     note: Message | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
     inside_note: Message | None = None  # with the inside view: why attention is missing (a fused attention op)
     texts: dict[int, str] = field(default_factory=dict)  # with the inside view: every id it names, as text
+    routers: object | None = None  # experts.RouterProbes of a mixture of experts (its blocks and expert count)
+
+    def expert_load(self):
+        """How many times each expert was chosen over the run: [MoE blocks, experts] counts, or None (dense)."""
+        if self.routers is None:
+            return None
+        return self.routers.load([s.experts for s in self.steps if s.experts is not None])
 
     @property
     def inside(self) -> bool:
@@ -140,11 +149,15 @@ class Generator:
         plan = plan or RunPlan()
         self.note = plan.note
         context_length = context_length or (plan.architecture.context_length if plan.architecture else None)
-        self.session, self.provider = create_session(str(path), provider, threads, plan.model_bytes,
-                                                     plan.external_folder)
-        self.io: ModelIO = read_io(self.session, plan.architecture)
+        self.routers = plan.routers  # a mixture of experts: its routers' logits are outputs of the session's copy
+        # what the plain session opens: the file, a pruned copy, or a copy with the routers' logits as outputs
+        self._plain = (plan.model_bytes, plan.external_folder) if self.routers is None else \
+            routed_copy(path, self.routers.logits)
+        self.session, self.provider = create_session(str(path), provider, threads, *self._plain)
+        self.io: ModelIO = read_io(self.session, plan.architecture, self.source.side_json("genai_config.json"))
         self.device = "cuda" if self.provider == "cuda" else "cpu"
-        self.io_binding = (self.provider == "cuda") if io_binding is None else io_binding
+        # shared buffers are written in place: bound on the CPU as on the GPU (the same code)
+        self.io_binding = (self.provider == "cuda" or self.io.shared) if io_binding is None else io_binding
         tok = self.source.side_file("tokenizer.json")
         self.codec = TextCodec(tok) if tok is not None else None
         self.eos = eos_ids(self.source, self.codec)
@@ -154,7 +167,6 @@ class Generator:
         self.state: _State | None = None
         self.inside: Inside | None = None  # set while the inside view is on (set_inside)
         self._probed: tuple | None = None  # (Inside, copy bytes, folder), made the first time it is asked for
-        self._plain = (plan.model_bytes, plan.external_folder)  # what the plain session opens
         self._threads = threads
         self._probe_values: dict[str, np.ndarray] = {}  # the last step's probed outputs
 
@@ -171,6 +183,8 @@ class Generator:
             if self._probed is None:
                 self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
             inside, data, folder = self._probed
+            if self.routers is not None:
+                data = add_outputs(data, self.routers.logits)
             self.session = None  # the plain session's memory goes before the copy's comes
             self.session, _provider = create_session(str(self.path), self.provider, self._threads, data, folder)
             self.inside = inside
@@ -250,6 +264,7 @@ class Generator:
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
         attention = lens = None
+        experts = self.routers.choose(self._probe_values) if self.routers is not None else None
         if self.inside is not None:
             attention = self.inside.attention(self._probe_values)
             lens = self.inside.lens(self._probe_values, logits, max(1, st.config.candidates))
@@ -258,7 +273,7 @@ class Generator:
         rss, gpu = self.probe.rss(), self.probe.gpu()
         step = Step(index=len(st.steps), id=token, text=self.token_text(token), top=top, prob=prob,
                     entropy=entropy, latency_ms=latency, kv_len=len(st.ids) - 1, rss=rss, gpu=gpu, prefill=prefill,
-                    shown=self._running_text(), attention=attention, lens=lens)
+                    shown=self._running_text(), attention=attention, lens=lens, experts=experts)
         st.metrics.record(latency, prefill, rss, gpu)
         st.steps.append(step)
         st.finish = step.finish = self._finish_reason(token)
@@ -322,7 +337,8 @@ class Generator:
             named = set(st.ids) | {i for s in st.steps for layer in (s.lens or []) if layer for i, _p in layer}
             texts = {i: self.token_text(i) for i in sorted(named)}
         return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
-                                self.provider, st.finish, st.config, st.prompt, self.note, inside_note, texts)
+                                self.provider, st.finish, st.config, st.prompt, self.note, inside_note, texts,
+                                self.routers)
 
     # ------------------------------------------------------------------ internals
     def _finish_reason(self, token: int) -> str | None:
@@ -354,7 +370,7 @@ class Generator:
     def _forward(self, prefill: bool) -> np.ndarray:
         """Logits for the next token."""
         st, io = self.state, self.io
-        session, probes = self.session, (self.inside.outputs if self.inside is not None else [])
+        session, probes = self.session, self._extra_outputs()
         if not io.cached:  # no cache in the graph: recompute the whole sequence
             out = session.run([io.logits] + probes, self._feeds(st.ids, 0))
             self._probe_values = dict(zip(probes, out[1:]))
@@ -365,7 +381,7 @@ class Generator:
         if prefill:
             st.cache = self._empty_cache()
         if self.io_binding and self.inside is None:
-            return self._forward_bound(feeds, st)
+            return self._forward_bound(feeds, st, probes)
         feeds.update(self._host_cache(st.cache))
         presents = [n for kv in io.present for n in kv]
         out = session.run([io.logits] + presents + probes, feeds)
@@ -385,23 +401,34 @@ class Generator:
             return empty
         return {n: ort.OrtValue.ortvalue_from_numpy(a, self.device, 0) for n, a in empty.items()}
 
-    def _forward_bound(self, feeds: dict[str, np.ndarray], st: _State) -> np.ndarray:
+    def _extra_outputs(self) -> list[str]:
+        """What a step asks for besides the logits and the cache: the inside's probes, the routers' logits."""
+        extra = list(self.inside.outputs) if self.inside is not None else []
+        return extra + (self.routers.logits if self.routers is not None else [])
+
+    def _forward_bound(self, feeds: dict[str, np.ndarray], st: _State, extra: list[str] = ()) -> np.ndarray:
         io = self.io
         binding = self.session.io_binding()
         for name, arr in feeds.items():
             binding.bind_cpu_input(name, arr)
+        binding.bind_output(io.logits, "cpu")  # the outputs come back in the order they are bound
+        present_of = io.present_of()
         for name, value in st.cache.items():
             if not isinstance(value, ort.OrtValue):  # the inside view ran the last step on host arrays
-                value = ort.OrtValue.ortvalue_from_numpy(value, self.device, 0)
+                value = st.cache[name] = ort.OrtValue.ortvalue_from_numpy(value, self.device, 0)
             binding.bind_ortvalue_input(name, value)
-        binding.bind_output(io.logits, "cpu")
-        for kv in io.present:
-            for name in kv:
-                binding.bind_output(name, self.device)  # stays where the model runs
+            if io.shared:  # the step writes its keys and values into the same buffer
+                binding.bind_ortvalue_output(present_of[name], value)
+            else:
+                binding.bind_output(present_of[name], self.device)  # stays where the model runs
+        for name in extra:
+            binding.bind_output(name, "cpu")
         self.session.run_with_iobinding(binding)
         outs = binding.get_outputs()
-        past_names = [n for kv in io.past for n in kv]
-        st.cache = dict(zip(past_names, outs[1:]))
+        past_names = list(st.cache)
+        self._probe_values = {n: v.numpy() for n, v in zip(extra, outs[1 + len(past_names):])}
+        if not io.shared:
+            st.cache = dict(zip(past_names, outs[1:1 + len(past_names)]))
         return outs[0].numpy()[0, -1].astype(np.float32)
 
     def _check_model(self) -> RunPlan:

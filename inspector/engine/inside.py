@@ -193,3 +193,6 @@ def _head(census) -> np.ndarray:
     if m.shape == (vocab, d):
         return np.ascontiguousarray(m.T)
     raise GenerationError(HEAD_SHAPE(str(list(m.shape)), d, vocab), str(model.path))
+
+
+point_at_file = _point_at_file  # for other copies of a model that must read its weights in place (experts.py)

@@ -12,6 +12,7 @@ from ..messages import Message
 from ..model.architecture import Architecture
 from ..model.pruning import pruned
 from ..stats.precision import precision_view
+from .experts import find_router_probes
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class RunPlan:
     model_bytes: bytes | None = None  # a copy without dead nodes, for a file full of them (model/pruning.py)
     external_folder: str | None = None  # where that copy's external data lies
     precision: dict | None = None  # stats.precision's view
+    routers: object | None = None  # experts.RouterProbes: where a mixture of experts' routers say what they chose
 
 
 def plan_for(census) -> RunPlan:
@@ -30,4 +32,5 @@ def plan_for(census) -> RunPlan:
         copy = pruned(model.proto)
     view = precision_view(census)
     return RunPlan(census.architecture, view["note"], copy.SerializeToString() if copy is not None else None,
-                   str(model.folder) if copy is not None and model.external_bytes else None, view)
+                   str(model.folder) if copy is not None and model.external_bytes else None, view,
+                   find_router_probes(census))

@@ -131,6 +131,8 @@ NOT_K_N = sentence("{0} weight {1} does not match K={2}, N={3}")
 NO_AUX = sentence("{0} weight {1} has no {2} of the right size")
 NO_SCALE = sentence("quantized tensor {0} has no scale")
 SCALE_SHAPE = sentence("quantized tensor {0} has a scale of unexpected shape")
+NOT_E_N_K = sentence("{0} weight {1} is not [experts, N, K]")
+CANNOT_READ = sentence("{0} weights cannot be read yet")
 
 
 def _codes(packed: np.ndarray, bits: int, signed: bool = False) -> np.ndarray:
@@ -248,6 +250,72 @@ class GatherBlocks(BlockRows):
         return values.reshape(len(which), -1)[:, :self.C]
 
 
+E2M1_LEVELS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0],
+                       np.float32)  # MXFP4's 4-bit floats (1 sign, 2 exponent, 1 mantissa bits)
+
+
+class ExpertRows(BlockRows):
+    """QMoE: each expert's N rows of K codes (low nibble first), a scale per row or per block along K, the zero
+    point 2^(bits-1) unless given; MXFP4: E2M1 codes times 2^(e - 127) per block of 32 (times a global scale per
+    expert where there is one).  Logical shape [experts, N, K], read as experts·N rows."""
+
+    row_axis = 0
+
+    def __init__(self, model, ref: TensorRef, q: Quantization):
+        super().__init__(ref, q.logical_shape)
+        if len(self.shape) != 3:
+            raise ModelError(NOT_E_N_K("QMoE", repr(safe_text(ref.name))))
+        E, N, K = self.shape
+        self.E, self.N, self.K, self.bits = E, N, K, q.bits
+        self.mx = q.scheme == "mxfp4"
+        self.block = q.block_size or K
+        self.n_blocks = (K + self.block - 1) // self.block
+        self.packed = ref.raw().reshape(E * N, -1)
+        scales = small_array(model, q.scale)
+        if scales is None or scales.size != E * N * self.n_blocks:
+            raise ModelError(NO_AUX("QMoE", repr(safe_text(ref.name)), "scales"))
+        if self.mx:  # e8m0: a power of two per block
+            scales = np.ldexp(1.0, scales.astype(np.int32) - 127).astype(np.float32)
+            glob = small_array(model, q.extra_aux[-1]) if q.extra_aux else None
+            if glob is not None and glob.size == E:
+                scales = scales.reshape(E, -1) * glob.astype(np.float32)[:, None]
+        self.scales = scales.astype(np.float32).reshape(E * N, self.n_blocks)
+        self.zp = None if self.mx else self._zero_points(small_array(model, q.zero_point))
+
+    def _zero_points(self, zp: np.ndarray | None) -> np.ndarray:
+        rows, nb = self.E * self.N, self.n_blocks
+        if zp is None:
+            return np.full((rows, nb), 2.0 ** (self.bits - 1), np.float32)
+        if zp.dtype.kind == "f":
+            return zp.astype(np.float32).reshape(rows, nb)
+        per = (nb if self.block != self.K else self.N)  # codes per packed zero-point row
+        unpacked = _codes(zp, self.bits) if self.bits in (4, 8) else zp.astype(np.float32)
+        if self.block == self.K:  # per channel: [E, ceil(N·bits/8)] -> one per row
+            return unpacked.reshape(self.E, -1)[:, :self.N].reshape(rows, 1)
+        return unpacked.reshape(rows, -1)[:, :per]
+
+    @property
+    def n_rows(self) -> int:
+        return self.E * self.N
+
+    def rows(self, which: np.ndarray) -> np.ndarray:
+        if self.mx:
+            packed = self.packed[which].ravel()
+            codes = np.empty(packed.size * 2, np.uint8)
+            codes[0::2], codes[1::2] = packed & 0x0F, packed >> 4
+            values = E2M1_LEVELS[codes].reshape(len(which), self.n_blocks, self.block)
+            return (values * self.scales[which, :, None]).reshape(len(which), -1)[:, :self.K]
+        q = _codes(self.packed[which], self.bits).reshape(len(which), self.n_blocks, self.block)
+        values = (q - self.zp[which, :, None]) * self.scales[which, :, None]
+        return values.reshape(len(which), -1)[:, :self.K]
+
+    def full(self) -> np.ndarray:
+        return super().full().reshape(self.shape)
+
+    def take(self, indices: np.ndarray, axis: int) -> np.ndarray:
+        return np.take(self.full(), indices, axis)
+
+
 class Affine(Values):
     """value = (code - zero point) × scale, per tensor, per channel along `axis`, or per block along it
     (DequantizeLinear, MatMulInteger, a table dequantized after its lookup)."""
@@ -325,12 +393,14 @@ def _as_float_codes(zp: np.ndarray, ref: TensorRef | None) -> np.ndarray:
     return zp.astype(np.float32)
 
 
-READERS = {"MatMulNBits": NBits, "MatMulBnb4": Bnb4, "GatherBlockQuantized": GatherBlocks,
-           "MatMulInteger": Affine, "DequantizeLinear": Affine, "GatherDequantize": Affine}
+READERS = {"nbits": NBits, "bnb4": Bnb4, "gather_blocks": GatherBlocks, "affine": Affine, "moe_blocks": ExpertRows}  # ops.QuantSlots.layout
 
 
 def values(model, ref: TensorRef, quant: Quantization | None) -> Values:
     """The reader for a stored parameter's logical values."""
     if quant is None:
         return Values(ref)
-    return READERS[quant.op](model, ref, quant)
+    reader = READERS.get(quant.layout)
+    if reader is None:
+        raise ModelError(CANNOT_READ(quant.label))
+    return reader(model, ref, quant)
