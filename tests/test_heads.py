@@ -58,9 +58,9 @@ def test_the_sample_models_table(capsys):
     assert len(rows) == 16 and [(int(r[0]), int(r[1])) for r in rows] == [(b, h) for b in range(4) for h in range(4)]
     assert all(r[2] in (*ROLES, NONE) for r in rows)
     assert all(0 <= float(x) <= 1 for r in rows for x in r[3:6]) and all(np.isfinite(float(r[6])) for r in rows)
-    assert out[1] == say.HEADS_RULE.format(THRESHOLD, say.NUMBERING)
+    assert out[1] == str(say.HEADS_RULE(THRESHOLD, say.NUMBERING))
     counts = [sum(r[2] == role for r in rows) for role in (*ROLES, NONE)]
-    assert out[-1] == say.HEADS_COUNT.format(*counts, 16)
+    assert out[-1] == str(say.HEADS_COUNT(*counts, 16))
 
 
 def test_heads_json_and_a_fused_model(capsys):
@@ -89,7 +89,7 @@ def test_the_report_has_the_heads_in_both_languages(induction, tmp_path):
     from inspector.pipeline import inspect
     from inspector.report.content import build_report
     from inspector.report.formats import export
-    from inspector.report.i18n import translator
+    from inspector.messages import translator
 
     _ref, reading = induction
     content = build_report(inspect(INDUCTION), heads=reading, lang="zh")  # the charts once: they cost the most

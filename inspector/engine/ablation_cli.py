@@ -26,7 +26,7 @@ def ablation_from_args(args) -> Ablation:
     steps = None
     if args.ablate_step is not None:
         if args.ablate_step < 1:
-            raise AblationError(say.STEP_BAD.format(args.ablate_step))
+            raise AblationError(say.STEP_BAD(args.ablate_step))
         steps = frozenset({args.ablate_step - 1})
     return Ablation(parts, steps)
 
@@ -75,21 +75,21 @@ def print_comparison(c, prompt: str | None, out) -> None:
     if c.note:
         print(f"note: {c.note}", file=out)
     print(c.label(), file=out)
-    print(f"{say.INTACT_TEXT} {show((prompt or '') + c.intact.text)}", file=out)
+    print(say.INTACT_TEXT(show((prompt or '') + c.intact.text)), file=out)
     d = c.divergence
     if d is None:
-        print(say.SAME_TOKENS.format(len(c.ablated.new_ids)), file=out)
+        print(say.SAME_TOKENS(len(c.ablated.new_ids)), file=out)
     else:
         a = c.intact.new_ids[d] if d < len(c.intact.new_ids) else None
         b = c.ablated.new_ids[d] if d < len(c.ablated.new_ids) else None
-        print(say.PART_AT.format(d + 1, tok(a) if a is not None else "–", tok(b) if b is not None else "–"), file=out)
+        print(say.PART_AT(d + 1, tok(a) if a is not None else "–", tok(b) if b is not None else "–"), file=out)
     shown = sorted({0, d if d is not None and d < len(c.changes) else 0}) if c.changes else []
     for i in shown:
         ch = c.changes[i]
-        print(say.STEP_CHANGE.format(i + 1, units.number(ch.kl, 3), tok(ch.id), units.number(ch.prob, 3),
-                                     units.number(ch.intact_prob, 3), tok(ch.intact_id)), file=out)
-        for head, shifts in ((say.ROSE, ch.rose), (say.FELL, ch.fell)):
+        print(say.STEP_CHANGE(i + 1, units.number(ch.kl, 3), tok(ch.id), units.number(ch.prob, 3),
+                              units.number(ch.intact_prob, 3), tok(ch.intact_id)), file=out)
+        for said, shifts in ((say.ROSE, ch.rose), (say.FELL, ch.fell)):
             if shifts:
                 items = ", ".join(f"{tok(s.id)} {units.number(s.intact, 3)} → {units.number(s.ablated, 3)}"
                                   for s in shifts)
-                print(f"  {head} {items}", file=out)
+                print(f"  {said(items)}", file=out)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import ablation_text as say
 from ..compare.tokens import log_softmax
+from ..messages import Message
 from ..model.ablation import Ablation
 from .generator import GenerationConfig, GenerationResult, Generator, Step
 from .serialize import result_dict
@@ -60,7 +61,7 @@ class AblationComparison:
     ablated: GenerationResult
     changes: list[StepChange]  # one per step of the ablated run
     texts: dict[int, str] = field(default_factory=dict)  # every id the changes name, as text
-    note: str | None = None  # what a fused attention op means for the ablation (model/ablation.py's Hooks.note)
+    note: Message | None = None  # what a fused attention op means for the ablation (model/ablation.py's Hooks.note)
 
     @property
     def divergence(self) -> int | None:
@@ -77,12 +78,12 @@ class AblationComparison:
             return None
         return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
-    def label(self) -> str:
+    def label(self) -> Message:
         """'switched off: head 1 of block 0 (blocks and heads counted from 0)', with the step if only one."""
         steps = self.ablation.steps
         if steps is not None and len(steps) == 1:
-            return say.SWITCHED_OFF_AT.format(self.ablation.label, say.NUMBERING, next(iter(steps)) + 1)
-        return say.SWITCHED_OFF.format(self.ablation.label, say.NUMBERING)
+            return say.SWITCHED_OFF_AT(self.ablation.label, say.NUMBERING, next(iter(steps)) + 1)
+        return say.SWITCHED_OFF(self.ablation.label, say.NUMBERING)
 
     def as_dict(self) -> dict:
         return {

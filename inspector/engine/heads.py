@@ -18,8 +18,11 @@ from typing import Callable
 import numpy as np
 
 from .. import ablation_text as say
+from .. import units
 from ..compare.tokens import log_softmax
 from ..errors import Cancelled, GenerationError
+from ..messages import Message
+from ..progress_text import Progress
 from ..model.ablation import Ablation, Part
 from .generator import Generator
 
@@ -60,7 +63,7 @@ class HeadsReading:
     loss_first: float  # nats per token on the first (random) half: what the model makes of random tokens
     loss_repeated: float  # nats per token on the repeated half, intact
     heads: list[HeadScore] = field(default_factory=list)  # block-major
-    note: str | None = None  # why attention (and so the roles) cannot be read
+    note: Message | None = None  # why attention (and so the roles) cannot be read
 
     def head(self, block: int, head: int) -> HeadScore:
         return self.heads[block * self.n_head + head]
@@ -80,9 +83,9 @@ class HeadsReading:
                 out[h.block, h.head] = h.scores[what]
         return out
 
-    def summary(self) -> str:
-        bos = say.HEADS_BOS if self.bos is not None else ""
-        return say.HEADS_PROBE.format(self.length, self.seed, bos, f"{self.loss_repeated:.3f}", f"{self.loss_first:.3f}")
+    def summary(self) -> Message:
+        said = say.HEADS_PROBE_BOS if self.bos is not None else say.HEADS_PROBE
+        return said(self.length, self.seed, units.number(self.loss_repeated, 3), units.number(self.loss_first, 3))
 
     def as_dict(self) -> dict:
         return {"ids": self.ids, "length": self.length, "seed": self.seed, "bos": self.bos, "n_layer": self.n_layer,
@@ -108,7 +111,7 @@ def probe_ids(vocab: int, length: int, seed: int, bos: int | None, special: set[
     """[BOS] + r + r: r is `length` distinct random ids, no special token among them (a seeded draw)."""
     pool = np.array([i for i in range(vocab) if i not in special and i != bos], np.int64)
     if len(pool) < length:
-        raise GenerationError(say.PROBE_FEW_TOKENS.format(len(pool), length))
+        raise GenerationError(say.PROBE_FEW_TOKENS(len(pool), length))
     r = np.random.default_rng(seed).choice(pool, size=length, replace=False).tolist()
     return ([bos] if bos is not None else []) + r + r
 
@@ -120,30 +123,29 @@ def _losses(logits: np.ndarray, ids: list[int], start: int, stop: int) -> float:
 
 
 def read_heads(gen: Generator, length: int = DEFAULT_LENGTH, seed: int = 0,
-               progress: Callable[[float, str], None] | None = None,
+               progress: Progress | None = None,
                cancelled: Callable[[], bool] | None = None) -> HeadsReading:
     """Score every head on the probe and switch each off in turn (n_layer · n_head + 1 passes of 2N tokens)."""
     if length < MIN_LENGTH:
-        raise GenerationError(say.PROBE_TOO_SHORT.format(MIN_LENGTH, length))
+        raise GenerationError(say.PROBE_TOO_SHORT(MIN_LENGTH, length))
     hooks = gen.hooks
     n_layer, n_head = hooks.n_layer, hooks.n_head
     if not n_layer or not n_head:
-        raise GenerationError(say.NO_HEADS, str(gen.path))
+        raise GenerationError(say.NO_HEADS(), str(gen.path))
     bos = bos_id(gen)
     vocab = gen.io.vocab_size or (gen.codec.tok.get_vocab_size() if gen.codec else 0)
     offset = 1 if bos is not None else 0
     if gen.context_length and offset + 2 * length > gen.context_length:
-        raise GenerationError(say.PROBE_TOO_LONG.format(length, gen.context_length,
-                                                        (gen.context_length - offset) // 2))
+        raise GenerationError(say.PROBE_TOO_LONG(length, gen.context_length, (gen.context_length - offset) // 2))
     ids = probe_ids(vocab, length, seed, bos, gen.codec.special if gen.codec else set())
 
-    def check(fraction: float, what: str) -> None:
+    def check(fraction: float, what: Message) -> None:
         if cancelled and cancelled():
             raise Cancelled()
         if progress:
             progress(fraction, what)
 
-    check(0.0, say.READING_HEADS)
+    check(0.0, say.READING_HEADS())
     was_inside, was_ablation = gen.inside is not None, gen.ablation
     try:
         return _read(gen, ids, length, seed, bos, offset, check)
@@ -153,7 +155,7 @@ def read_heads(gen: Generator, length: int = DEFAULT_LENGTH, seed: int = 0,
 
 
 def _read(gen: Generator, ids: list[int], length: int, seed: int, bos: int | None, offset: int,
-          check: Callable[[float, str], None]) -> HeadsReading:
+          check: Progress) -> HeadsReading:
     hooks = gen.hooks
     n_layer, n_head = hooks.n_layer, hooks.n_head
     inside = gen.set_inside(True)
@@ -168,7 +170,7 @@ def _read(gen: Generator, ids: list[int], length: int, seed: int, bos: int | Non
     heads = []
     for b in range(n_layer):
         for h in range(n_head):
-            check((b * n_head + h) / (n_layer * n_head), say.SWITCHING_HEAD.format(b, h))
+            check((b * n_head + h) / (n_layer * n_head), say.SWITCHING_HEAD(b, h))
             part = Part(b, "head", h)
             rise = None
             if hooks.takes(part):

@@ -55,7 +55,7 @@ def print_heads(reading, out) -> None:
     if reading.note:
         print(f"note: {reading.note}", file=out)
     print(reading.summary(), file=out)
-    print(say.HEADS_RULE.format(THRESHOLD, say.NUMBERING), file=out)
+    print(say.HEADS_RULE(THRESHOLD, say.NUMBERING), file=out)
     print(f"{'block':>5} {'head':>5}  {'role':<15}{'previous':>9}{'induction':>10}{'first':>8}{'loss rise':>11}",
           file=out)
     for h in reading.heads:
@@ -63,4 +63,4 @@ def print_heads(reading, out) -> None:
         cells = "".join(f"{s[r]:>{w}.3f}" if r in s else f"{'–':>{w}}" for r, w in zip(ROLES, (9, 10, 8)))
         rise = f"{h.loss_rise:>+11.3f}" if h.loss_rise is not None else f"{'–':>11}"
         print(f"{h.block:>5} {h.head:>5}  {say.ROLE_NAMES[h.role]:<15}{cells}{rise}", file=out)
-    print(say.HEADS_COUNT.format(*(reading.count(r) for r in (*ROLES, NONE)), len(reading.heads)), file=out)
+    print(say.HEADS_COUNT(*(reading.count(r) for r in (*ROLES, NONE)), len(reading.heads)), file=out)

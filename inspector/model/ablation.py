@@ -6,7 +6,9 @@ Where, in the graph as the exporter left it:
   alike, so zeroing that slice is zeroing the head's output before the out-projection, as a PyTorch hook on the
   input of `o_proj`/`c_proj` does, GroupQueryAttention included;
 - a block's attention (MLP) output is the out-projection's (down-projection's) result with its bias, where it
-  leaves the projection for the residual add (or a fused Skip…LayerNormalization).
+  leaves the projection for the residual add (or a fused Skip…LayerNormalization); a mixture of experts' output
+  is its fused MoE op's result, or, exported expert by expert, the one value its module (the router's parent)
+  hands out.
 
 Each place gets a Mul by a keep factor read from one extra input of the copy, `inspector.ablate/keep`
 ([n_layer, n_head + 2]: a column per head, then the attention and the MLP; 1 keeps, 0 switches off).  The input is
@@ -25,13 +27,14 @@ from onnx import TensorProto, helper, numpy_helper
 
 from .. import ablation_text as say
 from ..errors import GenerationError
+from ..messages import Message, joined
 from . import roles
 from .census import Census
+from .ops import MATMUL_OPS, MOE_OPS
 
 KEEP_INPUT = "inspector.ablate/keep"
 PREFIX = "inspector.ablate/"
 KINDS = ("head", "attn", "mlp")
-PROJECTIONS = {"MatMul", "Gemm", "MatMulNBits", "MatMulBnb4", "MatMulInteger", "FusedMatMul"}
 # what may follow a projection inside it before its result leaves: its bias, a reshape back to the sequence,
 # a quantized product's cast and scale, a static QDQ pair
 RESULT_CHAIN = {"Add", "Mul", "Cast", "Reshape", "Identity", "QuantizeLinear", "DequantizeLinear"}
@@ -56,11 +59,11 @@ class Part:
         return f"{self.block}.{self.head if self.kind == 'head' else self.kind}"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Message:
         """As people read it: 'head 3 of block 0'."""
         if self.kind == "head":
-            return say.HEAD_PART.format(self.block, self.head)
-        return (say.ATTN_PART if self.kind == "attn" else say.MLP_PART).format(self.block)
+            return say.HEAD_PART(self.block, self.head)
+        return (say.ATTN_PART if self.kind == "attn" else say.MLP_PART)(self.block)
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,8 @@ class Ablation:
         return ",".join(p.spec for p in self.parts)
 
     @property
-    def label(self) -> str:
-        return ", ".join(p.label for p in self.parts)
+    def label(self) -> Message | str:
+        return joined([p.label for p in self.parts], say.PARTS)
 
     def active(self, step: int | None) -> bool:
         """Whether the parts are off for the forward pass of `step` (None: a pass outside a run, always)."""
@@ -96,12 +99,12 @@ def parse_spec(text: str) -> tuple[Part, ...]:
     """'0.3,1.attn,2.mlp' as parts, in order, each once; a bad spec raises AblationError with one line."""
     items = [s.strip() for s in str(text).split(",") if s.strip()]
     if not items:
-        raise AblationError(say.SPEC_EMPTY)
+        raise AblationError(say.SPEC_EMPTY())
     parts: list[Part] = []
     for item in items:
         m = PART_RE.match(item.lower())
         if m is None:
-            raise AblationError(say.SPEC_BAD.format(item[:40]))
+            raise AblationError(say.SPEC_BAD(item[:40]))
         block, what = int(m.group(1)), m.group(2)
         part = Part(block, "head", int(what)) if what.isdigit() else Part(block, what)
         if part not in parts:
@@ -118,7 +121,7 @@ class Hooks:
     head: list[bool] = field(default_factory=list)
     attn: list[bool] = field(default_factory=list)
     mlp: list[bool] = field(default_factory=list)
-    why: dict[str, str] = field(default_factory=dict)  # kind -> the first reason a block's part cannot be taken
+    why: dict[str, Message] = field(default_factory=dict)  # kind -> the first reason a block's part cannot be taken
     fused: str | None = None  # the fused attention op, if any
 
     def takes(self, part: Part) -> bool:
@@ -128,21 +131,21 @@ class Hooks:
         """Raise AblationError (one line) for the first part this model does not have or cannot switch off."""
         for p in ablation.parts:
             if not 0 <= p.block < self.n_layer:
-                raise AblationError(say.NO_BLOCK.format(p.block, self.n_layer - 1))
+                raise AblationError(say.NO_BLOCK(p.block, self.n_layer - 1))
             if p.kind == "head" and not 0 <= p.head < self.n_head:
-                raise AblationError(say.NO_HEAD.format(p.block, p.head, self.n_head - 1))
+                raise AblationError(say.NO_HEAD(p.block, p.head, self.n_head - 1))
             if not self.takes(p):
-                raise AblationError(say.CANNOT.format(p.label, self.why.get(p.kind) or say.NO_BLOCKS))
+                raise AblationError(say.CANNOT(p.label, self.why.get(p.kind) or say.NO_BLOCKS()))
 
     @property
-    def cannot(self) -> dict[str, str]:
+    def cannot(self) -> dict[str, Message]:
         """Per kind that some block cannot take: why (the app greys those menu entries out)."""
-        return {k: self.why.get(k) or say.NO_BLOCKS for k in KINDS if not all(getattr(self, k)) or not self.n_layer}
+        return {k: self.why.get(k) or say.NO_BLOCKS() for k in KINDS if not all(getattr(self, k)) or not self.n_layer}
 
     @property
-    def note(self) -> str | None:
+    def note(self) -> Message | None:
         """What a fused attention op means for switching parts off, or None."""
-        return say.FUSED_TAKES_ALL.format(self.fused) if self.fused and not self.cannot else None
+        return say.FUSED_TAKES_ALL(self.fused) if self.fused and not self.cannot else None
 
 
 # ---------------------------------------------------------------------------- finding the places
@@ -183,9 +186,26 @@ class _Graph:
             if t.index == block and t.role == role and t.kind == "weight":
                 for name in t.nodes:
                     node = self.by_name.get(name)
-                    if node is not None and node.op_type in PROJECTIONS:
+                    if node is not None and node.op_type in MATMUL_OPS:
                         return node
         return None
+
+    def experts_output(self, census: Census, block: int) -> str | None:
+        """A mixture of experts' output: its fused MoE op's result, or, exported expert by expert, the one value
+        (not a shared constant) that its module — the router's parent — hands to a node outside it."""
+        nodes = [self.by_name.get(n) for t in census.tensors if t.index == block and t.role.startswith("moe.")
+                 for n in t.nodes]
+        fused = next((n for n in nodes if n is not None and n.op_type in MOE_OPS), None)
+        if fused is not None:
+            return self.result(fused)
+        router = next((t.nodes[0] for t in census.tensors if t.index == block and t.role == "moe.router"
+                       and t.nodes), None)
+        if router is None:
+            return None
+        module = _module(router).rpartition(".")[0]
+        leaving = {o for n in self.graph.node if n.op_type != "Constant" and _owned_by(n.name, module)
+                   for o in n.output if any(not _owned_by(r.name, module) for r in self.readers.get(o, ()))}
+        return leaving.pop() if len(leaving) == 1 and module else None
 
     def activation(self, proj: onnx.NodeProto) -> tuple[onnx.NodeProto, int] | None:
         """(node, input slot) where the projection's float input enters: its first input, or, for an int8
@@ -275,52 +295,59 @@ def add_ablation(graph: onnx.GraphProto, census: Census, dtype: int = TensorProt
     """Add the keep input and its Muls to `graph` (the copy's main graph); `dtype`: the model's activations'
     float type.  Returns what can be switched off; a part whose place is not found is simply not hooked."""
     arch = census.architecture
-    n_layer, n_head, head_dim = arch.n_layer or 0, arch.n_head or 0, arch.head_dim or 0
+    # a head's slice of the out-projection's input is its value head: latent attention's v_head_dim is narrower
+    # than its query/key heads (nope + rope)
+    n_layer, n_head, head_dim = arch.n_layer or 0, arch.n_head or 0, arch.v_head_dim or arch.head_dim or 0
     hooks = Hooks(n_layer, n_head, [False] * n_layer, [False] * n_layer, [False] * n_layer, fused=arch.fused_attention)
     if not n_layer:
-        hooks.why = {k: say.NO_BLOCKS for k in KINDS}
+        hooks.why = {k: say.NO_BLOCKS() for k in KINDS}
         return hooks
     g = _Graph(graph)
     build = _Builder(g, dtype)
 
-    def cannot(kind: str, why: str) -> None:
+    def cannot(kind: str, why: Message) -> None:
         hooks.why.setdefault(kind, why)
 
     for b in range(n_layer):
         out_proj = g.projection(census, b, "attn.out")
         down = g.projection(census, b, "mlp.down")
         if out_proj is None:
-            cannot("head", say.NO_OUT_PROJECTION.format(b))
-            cannot("attn", say.NO_OUT_PROJECTION.format(b))
+            cannot("head", say.NO_OUT_PROJECTION(b))
+            cannot("attn", say.NO_OUT_PROJECTION(b))
         else:
             entry = g.activation(out_proj)
             width = n_head * head_dim
             shape = next((t.shape for t in census.tensors if t.index == b and t.role == "attn.out"
                           and t.kind == "weight"), ())
             if entry is None:
-                cannot("head", say.NO_FLOAT_INPUT.format(b))
+                cannot("head", say.NO_FLOAT_INPUT(b))
             elif not width or width not in shape:
-                cannot("head", say.NO_HEAD_WIDTH.format(b, n_head, head_dim))
+                cannot("head", say.NO_HEAD_WIDTH(b, n_head, head_dim))
             else:
                 node, slot = entry
                 factor = build.factor(b, 0, n_head, f"heads_{b}", repeat=head_dim)
                 build.scale(node.input[slot], factor, f"heads_{b}/x", [(node, slot)])
                 hooks.head[b] = True
-            _hook_result(g, build, hooks, out_proj, b, "attn", n_head, cannot)
-        if down is None:
-            cannot("mlp", say.NO_DOWN_PROJECTION.format(b))
+            _hook_result(g, build, hooks, g.result(out_proj), b, "attn", n_head, cannot)
+        if down is not None:
+            _hook_result(g, build, hooks, g.result(down), b, "mlp", n_head, cannot)
+        elif any(t.index == b and t.role.startswith("moe.experts.") for t in census.tensors):
+            value = g.experts_output(census, b)
+            if value is None:
+                cannot("mlp", say.NO_EXPERTS_OUTPUT(b))
+            else:
+                _hook_result(g, build, hooks, value, b, "mlp", n_head, cannot)
         else:
-            _hook_result(g, build, hooks, down, b, "mlp", n_head, cannot)
+            cannot("mlp", say.NO_DOWN_PROJECTION(b))
     build.commit(n_layer, n_head)
     return hooks
 
 
-def _hook_result(g: _Graph, build: _Builder, hooks: Hooks, proj, block: int, kind: str, n_head: int,
-                 cannot) -> None:
-    value = g.result(proj)
-    part = Part(block, kind)
+def _hook_result(g: _Graph, build: _Builder, hooks: Hooks, value: str | None, block: int, kind: str,
+                 n_head: int, cannot) -> None:
+    """`value` (where the block's attention or MLP output leaves it) × its keep factor, for every reader."""
     if value is None:
-        cannot(kind, say.NO_SINGLE_OUTPUT.format(part.label))
+        cannot(kind, say.NO_SINGLE_OUTPUT(Part(block, kind).label))
         return
     column = n_head + KINDS.index(kind) - 1
     factor = build.factor(block, column, column + 1, f"{kind}_{block}")
