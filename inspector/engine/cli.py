@@ -10,6 +10,7 @@ from .. import json_output, units
 from ..cli_options import add_variant_option
 from ..errors import GenerationError, terminal_text
 from ..messages import sentence
+from .ablation_cli import add_ablation_options
 from .serialize import result_dict
 
 
@@ -19,6 +20,7 @@ def add_generate_parser(sub) -> None:
     add_variant_option(g)
     add_generation_options(g)
     g.add_argument("--json", action="store_true", help="one JSON object on stdout instead of streamed text")
+    add_ablation_options(g)
     g.set_defaults(func=cmd_generate)
 
 
@@ -91,6 +93,10 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
 
 
 def cmd_generate(args) -> int:
+    if getattr(args, "ablate", None) is not None:
+        from .ablation_cli import cmd_ablate
+
+        return cmd_ablate(args, config_from_args(args), prompt_from_args(args), print_summary)
     if args.json:
         _gen, result = run_generation(args)
         json_output.dump(result_dict(result), sys.stdout)
@@ -98,16 +104,21 @@ def cmd_generate(args) -> int:
         return 0
     _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)
     sys.stdout.write("\n")
+    print_summary(result, sys.stderr)
+    if result.inside:
+        print_inside(result, sys.stderr)
+    print_experts(result, sys.stderr)
+    return 0
+
+
+def print_summary(result, out) -> None:
+    """One line: tokens, why the run ended, time to first token, speed, latency percentiles, peak RSS."""
     m = result.metrics.summary()
     n = len(result.new_ids)
     print(f"[{n} token{'' if n == 1 else 's'}, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
           f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
           f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {units.number(m['peak_rss_mb'], 3)} MB, "
-          f"{result.provider}]", file=sys.stderr)
-    if result.inside:
-        print_inside(result, sys.stderr)
-    print_experts(result, sys.stderr)
-    return 0
+          f"{result.provider}]", file=out)
 
 
 # the routers' choices over a run (the core's sentences: messages.py)
