@@ -100,12 +100,12 @@ class CompareView(QtWidgets.QWidget):
         self.tokens.setToolTip(self.tr("How many tokens of A's continuation both models read"))
         self.prompt.textChanged.connect(self._settings_edited)
         self.tokens.valueChanged.connect(self._settings_edited)
-        self.again_btn = QtWidgets.QPushButton(self.tr("Compare Again"))
+        self.again_btn = QtWidgets.QPushButton(self.tr("Compare again"))
         self.again_btn.setToolTip(self.tr("The same comparison with this prompt and number of tokens"))
         self.again_btn.clicked.connect(c.rerun)
         self.with_btn = QtWidgets.QPushButton(self.tr("Compare With…"))
         self.with_btn.clicked.connect(self.ask_and_compare)
-        self.variants_btn = QtWidgets.QPushButton(self.tr("All Variants"))
+        self.variants_btn = QtWidgets.QPushButton(self.tr("Compare All Variants"))
         self.variants_btn.setToolTip(self.tr("Every file of the open model's folder against the float one"))
         self.variants_btn.clicked.connect(c.compare_variants)
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS, maximumWidth=160)
@@ -301,7 +301,7 @@ class CompareView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.variants_title = QtWidgets.QLabel()
         self.variants_title.setWordWrap(True)
-        self.variants = _table(VARIANT_COLUMNS)
+        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1)  # how each is stored gives way
         self.variants.setSortingEnabled(True)
         self.variants.setToolTip(self.tr("Double-click a file to compare it with the reference, tensor by tensor "
                                          "and token by token"))
@@ -434,6 +434,7 @@ class CompareView(QtWidgets.QWidget):
                      _item(v.top1_agreement, agree),
                      _item(v.first_divergence, "–" if v.first_divergence is None else str(v.first_divergence)),
                      _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(v.error or v.stored_as)]
+            cells[-1].setToolTip(v.error or v.stored_as)
             if v.error:
                 cells[-1].setForeground(QtGui.QColor(palette.WARNING))
             cells[0].setData(ROW_ROLE, v)

@@ -123,6 +123,7 @@ class InsideView(QtWidgets.QWidget):
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 2)
         right.setStretchFactor(2, 2)
+        right.default_sizes = self._right_sizes
         split = KeptSplitter("inside/splitter")
         split.addWidget(self.diagram)
         split.addWidget(right)
@@ -148,10 +149,23 @@ class InsideView(QtWidgets.QWidget):
         self._show_empty()
         session.run.changed.connect(self.show_run)
 
+    def _right_sizes(self, total: int) -> list[int]:
+        """The lens as tall as its rows (one per block), the context two lines of chips, the grid the rest."""
+        blocks = (self.census.architecture.n_layer or 0) if self.census is not None else 0
+        line = self.fontMetrics().height() + 4
+        lens = line + self.lens.horizontalHeader().sizeHint().height() + (blocks or 4) * \
+            self.lens.verticalHeader().defaultSectionSize() + 2 * self.lens.frameWidth() + \
+            self.lens.horizontalScrollBar().sizeHint().height() + line // 2
+        looked = 3 * line + self.context_scroll.minimumHeight() + 2 * self.context_scroll.frameWidth()
+        grid_least = self.panes[1].minimumSizeHint().height()
+        lens = max(min(lens, total - looked - grid_least), line * 4)
+        return [looked, total - looked - lens, lens]
+
     # ------------------------------------------------------------------ inputs
     def fill(self, census):
         """The model's diagram (a staged view step, like the other views' fill)."""
         self.census = census
+        self.right.content_changed()  # the lens's rows: one per block of this model
         self.diagram.set_census(census)
         self._drawn = None
         self.show_run(self.session.run.snapshot())

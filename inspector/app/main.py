@@ -106,6 +106,7 @@ def make_window(window_class, settings, args):
     window = window_class(settings)
     size = args.size or (_size(SHOT_SIZE) if args.screenshot else None)
     if size is not None:
+        window.keep_size = True
         window.resize(*size)
     if args.tab:
         window.show_tab(args.tab)

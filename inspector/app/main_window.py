@@ -28,6 +28,7 @@ _windows: set = set()  # windows made by a language switch, kept alive (nothing 
 WINDOW_SIZE = (1440, 900)  # the first size, where the screen has room for it
 STATUS_MS = 8000  # how long a status-bar message stays
 PROGRESS_WIDTH, PROGRESS_STEPS = 200, 1000
+FRAME_SETTLE_MS = (0, 300)  # a window manager frames a new window a moment after it is shown
 
 
 def app_icon() -> QtGui.QIcon:
@@ -86,6 +87,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session = session or Session(self.settings)
         self.replaced_by: MainWindow | None = None
         self._replacing = False
+        self.keep_size = False  # sized on purpose (--size, a screenshot): not fitted to the screen
         self.stager = Stager(self)
         self.stager.failed.connect(self.show_error)
         self.setWindowTitle("GPT Inspector")
@@ -466,7 +468,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def fit_to_screen(self) -> None:
         """Within the screen it is on: a window saved on a larger screen, or partly off this one, is brought back."""
-        if self.isMaximized() or self.isFullScreen():
+        if self.keep_size or self.isMaximized() or self.isFullScreen():
             return
         frame, inner = self.frameGeometry(), self.geometry()
         margins = QtCore.QMargins(inner.left() - frame.left(), inner.top() - frame.top(),
@@ -474,6 +476,13 @@ class MainWindow(QtWidgets.QMainWindow):
         fitted = fit_rect(frame, self._available(), self.minimumSizeHint().grownBy(margins))
         if fitted != frame:
             self.setGeometry(fitted.marginsRemoved(margins))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):  # once the window manager has framed it: all of it on the screen
+            self._fitted = True
+            for delay in FRAME_SETTLE_MS:
+                QtCore.QTimer.singleShot(delay, self.fit_to_screen)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
