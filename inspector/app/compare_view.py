@@ -190,7 +190,6 @@ class CompareView(QtWidgets.QWidget):
             a, b = task.names
             self.title.setText(self.tr("A: {a}   B: {b}").format(a=safe_text(a, 60), b=safe_text(b, 60)))
         self.title.setToolTip(self.title.text())
-        self.session.go_to.emit("compare")
 
     @property
     def busy(self) -> bool:

@@ -49,6 +49,7 @@ class GenerateView(QtWidgets.QWidget):
         panel.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         left = QtWidgets.QWidget()  # the run's status and note stay in sight below the scrolling settings
         left.setMaximumWidth(self.panel.maximumWidth() + panel.verticalScrollBar().sizeHint().width())
+        left.setMinimumWidth(self.panel.minimumSizeHint().width())  # never dragged (or restored) to a sliver
         ll = QtWidgets.QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(panel, 1)

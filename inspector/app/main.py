@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
                 settings.setValue(i18n.SETTING, args.language)
             i18n.install(app, args.language or "system")
             window = make_window(MainWindow, settings, args)
-            return _screenshot(app, window, _model(window, args), args)
+            code = _screenshot(app, window, _model(window, args), args)
+            settings.sync()  # written now, while its folder exists: nothing is left to write (and re-create it) later
+            return code
     settings = QtCore.QSettings("GPT Inspector", "GPT Inspector")
     i18n.install(app, args.language or settings.value(i18n.SETTING, "system"))
     window = make_window(MainWindow, settings, args)

@@ -138,7 +138,11 @@ class MainWindow(QtWidgets.QMainWindow):
         m.recent_changed.connect(self._fill_recent)
         run.failed.connect(self.show_error)
         c.failed.connect(self.show_error)
+        c.started.connect(self._comparison_started)
         self.session.go_to.connect(self.show_tab)
+
+    def _comparison_started(self, _task) -> None:
+        self.show_tab("compare")  # a comparison asked for, from any menu or view: its tab
 
     def _show_session(self) -> None:
         """A window built around a session that already holds a model (a rebuild): every view shows it again, and
