@@ -291,19 +291,25 @@ def test_a_quantized_model_shows_its_scheme_everywhere(qtbot, window):
 
 
 def test_the_screenshot_command_renders_and_exits(tmp_path):
-    """README's command without a display: load, generate a few tokens, write the picture, exit 0."""
+    """README's command without a display: load, generate a few tokens, write the picture at exactly the size asked,
+    exit 0, and leave no settings folder in the temporary directory."""
     import os
     import subprocess
     import sys
 
+    from PySide6.QtGui import QImage
+
     from .conftest import ROOT
 
-    out = tmp_path / "shot.png"
+    out, scratch = tmp_path / "shot.png", tmp_path / "tmp"
+    scratch.mkdir()
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), str(FIXTURES / "tiny-gpt2"),
-                        "--tab", "generate", "--steps", "3"], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                        "--tab", "generate", "--steps", "3", "--size", "1024x640"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(scratch)})
     assert r.returncode == 0, r.stderr[-2000:]
     assert out.stat().st_size > 10_000 and "Traceback" not in r.stderr
+    assert QImage(str(out)).size() == QtCore.QSize(1024, 640)
+    assert list(scratch.glob("inspector-shot-*")) == []
 
 
 def test_counts_come_first_and_statistics_stream_in(qtbot, window, monkeypatch):

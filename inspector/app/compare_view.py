@@ -19,6 +19,7 @@ from ..errors import safe_text
 from . import i18n
 from .columns import PREFIX_ROLE, ColumnFit, compact_rows, measure_table, shared_prefix
 from .dialogs import ask_model_path
+from .elided_label import ElidedLabel
 from .i18n import plural
 from .qt_compat import QtCore, QtGui, QtWidgets, pg
 from .session.comparison import VARIANTS as VARIANTS_TASK
@@ -109,8 +110,7 @@ class CompareView(QtWidgets.QWidget):
         self.variants_btn.setToolTip(self.tr("Every file of the open model's folder against the float one"))
         self.variants_btn.clicked.connect(c.compare_variants)
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS, maximumWidth=160)
-        self.progress_label = QtWidgets.QLabel()
-        self.progress_label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.progress_label = ElidedLabel()
         self.cancel_btn = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_btn.clicked.connect(c.cancel)
         # two rows: what is compared (and its progress) above, how and with what below — fits 1024 px
@@ -203,14 +203,12 @@ class CompareView(QtWidgets.QWidget):
         self.back_btn.setVisible(not busy and c.variants is not None and c.task is not c.variants_task)
         if busy:
             self.progress.setValue(0)
-            self.progress_label.setText("")
+            self.progress_label.set_full_text("")
 
     @QtCore.Slot(float, str)
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
-        text = i18n.progress(message)
-        self.progress_label.setText(text)
-        self.progress_label.setToolTip(text)
+        self.progress_label.set_full_text(i18n.progress(message))
 
     def _show(self, result) -> None:
         if isinstance(result, list):

@@ -20,7 +20,7 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("NodeListing", "inputs"), QT_TRANSLATE_NOOP("NodeListing", "outputs"),
     QT_TRANSLATE_NOOP("NodeListing", "input shapes"), QT_TRANSLATE_NOOP("NodeListing", "parameters")]
 GROUP = 0  # internal id of a layer row; a node row's id is its layer's position + 1
-MEASURED_ROWS = 4000  # the rows whose text sizes the columns (every op is measured; names from a sample)
+MEASURED_ROWS = 1500  # the rows whose text sizes the columns (every op is measured; names from a sample)
 LIST_SHARES = {2: 0.2, 3: 0.16, 4: 0.14, 5: 0.14}  # inputs, outputs, shapes, parameters: their most of the width
 TYPING_PAUSE_MS = 150
 EXPAND_UP_TO = 32  # layers with matches, opened after a search when there are this few
@@ -177,6 +177,7 @@ class GraphView(QtWidgets.QWidget):
         self.filled = False
         yield
         self.listing.set_rows(self.rows)
+        yield  # the columns' widths in a step of their own
         self._measure(self.rows)
         self.filled = True
         if self.search.text().strip():

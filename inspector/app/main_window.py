@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import units
 from ..errors import InspectorError, safe_text
 from . import dialogs, i18n
+from .elided_label import ElidedLabel
 from .fonts import install_fonts
 from .qt_compat import QtCore, QtGui, QtWidgets
 from .session import Session
@@ -48,31 +49,6 @@ def fit_rect(rect: QtCore.QRect, screen: QtCore.QRect, minimum: QtCore.QSize) ->
 def _view_class(spec: str):
     module, name = spec.split(":")
     return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-
-
-class ElidedLabel(QtWidgets.QLabel):
-    """One line that shortens itself with "…" to its width (a status line never breaks inside a word)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
-        self.setMinimumWidth(40)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self._full, QtCore.Qt.ElideRight, max(0, self.width())))
 
 
 class MainWindow(QtWidgets.QMainWindow):

@@ -102,6 +102,7 @@ class ReportDialog(QtWidgets.QDialog):
             return
         self.export_btn.setEnabled(False)
         self.progress.setVisible(True)
+        self._keep_choices(Path(self.path.text()))  # the person's choices, kept whether or not this one is written
         worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
                               self.attention_at, self.comparison if self.include_compare.isChecked() else None,
                               self.language.currentData())
@@ -132,7 +133,6 @@ class ReportDialog(QtWidgets.QDialog):
         except Exception as exc:  # noqa: BLE001
             self._failed(*describe_error(exc))
             return
-        self._keep_choices(Path(path))
         self.exported.emit(str(path))
         self.accept()
 
