@@ -239,6 +239,11 @@ def test_every_tab_fits_and_renders_at_both_sizes(qtbot, window):
             hint = window.minimumSizeHint()
             assert hint.width() <= 1024 and hint.height() <= 640, (key, hint)
             assert window.grab().size() == QtCore.QSize(w, h), key
+        window.show_tab("layers")
+        for page, plot in ((1, window.layers.compare), (0, window.layers.hist)):
+            window.layers.right.setCurrentIndex(page)
+            qtbot.wait(20)  # the heat map's title, colour bar and axes all inside the pane, none cut off
+            assert plot.getPlotItem().geometry().width() <= plot.viewport().width() + 1
 
 
 def test_every_setting_is_kept(qtbot, settings, tmp_path):

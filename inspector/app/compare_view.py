@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import palette, units
 from ..errors import safe_text
 from . import i18n
+from .axes import title_gives_way
 from .columns import PREFIX_ROLE, ColumnFit, compact_rows, measure_table, shared_prefix
 from .dialogs import ask_model_path
 from .elided_label import ElidedLabel
@@ -256,6 +257,7 @@ class CompareView(QtWidgets.QWidget):
         for p in (self.diff_plot, self.value_plot, self.kl_plot):
             p.setMouseEnabled(y=False)
             p.setTitle(p.getPlotItem().titleLabel.text, size=PLOT_TITLE_SIZE)
+            title_gives_way(p)
         self.text = QtWidgets.QTextBrowser()
         self.text.setMaximumHeight(110)
         right = KeptSplitter("compare/right_splitter", QtCore.Qt.Vertical)

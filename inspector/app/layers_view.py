@@ -10,6 +10,7 @@ import numpy as np
 from .. import palette, units
 from . import i18n
 from .columns import PREFIX_ROLE, ColumnFit, shared_prefix, text_width
+from .elided_label import ElidedLabel
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
 from .splitters import KeptSplitter
 from .staging import PAINT
@@ -89,6 +90,8 @@ class LayersView(QtWidgets.QWidget):
         self.kind.currentIndexChanged.connect(self._selection_changed)
         self.log_y = QtWidgets.QCheckBox(self.tr("log scale"))
         self.log_y.toggled.connect(self._selection_changed)
+        self.hist_title = ElidedLabel()  # above the plot, not its title: a long name must not widen the plot
+        self.hist_title.setAlignment(QtCore.Qt.AlignCenter)
         self.hist = pg.PlotWidget()
         self.hist.setMouseEnabled(y=False)
         self.hist.addLegend(offset=(-10, 10))
@@ -102,6 +105,9 @@ class LayersView(QtWidgets.QWidget):
 
         self.role = QtWidgets.QComboBox()
         self.role.currentIndexChanged.connect(self._draw_compare)
+        self.compare_title = QtWidgets.QLabel()  # wraps, where a plot title would hold the plot wide
+        self.compare_title.setWordWrap(True)
+        self.compare_title.setAlignment(QtCore.Qt.AlignCenter)
         self.compare = pg.PlotWidget()
         self.compare.setMouseEnabled(x=False, y=False)
         self.heat = pg.ImageItem()
@@ -123,6 +129,7 @@ class LayersView(QtWidgets.QWidget):
         hl = QtWidgets.QVBoxLayout(hist_box)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addLayout(controls)
+        hl.addWidget(self.hist_title)
         hl.addWidget(self.hist, 1)
         hl.addWidget(self.stats_label)
         cmp_box = QtWidgets.QWidget()
@@ -132,6 +139,7 @@ class LayersView(QtWidgets.QWidget):
         row.addWidget(QtWidgets.QLabel(self.tr("compare all blocks:")))
         row.addWidget(self.role, 1)
         cl.addLayout(row)
+        cl.addWidget(self.compare_title)
         cl.addWidget(self.compare, 1)
         self.right = QtWidgets.QTabWidget()
         self.right.addTab(hist_box, self.tr("Histogram"))
@@ -202,6 +210,8 @@ class LayersView(QtWidgets.QWidget):
         self._rows: dict[str, SortItem] = {}  # layer name -> its row
         self.tree.clear()
         self.hist.clear()
+        self.hist_title.set_full_text("")
+        self.compare_title.setText("")
         self.role.clear()
         self.heat.clear()
         self.stats_label.setText("")
@@ -324,7 +334,7 @@ class LayersView(QtWidgets.QWidget):
         if obj is None:
             return
         if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
-            self.hist.setTitle(html.escape(getattr(obj, "name", "")))
+            self.hist_title.set_full_text(getattr(obj, "name", ""))
             self.stats_label.setText("<i>" + self.tr("reading the values…") + "</i>")
             return
         is_layer = hasattr(obj, "tensors")
@@ -334,7 +344,7 @@ class LayersView(QtWidgets.QWidget):
             series = {k: obj.stats[k] for k in kinds if k in obj.stats}
             title = obj.name
             if not series and obj.stats:
-                self.hist.setTitle(html.escape(title))
+                self.hist_title.set_full_text(title)
                 self.stats_label.setText("<i>" + html.escape(self.tr("{0} has no {1}").format(
                     obj.name, self.tr(self.kind.currentData()))) + "</i>")
                 return
@@ -348,7 +358,7 @@ class LayersView(QtWidgets.QWidget):
             y = np.log10(counts + 1.0) if log else counts.astype(float)
             self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
                            brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=i18n.core(units.KIND_PLURAL[kind]))
-        self.hist.setTitle(html.escape(title))
+        self.hist_title.set_full_text(title)
         self.hist.setLabel("left", "log10(count + 1)" if log else self.tr("count"))
         self.hist.setLabel("bottom", self.tr("value"))
         self.stats_label.setText(self._stats_html(series))
@@ -408,7 +418,7 @@ class LayersView(QtWidgets.QWidget):
         width = float(edges[-1] - edges[0])
         self.heat.setRect(QtCore.QRectF(float(edges[0]), 0.0, width, float(len(labels))))
         self.compare.getAxis("left").setTicks([[(i + 0.5, lab.replace("block ", "")) for i, lab in enumerate(labels)]])
-        self.compare.setTitle(self.tr("distribution per block (log counts, each row scaled to its peak)"))
+        self.compare_title.setText(self.tr("distribution per block (log counts, each row scaled to its peak)"))
         self.compare.autoRange()
 
     # ------------------------------------------------------------------ columns
