@@ -34,13 +34,17 @@ def shared_prefix(names) -> int:
     return n
 
 
-def elide_names(names: list[str], prefix: int, metrics: QtGui.QFontMetrics, width: int) -> list[str]:
+NAME_WAYS = (QtCore.Qt.ElideLeft, QtCore.Qt.ElideMiddle, QtCore.Qt.ElideRight)  # a name's end tells it apart
+TEXT_WAYS = (QtCore.Qt.ElideRight,)  # prose reads from its start
+
+
+def elide_names(names: list[str], prefix: int, metrics: QtGui.QFontMetrics, width: int,
+                ways=NAME_WAYS) -> list[str]:
     """Sibling names (a layer's tensors) shortened to `width` pixels so that no two read alike: whole where they fit,
     else without their shared start (`prefix` characters), then cut at the start, the middle or the end — the first
     of these that keeps every name apart."""
     rests = [n[prefix:] if 0 < prefix < len(n) else n for n in names]
     short = [ELLIPSIS + r if r is not n else n for r, n in zip(rests, names)]
-    ways = (QtCore.Qt.ElideLeft, QtCore.Qt.ElideMiddle, QtCore.Qt.ElideRight)
     best = None
     for mode in ways:
         shown = [n if metrics.horizontalAdvance(n) <= width else s if metrics.horizontalAdvance(s) <= width
@@ -60,8 +64,9 @@ class NameElide(QtWidgets.QStyledItemDelegate):
     """Draws a tree's or table's names elided together with their siblings' (`elide_names`): the item's PREFIX_ROLE
     says how much of it its neighbours share; its siblings are the other rows under the same parent."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, ways=NAME_WAYS):
         super().__init__(parent)
+        self.ways = ways
         self._cache: dict = {}
 
     def paint(self, painter, option, index) -> None:
@@ -86,7 +91,7 @@ class NameElide(QtWidgets.QStyledItemDelegate):
         if shown is None:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.clear()
-            shown = self._cache[key] = elide_names(names, int(index.data(PREFIX_ROLE) or 0), metrics, room)
+            shown = self._cache[key] = elide_names(names, int(index.data(PREFIX_ROLE) or 0), metrics, room, self.ways)
         return shown[row]
 
 
@@ -99,9 +104,11 @@ class ColumnFit(QtCore.QObject):
     """Keeps `view`'s columns fitted as the view is resized; `set_content` gives each column's content width."""
 
     def __init__(self, view: QtWidgets.QAbstractItemView, header: QtWidgets.QHeaderView, elastic: int = 0,
-                 indent: int = 0, caps: dict[int, float] | None = None, floor_chars: int = MIN_NAME_CHARS):
+                 indent: int = 0, caps: dict[int, float] | None = None, floor_chars: int = MIN_NAME_CHARS,
+                 ways=NAME_WAYS):
         """`indent`: pixels the elastic column's cells lose to a tree's indentation (its floor adds them);
-        `caps`: column -> the largest share of the view's width it takes (long lists that may elide too)."""
+        `caps`: column -> the largest share of the view's width it takes (long lists that may elide too);
+        `ways`: how the elastic column shortens (TEXT_WAYS for prose)."""
         super().__init__(view)
         self.view, self.header, self.elastic, self.indent = view, header, elastic, indent
         self.caps = caps or {}
@@ -109,7 +116,7 @@ class ColumnFit(QtCore.QObject):
         self.widths: list[int] = []
         self.header.setStretchLastSection(False)
         self.header.setTextElideMode(QtCore.Qt.ElideRight)
-        view.setItemDelegateForColumn(elastic, NameElide(view))
+        view.setItemDelegateForColumn(elastic, NameElide(view, ways))
         view.viewport().installEventFilter(self)
 
     def set_content(self, widths: list[int]) -> None:

@@ -18,7 +18,7 @@ from .. import palette, units
 from ..errors import safe_text
 from . import i18n
 from .axes import title_gives_way
-from .columns import PREFIX_ROLE, ColumnFit, compact_rows, measure_table, shared_prefix
+from .columns import NAME_WAYS, PREFIX_ROLE, TEXT_WAYS, ColumnFit, compact_rows, measure_table, shared_prefix
 from .dialogs import ask_model_path
 from .elided_label import ElidedLabel
 from .i18n import plural
@@ -69,7 +69,7 @@ def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
     return item
 
 
-def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None) -> QtWidgets.QTableWidget:
+def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None, ways=NAME_WAYS) -> QtWidgets.QTableWidget:
     t = QtWidgets.QTableWidget(0, len(columns))
     t.setHorizontalHeaderLabels([i18n.translate("CompareView", c) for c in columns])
     t.verticalHeader().setVisible(False)
@@ -80,7 +80,8 @@ def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None)
     t.setWordWrap(False)
     compact_rows(t)
     # names take what the numbers leave: columns.py
-    t.fit = ColumnFit(t, t.horizontalHeader(), elastic=elastic, **({"floor_chars": floor_chars} if floor_chars else {}))
+    t.fit = ColumnFit(t, t.horizontalHeader(), elastic=elastic, ways=ways,
+                      **({"floor_chars": floor_chars} if floor_chars else {}))
     return t
 
 
@@ -300,7 +301,7 @@ class CompareView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.variants_title = QtWidgets.QLabel()
         self.variants_title.setWordWrap(True)
-        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1)  # how each is stored gives way
+        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1, ways=TEXT_WAYS)  # storage gives way
         self.variants.setSortingEnabled(True)
         self.variants.setToolTip(self.tr("Double-click a file to compare it with the reference, tensor by tensor "
                                          "and token by token"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from .columns import ColumnFit, text_width
+from .columns import PREFIX_ROLE, SIBLINGS_READ, ColumnFit, shared_prefix, text_width
 from .i18n import plural, translate
 from .qt_compat import QtCore, QtWidgets
 from .splitters import KeptSplitter
@@ -35,6 +35,7 @@ class NodeListing(QtCore.QAbstractItemModel):
         self.groups: list[tuple[str, list[int]]] = []  # (layer, indices into rows) of all nodes
         self.shown: list[tuple[str, list[int]]] = []  # the same, filtered; empty layers left out
         self.totals: dict[str, int] = {}  # layer -> its nodes, unfiltered
+        self.prefixes: dict[str, int] = {}  # layer -> what its nodes' names share
         self.filtering = False
         self._haystack: list[str] = []
 
@@ -46,6 +47,8 @@ class NodeListing(QtCore.QAbstractItemModel):
             by_layer.setdefault(row.layer, []).append(i)
         self.groups = list(by_layer.items())
         self.totals = {layer: len(idx) for layer, idx in self.groups}
+        # what a layer's node names share ("/transformer/h.0/"): the first part to go when a name must shorten
+        self.prefixes = {layer: shared_prefix([rows[i].name for i in idx[:SIBLINGS_READ]]) for layer, idx in self.groups}
         self.shown = self.groups
         self.filtering = False
         self._haystack = []
@@ -102,6 +105,8 @@ class NodeListing(QtCore.QAbstractItemModel):
         return self.rows[self.shown[index.internalId() - 1][1][index.row()]]
 
     def data(self, index, role=QtCore.Qt.DisplayRole):
+        if index.isValid() and role == PREFIX_ROLE and index.internalId() != GROUP and index.column() == 0:
+            return self.prefixes.get(self.shown[index.internalId() - 1][0], 0)
         if not index.isValid() or role not in (QtCore.Qt.DisplayRole, QtCore.Qt.ToolTipRole):
             return None
         col = index.column()
