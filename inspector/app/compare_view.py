@@ -180,6 +180,7 @@ class CompareView(QtWidgets.QWidget):
         c = self.session.comparison
         self.pages.setCurrentIndex(EMPTY)
         self.title.setText("")
+        self.title.setVisible(False)  # nothing compared: the row above the controls takes no room
         self.with_btn.setEnabled(c.model_path is not None)
         self.variants_btn.setEnabled(c.folder is not None)
         self.back_btn.setVisible(False)
@@ -192,6 +193,7 @@ class CompareView(QtWidgets.QWidget):
             a, b = task.names
             self.title.setText(self.tr("A: {a}   B: {b}").format(a=safe_text(a, 60), b=safe_text(b, 60)))
         self.title.setToolTip(self.title.text())
+        self.title.setVisible(True)
 
     @property
     def busy(self) -> bool:
