@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import palette, units
 from ..engine.inside import inside_note, mean_attention
-from .attention_grid import AttentionGrid
+from .attention_grid import HEADER_H, MAX_CELL_H, AttentionGrid
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
 from .qt_compat import QtCore, QtWidgets
@@ -159,7 +159,9 @@ class InsideView(QtWidgets.QWidget):
         looked = 3 * line + self.context_scroll.minimumHeight() + 2 * self.context_scroll.frameWidth()
         grid_least = self.panes[1].minimumSizeHint().height()
         lens = max(min(lens, total - looked - grid_least), line * 4)
-        return [looked, total - looked - lens, lens]
+        # the grid's strips stop growing at MAX_CELL_H: what it cannot use goes to the context
+        grid = min(total - looked - lens, line + HEADER_H + (blocks or 4) * MAX_CELL_H + 8)
+        return [total - lens - grid, grid, lens]
 
     # ------------------------------------------------------------------ inputs
     def fill(self, census):

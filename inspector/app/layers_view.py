@@ -30,6 +30,7 @@ FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share"
            "zeros": units.percent}  # the rest: units.number
 WIDEST_NUMBER = "-0.0009999"  # units.number's longest usual form (4 significant digits)
 WIDEST_PERCENT = "100.00%"
+TITLE_SCALE = 1.25
 STATS_PAD = 5  # the statistics table's cell padding, each side
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
@@ -92,6 +93,8 @@ class LayersView(QtWidgets.QWidget):
         self.log_y.toggled.connect(self._selection_changed)
         self.hist_title = ElidedLabel()  # above the plot, not its title: a long name must not widen the plot
         self.hist_title.setAlignment(QtCore.Qt.AlignCenter)
+        title_font = QtGui.QFont(self.hist_title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)  # as large as a plot's own title
         self.hist = pg.PlotWidget()
         self.hist.setMouseEnabled(y=False)
         self.hist.addLegend(offset=(-10, 10))
@@ -108,6 +111,8 @@ class LayersView(QtWidgets.QWidget):
         self.compare_title = QtWidgets.QLabel()  # wraps, where a plot title would hold the plot wide
         self.compare_title.setWordWrap(True)
         self.compare_title.setAlignment(QtCore.Qt.AlignCenter)
+        self.hist_title.setFont(title_font)
+        self.compare_title.setFont(title_font)
         self.compare = pg.PlotWidget()
         self.compare.setMouseEnabled(x=False, y=False)
         self.heat = pg.ImageItem()
