@@ -294,11 +294,13 @@ def test_the_chip_strip_follows_the_step_on_show(qtbot, window):
     gen = window.generate
     gen.panel.prompt.setPlainText(" ".join(["the quick brown fox jumps over the lazy dog"] * 5))
     gen.panel.inside.setChecked(True)
-    run_steps(qtbot, gen, 2)
+    run_steps(qtbot, gen, 1)
     window.resize(1024, 640)
     window.show_tab("inside")
     inside = window.inside
     qtbot.waitUntil(lambda: inside.context.last_rect() is not None)
+    inside.right.setSizes([110, 300, 150])  # a context pane too short for all the chips
+    run_steps(qtbot, gen, 1)  # the next step on show: the strip follows it
     bar = inside.context_scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() > 0)  # scrolled down to the choosing position
     viewport = inside.context_scroll.viewport()
