@@ -39,6 +39,7 @@ def main() -> None:
 
     app = QtWidgets.QApplication([])
     settings = QtCore.QSettings(str(Path("/tmp") / "gui-stall-bench.ini"), QtCore.QSettings.IniFormat)
+    settings.clear()  # every round from the defaults (the app keeps each setting as it is made: inside included)
     window = MainWindow(settings)
     window.resize(1440, 900)
     window.show()

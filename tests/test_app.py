@@ -78,6 +78,7 @@ def test_graph_view_search(qtbot, window):
 
 
 def test_step_three_tokens_and_see_candidates(qtbot, window):
+    window.show_tab("generate")  # a hidden Generate tab draws when it is next shown
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
     gen.panel.prompt.setPlainText("The meaning of life is")

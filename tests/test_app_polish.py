@@ -37,6 +37,7 @@ def test_step_after_a_finished_run_says_it_starts_a_new_one(qtbot, window):
 
 
 def test_a_new_model_clears_the_generate_view(qtbot, window):
+    window.show_tab("generate")
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
     run_to_end(qtbot, gen)

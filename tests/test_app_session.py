@@ -52,6 +52,7 @@ def test_a_language_switch_keeps_the_run_the_inside_the_comparison_and_every_vie
         new = window.set_language("zh_CN")
         qtbot.waitUntil(lambda: not new.stager.busy, timeout=30000)  # every view filled, then shown as it was
         assert new.session is session and new.tabs.tabText(4) == "内部" and new.current_tab() == "inside"
+        new.generate.redraw()  # (a hidden tab draws when shown)
         assert session.run.steps == steps and new.generate.output.toPlainText() == text  # the run, as it was
         assert new.generate.panel.prompt.toPlainText() == "If you want" and new.generate.panel.inside.isChecked()
         assert new.generate.panel.candidates_n.value() == 5
@@ -136,6 +137,7 @@ def test_a_paused_run_continues_with_the_settings_changed_meanwhile(qtbot, windo
 
 
 def test_a_candidate_continues_the_run_from_its_step(qtbot, window):
+    window.show_tab("generate")
     open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     gen, run = window.generate, window.session.run
     gen.panel.stop_at_eos.setChecked(False)

@@ -121,6 +121,7 @@ def test_output_grows_by_appending_and_reads_as_a_full_render(qtbot, tmp_path):
     window = MainWindow(settings)
     qtbot.addWidget(window)
     window.show()
+    window.show_tab("generate")
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(str(SAMPLE))
     gen = window.generate

@@ -36,6 +36,8 @@ class GenerateView(QtWidgets.QWidget):
         self.plots = RunPlots()
         self.snapshot = run.snapshot()
         self._plotted: tuple | None = None
+        self._pending = False  # a run drawn while the tab is hidden waits until it is shown
+        self._state_shown: tuple | None = None
 
         mid = KeptSplitter("generate/middle_splitter", QtCore.Qt.Vertical)
         mid.addWidget(self.output)
@@ -100,19 +102,35 @@ class GenerateView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
-        """Draw the run as it is now rather than at the next tick."""
-        self.session.run.flush()
+        """Draw the run as it is now, shown or not, rather than at the next tick."""
+        self.draw(self.session.run.snapshot(), force=True)
 
-    def draw(self, snap) -> None:
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self.draw(self.snapshot, force=True)
+
+    def draw(self, snap, force: bool = False) -> None:
+        """The run as `snap` has it: the panel's buttons and status at once, the text, candidates and plots while the
+        tab is hidden only when it is next shown (paging through the Inside tab's steps then costs nothing here)."""
         self.snapshot = snap
         run = self.session.run
+        state = (bool(run.path), snap.state, len(snap.steps) if snap.state != RUNNING else -1, id(snap.result))
+        if state != self._state_shown:  # on a new state, not on each step or a new selection
+            self._state_shown = state
+            self.panel.show_state(bool(run.path), snap.state, len(snap.steps))
+            self.panel.status.setText(self._status(snap))
+        if not (force or self.isVisible()):
+            self._pending = True
+            return
+        self._pending = False
         self.output.render(snap.prompt, snap.steps, snap.selected)
         shown = snap.shown
         if shown is not None:
             self.candidates.show_step(snap.steps[shown], run.candidates_for(shown), snap.state != RUNNING)
         else:
             self.candidates.clear()
-        plotted = (len(snap.steps), snap.steps[-1] if snap.steps else None, snap.provider)
+        plotted = (len(snap.steps), id(snap.steps[-1]) if snap.steps else None, snap.provider)
         if plotted != self._plotted:
             self._plotted = plotted
             self.plots.show_gpu(snap.provider == "cuda")
@@ -120,8 +138,6 @@ class GenerateView(QtWidgets.QWidget):
                 self.plots.draw(step_series(snap.steps))
             else:
                 self.plots.clear_run()
-        self.panel.show_state(bool(run.path), snap.state, len(snap.steps))
-        self.panel.status.setText(self._status(snap))
 
     def _status(self, snap) -> str:
         if snap.state == RUNNING:
