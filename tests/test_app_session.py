@@ -97,7 +97,6 @@ def test_a_splitter_never_laid_out_is_not_saved(qtbot, settings):
     second.show()
     second.show_tab("generate")
     qtbot.waitUntil(lambda: second.generate.split.laid_out)
-    left = second.generate.split.widget(0)
     assert second.generate.split.sizes()[0] >= second.generate.panel.minimumSizeHint().width() > 100
     second.close()
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import units
-from ..errors import InspectorError, safe_text
+from ..errors import InspectorError
 from . import dialogs, i18n
 from .elided_label import ElidedLabel
 from .fonts import install_fonts
