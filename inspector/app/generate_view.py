@@ -10,7 +10,6 @@ import html
 
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
-from ..stats.precision import generation_note
 from . import i18n
 from .candidates_table import CandidatesTable
 from .generate_settings import GenerationSettings
@@ -95,10 +94,7 @@ class GenerateView(QtWidgets.QWidget):
     def _model_changed(self) -> None:
         """The note on why ids may differ from the float model's, in the interface's language."""
         plan = self.session.run.plan
-        note = None
-        if plan is not None:  # in the interface's language when the plan carries what the note was made from
-            note = generation_note(plan.precision, i18n.core) if plan.precision else plan.note
-        self.panel.set_note(note)
+        self.panel.set_note(i18n.core(plan.note) if plan is not None else None)
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:

@@ -301,8 +301,9 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             source = self.session.model.check(path)
         except InspectorError as exc:
-            self.load_failed.emit(str(exc))
-            self.show_error(str(exc))
+            message = i18n.describe_error(exc)[0]
+            self.load_failed.emit(message)
+            self.show_error(message)
             return None
         headless = QtWidgets.QApplication.instance().property("inspector_headless")
         if Path(path).is_dir() and len(source.variants) > 1 and not headless:

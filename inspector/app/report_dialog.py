@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal, Slot
 from .. import palette
 from ..report.formats import FORMATS, export
 from . import pdf_writer  # noqa: F401 - registers the PDF writer with the core's formats
-from ..report.i18n import LANGUAGES as REPORT_LANGUAGES
+from ..messages import LANGUAGES as REPORT_LANGUAGES
 from . import i18n
 from .qt_compat import QtCore, QtWidgets
 from .workers import Job, ReportWorker, describe_error, end_job
@@ -93,7 +93,7 @@ class ReportDialog(QtWidgets.QDialog):
         fmt = FORMATS[self.format.currentData()]
         patterns = " ".join(f"*{ext}" for ext in fmt.extensions)
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, self.tr("Export report"), self.path.text(),
-                                                        f"{fmt.label} ({patterns})")
+                                                        f"{i18n.core(fmt.label)} ({patterns})")
         if path:
             self.path.setText(path)
 
@@ -109,8 +109,8 @@ class ReportDialog(QtWidgets.QDialog):
         # slots of this dialog: queued onto the GUI thread
         self._job = Job(worker, worker.run, progress=self._progress, built=self._write, failed=self._failed)
 
-    @Slot(float, str)
-    def _progress(self, fraction: float, message: str) -> None:
+    @Slot(float, object)
+    def _progress(self, fraction: float, message) -> None:
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
         self.message.setText(i18n.progress(message))
 

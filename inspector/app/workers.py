@@ -20,10 +20,11 @@ from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 from ..engine import Generator
 from ..engine.metrics import release_memory
 from ..engine.plan import plan_for
-from ..errors import Cancelled, describe_error
+from ..errors import Cancelled
 from ..pipeline import WALKED, inspect
 from ..report.content import build_report
 from ..stats import compute_statistics
+from .i18n import describe_error
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.05
@@ -151,7 +152,7 @@ def end_job(job: "Job | None") -> None:
 class LoadWorker(QObject):
     """Loads a model, takes the census and computes statistics, reporting progress."""
 
-    progress = Signal(float, str)  # fraction, message
+    progress = Signal(float, object)  # fraction, messages.Message
     counted = Signal(object, object)  # Census without statistics, engine.plan.RunPlan
     layer_ready = Signal(str)  # the layer whose statistics are in
     loaded = Signal()  # every statistic is in
@@ -168,7 +169,7 @@ class LoadWorker(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _progress(self, fraction: float, message: str) -> None:
+    def _progress(self, fraction: float, message) -> None:
         now = time.monotonic()
         if now - self._last_emit > PROGRESS_EVERY_S or fraction >= 1.0:  # throttled: only visible changes
             self._last_emit = now
@@ -276,7 +277,7 @@ class GenerationWorker(QObject):
 class CompareWorker(QObject):
     """Compares the open model with another (or every variant of its folder) off the GUI thread."""
 
-    progress = Signal(float, str)
+    progress = Signal(float, object)  # fraction, messages.Message
     compared = Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
     failed = Signal(str, str)
     done = Signal()
@@ -309,7 +310,7 @@ class CompareWorker(QObject):
 class ReportWorker(QObject):
     """Gathers a report's content (charts included) off the GUI thread; the dialog writes the file."""
 
-    progress = Signal(float, str)
+    progress = Signal(float, object)  # fraction, messages.Message
     built = Signal(object)
     failed = Signal(str, str)
 

@@ -38,7 +38,7 @@ class CompareTask:
 
 class ComparisonSession(QtCore.QObject):
     started = QtCore.Signal(object)  # CompareTask
-    progress = QtCore.Signal(float, str)  # fraction, the core's progress sentence
+    progress = QtCore.Signal(float, object)  # fraction, the core's progress line (a messages.Message)
     finished = QtCore.Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
     failed = QtCore.Signal(str, str)
     busy_changed = QtCore.Signal(bool)
@@ -156,8 +156,8 @@ class ComparisonSession(QtCore.QObject):
         self._job = None
         self.busy_changed.emit(False)
 
-    @QtCore.Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
+    @QtCore.Slot(float, object)
+    def _on_progress(self, fraction: float, message) -> None:
         if self._mine():
             self.progress.emit(fraction, message)
 

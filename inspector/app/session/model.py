@@ -12,6 +12,7 @@ from pathlib import Path
 from ...engine.metrics import release_memory
 from ...engine.plan import plan_for
 from ...errors import safe_text
+from ...messages import Message
 from ...model.sources import open_source
 from ..qt_compat import QtCore
 from ..workers import Job, LoadWorker, end_job
@@ -21,11 +22,12 @@ MAX_RECENT = 10
 
 @dataclass(frozen=True)
 class Loading:
-    """A load in progress, as the status bar shows it (`message`: the core's progress sentence, untranslated)."""
+    """A load in progress, as the status bar shows it (`message`: the core's progress line, a messages.Message the
+    view renders in the interface's language)."""
 
     name: str
     fraction: float = 0.0
-    message: str = ""
+    message: Message | None = None
 
 
 class ModelSession(QtCore.QObject):
@@ -88,8 +90,8 @@ class ModelSession(QtCore.QObject):
     def _mine(self) -> bool:
         return self._job is not None and self._job.owns(self.sender())
 
-    @QtCore.Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
+    @QtCore.Slot(float, object)
+    def _on_progress(self, fraction: float, message: Message) -> None:
         if self._mine() and self.progress is not None:
             self.progress = Loading(self.progress.name, fraction, message)
             self.loading.emit(self.progress)

@@ -71,265 +71,270 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../compare_view.py" line="33"/>
+        <location filename="../compare_view.py" line="35"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="33"/>
-        <location filename="../compare_view.py" line="37"/>
+        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="39"/>
         <source>rel L2</source>
         <translation>相对 L2</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="34"/>
-        <location filename="../compare_view.py" line="38"/>
+        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="40"/>
         <source>max |B−A|</source>
         <translation>最大 |B−A|</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="34"/>
-        <location filename="../compare_view.py" line="38"/>
+        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="40"/>
         <source>cosine</source>
         <translation>余弦</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="37"/>
         <source>bits/param A → B</source>
         <translation>每参数比特 A → B</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="37"/>
+        <location filename="../compare_view.py" line="39"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="39"/>
+        <location filename="../compare_view.py" line="41"/>
         <source>B stored as</source>
         <translation>B 的存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="39"/>
+        <location filename="../compare_view.py" line="41"/>
         <source>tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="44"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="44"/>
         <source>size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="43"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>bits/param</source>
         <translation>每参数比特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="43"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>mean KL (nats)</source>
         <translation>平均 KL（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>p99 KL</source>
         <translation>p99 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>top-1 agreement</source>
         <translation>首选一致率</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="45"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>first differs at</source>
         <translation>首次不同于</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="45"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>tokens/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="46"/>
+        <location filename="../compare_view.py" line="48"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="47"/>
+        <location filename="../compare_view.py" line="49"/>
         <source>&lt;b&gt;Compare&lt;/b&gt; the open model with another — a quantized file of the same folder, a fine-tune beside its base — weight by weight and token by token; or every file of its folder against the float one.</source>
         <translation>把打开的模型与另一个模型&lt;b&gt;比较&lt;/b&gt;——同一文件夹中的量化文件、放在基座旁边的微调模型——逐个权重、逐个词元地比较；或者把文件夹中的每个文件都与浮点模型比较。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="93"/>
+        <location filename="../compare_view.py" line="96"/>
         <source>◀ All Variants</source>
         <translation>◀ 所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="94"/>
+        <location filename="../compare_view.py" line="97"/>
         <source>Back to the table of every file of the folder</source>
         <translation>回到文件夹中所有文件的表格</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="97"/>
+        <location filename="../compare_view.py" line="100"/>
         <source>A&apos;s greedy continuation of this prompt is read by both models</source>
         <translation>两个模型都读取 A 对这段提示的贪心续写</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="100"/>
+        <location filename="../compare_view.py" line="103"/>
         <source>How many tokens of A&apos;s continuation both models read</source>
         <translation>两个模型读取 A 的续写中的多少个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="103"/>
+        <location filename="../compare_view.py" line="106"/>
         <source>Compare again</source>
         <translation>重新比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="104"/>
+        <location filename="../compare_view.py" line="107"/>
         <source>The same comparison with this prompt and number of tokens</source>
         <translation>用这个提示和词元数重做同一比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="106"/>
+        <location filename="../compare_view.py" line="109"/>
         <source>Compare With…</source>
         <translation>与…比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="108"/>
+        <location filename="../compare_view.py" line="111"/>
         <source>Compare All Variants</source>
         <translation>比较所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="109"/>
+        <location filename="../compare_view.py" line="112"/>
         <source>Every file of the open model&apos;s folder against the float one</source>
         <translation>把打开的模型所在文件夹中的每个文件与浮点模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="114"/>
+        <location filename="../compare_view.py" line="116"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="124"/>
+        <location filename="../compare_view.py" line="126"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="126"/>
+        <location filename="../compare_view.py" line="128"/>
         <source>tokens</source>
         <translation>词元数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="132"/>
+        <location filename="../compare_view.py" line="134"/>
         <source>File → Compare With… or File → Compare All Variants.</source>
         <translation>文件 → 与…比较，或 文件 → 比较所有变体。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="163"/>
+        <location filename="../compare_view.py" line="165"/>
         <source>Compare with another ONNX model</source>
         <translation>与另一个 ONNX 模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="188"/>
+        <location filename="../compare_view.py" line="191"/>
         <source>every file of {folder}</source>
         <translation>{folder} 中的所有文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="191"/>
+        <location filename="../compare_view.py" line="194"/>
         <source>A: {a}   B: {b}</source>
         <translation>A：{a}   B：{b}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="243"/>
+        <location filename="../compare_view.py" line="245"/>
         <source>&lt;b&gt;Layers&lt;/b&gt;, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)</source>
         <translation>&lt;b&gt;各层&lt;/b&gt;，变化最大的在前（相对 L2 = ‖B − A‖ / ‖A‖）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="248"/>
+        <location filename="../compare_view.py" line="250"/>
         <source>&lt;b&gt;Tensors&lt;/b&gt; of the selected layer</source>
         <translation>所选层的&lt;b&gt;张量&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="254"/>
+        <location filename="../compare_view.py" line="256"/>
         <source>B − A, the selected tensor</source>
         <translation>B − A（所选张量）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="255"/>
+        <location filename="../compare_view.py" line="257"/>
         <source>values of A and B</source>
         <translation>A 与 B 的数值</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="257"/>
+        <location filename="../compare_view.py" line="259"/>
         <source>KL(A ‖ B) per position of A&apos;s continuation (nats)</source>
         <translation>A 的续写中每个位置的 KL(A ‖ B)（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="305"/>
+        <location filename="../compare_view.py" line="308"/>
         <source>Double-click a file to compare it with the reference, tensor by tensor and token by token</source>
         <translation>双击一个文件，把它与参考模型逐个张量、逐个词元地比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="317"/>
+        <location filename="../compare_view.py" line="320"/>
         <source>&lt;b&gt;{0}&lt;/b&gt; {1}: {2}, {3} bits/param, {4}</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt; {1}：{2}，每参数 {3} 比特，{4}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="320"/>
+        <location filename="../compare_view.py" line="323"/>
         <source>{0} tensor matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="321"/>
+        <location filename="../compare_view.py" line="324"/>
         <source>{0} tensors matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="333"/>
+        <location filename="../compare_view.py" line="336"/>
         <source>Unmatched:</source>
         <translation>未配对：</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="390"/>
+        <location filename="../compare_view.py" line="383"/>
+        <source>{0} (A) and {1} (B)</source>
+        <translation>{0}（A）和 {1}（B）</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="393"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="401"/>
+        <location filename="../compare_view.py" line="404"/>
         <source>KL mean {0} nats, p99 {1}; top-1 agreement {2}; </source>
         <translation>KL 平均 {0} 奈特，p99 {1}；首选一致率 {2}；</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="403"/>
+        <location filename="../compare_view.py" line="406"/>
         <source>B&apos;s own choice first differs at position {0}</source>
         <translation>B 自己的选择在第 {0} 个位置首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="404"/>
+        <location filename="../compare_view.py" line="407"/>
         <source>B chooses the same</source>
         <translation>B 的选择完全相同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="405"/>
+        <location filename="../compare_view.py" line="408"/>
         <source>{0} {1} tokens/s</source>
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="417"/>
+        <location filename="../compare_view.py" line="420"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="423"/>
+        <location filename="../compare_view.py" line="426"/>
         <source>Every file of the folder against the float one, reading the same continuation: KL(reference ‖ file) per token, how often the top tokens agree, and the file&apos;s own decode speed.</source>
         <translation>文件夹中的每个文件都与浮点模型对比，读取同一段续写：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例，以及该文件自身的解码速度。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="430"/>
+        <location filename="../compare_view.py" line="433"/>
         <source> (reference)</source>
         <translation>（参考）</translation>
     </message>
@@ -337,12 +342,17 @@
 <context>
     <name>DiagramPanel</name>
     <message>
-        <location filename="../model_diagram.py" line="236"/>
+        <location filename="../model_diagram.py" line="225"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
+    </message>
+    <message>
+        <location filename="../model_diagram.py" line="238"/>
         <source>&lt;b&gt;The model as blocks&lt;/b&gt;</source>
         <translation>&lt;b&gt;模型结构图&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="238"/>
+        <location filename="../model_diagram.py" line="240"/>
         <source>numbers of</source>
         <translation>数字取自</translation>
     </message>
@@ -350,42 +360,42 @@
 <context>
     <name>GenerateView</name>
     <message>
-        <location filename="../generate_view.py" line="128"/>
+        <location filename="../generate_view.py" line="140"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="134"/>
+        <location filename="../generate_view.py" line="146"/>
         <source>{0} token on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="134"/>
+        <location filename="../generate_view.py" line="146"/>
         <source>{0} tokens on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="135"/>
+        <location filename="../generate_view.py" line="147"/>
         <source>, finished: {0}</source>
         <translation>，结束原因：{0}</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="136"/>
+        <location filename="../generate_view.py" line="148"/>
         <source>, paused</source>
         <translation>，已暂停</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="139"/>
+        <location filename="../generate_view.py" line="151"/>
         <source>time to first token {0} ms</source>
         <translation>首个词元用时 {0} 毫秒</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="141"/>
+        <location filename="../generate_view.py" line="153"/>
         <source>{0} tokens/s</source>
         <translation>每秒 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="143"/>
+        <location filename="../generate_view.py" line="155"/>
         <source>settings changed from step {0}</source>
         <translation>设置自第 {0} 步起更改</translation>
     </message>
@@ -582,39 +592,39 @@
 <context>
     <name>GraphView</name>
     <message>
-        <location filename="../graph_view.py" line="125"/>
+        <location filename="../graph_view.py" line="130"/>
         <source>search op type, node, input, output, shape or parameter…</source>
         <translation>搜索算子类型、节点、输入、输出、形状或参数…</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="140"/>
+        <location filename="../graph_view.py" line="145"/>
         <source>Select a node to see all its inputs, outputs and parameters.</source>
         <translation>选择一个节点，查看它的全部输入、输出和参数。</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="185"/>
-        <location filename="../graph_view.py" line="195"/>
+        <location filename="../graph_view.py" line="191"/>
+        <location filename="../graph_view.py" line="201"/>
         <source>{0} node</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="185"/>
-        <location filename="../graph_view.py" line="195"/>
+        <location filename="../graph_view.py" line="191"/>
+        <location filename="../graph_view.py" line="201"/>
         <source>{0} nodes</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="194"/>
+        <location filename="../graph_view.py" line="200"/>
         <source>{1} of {0} node</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="194"/>
+        <location filename="../graph_view.py" line="200"/>
         <source>{1} of {0} nodes</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="196"/>
+        <location filename="../graph_view.py" line="202"/>
         <source>No node matches “{0}”.</source>
         <translation>没有节点匹配“{0}”。</translation>
     </message>
@@ -622,85 +632,85 @@
 <context>
     <name>InsideView</name>
     <message>
-        <location filename="../inside_view.py" line="25"/>
+        <location filename="../inside_view.py" line="26"/>
         <source>Tick &lt;b&gt;read the inside&lt;/b&gt; in Generate, then Step or Run: every step then shows where it looked (attention) and what each block would have said (the logit lens).</source>
         <translation>在“生成”中勾选&lt;b&gt;读取内部&lt;/b&gt;，然后单步或运行：每一步都会显示它关注了哪里（注意力）以及每一块会说出什么（logit 透镜）。</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="48"/>
+        <location filename="../inside_view.py" line="49"/>
         <source>step </source>
         <translation>第 </translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="49"/>
+        <location filename="../inside_view.py" line="50"/>
         <source>The step on show: step 1 chose the first generated token</source>
         <translation>正在显示的步：第 1 步选出第一个生成的词元</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="70"/>
+        <location filename="../inside_view.py" line="71"/>
         <source>Turn it on</source>
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="97"/>
-        <location filename="../inside_view.py" line="141"/>
+        <location filename="../inside_view.py" line="98"/>
+        <location filename="../inside_view.py" line="142"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="104"/>
+        <location filename="../inside_view.py" line="105"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="111"/>
+        <location filename="../inside_view.py" line="112"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="116"/>
+        <location filename="../inside_view.py" line="117"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="218"/>
+        <location filename="../inside_view.py" line="221"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="220"/>
+        <location filename="../inside_view.py" line="223"/>
         <source> — your choice; the model had chosen &lt;b&gt;{0}&lt;/b&gt;</source>
         <translation> —— 你的选择；模型选的是 &lt;b&gt;{0}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="264"/>
+        <location filename="../inside_view.py" line="267"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="265"/>
-        <location filename="../inside_view.py" line="301"/>
+        <location filename="../inside_view.py" line="268"/>
+        <location filename="../inside_view.py" line="304"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="267"/>
-        <location filename="../inside_view.py" line="302"/>
+        <location filename="../inside_view.py" line="270"/>
+        <location filename="../inside_view.py" line="305"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="301"/>
+        <location filename="../inside_view.py" line="304"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="303"/>
+        <location filename="../inside_view.py" line="306"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="324"/>
+        <location filename="../inside_view.py" line="327"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -708,190 +718,190 @@
 <context>
     <name>LayersView</name>
     <message>
-        <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="85"/>
+        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="85"/>
+        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="24"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="24"/>
         <source>bytes</source>
         <translation>字节</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="25"/>
+        <location filename="../layers_view.py" line="26"/>
         <source>abs max</source>
         <translation>绝对值最大</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="85"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="87"/>
+        <location filename="../layers_view.py" line="89"/>
         <source>Which of a layer&apos;s parameters the histogram shows (a single tensor always shows its own values)</source>
         <translation>直方图显示层的哪些参数（单个张量总是显示它自己的值）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="90"/>
+        <location filename="../layers_view.py" line="92"/>
         <source>log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="110"/>
-        <location filename="../layers_view.py" line="353"/>
+        <location filename="../layers_view.py" line="121"/>
+        <location filename="../layers_view.py" line="368"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="111"/>
+        <location filename="../layers_view.py" line="122"/>
         <source>block</source>
         <translation>块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="114"/>
+        <location filename="../layers_view.py" line="125"/>
         <source>share of the row&apos;s peak (log counts)</source>
         <translation>占该行峰值的比例（对数计数）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="118"/>
+        <location filename="../layers_view.py" line="129"/>
         <source>show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="132"/>
+        <location filename="../layers_view.py" line="144"/>
         <source>compare all blocks:</source>
         <translation>比较所有块：</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="137"/>
+        <location filename="../layers_view.py" line="150"/>
         <source>Histogram</source>
         <translation>直方图</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="138"/>
+        <location filename="../layers_view.py" line="151"/>
         <source>All blocks</source>
         <translation>所有块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="187"/>
-        <location filename="../layers_view.py" line="242"/>
+        <location filename="../layers_view.py" line="200"/>
+        <location filename="../layers_view.py" line="257"/>
         <source> (tied)</source>
         <translation>（共享）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="221"/>
+        <location filename="../layers_view.py" line="236"/>
         <source>all weights (per block)</source>
         <translation>全部权重（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="222"/>
+        <location filename="../layers_view.py" line="237"/>
         <source>all biases (per block)</source>
         <translation>全部偏置（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="328"/>
+        <location filename="../layers_view.py" line="343"/>
         <source>reading the values…</source>
         <translation>正在读取数值…</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="338"/>
+        <location filename="../layers_view.py" line="353"/>
         <source>{0} has no {1}</source>
         <translation>{0} 没有{1}</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="343"/>
+        <location filename="../layers_view.py" line="358"/>
         <source> — tied to {0}, counted there</source>
         <translation>——与 {0} 绑定，计入那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="352"/>
-        <location filename="../layers_view.py" line="359"/>
+        <location filename="../layers_view.py" line="367"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>count</source>
         <translation>个数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="358"/>
+        <location filename="../layers_view.py" line="373"/>
         <source>no statistics for this selection</source>
         <translation>所选内容没有统计数据</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="24"/>
-        <location filename="../layers_view.py" line="359"/>
+        <location filename="../layers_view.py" line="25"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>mean</source>
         <translation>均值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="19"/>
+        <location filename="../layers_view.py" line="20"/>
         <source>layer / tensor</source>
         <translation>层 / 张量</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="19"/>
+        <location filename="../layers_view.py" line="20"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="20"/>
+        <location filename="../layers_view.py" line="21"/>
         <source>kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="20"/>
+        <location filename="../layers_view.py" line="21"/>
         <source>shape</source>
         <translation>形状</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="21"/>
+        <location filename="../layers_view.py" line="22"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="21"/>
+        <location filename="../layers_view.py" line="22"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="24"/>
-        <location filename="../layers_view.py" line="359"/>
+        <location filename="../layers_view.py" line="25"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>std</source>
         <translation>标准差</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="250"/>
+        <location filename="../layers_view.py" line="265"/>
         <source>tied to {0}, counted there</source>
         <translation>与 {0} 共享，计在那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="359"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>min</source>
         <translation>最小值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="360"/>
+        <location filename="../layers_view.py" line="375"/>
         <source>max</source>
         <translation>最大值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="25"/>
-        <location filename="../layers_view.py" line="360"/>
+        <location filename="../layers_view.py" line="26"/>
+        <location filename="../layers_view.py" line="375"/>
         <source>zeros</source>
         <translation>零值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="411"/>
+        <location filename="../layers_view.py" line="426"/>
         <source>distribution per block (log counts, each row scaled to its peak)</source>
         <translation>每块的分布（对数计数，每行按自身峰值缩放）</translation>
     </message>
@@ -952,97 +962,97 @@
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108"/>
+        <location filename="../main_window.py" line="84"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207"/>
+        <location filename="../main_window.py" line="183"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="184"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="185"/>
         <source>Open Export &amp;Folder…</source>
         <translation>打开导出文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Open &amp;Variant</source>
         <translation>打开变体(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Reopen Last Model at Start</source>
         <translation>启动时重新打开上次的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219"/>
+        <location filename="../main_window.py" line="195"/>
         <source>&amp;Compare With…</source>
         <translation>与…比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="201"/>
         <source>&amp;Export Report…</source>
         <translation>导出报告(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229"/>
+        <location filename="../main_window.py" line="205"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="209"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254"/>
+        <location filename="../main_window.py" line="230"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="231"/>
         <source>System ({0})</source>
         <translation>跟随系统（{0}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="243"/>
+        <location filename="../main_window.py" line="219"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="196"/>
         <source>Compare &amp;All Variants</source>
         <translation>比较所有变体(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="244"/>
+        <location filename="../main_window.py" line="220"/>
         <source>Quick &amp;Guide</source>
         <translation>快速指南(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="245"/>
+        <location filename="../main_window.py" line="221"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="247"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;About GPT Inspector</source>
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
@@ -1112,7 +1122,7 @@
         <translation>关于 GPT Inspector</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="268"/>
         <source>Clear List</source>
         <translation>清空列表</translation>
     </message>
@@ -1127,42 +1137,42 @@
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308"/>
+        <location filename="../main_window.py" line="284"/>
         <source>Open an ONNX model</source>
         <translation>打开 ONNX 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="312"/>
+        <location filename="../main_window.py" line="288"/>
         <source>Open an export folder</source>
         <translation>打开导出文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356"/>
+        <location filename="../main_window.py" line="333"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="359"/>
+        <location filename="../main_window.py" line="336"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="363"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="355"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="427"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
@@ -1218,22 +1228,22 @@
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="114"/>
+        <location filename="../graph_view.py" line="119"/>
         <source>{1} of {0} node</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="114"/>
+        <location filename="../graph_view.py" line="119"/>
         <source>{1} of {0} nodes</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="115"/>
+        <location filename="../graph_view.py" line="120"/>
         <source>{0} node</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="115"/>
+        <location filename="../graph_view.py" line="120"/>
         <source>{0} nodes</source>
         <translation>{0} 个节点</translation>
     </message>
@@ -1503,6 +1513,19 @@
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../i18n.py" line="24"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../i18n.py" line="25"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <location filename="../report_dialog.py" line="32"/>
@@ -1592,6 +1615,19 @@
         <location filename="../run_plots.py" line="31"/>
         <source>token</source>
         <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../run_plots.py" line="83"/>
+        <source>TTFT {0} ms</source>
+        <translation>首个词元 {0} 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>Stager</name>
+    <message>
+        <location filename="../staging.py" line="71"/>
+        <source>Could not show part of the model</source>
+        <translation>无法显示模型的一部分</translation>
     </message>
 </context>
 <context>
