@@ -39,6 +39,7 @@ def main() -> None:
 
     app = QtWidgets.QApplication([])
     settings = QtCore.QSettings(str(Path("/tmp") / "gui-stall-bench.ini"), QtCore.QSettings.IniFormat)
+    settings.clear()  # every round from the defaults (the app keeps each setting as it is made: inside included)
     window = MainWindow(settings)
     window.resize(1440, 900)
     window.show()
@@ -72,29 +73,28 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     load_gaps = gaps(mark)
 
-    gen = window.generate
-    gen.max_tokens.setValue(args.tokens)
-    gen.prompt.setPlainText("The history of the")
+    run = window.session.run
+    run.update_settings(max_tokens=args.tokens, prompt="The history of the")
     def timed_run() -> tuple[float, list[float]]:
         """A whole run: its seconds and the timer's gaps while it ran."""
         mark = len(stamps)
         t0 = time.perf_counter()
-        gen.run()
-        wait(lambda: gen.result is not None and gen.result.finish is not None)
+        run.go(0)
+        wait(lambda: run.result is not None and run.result.finish is not None)
         wait(lambda: False, 0.2)
         return time.perf_counter() - t0, gaps(mark)
 
     gen_s, gen_gaps = timed_run()
-    result = gen.result
+    result = run.result
 
-    gen.reset()
-    gen.inside.setChecked(True)
-    window.tabs.setCurrentWidget(window.inside)
+    run.reset()
+    run.update_settings(inside=True)
+    window.show_tab("inside")
     inside_s, inside_gaps = timed_run()
     mark = len(stamps)
     t0 = time.perf_counter()
-    for i in range(len(gen.steps)):  # a user paging through the run in the Inside tab
-        window.inside.step.setValue(i)
+    for i in range(len(run.steps)):  # a user paging through the run in the Inside tab
+        window.inside.step.setValue(i + 1)
         wait(lambda: False, 0.03)
     browse_s = time.perf_counter() - t0
     browse_gaps = gaps(mark)

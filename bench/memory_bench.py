@@ -31,10 +31,11 @@ def child(big: str, trim: bool) -> dict:
     app = QtWidgets.QApplication([])
     app.setProperty("inspector_headless", True)
     import inspector.app.main_window as main_window
+    import inspector.app.session.model as model_session
     import inspector.app.workers as workers
 
     if not trim:
-        main_window.release_memory = workers.release_memory = lambda: None
+        model_session.release_memory = workers.release_memory = lambda: None
     w = main_window.MainWindow(QtCore.QSettings(tempfile.mktemp(suffix=".ini"), QtCore.QSettings.IniFormat))
     w.show()
     rss = lambda: round(psutil.Process().memory_info().rss / 1e6)  # noqa: E731
@@ -54,11 +55,11 @@ def child(big: str, trim: bool) -> dict:
 
     def run(n):
         got = []
-        w.generate.max_tokens.setValue(n)
-        w.generate.run_finished.connect(got.append)
-        w.generate.run()
+        w.session.run.update_settings(max_tokens=n)
+        w.session.run.finished.connect(got.append)
+        w.session.run.go(0)
         wait(lambda: got)
-        w.generate.run_finished.disconnect()
+        w.session.run.finished.disconnect()
         return got[0].metrics
 
     out = {"start": rss()}

@@ -8,6 +8,7 @@ pytest.importorskip("pytestqt")
 from inspector.app.qt_compat import QtCore, QtGui  # noqa: E402
 from inspector.app.layers_view import COLUMNS  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
+from inspector.engine.metrics import step_series  # noqa: E402
 
 from .conftest import FIXTURES, SAMPLE, open_and_wait, reference  # noqa: E402
 
@@ -77,62 +78,63 @@ def test_graph_view_search(qtbot, window):
 
 
 def test_step_three_tokens_and_see_candidates(qtbot, window):
+    window.show_tab("generate")  # a hidden Generate tab draws when it is next shown
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
-    gen.prompt.setPlainText("The meaning of life is")
-    gen.candidates_n.setValue(6)
+    gen.panel.prompt.setPlainText("The meaning of life is")
+    gen.panel.candidates_n.setValue(6)
     for n in range(1, 4):
-        gen.step_btn.click()
-        qtbot.waitUntil(lambda: len(gen.steps) == n and not gen.running, timeout=30000)
+        gen.panel.step_btn.click()
+        qtbot.waitUntil(lambda: len(gen.session.run.steps) == n and not gen.session.run.running, timeout=30000)
     gen.redraw()
-    assert gen.candidates.rowCount() == 6
-    chosen = gen.candidates_for(2)
-    assert sum(c[3] for c in chosen) == 1 and chosen[0][2] == gen.steps[2].id  # greedy: the top one
+    assert gen.candidates.table.rowCount() == 6
+    chosen = gen.session.run.candidates_for(2)
+    assert sum(c[3] for c in chosen) == 1 and chosen[0][2] == gen.session.run.steps[2].id  # greedy: the top one
     assert "tok:2" in gen.output.toHtml()
-    gen._token_clicked(QtCore.QUrl("tok:0"))
-    assert gen.selected_step == 0 and "step 1" in gen.cand_title.text()
-    data = gen.series()
+    gen.output._clicked(QtCore.QUrl("tok:0"))
+    assert gen.session.run.selected == 0 and "step 1" in gen.candidates.title.text()
+    data = step_series(gen.session.run.steps)
     assert len(data["x"]) == 3 and np.isfinite(data["latency_ms"]).all() and (data["rss_mb"] > 0).all()
-    n_prompt = gen.worker.gen.state.prompt_len
-    assert gen.steps[0].prefill and [s.kv_len for s in gen.steps] == [n_prompt, n_prompt + 1, n_prompt + 2]
+    n_prompt = len(gen.session.run.prompt_ids)
+    assert gen.session.run.steps[0].prefill and [s.kv_len for s in gen.session.run.steps] == [n_prompt, n_prompt + 1, n_prompt + 2]
 
 
 def test_run_then_stop(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
-    gen.max_tokens.setValue(100000)
-    gen.stop_at_eos.setChecked(False)  # only Stop (or the context, 256 tokens away) can end this run
-    gen.greedy.setChecked(False)
-    gen.seed.setValue(1)
-    gen.run_btn.click()
-    qtbot.waitUntil(lambda: len(gen.steps) >= 5, timeout=30000)
-    assert gen.stop_btn.isEnabled() and not gen.run_btn.isEnabled()
-    gen.stop_btn.click()
-    qtbot.waitUntil(lambda: not gen.running, timeout=30000)
-    assert gen.result.finish == "stopped" and gen.steps[-1].finish == "stopped"
-    assert len(gen.steps) < window.census.architecture.context_length - len(gen.result.prompt_ids)
-    assert gen.run_btn.isEnabled() and gen.reset_btn.isEnabled()
-    gen.reset_btn.click()
-    assert gen.steps == [] and gen.output.toPlainText() == ""
+    gen.panel.max_tokens.setValue(100000)
+    gen.panel.stop_at_eos.setChecked(False)  # only Stop (or the context, 256 tokens away) can end this run
+    gen.panel.greedy.setChecked(False)
+    gen.panel.seed.setValue(1)
+    gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.session.run.steps) >= 5, timeout=30000)
+    assert gen.panel.stop_btn.isEnabled() and not gen.panel.run_btn.isEnabled()
+    gen.panel.stop_btn.click()
+    qtbot.waitUntil(lambda: not gen.session.run.running, timeout=30000)
+    assert gen.session.run.result.finish == "stopped" and gen.session.run.steps[-1].finish == "stopped"
+    assert len(gen.session.run.steps) < window.census.architecture.context_length - len(gen.session.run.result.prompt_ids)
+    assert gen.panel.run_btn.isEnabled() and gen.panel.reset_btn.isEnabled()
+    gen.panel.reset_btn.click()
+    assert gen.session.run.steps == [] and gen.output.toPlainText() == ""
 
 
 def test_pause_then_continue(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
-    gen.max_tokens.setValue(100000)
-    gen.stop_at_eos.setChecked(False)  # the run cannot end on its own before the pause
-    gen.greedy.setChecked(False)
-    gen.run_btn.click()
-    qtbot.waitUntil(lambda: len(gen.steps) >= 3, timeout=30000)
-    gen.pause_btn.click()
-    qtbot.waitUntil(lambda: not gen.running, timeout=30000)
-    paused_at = len(gen.steps)
-    assert gen.result.finish is None and "paused" in gen.status.text()
-    first_ids = [s.id for s in gen.steps]
-    gen.step_btn.click()
-    qtbot.waitUntil(lambda: len(gen.steps) == paused_at + 1 and not gen.running, timeout=30000)
-    assert not gen.steps[-1].prefill and [s.id for s in gen.steps[:paused_at]] == first_ids  # the same run, on
-    assert gen.steps[-1].kv_len == gen.steps[-2].kv_len + 1
+    gen.panel.max_tokens.setValue(100000)
+    gen.panel.stop_at_eos.setChecked(False)  # the run cannot end on its own before the pause
+    gen.panel.greedy.setChecked(False)
+    gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.session.run.steps) >= 3, timeout=30000)
+    gen.panel.pause_btn.click()
+    qtbot.waitUntil(lambda: not gen.session.run.running, timeout=30000)
+    paused_at = len(gen.session.run.steps)
+    assert gen.session.run.result.finish is None and "paused" in gen.panel.status.text()
+    first_ids = [s.id for s in gen.session.run.steps]
+    gen.panel.step_btn.click()
+    qtbot.waitUntil(lambda: len(gen.session.run.steps) == paused_at + 1 and not gen.session.run.running, timeout=30000)
+    assert not gen.session.run.steps[-1].prefill and [s.id for s in gen.session.run.steps[:paused_at]] == first_ids  # the same run, on
+    assert gen.session.run.steps[-1].kv_len == gen.session.run.steps[-2].kv_len + 1
 
 
 def test_bad_file_gives_dialog_and_keeps_previous_model(qtbot, window, tmp_path):
@@ -166,7 +168,7 @@ def test_opening_another_model_cancels_the_first(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(pipeline, "take_census", slow_census)
     window.open_model(str(FIXTURES / "tiny-llama"))
-    first = window._loads[window._serial][1]
+    first = window.session.model._job.worker
     assert entered.wait(10)
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(str(FIXTURES / "tiny-gpt2"))
@@ -192,12 +194,12 @@ def test_close_during_a_run(qtbot, tmp_path):
     with qtbot.waitSignal(w.model_loaded, timeout=60000):
         w.open_model(str(SAMPLE))
     gen = w.generate
-    gen.max_tokens.setValue(100000)
-    gen.greedy.setChecked(False)
-    gen.run_btn.click()
-    qtbot.waitUntil(lambda: len(gen.steps) >= 3, timeout=30000)
+    gen.panel.max_tokens.setValue(100000)
+    gen.panel.greedy.setChecked(False)
+    gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: len(gen.session.run.steps) >= 3, timeout=30000)
     w.close()
-    assert gen.worker is None and gen.thread is None
+    assert gen.session.run._job is None
     w.deleteLater()
     qtbot.wait(50)
 
@@ -205,9 +207,9 @@ def test_close_during_a_run(qtbot, tmp_path):
 def test_export_report_from_the_app(qtbot, window, tmp_path):
     open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     gen = window.generate
-    gen.max_tokens.setValue(4)
-    gen.run_btn.click()
-    qtbot.waitUntil(lambda: gen.result is not None and gen.result.finish is not None, timeout=30000)
+    gen.panel.max_tokens.setValue(4)
+    gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: gen.session.run.result is not None and gen.session.run.result.finish is not None, timeout=30000)
     dialog = window.export_report()
     assert dialog.include_run.isChecked()
     dialog.format.setCurrentIndex(dialog.format.findData("json"))
@@ -253,11 +255,11 @@ def test_genai_build_and_merged_decoder_open_and_generate(qtbot, window, name):
     assert f"family: {census.architecture.family_entry.label} ({ref['architecture']['family']})" in text
     assert "✓ equals the count" in window.overview.scale_box.text()
     gen = window.generate
-    gen.prompt.setPlainText(ref["prompt"])
-    gen.max_tokens.setValue(8)
-    gen.run_btn.click()
-    qtbot.waitUntil(lambda: gen.result is not None and gen.result.finish is not None, timeout=60000)
-    new = gen.result.new_ids
+    gen.panel.prompt.setPlainText(ref["prompt"])
+    gen.panel.max_tokens.setValue(8)
+    gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: gen.session.run.result is not None and gen.session.run.result.finish is not None, timeout=60000)
+    new = gen.session.run.result.new_ids
     assert new and new == ref["greedy_ids"][:len(new)]
 
 
@@ -283,26 +285,32 @@ def test_a_quantized_model_shows_its_scheme_everywhere(qtbot, window):
     assert {block.child(j).text(col) for j in range(block.childCount())} == {"int4, block 32", "fp32"}
     assert block.text(col) == "fp32 + int4, block 32" or block.text(col) == "int4, block 32 + fp32"
     gen = window.generate
-    assert not gen.note.isHidden() and "quantized (int4, block 32" in gen.note.text()
+    assert not gen.panel.note.isHidden() and "quantized (int4, block 32" in gen.panel.note.text()
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(FIXTURES / "quant-llama", "onnx/model.onnx")
-    assert gen.note.isHidden() and "fp32 throughout" in window.overview.totals_box.text()
+    assert gen.panel.note.isHidden() and "fp32 throughout" in window.overview.totals_box.text()
 
 
 def test_the_screenshot_command_renders_and_exits(tmp_path):
-    """README's command without a display: load, generate a few tokens, write the picture, exit 0."""
+    """README's command without a display: load, generate a few tokens, write the picture at exactly the size asked,
+    exit 0, and leave no settings folder in the temporary directory."""
     import os
     import subprocess
     import sys
 
+    from PySide6.QtGui import QImage
+
     from .conftest import ROOT
 
-    out = tmp_path / "shot.png"
+    out, scratch = tmp_path / "shot.png", tmp_path / "tmp"
+    scratch.mkdir()
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "--screenshot", str(out), str(FIXTURES / "tiny-gpt2"),
-                        "--tab", "generate", "--steps", "3"], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                        "--tab", "generate", "--steps", "3", "--size", "1024x640"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(scratch)})
     assert r.returncode == 0, r.stderr[-2000:]
     assert out.stat().st_size > 10_000 and "Traceback" not in r.stderr
+    assert QImage(str(out)).size() == QtCore.QSize(1024, 640)
+    assert list(scratch.glob("inspector-shot-*")) == []
 
 
 def test_counts_come_first_and_statistics_stream_in(qtbot, window, monkeypatch):

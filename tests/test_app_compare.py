@@ -16,7 +16,7 @@ def test_compare_with_another_file_fills_the_tab(qtbot, window):
     view = window.compare
     assert window.compare_action.isEnabled() and window.compare_variants_action.isEnabled()
     view.tokens.setValue(8)
-    with qtbot.waitSignal(view.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         window.compare_with(str(QL / "onnx" / "model_q4.onnx"))
     assert window.tabs.currentWidget() is view and view.pages.currentIndex() == 1
     c = view.result
@@ -34,7 +34,7 @@ def test_compare_with_another_file_fills_the_tab(qtbot, window):
     assert view.tensors.rowCount() == len(c.weights.layers[1].tensors)
     # Compare again with another prompt: the same pair, a new continuation
     view.prompt.setText("Love is")
-    with qtbot.waitSignal(view.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         view.again_btn.click()
     assert view.result is not c and view.result.b.name == c.b.name
 
@@ -43,7 +43,7 @@ def test_every_variant_in_one_table_and_cancel(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     view = window.compare
     view.tokens.setValue(4)
-    with qtbot.waitSignal(view.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         window.compare_all_variants()
     assert view.pages.currentIndex() == 2 and view.variants.rowCount() == 3
     assert view.variants.item(0, 0).text() == "model.onnx (reference)"
@@ -59,7 +59,7 @@ def test_every_variant_in_one_table_and_cancel(qtbot, window):
 def test_a_new_model_clears_the_comparison(qtbot, window):
     open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     assert not window.compare_variants_action.isEnabled()  # one file in its folder
-    with qtbot.waitSignal(window.compare.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         window.compare_with(str(FIXTURES / "tiny-gpt2" / "model.onnx"))
     open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     assert window.compare.result is None and window.compare.pages.currentIndex() == 0
@@ -69,7 +69,7 @@ def test_a_failed_comparison_is_a_message(qtbot, window, tmp_path):
     open_and_wait(qtbot, window, FIXTURES / "tiny-gpt2")
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not a model")
-    with qtbot.waitSignal(window.compare.error, timeout=60000) as sig:
+    with qtbot.waitSignal(window.session.comparison.failed, timeout=60000) as sig:
         window.compare_with(str(bad))
     assert "bad.onnx" in sig.args[0] and "\n" not in sig.args[0]
 
@@ -80,7 +80,7 @@ def test_dropping_a_model_with_shift_compares_with_it(qtbot, window):
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(QL / "onnx" / "model_bnb4.onnx"))])
     event = QtGui.QDropEvent(QtCore.QPointF(10, 10), QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
                              QtCore.Qt.ShiftModifier)
-    with qtbot.waitSignal(window.compare.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         window.dropEvent(event)
     assert window.compare.result.b.name.endswith("model_bnb4.onnx")
     assert window.census.model.path.name == "model.onnx"  # A stays open
@@ -91,7 +91,7 @@ def test_the_report_from_the_app_carries_the_comparison(qtbot, window, tmp_path)
 
     open_and_wait(qtbot, window, SAMPLE)
     window.compare.tokens.setValue(4)
-    with qtbot.waitSignal(window.compare.finished, timeout=120000):
+    with qtbot.waitSignal(window.session.comparison.finished, timeout=120000):
         window.compare_all_variants()
     qtbot.waitUntil(lambda: window.export_action.isEnabled(), timeout=60000)
     dialog = window.export_report()

@@ -12,38 +12,41 @@ from inspector.app.qt_compat import QtCore, QtWidgets  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.errors import describe_error  # noqa: E402
 
+from inspector.app.layers_view import COLUMNS  # noqa: E402
+
 from .conftest import FIXTURES, SAMPLE, open_and_wait  # noqa: E402
 
 
 def run_to_end(qtbot, gen, tokens=4):
-    gen.max_tokens.setValue(tokens)
-    with qtbot.waitSignal(gen.run_finished, timeout=60000):
-        gen.run_btn.click()
-    qtbot.waitUntil(lambda: not gen.running, timeout=10000)
+    gen.panel.max_tokens.setValue(tokens)
+    with qtbot.waitSignal(gen.session.run.finished, timeout=60000):
+        gen.panel.run_btn.click()
+    qtbot.waitUntil(lambda: not gen.session.run.running, timeout=10000)
 
 
 def test_step_after_a_finished_run_says_it_starts_a_new_one(qtbot, window):
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
-    assert gen.step_btn.text() == "Step"
+    assert gen.panel.step_btn.text() == "Step"
     run_to_end(qtbot, gen)
-    assert gen.step_btn.text() == "Step (new run)" and gen.run_btn.text() == "Run (new run)"
-    assert "starts again from the prompt" in gen.step_btn.toolTip()
-    gen.step_btn.click()
-    qtbot.waitUntil(lambda: len(gen.steps) == 1 and not gen.running, timeout=30000)
-    assert gen.step_btn.text() == "Step"  # a run in progress again
+    assert gen.panel.step_btn.text() == "Step (new run)" and gen.panel.run_btn.text() == "Run (new run)"
+    assert "starts again from the prompt" in gen.panel.step_btn.toolTip()
+    gen.panel.step_btn.click()
+    qtbot.waitUntil(lambda: len(gen.session.run.steps) == 1 and not gen.session.run.running, timeout=30000)
+    assert gen.panel.step_btn.text() == "Step"  # a run in progress again
 
 
 def test_a_new_model_clears_the_generate_view(qtbot, window):
+    window.show_tab("generate")
     open_and_wait(qtbot, window, SAMPLE)
     gen = window.generate
     run_to_end(qtbot, gen)
     gen.redraw()
-    assert gen.output.toPlainText() and gen.candidates.rowCount()
+    assert gen.output.toPlainText() and gen.candidates.table.rowCount()
     with qtbot.waitSignal(window.counts_shown, timeout=60000):
         window.open_model(str(FIXTURES / "tiny-llama"))
-    assert gen.steps == [] and gen.output.toPlainText() == "" and gen.candidates.rowCount() == 0
-    assert gen.status.text() == "" and gen.model_path.endswith("model.onnx") and "tiny-llama" in gen.model_path
+    assert gen.session.run.steps == [] and gen.output.toPlainText() == "" and gen.candidates.table.rowCount() == 0
+    assert gen.panel.status.text() == "" and gen.session.run.path.endswith("model.onnx") and "tiny-llama" in gen.session.run.path
 
 
 def test_live_plots_have_sane_ranges_and_whole_token_ticks(qtbot, window):
@@ -66,7 +69,7 @@ def test_live_plots_have_sane_ranges_and_whole_token_ticks(qtbot, window):
 
 
 def test_tab_leaves_the_prompt(window):
-    assert window.generate.prompt.tabChangesFocus()
+    assert window.generate.panel.prompt.tabChangesFocus()
 
 
 def test_graph_search_counts_details_and_no_match(qtbot, window):
@@ -89,12 +92,21 @@ def test_graph_search_counts_details_and_no_match(qtbot, window):
 
 
 def test_layers_tensor_selection_names_and_axes(qtbot, window):
+    """At 1280×720 the visible columns fit without a sideways scroll bar unless the names are already at their floor
+    (whatever the fonts: the numbers get their content's width, the names what is left); names elide at their start,
+    so no two tensors of a block read alike."""
+    from inspector.app.columns import PREFIX_ROLE, NameElide, elide_names
+
+    window.resize(1280, 720)
+    window.show_tab("layers")
     census = open_and_wait(qtbot, window, SAMPLE)
     lv = window.layers
-    assert isinstance(lv.tree.itemDelegateForColumn(0), type(lv.tree.itemDelegateForColumn(0))) and \
-        type(lv.tree.itemDelegateForColumn(0)).__name__ == "MiddleElide"
-    fm = lv.tree.fontMetrics()
-    assert lv.tree.columnWidth(10) > fm.horizontalAdvance("-0.0009999")  # a number is never cut
+    qtbot.waitUntil(lambda: lv.split.laid_out)
+    tree, fm = lv.tree, lv.tree.fontMetrics()
+    assert isinstance(tree.itemDelegateForColumn(0), NameElide)
+    for name in ("mean", "std", "abs max", "zeros", "parameters"):
+        col = COLUMNS.index(name)
+        assert tree.columnWidth(col) > fm.horizontalAdvance(tree.topLevelItem(0).text(col))  # a number is never cut
     lv.select("block 0", census.layer("block 0").tensors[0].name)
     assert not lv.kind.isEnabled()  # a tensor is one kind: the choice would not apply
     lv.select("block 0")
@@ -103,10 +115,16 @@ def test_layers_tensor_selection_names_and_axes(qtbot, window):
     width = lv.split.sizes()
     lv.select("block 3")
     assert lv.split.sizes() == width  # the splitter stays where it was
-    visible = sum(lv.tree.columnWidth(c) for c in range(lv.tree.columnCount()) if not lv.tree.isColumnHidden(c))
-    assert visible <= 820  # the visible columns fit a 1280-pixel window's tree
+    visible = sum(tree.columnWidth(c) for c in range(tree.columnCount()) if not tree.isColumnHidden(c))
+    assert visible <= tree.viewport().width() or tree.columnWidth(0) <= lv.columns.floor()
+    block = lv._rows["block 0"]
+    prefix = block.child(0).data(0, PREFIX_ROLE)
+    assert prefix == len("transformer.h.0.")  # what every tensor of the block shares goes first
+    for room in (tree.columnWidth(0) - 2 * tree.indentation(), lv.columns.floor()):
+        shown = elide_names([block.child(j).text(0) for j in range(block.childCount())], prefix, fm, room)
+        assert len(set(shown)) == len(shown), shown  # two tensors never read alike, even at the narrowest
     lv.show_column("bytes", True)
-    assert not lv.tree.isColumnHidden(9)
+    assert not tree.isColumnHidden(COLUMNS.index("bytes"))
 
 
 def test_layer_without_biases_says_so(qtbot, window):
@@ -119,7 +137,7 @@ def test_layer_without_biases_says_so(qtbot, window):
 
 
 def test_candidates_show_whitespace_and_keep_their_width(qtbot, window):
-    table = window.generate.candidates_panel
+    table = window.generate.candidates
     step = SimpleNamespace(index=0, text=" ", prob=0.5, entropy=1.0)
     table.show_step(step, [(" ", 0.5, 1, True), ("a" * 200, 0.3, 2, False), ("\n", 0.2, 3, False)])
     assert table.table.item(0, 0).text() == "␣" and table.table.item(2, 0).text() == "↵"
@@ -158,7 +176,7 @@ def test_help_has_a_guide_and_the_shortcuts(window):
     help_menu = window.menuBar().actions()[-1].menu()
     names = [a.text() for a in help_menu.actions() if a.text()]
     assert names == ["Quick &Guide", "&Keyboard Shortcuts", "&About GPT Inspector"]
-    assert window.generate.settings.temperature.toolTip() and window.generate.settings.top_p.toolTip()
+    assert window.generate.panel.temperature.toolTip() and window.generate.panel.top_p.toolTip()
 
 
 def test_settings_are_kept_between_sessions(qtbot, settings):
@@ -167,23 +185,23 @@ def test_settings_are_kept_between_sessions(qtbot, settings):
     w.show()
     w.resize(1280, 720)
     qtbot.waitUntil(lambda: w.size() == QtCore.QSize(1280, 720))
-    w.generate.prompt.setPlainText("Once upon a time")
-    w.generate.greedy.setChecked(False)
-    w.generate.settings.temperature.setValue(1.35)
-    w.generate.settings.top_k.setValue(40)
+    w.generate.panel.prompt.setPlainText("Once upon a time")
+    w.generate.panel.greedy.setChecked(False)
+    w.generate.panel.temperature.setValue(1.35)
+    w.generate.panel.top_k.setValue(40)
     w.layers.show_column("bytes", True)
     w.close()
     again = MainWindow(settings)
     qtbot.addWidget(again)
     again.show()
-    assert again.generate.prompt.toPlainText() == "Once upon a time"
-    assert not again.generate.greedy.isChecked() and again.generate.settings.temperature.value() == pytest.approx(1.35)
-    assert again.generate.settings.top_k.value() == 40 and again.height() == 720  # (offscreen clamps the width)
+    assert again.generate.panel.prompt.toPlainText() == "Once upon a time"
+    assert not again.generate.panel.greedy.isChecked() and again.generate.panel.temperature.value() == pytest.approx(1.35)
+    assert again.generate.panel.top_k.value() == 40 and again.height() == 720  # (offscreen clamps the width)
     assert "bytes" not in again.layers.hidden_columns
     settings.setValue("generate/temperature", "not a number")  # a hand-edited file breaks nothing
     third = MainWindow(settings)
     qtbot.addWidget(third)
-    assert third.generate.settings.temperature.value() == pytest.approx(1.35) or third.generate.settings.temperature.value() > 0
+    assert third.generate.panel.temperature.value() == pytest.approx(1.35) or third.generate.panel.temperature.value() > 0
 
 
 def test_error_messages_carry_no_python_class_names():
@@ -199,7 +217,7 @@ def test_memory_is_given_back_after_a_model_is_closed(qtbot, window):
 
     open_and_wait(qtbot, window, SAMPLE)
     run_to_end(qtbot, window.generate)
-    m = window.generate.result.metrics.summary()
+    m = window.session.run.result.metrics.summary()
     assert m["rss_at_start_mb"] and m["peak_rss_mb"] >= m["rss_at_start_mb"]
     release_memory()  # safe to call at any time, on any platform
     QtWidgets.QApplication.processEvents()

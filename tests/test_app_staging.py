@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 from inspector.app.qt_compat import QtCore  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.app.overview_view import Card  # noqa: E402
-from inspector.app.generate_view import GenerateView  # noqa: E402
+from inspector.app.token_output import TokenOutput  # noqa: E402
 from inspector.app.staging import PAINT, Stager  # noqa: E402
 from inspector.model import load_model, take_census  # noqa: E402
 from inspector.stats import compute_statistics  # noqa: E402
@@ -100,14 +100,10 @@ def test_a_new_model_arriving_mid_fill_replaces_the_old_one(qtbot, tmp_path):
     window.show()
     first, second = full_census(FIXTURES / "tiny-llama"), full_census(FIXTURES / "tiny-gpt2")
     window.stager.budget_s = 0.0  # one step per turn, so the first model is still being shown
-    window._serial = 1
-    window._loading_path = str(first.model.path)
-    window._on_counted(1, first)
+    window.session.model.show(first)
     assert window.stager.busy
-    window._serial = 2
-    window._loading_path = str(second.model.path)
     with qtbot.waitSignal(window.model_loaded, timeout=30000) as blocker:
-        window._on_counted(2, second)
+        window.session.model.show(second)
     assert blocker.args[0] is second
     tree = window.layers.tree
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == \
@@ -116,7 +112,7 @@ def test_a_new_model_arriving_mid_fill_replaces_the_old_one(qtbot, tmp_path):
     listing = window.graph.listing
     assert sum(listing.rowCount(listing.index(i, 0)) for i in range(listing.rowCount())) == len(second.node_rows)
     assert list(window.overview.bar_data["weights"]) == [layer.weights for layer in second.layers]
-    assert window.generate.model_path == str(second.model.path)
+    assert window.session.run.path == str(second.model.path)
     window.close()
 
 
@@ -125,46 +121,45 @@ def test_output_grows_by_appending_and_reads_as_a_full_render(qtbot, tmp_path):
     window = MainWindow(settings)
     qtbot.addWidget(window)
     window.show()
+    window.show_tab("generate")
     with qtbot.waitSignal(window.model_loaded, timeout=60000):
         window.open_model(str(SAMPLE))
     gen = window.generate
-    gen.prompt.setPlainText("A fool and")
+    gen.panel.prompt.setPlainText("A fool and")
     for n in range(1, 6):
-        gen.step_btn.click()
-        qtbot.waitUntil(lambda: len(gen.steps) == n and not gen.running, timeout=30000)
+        gen.panel.step_btn.click()
+        qtbot.waitUntil(lambda: len(gen.session.run.steps) == n and not gen.session.run.running, timeout=30000)
         gen.redraw()
     appended = gen.output.toPlainText()
     gen.output.reset()  # force a full render of the same steps
-    gen.render_output()
+    gen.draw(gen.session.run.snapshot())
     assert gen.output.toPlainText() == appended
     assert appended.startswith("A fool and") and len(appended) > len("A fool and")
     html = gen.output.toHtml()
     assert all(f"tok:{i}" in html for i in range(5))
-    bars = [gen.candidates.cellWidget(r, 1) for r in range(gen.candidates.rowCount())]
-    gen._token_clicked(QtCore.QUrl("tok:1"))  # a new highlight: re-rendered, the bars reused
+    bars = [gen.candidates.table.cellWidget(r, 1) for r in range(gen.candidates.table.rowCount())]
+    gen.output._clicked(QtCore.QUrl("tok:1"))  # a new highlight: re-rendered, the bars reused
     assert gen.output.toPlainText() == appended
-    assert [gen.candidates.cellWidget(r, 1) for r in range(gen.candidates.rowCount())] == bars
-    assert gen.candidates.cellWidget(0, 1).format() == f"{gen.steps[1].top[0][1]:.3f}"
+    assert [gen.candidates.table.cellWidget(r, 1) for r in range(gen.candidates.table.rowCount())] == bars
+    assert gen.candidates.table.cellWidget(0, 1).format() == f"{gen.session.run.steps[1].top[0][1]:.3f}"
     window.close()
 
 
 def test_appended_tokens_keep_spaces_newlines_and_links(qtbot):
-    view = GenerateView()
-    qtbot.addWidget(view)
-    view.timer.stop()
-    view.prompt_text = "def f():"
+    output = TokenOutput()
+    qtbot.addWidget(output)
     texts = ["\n", "    ", "return", "  x", " <b>", "\n\n", "&amp;"]
-    view.steps = [SimpleNamespace(index=i, text=t, shown=t) for i, t in enumerate(texts[:2])]
-    view.render_output()
+    steps = [SimpleNamespace(index=i, text=t, shown=t, forced=False) for i, t in enumerate(texts[:2])]
+    output.render("def f():", steps, None)
     for i in range(2, len(texts)):
-        view.steps.append(SimpleNamespace(index=i, text=texts[i], shown=texts[i]))
-        view.render_output()
-    appended, links = view.output.toPlainText(), anchors(view.output.document())
-    view.output.reset()
-    view.render_output()
-    assert view.output.toPlainText() == appended
+        steps.append(SimpleNamespace(index=i, text=texts[i], shown=texts[i], forced=False))
+        output.render("def f():", steps, None)
+    appended, links = output.toPlainText(), anchors(output.document())
+    output.reset()
+    output.render("def f():", steps, None)
+    assert output.toPlainText() == appended
     assert appended.replace("\u2028", "\n") == "def f():" + "".join(t.replace("\n", "↵\n") for t in texts)
-    assert links == anchors(view.output.document()) == [f"tok:{i}" for i in range(len(texts))]
+    assert links == anchors(output.document()) == [f"tok:{i}" for i in range(len(texts))]
 
 
 def anchors(doc) -> list[str]:

@@ -74,7 +74,7 @@ def test_the_window_in_chinese(qtbot, chinese, settings):
     qtbot.addWidget(w)
     assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["概览", "层", "计算图", "生成", "内部", "比较"]
     assert w.menuBar().actions()[0].text() == "文件(&F)"
-    assert w.generate.step_btn.text() == "单步" and w.generate.greedy.text() == "贪心"
+    assert w.generate.panel.step_btn.text() == "单步" and w.generate.panel.greedy.text() == "贪心"
     assert w.layers.tree.headerItem().text(0) == "层 / 张量"
     open_and_wait(qtbot, w, SAMPLE)
     assert "参数" in w.overview.totals_box.text() and "1,088,256" in w.overview.totals_box.text()  # grouped digits
@@ -87,7 +87,7 @@ def test_view_language_switches_and_keeps_the_model(qtbot, qapp, settings):
     w.show()
     open_and_wait(qtbot, w, SAMPLE)
     w.tabs.setCurrentIndex(3)
-    w.generate.prompt.setPlainText("人生")
+    w.generate.panel.prompt.setPlainText("人生")
     keys = [a.data() for a in w.language_menu.actions()]
     assert keys == [key for key, *_ in i18n.LANGUAGES]
     try:
@@ -97,7 +97,7 @@ def test_view_language_switches_and_keeps_the_model(qtbot, qapp, settings):
         qtbot.waitUntil(lambda: new.census is not None and new.census.model.path == SAMPLE / "model.onnx",
                         timeout=60000)
         assert new.tabs.currentIndex() == 3 and new.tabs.tabText(3) == "生成"
-        assert new.generate.prompt.toPlainText() == "人生"
+        assert new.generate.panel.prompt.toPlainText() == "人生"
         back = new.set_language("en")
         qtbot.addWidget(back)
         assert back.tabs.tabText(3) == "Generate"
@@ -179,14 +179,14 @@ def test_the_app_streams_chinese_on_the_chinese_sample(qtbot, settings):
     qtbot.addWidget(w)
     open_and_wait(qtbot, w, SAMPLES / "fortune-zh-gpt")
     gen = w.generate
-    gen.prompt.setPlainText("人生")
-    gen.max_tokens.setValue(24)
-    with qtbot.waitSignal(gen.run_finished, timeout=60000):
-        gen.run_btn.click()
+    gen.panel.prompt.setPlainText("人生")
+    gen.panel.max_tokens.setValue(24)
+    with qtbot.waitSignal(gen.session.run.finished, timeout=60000):
+        gen.panel.run_btn.click()
     gen.redraw()
     text = gen.output.toPlainText()
     assert text.startswith("人生") and sum("\u4e00" <= c <= "\u9fff" for c in text) >= 5
-    assert "\ufffd" not in text and all(gen.candidates.item(r, 0).text() for r in range(gen.candidates.rowCount()))
+    assert "\ufffd" not in text and all(gen.candidates.table.item(r, 0).text() for r in range(gen.candidates.table.rowCount()))
     w.close()
 
 
@@ -197,13 +197,13 @@ def test_right_to_left_and_byte_tokens_in_the_app(qtbot, settings):
     qtbot.addWidget(w)
     open_and_wait(qtbot, w, SAMPLE)
     gen = w.generate
-    gen.prompt.setPlainText(SCRIPTS["ar"])
-    gen.max_tokens.setValue(6)
-    with qtbot.waitSignal(gen.run_finished, timeout=60000):
-        gen.run_btn.click()
+    gen.panel.prompt.setPlainText(SCRIPTS["ar"])
+    gen.panel.max_tokens.setValue(6)
+    with qtbot.waitSignal(gen.session.run.finished, timeout=60000):
+        gen.panel.run_btn.click()
     gen.redraw()
     assert gen.output.toPlainText().startswith(SCRIPTS["ar"])
-    shown = [gen.candidates.item(r, 0).text() for r in range(gen.candidates.rowCount())]
+    shown = [gen.candidates.table.item(r, 0).text() for r in range(gen.candidates.table.rowCount())]
     assert all(shown) and not any("\ufffd" in s for s in shown)
     w.close()
 
@@ -240,7 +240,7 @@ def test_the_cores_sentences_in_chinese(qtbot, chinese, settings):
     open_and_wait(qtbot, w, SAMPLE, "model_quantized.onnx")
     rows = dict(w.overview.totals_box.rows)
     assert "矩阵" in rows["存储格式"] and "比特" in rows["存储格式"]
-    assert "这个模型经过量化" in w.generate.note.text()
+    assert "这个模型经过量化" in w.generate.panel.note.text()
     assert "上下文长度" in w.overview.scale_box.text()
     w.close()
 
@@ -254,11 +254,12 @@ def test_the_chinese_window_says_the_cores_sentences_in_chinese(qtbot, chinese, 
 
     open_and_wait(qtbot, window, FIXTURES / "genai-llama")
     gen, inside = window.generate, window.inside
-    gen.inside.setChecked(True)
+    gen.panel.inside.setChecked(True)
     window.tabs.setCurrentWidget(inside)
+    run = window.session.run
     for want in (1, 2):
-        gen.step_btn.click()
-        qtbot.waitUntil(lambda: len(gen.steps) == want and not gen.running, timeout=60000)
+        gen.panel.step_btn.click()
+        qtbot.waitUntil(lambda: len(run.steps) == want and not run.running, timeout=60000)
     gen.redraw()
     qtbot.waitUntil(lambda: inside.index == 1 and inside.note.isVisible(), timeout=5000)
     assert "GroupQueryAttention" in inside.note.text() and not english_sentence(inside.note.text())

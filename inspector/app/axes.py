@@ -50,3 +50,17 @@ def sparse_ticks(labels: list[str], most: int) -> list[tuple[int, str]]:
     step = max(1, math.ceil(len(labels) / max(most, 1)))
     keep = set(range(0, len(labels), step)) | {len(labels) - 1}
     return [(i, labels[i]) for i in sorted(keep)]
+
+
+def title_gives_way(plot) -> None:
+    """A plot's title that never makes the plot wider than its pane: pyqtgraph holds a title's whole text as the
+    plot's least width, so in a narrow pane the axes and a colour bar were cut off on the right instead."""
+    label = plot.getPlotItem().titleLabel if hasattr(plot, "getPlotItem") else plot.titleLabel
+    keep_height = label.updateMin
+
+    def update_min():
+        keep_height()
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_min
+    update_min()

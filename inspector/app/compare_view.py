@@ -1,8 +1,9 @@
 """Compare: the open model (A) against another (B), or every variant of its folder against the float one.
 
-The work runs in a CompareWorker (progress, Cancel); this view shows the result: the layers ranked by how
-much they changed, the selected tensor's difference histogram and both value histograms, the KL divergence per
-position with the continuation beneath it (where B's top token differs, marked) — or the variants' table.
+The session's comparison (session/comparison.py) runs the work (progress, Cancel); this view shows the result:
+the layers ranked by how much they changed, the selected tensor's difference histogram and both value
+histograms, the KL divergence per position with the continuation beneath it (where B's top token differs,
+marked) — or the variants' table, whose rows open the comparison of that file with the reference.
 """
 
 from __future__ import annotations
@@ -11,25 +12,34 @@ import html
 
 import numpy as np
 
+from pathlib import Path
+
 from .. import palette, units
+from ..errors import safe_text
 from . import i18n
+from .axes import title_gives_way
+from .columns import NAME_WAYS, PREFIX_ROLE, TEXT_WAYS, ColumnFit, compact_rows, measure_table, shared_prefix
+from .dialogs import ask_model_path
+from .elided_label import ElidedLabel
 from .i18n import plural
 from .qt_compat import QtCore, QtGui, QtWidgets, pg
-from .workers import CompareWorker, reaper, start_in_thread
+from .session.comparison import VARIANTS as VARIANTS_TASK
+from .splitters import KeptSplitter
 
 PROGRESS_STEPS = 1000
-DEFAULT_TOKENS = 32
+PLOT_TITLE_SIZE = "9pt"  # two histograms side by side keep their titles whole at 1024 px
 EMPTY, PAIR, VARIANTS = range(3)
+ROW_ROLE = QtCore.Qt.UserRole + 1  # a variants row's VariantRow
 QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
 LAYER_COLUMNS = [
     QT_TRANSLATE_NOOP("CompareView", "layer"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
     QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
     QT_TRANSLATE_NOOP("CompareView", "bits/param A → B")]
-TENSOR_COLUMNS = [
-    QT_TRANSLATE_NOOP("CompareView", "tensor (A)"), QT_TRANSLATE_NOOP("CompareView", "tensor (B)"),
+TENSOR_COLUMNS = [  # the role first: it names a tensor within its layer whatever the exporter called it
     QT_TRANSLATE_NOOP("CompareView", "role"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
     QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
-    QT_TRANSLATE_NOOP("CompareView", "B stored as")]
+    QT_TRANSLATE_NOOP("CompareView", "B stored as"), QT_TRANSLATE_NOOP("CompareView", "tensor")]
+NAME_FLOOR_CHARS = 6  # the tensors' names give way first (each row's tooltip has them whole)
 VARIANT_COLUMNS = [
     QT_TRANSLATE_NOOP("CompareView", "file"), QT_TRANSLATE_NOOP("CompareView", "size"),
     QT_TRANSLATE_NOOP("CompareView", "bits/param"), QT_TRANSLATE_NOOP("CompareView", "mean KL (nats)"),
@@ -59,7 +69,7 @@ def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
     return item
 
 
-def _table(columns: list[str]) -> QtWidgets.QTableWidget:
+def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None, ways=NAME_WAYS) -> QtWidgets.QTableWidget:
     t = QtWidgets.QTableWidget(0, len(columns))
     t.setHorizontalHeaderLabels([i18n.translate("CompareView", c) for c in columns])
     t.verticalHeader().setVisible(False)
@@ -67,45 +77,58 @@ def _table(columns: list[str]) -> QtWidgets.QTableWidget:
     t.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
     t.setSelectionMode(QtWidgets.QAbstractItemView.SingleSelection)
     t.horizontalHeader().setStretchLastSection(True)
+    t.setWordWrap(False)
+    compact_rows(t)
+    # names take what the numbers leave: columns.py
+    t.fit = ColumnFit(t, t.horizontalHeader(), elastic=elastic, ways=ways,
+                      **({"floor_chars": floor_chars} if floor_chars else {}))
     return t
 
 
 class CompareView(QtWidgets.QWidget):
-    compare_with = QtCore.Signal()  # the user asks to choose B
-    compare_variants = QtCore.Signal()  # … or to compare every variant of A's folder
-    error = QtCore.Signal(str, str)
-    finished = QtCore.Signal(object)
-
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
-        self.worker: CompareWorker | None = None
-        self.thread = None
-        self.result = None
-        self._job = None  # the last job's (make_job, title): Compare again reruns it with the new prompt
+        self.session = session
+        c = session.comparison
 
         self.title = QtWidgets.QLabel()
-        self.prompt = QtWidgets.QLineEdit("The meaning of life is")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.back_btn = QtWidgets.QPushButton(self.tr("◀ All Variants"))
+        self.back_btn.setToolTip(self.tr("Back to the table of every file of the folder"))
+        self.back_btn.clicked.connect(c.back_to_variants)
+        self.prompt = QtWidgets.QLineEdit(c.prompt)
         self.prompt.setToolTip(self.tr("A's greedy continuation of this prompt is read by both models"))
-        self.tokens = QtWidgets.QSpinBox(minimum=1, maximum=4096, value=DEFAULT_TOKENS)
+        self.prompt.setMinimumWidth(120)
+        self.tokens = QtWidgets.QSpinBox(minimum=1, maximum=4096, value=c.tokens)
+        self.tokens.setToolTip(self.tr("How many tokens of A's continuation both models read"))
+        self.prompt.textChanged.connect(self._settings_edited)
+        self.tokens.valueChanged.connect(self._settings_edited)
         self.again_btn = QtWidgets.QPushButton(self.tr("Compare again"))
-        self.again_btn.clicked.connect(self.rerun)
+        self.again_btn.setToolTip(self.tr("The same comparison with this prompt and number of tokens"))
+        self.again_btn.clicked.connect(c.rerun)
         self.with_btn = QtWidgets.QPushButton(self.tr("Compare With…"))
-        self.with_btn.clicked.connect(self.compare_with)
+        self.with_btn.clicked.connect(self.ask_and_compare)
         self.variants_btn = QtWidgets.QPushButton(self.tr("Compare All Variants"))
-        self.variants_btn.clicked.connect(self.compare_variants)
-        self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS, maximumWidth=220)
-        self.progress_label = QtWidgets.QLabel()
+        self.variants_btn.setToolTip(self.tr("Every file of the open model's folder against the float one"))
+        self.variants_btn.clicked.connect(c.compare_variants)
+        self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS, maximumWidth=160)
+        self.progress_label = ElidedLabel()
         self.cancel_btn = QtWidgets.QPushButton(self.tr("Cancel"))
-        self.cancel_btn.clicked.connect(self.cancel)
-        header = QtWidgets.QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(QtWidgets.QLabel(self.tr("prompt")))
-        header.addWidget(self.prompt, 1)
-        header.addWidget(QtWidgets.QLabel(self.tr("tokens")))
-        header.addWidget(self.tokens)
-        for w in (self.again_btn, self.with_btn, self.variants_btn, self.progress_label, self.progress,
-                  self.cancel_btn):
-            header.addWidget(w)
+        self.cancel_btn.clicked.connect(c.cancel)
+        # two rows: what is compared (and its progress) above, how and with what below — fits 1024 px
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.back_btn)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.progress_label, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_btn)
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(QtWidgets.QLabel(self.tr("prompt")))
+        controls.addWidget(self.prompt, 1)
+        controls.addWidget(QtWidgets.QLabel(self.tr("tokens")))
+        controls.addWidget(self.tokens)
+        for w in (self.again_btn, self.with_btn, self.variants_btn):
+            controls.addWidget(w)
 
         self.pages = QtWidgets.QStackedWidget()
         hint = QtWidgets.QLabel(self.tr(HINT) + "<p>" + self.tr("File → Compare With… or File → Compare All Variants.") + "</p>")
@@ -116,10 +139,91 @@ class CompareView(QtWidgets.QWidget):
         self.pages.addWidget(self._variants_page())
 
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addLayout(header)
+        lay.addLayout(top)
+        lay.addLayout(controls)
         lay.addWidget(self.pages, 1)
-        self.set_model(None)
-        self._busy(False)
+
+        c.started.connect(self._started)
+        c.progress.connect(self._on_progress)
+        c.finished.connect(self._show)
+        c.busy_changed.connect(self._busy)
+        c.cleared.connect(self._cleared)
+        c.settings_changed.connect(self._settings_changed)
+        self._cleared()
+        if c.task is not None:  # a rebuilt window: the comparison in progress or on show
+            self._started(c.task)
+        if c.result is not None:
+            self._show(c.result)
+        self._busy(c.busy)
+
+    # ------------------------------------------------------------------ the session's comparison
+    def ask_and_compare(self) -> None:
+        """Compare With…: choose B."""
+        c = self.session.comparison
+        if c.model_path is None:
+            return
+        if path := ask_model_path(self, self.tr("Compare with another ONNX model"), str(c.model_path.parent)):
+            c.compare_with(path)
+
+    def _settings_edited(self) -> None:
+        self.session.comparison.set_prompt(self.prompt.text(), self.tokens.value())
+
+    def _settings_changed(self) -> None:
+        c = self.session.comparison
+        for w, value in ((self.prompt, c.prompt), (self.tokens, c.tokens)):
+            w.blockSignals(True)
+            w.setText(value) if w is self.prompt else w.setValue(value)
+            w.blockSignals(False)
+
+    def _cleared(self) -> None:
+        """A new model: the old comparison no longer applies."""
+        c = self.session.comparison
+        self.pages.setCurrentIndex(EMPTY)
+        self.title.setText("")
+        self.title.setVisible(False)  # nothing compared: the row above the controls takes no room
+        self.with_btn.setEnabled(c.model_path is not None)
+        self.variants_btn.setEnabled(c.folder is not None)
+        self.back_btn.setVisible(False)
+        self._busy(c.busy)
+
+    def _started(self, task) -> None:
+        if task.kind == VARIANTS_TASK:
+            self.title.setText(self.tr("every file of {folder}").format(folder=safe_text(Path(task.a).name, 60)))
+        else:
+            a, b = task.names
+            self.title.setText(self.tr("A: {a}   B: {b}").format(a=safe_text(a, 60), b=safe_text(b, 60)))
+        self.title.setToolTip(self.title.text())
+        self.title.setVisible(True)
+
+    @property
+    def busy(self) -> bool:
+        return self.session.comparison.busy
+
+    def _busy(self, busy: bool) -> None:
+        c = self.session.comparison
+        for w in (self.progress, self.progress_label, self.cancel_btn):
+            w.setVisible(busy)
+        self.again_btn.setEnabled(not busy and c.task is not None)
+        self.back_btn.setVisible(not busy and c.variants is not None and c.task is not c.variants_task)
+        if busy:
+            self.progress.setValue(0)
+            self.progress_label.set_full_text("")
+
+    @QtCore.Slot(float, object)
+    def _on_progress(self, fraction: float, message) -> None:
+        self.progress.setValue(int(fraction * PROGRESS_STEPS))
+        self.progress_label.set_full_text(i18n.progress(message))
+
+    def _show(self, result) -> None:
+        if isinstance(result, list):
+            self.show_variants(result)
+        else:
+            self.show_comparison(result)
+        self._busy(self.session.comparison.busy)
+
+    @property
+    def result(self):
+        return self.session.comparison.result
 
     # ------------------------------------------------------------------ pages
     def _pair_page(self) -> QtWidgets.QWidget:
@@ -128,11 +232,12 @@ class CompareView(QtWidgets.QWidget):
         self.summary.setTextFormat(QtCore.Qt.RichText)
         self.layers = _table(LAYER_COLUMNS)
         self.layers.itemSelectionChanged.connect(self._layer_selected)
-        self.tensors = _table(TENSOR_COLUMNS)
+        self.tensors = _table(TENSOR_COLUMNS, elastic=len(TENSOR_COLUMNS) - 1, floor_chars=NAME_FLOOR_CHARS)
         self.tensors.itemSelectionChanged.connect(self._tensor_selected)
         self.unmatched = QtWidgets.QLabel()
         self.unmatched.setWordWrap(True)
-        left = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        left = KeptSplitter("compare/left_splitter", QtCore.Qt.Vertical)
+        left.setChildrenCollapsible(False)
         top = QtWidgets.QWidget()
         tl = QtWidgets.QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -154,10 +259,14 @@ class CompareView(QtWidgets.QWidget):
         self.kl_plot = pg.PlotWidget(title=self.tr("KL(A ‖ B) per position of A's continuation (nats)"))
         for p in (self.diff_plot, self.value_plot, self.kl_plot):
             p.setMouseEnabled(y=False)
+            p.setTitle(p.getPlotItem().titleLabel.text, size=PLOT_TITLE_SIZE)
+            title_gives_way(p)
         self.text = QtWidgets.QTextBrowser()
         self.text.setMaximumHeight(110)
-        right = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        hists = QtWidgets.QSplitter()
+        right = KeptSplitter("compare/right_splitter", QtCore.Qt.Vertical)
+        right.setChildrenCollapsible(False)
+        hists = KeptSplitter("compare/histograms_splitter")
+        hists.setChildrenCollapsible(False)
         hists.addWidget(self.diff_plot)
         hists.addWidget(self.value_plot)
         tokens = QtWidgets.QWidget()
@@ -170,13 +279,23 @@ class CompareView(QtWidgets.QWidget):
         kl.addWidget(self.text)
         right.addWidget(hists)
         right.addWidget(tokens)
-        split = QtWidgets.QSplitter()
+        split = KeptSplitter("compare/splitter")
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([560, 880])
+        split.setChildrenCollapsible(False)
+        split.default_sizes = self._pair_sizes
+        self.pair_split = split
         return split
+
+    def _pair_sizes(self, total: int) -> list[int]:
+        """The tables as wide as they need, up to half the width (then names elide, the numbers stay whole);
+        the plots the rest."""
+        frame = 2 * self.tensors.frameWidth() + self.tensors.verticalScrollBar().sizeHint().width()
+        need = max(self.layers.fit.needed(), self.tensors.fit.needed()) + frame
+        left = min(max(need, total // 3), total // 2)
+        return [left, total - left]
 
     def _variants_page(self) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget()
@@ -184,106 +303,14 @@ class CompareView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.variants_title = QtWidgets.QLabel()
         self.variants_title.setWordWrap(True)
-        self.variants = _table(VARIANT_COLUMNS)
+        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1, ways=TEXT_WAYS)  # storage gives way
         self.variants.setSortingEnabled(True)
+        self.variants.setToolTip(self.tr("Double-click a file to compare it with the reference, tensor by tensor "
+                                         "and token by token"))
+        self.variants.cellDoubleClicked.connect(self._variant_opened)
         lay.addWidget(self.variants_title)
         lay.addWidget(self.variants, 1)
         return page
-
-    # ------------------------------------------------------------------ model and work
-    def set_model(self, census) -> None:
-        """A new model: the old comparison no longer applies."""
-        self.cancel()
-        self.result, self._job = None, None
-        self.pages.setCurrentIndex(EMPTY)
-        self.title.setText("")
-        has = census is not None
-        source = census.model.source if has else None
-        self.with_btn.setEnabled(has)
-        self.variants_btn.setEnabled(bool(source and len(source.variants) > 1))
-        self.again_btn.setEnabled(False)
-
-    def start(self, make_job, title: str) -> None:
-        """`make_job(prompt, tokens)` returns the job (progress, cancelled) → result, run in a worker."""
-        self.cancel()
-        self._job = (make_job, title)
-        self.title.setText(title)
-        job = make_job(self.prompt.text(), self.tokens.value())
-        self.worker = CompareWorker(job)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.compared.connect(self._on_compared)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.done.connect(self._on_done)
-        self._busy(True)
-        self.thread = start_in_thread(self.worker, self.worker.run)
-
-    def rerun(self) -> None:
-        if self._job is not None:
-            self.start(*self._job)
-
-    def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            for sig in (self.worker.progress, self.worker.compared, self.worker.failed, self.worker.done):
-                try:
-                    sig.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
-        reaper().retire(self.thread, self.worker)
-        self.worker = self.thread = None
-        self._busy(False)
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
-
-    def _busy(self, busy: bool) -> None:
-        for w in (self.progress, self.progress_label, self.cancel_btn):
-            w.setVisible(busy)
-        self.again_btn.setEnabled(not busy and self._job is not None)
-        if busy:
-            self.progress.setValue(0)
-
-    def _stale(self) -> bool:
-        """A signal from a worker replaced meanwhile (queued before it was): dropped."""
-        return self.sender() is not self.worker
-
-    @QtCore.Slot(float, object)
-    def _on_progress(self, fraction: float, message) -> None:
-        if self._stale():
-            return
-        self.progress.setValue(int(fraction * PROGRESS_STEPS))
-        self.progress_label.setText(i18n.progress(message)[:60])
-
-    @QtCore.Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        if self._stale():
-            return
-        self._finish()
-        self.error.emit(message, details)
-
-    @QtCore.Slot()
-    def _on_done(self) -> None:
-        if not self._stale():  # a cancelled job: nothing came, the worker has ended
-            self._finish()
-
-    def _finish(self) -> None:
-        """The worker's answer is in: the view is idle again at once (its `done` may still be queued)."""
-        reaper().retire(self.thread, self.worker)
-        self.worker = self.thread = None
-        self._busy(False)
-
-    @QtCore.Slot(object)
-    def _on_compared(self, result) -> None:
-        if self._stale():
-            return
-        self._finish()
-        self.result = result
-        if isinstance(result, list):
-            self.show_variants(result)
-        else:
-            self.show_comparison(result)
-        self.finished.emit(result)
 
     # ------------------------------------------------------------------ a pair
     def show_comparison(self, c) -> None:
@@ -304,12 +331,13 @@ class CompareView(QtWidgets.QWidget):
                                  f"{units.number(d['bits_per_parameter_b'], 3)}")]
             for col, it in enumerate(cells):
                 self.layers.setItem(r, col, it)
-        self.layers.resizeColumnsToContents()
+        self.layers.fit.set_content(measure_table(self.layers))
         un = c.weights.unmatched
         self.unmatched.setText("" if not un else "<b>" + self.tr("Unmatched:") + "</b> " + "; ".join(
             f"{u['side']} {html.escape(u['name'])} ({html.escape(i18n.core(u['why']))})" for u in un))
         if c.weights.layers:
             self.layers.selectRow(0)
+        self.pair_split.content_changed()  # both tables measured: the default positions for them
         self._show_tokens(c.tokens)
 
     def _layer_tensors(self) -> list:
@@ -321,13 +349,17 @@ class CompareView(QtWidgets.QWidget):
     def _layer_selected(self) -> None:
         ts = self._layer_tensors()
         self.tensors.setRowCount(len(ts))
+        prefix = shared_prefix([t.name_a for t in ts])
         for r, t in enumerate(ts):
-            cells = [_item(t.name_a), _item(t.name_b), _item(f"{t.role} {t.kind}"),
+            cells = [_item(f"{t.role} {t.kind}"),
                      _item(t.rel_l2, units.number(t.rel_l2, 4)), _item(t.max_abs, units.number(t.max_abs, 4)),
-                     _item(t.cosine, units.number(t.cosine, 6)), _item(t.scheme_b)]
+                     _item(t.cosine, units.number(t.cosine, 6)), _item(t.scheme_b), _item(t.name_a)]
+            cells[-1].setData(PREFIX_ROLE, prefix)
+            for cell in (cells[0], cells[-1]):
+                cell.setToolTip(f"A: {t.name_a}\nB: {t.name_b}")  # B's name where it differs (a renamed export)
             for col, it in enumerate(cells):
                 self.tensors.setItem(r, col, it)
-        self.tensors.resizeColumnsToContents()
+        self.tensors.fit.set_content(measure_table(self.tensors))
         if ts:
             worst = max(range(len(ts)), key=lambda i: ts[i].rel_l2 or 0.0)
             self.tensors.selectRow(worst)
@@ -346,7 +378,8 @@ class CompareView(QtWidgets.QWidget):
         d = t.diff_hist
         self.diff_plot.plot(np.asarray(d["edges"]), np.asarray(d["counts"], float), stepMode="center", fillLevel=0,
                             brush=pg.mkBrush(palette.ACCENT + "80"), pen=pg.mkPen(palette.ACCENT, width=1.5))
-        self.diff_plot.setTitle(f"B − A: rel L2 {units.number(t.rel_l2, 3)}, max {units.number(t.max_abs, 3)}")
+        self.diff_plot.setTitle(f"B − A: rel L2 {units.number(t.rel_l2, 3)}, max {units.number(t.max_abs, 3)}",
+                                size=PLOT_TITLE_SIZE)
         self.diff_plot.setToolTip(self.tr("{0} (A) and {1} (B)").format(t.name_a, t.name_b))
         v = t.value_hist
         edges = np.asarray(v["edges"])
@@ -403,9 +436,18 @@ class CompareView(QtWidgets.QWidget):
                      _item(v.top1_agreement, agree),
                      _item(v.first_divergence, "–" if v.first_divergence is None else str(v.first_divergence)),
                      _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(i18n.core(v.error or v.stored_as))]
+            cells[-1].setToolTip(cells[-1].text())
             if v.error:
                 cells[-1].setForeground(QtGui.QColor(palette.WARNING))
+            cells[0].setData(ROW_ROLE, v)
             for col, it in enumerate(cells):
                 self.variants.setItem(r, col, it)
-        self.variants.resizeColumnsToContents()
+        self.variants.fit.set_content(measure_table(self.variants))
         self.variants.setSortingEnabled(True)
+
+    def _variant_opened(self, row: int, _column: int = 0) -> None:
+        """A file of the table compared with the reference on its own (the table stays, to go back to)."""
+        item = self.variants.item(row, 0)
+        v = item.data(ROW_ROLE) if item is not None else None
+        if v is not None and not v.reference and not v.error:
+            self.session.comparison.open_variant(v)

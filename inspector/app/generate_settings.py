@@ -1,44 +1,41 @@
-"""The Generate tab's left panel: the prompt, the sampling settings, the run buttons, the status and the note."""
+"""The Generate tab's left panel: the prompt, the sampling settings, the run buttons, the status and the note.
+
+It shows a RunSettings and says when a person changes any of it (`edited`); it holds no run state (the view
+tells it, through `show_state`)."""
 
 from __future__ import annotations
 
 from .. import palette
-from ..engine.generator import GenerationConfig
 from ..engine.providers import cuda_possible
-from ..engine.sampling import SamplingConfig
 from .qt_compat import QtCore, QtWidgets
+from .session import FINISHED, PAUSED, RUNNING, RunSettings
 
-DEFAULT_PROMPT = "The meaning of life is"
 PANEL_WIDTH = 300
 PROMPT_HEIGHT = 60
 PROVIDERS = (("auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 
 
 class GenerationSettings(QtWidgets.QWidget):
-    """Emits what the user asks for; holds no run state (the view tells it, through `show_state`)."""
-
+    edited = QtCore.Signal(object)  # RunSettings, as a person changed them
     step_clicked = QtCore.Signal()
     run_clicked = QtCore.Signal()
     pause_clicked = QtCore.Signal()
     stop_clicked = QtCore.Signal()
     reset_clicked = QtCore.Signal()
-    provider_changed = QtCore.Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.prompt = QtWidgets.QPlainTextEdit(DEFAULT_PROMPT)
+        self.prompt = QtWidgets.QPlainTextEdit()
         self.prompt.setFixedHeight(PROMPT_HEIGHT)
         self.prompt.setTabChangesFocus(True)  # Tab moves on, as everywhere else in the window
         self.greedy = QtWidgets.QCheckBox(self.tr("greedy"))
-        self.greedy.setChecked(True)
-        self.temperature = QtWidgets.QDoubleSpinBox(minimum=0.05, maximum=5.0, singleStep=0.05, value=0.8)
-        self.top_k = QtWidgets.QSpinBox(minimum=0, maximum=100000, value=0, specialValueText=self.tr("off"))
-        self.top_p = QtWidgets.QDoubleSpinBox(minimum=0.01, maximum=1.0, singleStep=0.05, value=1.0)
-        self.seed = QtWidgets.QSpinBox(minimum=-1, maximum=2**31 - 1, value=0, specialValueText=self.tr("random"))
-        self.max_tokens = QtWidgets.QSpinBox(minimum=1, maximum=100000, value=64)
-        self.candidates_n = QtWidgets.QSpinBox(minimum=1, maximum=50, value=8)
+        self.temperature = QtWidgets.QDoubleSpinBox(minimum=0.05, maximum=5.0, singleStep=0.05)
+        self.top_k = QtWidgets.QSpinBox(minimum=0, maximum=100000, specialValueText=self.tr("off"))
+        self.top_p = QtWidgets.QDoubleSpinBox(minimum=0.01, maximum=1.0, singleStep=0.05)
+        self.seed = QtWidgets.QSpinBox(minimum=-1, maximum=2**31 - 1, specialValueText=self.tr("random"))
+        self.max_tokens = QtWidgets.QSpinBox(minimum=1, maximum=100000)
+        self.candidates_n = QtWidgets.QSpinBox(minimum=1, maximum=50)
         self.stop_at_eos = QtWidgets.QCheckBox(self.tr("stop at the end-of-text token"))
-        self.stop_at_eos.setChecked(True)
         self.inside = QtWidgets.QCheckBox(self.tr("read the inside (attention, logit lens)"))
         self.inside.setToolTip(self.tr("Steps also read where each token looked and what each block would have said; "
                                        "they run a probed copy of the model, a little slower. See the Inside tab."))
@@ -49,8 +46,13 @@ class GenerationSettings(QtWidgets.QWidget):
             cuda = self.provider.findData("cuda")
             self.provider.model().item(cuda).setEnabled(False)
             self.provider.setItemData(cuda, self.tr("no NVIDIA GPU found"), QtCore.Qt.ToolTipRole)
-        self.provider.currentIndexChanged.connect(self.provider_changed)
         self.greedy.toggled.connect(self._sampling_enabled)
+        self.prompt.textChanged.connect(self._edited)
+        for box in (self.greedy, self.stop_at_eos, self.inside):
+            box.toggled.connect(self._edited)
+        for spin in (self.temperature, self.top_k, self.top_p, self.seed, self.max_tokens, self.candidates_n):
+            spin.valueChanged.connect(self._edited)
+        self.provider.currentIndexChanged.connect(self._edited)
 
         form = QtWidgets.QFormLayout()
         form.setVerticalSpacing(3)  # the whole panel fits a 720-pixel-high window without scrolling
@@ -120,23 +122,60 @@ class GenerationSettings(QtWidgets.QWidget):
         lay.addWidget(self.note)
         lay.addStretch(1)
         self.setMaximumWidth(PANEL_WIDTH)
+        self.show_settings(RunSettings())
+
+    # ------------------------------------------------------------------ the settings shown
+    def values(self) -> RunSettings:
+        """What the controls say now."""
+        provider = self.provider.currentData()
+        return RunSettings(prompt=self.prompt.toPlainText(), greedy=self.greedy.isChecked(),
+                           temperature=self.temperature.value(), top_k=self.top_k.value(), top_p=self.top_p.value(),
+                           seed=self.seed.value(), max_tokens=self.max_tokens.value(),
+                           candidates=self.candidates_n.value(), stop_at_eos=self.stop_at_eos.isChecked(),
+                           inside=self.inside.isChecked(), provider=provider or self._shown.provider)
+
+    def show_settings(self, settings: RunSettings) -> None:
+        """Show `settings` (without saying `edited`: they came from the session)."""
+        self._shown = settings
+        widgets = (self.prompt, self.greedy, self.temperature, self.top_k, self.top_p, self.seed, self.max_tokens,
+                   self.candidates_n, self.stop_at_eos, self.inside, self.provider)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            if self.prompt.toPlainText() != settings.prompt:
+                self.prompt.setPlainText(settings.prompt)
+            self.greedy.setChecked(settings.greedy)
+            self.temperature.setValue(settings.temperature)
+            self.top_k.setValue(settings.top_k)
+            self.top_p.setValue(settings.top_p)
+            self.seed.setValue(settings.seed)
+            self.max_tokens.setValue(settings.max_tokens)
+            self.candidates_n.setValue(settings.candidates)
+            self.stop_at_eos.setChecked(settings.stop_at_eos)
+            self.inside.setChecked(settings.inside)
+            i = self.provider.findData(settings.provider)
+            if i >= 0 and self.provider.model().item(i).isEnabled():
+                self.provider.setCurrentIndex(i)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
         self._sampling_enabled()
 
-    def config(self) -> GenerationConfig:
-        greedy = self.greedy.isChecked()
-        sampling = SamplingConfig(greedy=greedy, temperature=self.temperature.value(),
-                                  top_k=self.top_k.value() or None if not greedy else None,
-                                  top_p=self.top_p.value() if self.top_p.value() < 1.0 and not greedy else None,
-                                  seed=None if self.seed.value() < 0 else self.seed.value())
-        return GenerationConfig(max_new_tokens=self.max_tokens.value(), sampling=sampling,
-                                candidates=self.candidates_n.value(), stop_at_eos=self.stop_at_eos.isChecked(),
-                                inside=self.inside.isChecked())
+    def _edited(self) -> None:
+        values = self.values()
+        if values != self._shown:
+            self._shown = values
+            self.edited.emit(values)
 
     def set_note(self, note: str | None) -> None:
         self.note.setText(note or "")
         self.note.setVisible(bool(note))
 
-    def show_state(self, has_model: bool, running: bool, has_steps: bool, finished: bool) -> None:
+    def show_state(self, has_model: bool, state: str, generated: int) -> None:
+        """The buttons for the run's state; a paused run continues with the settings as they are then, except the
+        prompt and the provider (a new run takes those) and a token limit it has already passed."""
+        running, finished = state == RUNNING, state == FINISHED
+        mid_run = state in (RUNNING, PAUSED)
         self.step_btn.setEnabled(has_model and not running)
         self.run_btn.setEnabled(has_model and not running)
         # after a finished run, Step and Run start a new one: they say so
@@ -149,46 +188,20 @@ class GenerationSettings(QtWidgets.QWidget):
         self.run_btn.setShortcut("F5")
         self.pause_btn.setEnabled(running)
         self.stop_btn.setEnabled(running)
-        self.reset_btn.setEnabled(has_steps or finished)
-        self.provider.setEnabled(not running)
-        self.prompt.setReadOnly(running or (has_steps and not finished))
+        self.reset_btn.setEnabled(state != "empty")
+        self.provider.setEnabled(not mid_run)
+        self.provider.setToolTip(self.tr("A run keeps where it runs: Reset it to choose another provider.") if mid_run
+                                 else self.tr("Where onnxruntime runs the model: auto takes the GPU when there is one."))
+        self.prompt.setReadOnly(mid_run)
+        self.max_tokens.blockSignals(True)
+        self.max_tokens.setMinimum(generated + 1 if state == PAUSED else 1)  # a limit it has passed: not offered
+        self.max_tokens.blockSignals(False)
+        self.max_tokens.setToolTip(
+            self.tr("The run ends after this many new tokens; a paused run continues to the new limit "
+                    "(it has {0} already).").format(generated) if state == PAUSED
+            else self.tr("The run ends after this many new tokens."))
         self._sampling_enabled()
 
     def _sampling_enabled(self) -> None:
         for w in (self.temperature, self.top_k, self.top_p, self.seed):
             w.setEnabled(not self.greedy.isChecked())
-
-    # ------------------------------------------------------------------ kept between sessions
-    KEPT = ("prompt", "greedy", "temperature", "top_k", "top_p", "seed", "max_tokens", "candidates_n", "stop_at_eos",
-            "inside", "provider")
-
-    def save_settings(self, settings: QtCore.QSettings) -> None:
-        for name in self.KEPT:
-            w = getattr(self, name)
-            value = (w.toPlainText() if isinstance(w, QtWidgets.QPlainTextEdit) else
-                     w.isChecked() if isinstance(w, QtWidgets.QCheckBox) else
-                     w.currentData() if isinstance(w, QtWidgets.QComboBox) else w.value())
-            settings.setValue(f"generate/{name}", value)
-
-    def restore_settings(self, settings: QtCore.QSettings) -> None:
-        """What was saved, each value checked: a hand-edited or older settings file must not break the panel."""
-        for name in self.KEPT:
-            key = f"generate/{name}"
-            if not settings.contains(key):
-                continue
-            w = getattr(self, name)
-            try:
-                if isinstance(w, QtWidgets.QPlainTextEdit):
-                    w.setPlainText(str(settings.value(key)))
-                elif isinstance(w, QtWidgets.QCheckBox):
-                    w.setChecked(settings.value(key, type=bool))
-                elif isinstance(w, QtWidgets.QComboBox):
-                    i = w.findData(str(settings.value(key)))
-                    if i >= 0 and w.model().item(i).isEnabled():
-                        w.setCurrentIndex(i)
-                elif isinstance(w, QtWidgets.QDoubleSpinBox):
-                    w.setValue(float(settings.value(key)))
-                else:
-                    w.setValue(int(float(settings.value(key))))
-            except (TypeError, ValueError):
-                continue

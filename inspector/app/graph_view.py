@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 
+from .columns import PREFIX_ROLE, SIBLINGS_READ, ColumnFit, shared_prefix, text_width
 from .i18n import plural, translate
 from .qt_compat import QtCore, QtWidgets
+from .splitters import KeptSplitter
 
 QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
 COLUMNS = [
@@ -18,7 +20,8 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("NodeListing", "inputs"), QT_TRANSLATE_NOOP("NodeListing", "outputs"),
     QT_TRANSLATE_NOOP("NodeListing", "input shapes"), QT_TRANSLATE_NOOP("NodeListing", "parameters")]
 GROUP = 0  # internal id of a layer row; a node row's id is its layer's position + 1
-COLUMN_WIDTHS = (340, 150)
+MEASURED_ROWS = 1500  # the rows whose text sizes the columns (every op is measured; names from a sample)
+LIST_SHARES = {2: 0.2, 3: 0.16, 4: 0.14, 5: 0.14}  # inputs, outputs, shapes, parameters: their most of the width
 TYPING_PAUSE_MS = 150
 EXPAND_UP_TO = 32  # layers with matches, opened after a search when there are this few
 
@@ -32,6 +35,7 @@ class NodeListing(QtCore.QAbstractItemModel):
         self.groups: list[tuple[str, list[int]]] = []  # (layer, indices into rows) of all nodes
         self.shown: list[tuple[str, list[int]]] = []  # the same, filtered; empty layers left out
         self.totals: dict[str, int] = {}  # layer -> its nodes, unfiltered
+        self.prefixes: dict[str, int] = {}  # layer -> what its nodes' names share
         self.filtering = False
         self._haystack: list[str] = []
 
@@ -43,6 +47,8 @@ class NodeListing(QtCore.QAbstractItemModel):
             by_layer.setdefault(row.layer, []).append(i)
         self.groups = list(by_layer.items())
         self.totals = {layer: len(idx) for layer, idx in self.groups}
+        # what a layer's node names share ("/transformer/h.0/"): the first part to go when a name must shorten
+        self.prefixes = {layer: shared_prefix([rows[i].name for i in idx[:SIBLINGS_READ]]) for layer, idx in self.groups}
         self.shown = self.groups
         self.filtering = False
         self._haystack = []
@@ -99,6 +105,8 @@ class NodeListing(QtCore.QAbstractItemModel):
         return self.rows[self.shown[index.internalId() - 1][1][index.row()]]
 
     def data(self, index, role=QtCore.Qt.DisplayRole):
+        if index.isValid() and role == PREFIX_ROLE and index.internalId() != GROUP and index.column() == 0:
+            return self.prefixes.get(self.shown[index.internalId() - 1][0], 0)
         if not index.isValid() or role not in (QtCore.Qt.DisplayRole, QtCore.Qt.ToolTipRole):
             return None
         col = index.column()
@@ -116,7 +124,7 @@ class NodeListing(QtCore.QAbstractItemModel):
 
 
 class GraphView(QtWidgets.QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, session=None, parent=None):
         super().__init__(parent)
         self.search = QtWidgets.QLineEdit()
         self.search.setPlaceholderText(self.tr("search op type, node, input, output, shape or parameter…"))
@@ -128,6 +136,8 @@ class GraphView(QtWidgets.QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setTextElideMode(QtCore.Qt.ElideMiddle)
+        self.columns = ColumnFit(self.tree, self.tree.header(), elastic=0,
+                                 caps=LIST_SHARES)
         self.tree.selectionModel().currentChanged.connect(self._show_detail)
         self.empty = QtWidgets.QLabel(alignment=QtCore.Qt.AlignCenter)  # "no node matches …"
         self.empty.setVisible(False)
@@ -142,7 +152,7 @@ class GraphView(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
-        split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        split = KeptSplitter("graph/splitter", QtCore.Qt.Vertical)
         listing = QtWidgets.QWidget()
         ll = QtWidgets.QVBoxLayout(listing)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -157,8 +167,7 @@ class GraphView(QtWidgets.QWidget):
         lay.addWidget(split, 1)
         self.rows = []
         self.filled = True
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.tree.setColumnWidth(col, width)
+        self._measure([])
 
     def clear(self) -> None:
         self.listing.set_rows([])
@@ -173,6 +182,8 @@ class GraphView(QtWidgets.QWidget):
         self.filled = False
         yield
         self.listing.set_rows(self.rows)
+        yield  # the columns' widths in a step of their own
+        self._measure(self.rows)
         self.filled = True
         if self.search.text().strip():
             self.apply_filter()
@@ -206,9 +217,25 @@ class GraphView(QtWidgets.QWidget):
             f"<tr><td valign=top><i>{self.tr('input shapes')}</i></td><td><code>{esc(row.shapes) or '–'}</code></td></tr>"
             f"<tr><td valign=top><i>{self.tr('parameters')}</i></td><td><code>{items(row.parameters)}</code></td></tr></table>")
 
-    def save_settings(self, settings: QtCore.QSettings) -> None:
-        settings.setValue("graph/splitter", self.split.saveState())
+    def _measure(self, rows) -> None:
+        """Column widths from the rows' text: every op and layer, a sample's names and lists."""
+        fm = self.tree.fontMetrics()
+        sample = rows[:MEASURED_ROWS]
+        step = self.tree.indentation()
+        counts = [self.listing.data(self.listing.index(i, 1)) for i in range(min(self.listing.rowCount(), 200))]
+        self.columns.set_content([
+            max(text_width(fm, [r.name for r in sample]) + 2 * step, text_width(fm, {r.layer for r in rows}) + step),
+            text_width(fm, {r.op for r in rows} | set(counts)),
+            text_width(fm, [", ".join(r.inputs) for r in sample]),
+            text_width(fm, [", ".join(r.outputs) for r in sample]),
+            text_width(fm, [r.shapes for r in sample]),
+            text_width(fm, [", ".join(r.parameters) for r in sample])])
 
-    def restore_settings(self, settings: QtCore.QSettings) -> None:
-        if state := settings.value("graph/splitter"):
-            self.split.restoreState(state)
+    # ------------------------------------------------------------------ kept across a rebuild
+    def state(self) -> dict:
+        return {"search": self.search.text()}
+
+    def restore_state(self, state: dict) -> None:
+        if search := state.get("search"):
+            self.search.setText(search)
+            self.apply_filter()

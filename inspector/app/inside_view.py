@@ -1,8 +1,9 @@
-"""Inside: for the step on show in Generate, where it looked and what each block would have said, beside the
-model drawn as blocks.
+"""Inside: for the step on show, where it looked and what each block would have said, beside the model drawn
+as blocks.
 
-The steps come from the Generate view (its worker read them with the probed copy of the model); this
-view only draws.  It draws when it is visible, so a run with the tab hidden costs nothing here.
+The steps come from the session's run (its worker read them with the probed copy of the model); this view only
+draws, and only when it is visible, so a run with the tab hidden costs nothing here.  Steps are numbered as
+everywhere a person reads them: the first generated token is step 1.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import numpy as np
 from .. import palette, units
 from ..engine.inside import inside_note, mean_attention
 from . import i18n
-from .attention_grid import AttentionGrid
+from .attention_grid import HEADER_H, MAX_CELL_H, AttentionGrid
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
 from .qt_compat import QtCore, QtWidgets
+from .splitters import KeptSplitter
 from .token_chips import TokenChips
 
 MEAN = -1  # the head chooser's "mean of heads"
@@ -26,28 +28,33 @@ HINT = QtCore.QT_TRANSLATE_NOOP("InsideView", "Tick <b>read the inside</b> in Ge
                                 "(the logit lens).")
 
 
-class InsideView(QtWidgets.QWidget):
-    box_clicked = QtCore.Signal(str, str)  # layer, tensor: select them in Layers
-    step_picked = QtCore.Signal(int)  # the user moved to another step here
-    turn_on = QtCore.Signal()  # the hint's button: tick "read the inside" in Generate
+def _wrapping(text: str) -> QtWidgets.QLabel:
+    """A caption that wraps rather than holding its pane (and the window) wide."""
+    label = QtWidgets.QLabel(text)
+    label.setWordWrap(True)
+    return label
 
-    def __init__(self, parent=None):
+
+class InsideView(QtWidgets.QWidget):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.session = session
         self.census = None
-        self.source = None  # the GenerateView: steps, context ids, token text
-        self.index: int | None = None
+        self.snapshot = session.run.snapshot()
         self._drawn: tuple | None = None
         self._pending = False
         self.labels: list[str] = []  # the context of the step on show, as text
 
-        self.step = QtWidgets.QSpinBox(minimum=0, maximum=0)
+        self.step = QtWidgets.QSpinBox(minimum=1, maximum=1)
         self.step.setPrefix(self.tr("step "))
+        self.step.setToolTip(self.tr("The step on show: step 1 chose the first generated token"))
         self.step.valueChanged.connect(self._step_changed)
         self.prev_btn = QtWidgets.QToolButton(text="◀")
         self.next_btn = QtWidgets.QToolButton(text="▶")
         self.prev_btn.clicked.connect(lambda: self.step.setValue(self.step.value() - 1))
         self.next_btn.clicked.connect(lambda: self.step.setValue(self.step.value() + 1))
         self.title = QtWidgets.QLabel()
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.layer = QtWidgets.QComboBox()
         self.head = QtWidgets.QComboBox()
         for combo in (self.layer, self.head):
@@ -62,7 +69,7 @@ class InsideView(QtWidgets.QWidget):
         self.hint = QtWidgets.QLabel(self.tr(HINT))
         self.hint.setWordWrap(True)
         self.hint_btn = QtWidgets.QPushButton(self.tr("Turn it on"))
-        self.hint_btn.clicked.connect(self.turn_on)
+        self.hint_btn.clicked.connect(self._turn_on)
         hint_box = QtWidgets.QWidget()
         hl = QtWidgets.QHBoxLayout(hint_box)
         hl.setContentsMargins(0, 0, 0, 0)
@@ -71,7 +78,7 @@ class InsideView(QtWidgets.QWidget):
         self.hint_box = hint_box
 
         self.context = TokenChips()
-        context_scroll = QtWidgets.QScrollArea()
+        self.context_scroll = context_scroll = QtWidgets.QScrollArea()
         context_scroll.setWidgetResizable(True)
         context_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         context_scroll.setWidget(self.context)
@@ -82,7 +89,7 @@ class InsideView(QtWidgets.QWidget):
         self.grid.picked.connect(self._grid_picked)
         self.lens = LensTable()
         self.diagram = DiagramPanel()
-        self.diagram.box_clicked.connect(self.box_clicked)
+        self.diagram.box_clicked.connect(session.pick_layer)
 
         header = QtWidgets.QHBoxLayout()
         for w in (self.prev_btn, self.step, self.next_btn):
@@ -95,95 +102,131 @@ class InsideView(QtWidgets.QWidget):
         looked = QtWidgets.QWidget()
         al = QtWidgets.QVBoxLayout(looked)
         al.setContentsMargins(0, 0, 0, 0)
-        al.addWidget(QtWidgets.QLabel(self.tr("<b>Where it looked</b> — the context shaded by attention "
-                                              "(darkest: the most attended position)")))
+        al.addWidget(_wrapping(self.tr("<b>Where it looked</b> — the context shaded by attention "
+                                       "(darkest: the most attended position)")))
         al.addWidget(context_scroll, 1)
         al.addWidget(self.looked)
         grid = QtWidgets.QWidget()
         gl = QtWidgets.QVBoxLayout(grid)
         gl.setContentsMargins(0, 0, 0, 0)
-        gl.addWidget(QtWidgets.QLabel(self.tr("Every block × head over the context (√weight; click one to shade by it)")))
+        gl.addWidget(_wrapping(self.tr("Every block × head over the context (√weight; click one to shade by it)")))
         gl.addWidget(self.grid, 1)
-        attention = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        attention.addWidget(looked)
-        attention.addWidget(grid)
-        attention.setStretchFactor(0, 1)
-        attention.setStretchFactor(1, 2)
         lens = QtWidgets.QWidget()
         ll = QtWidgets.QVBoxLayout(lens)
         ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(QtWidgets.QLabel(self.tr("<b>What each block would have said</b> — the logit lens")))
-        ll.addWidget(self.lens)
-        split = QtWidgets.QSplitter()
+        ll.addWidget(_wrapping(self.tr("<b>What each block would have said</b> — the logit lens")))
+        ll.addWidget(self.lens, 1)
+        # the context and the grid over the lens: each gets the whole width (the lens shows all its columns)
+        right = KeptSplitter("inside/right_splitter", QtCore.Qt.Vertical)
+        for pane in (looked, grid, lens):
+            right.addWidget(pane)
+        right.setChildrenCollapsible(False)  # no pane can be dragged away to nothing
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 2)
+        right.setStretchFactor(2, 2)
+        right.default_sizes = self._right_sizes
+        split = KeptSplitter("inside/splitter")
         split.addWidget(self.diagram)
-        split.addWidget(attention)
-        split.addWidget(lens)
+        split.addWidget(right)
         split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 3)
-        self.split = split
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.default_sizes = lambda total: [self.diagram.minimumSizeHint().width(),
+                                             total - self.diagram.minimumSizeHint().width()]
+        self.split, self.right = split, right
+        self.panes = (looked, grid, lens)
+        header = QtWidgets.QHBoxLayout()
+        for w in (self.prev_btn, self.step, self.next_btn):
+            header.addWidget(w)
+        header.addWidget(self.title, 1)
+        header.addWidget(QtWidgets.QLabel(self.tr("shade by")))
+        header.addWidget(self.layer)
+        header.addWidget(self.head)
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(header)
         lay.addWidget(self.hint_box)
         lay.addWidget(self.note)
         lay.addWidget(split, 1)
         self._show_empty()
+        session.run.changed.connect(self.show_run)
+
+    def _right_sizes(self, total: int) -> list[int]:
+        """The lens as tall as its rows (one per block), the context two lines of chips, the grid the rest."""
+        blocks = (self.census.architecture.n_layer or 0) if self.census is not None else 0
+        line = self.fontMetrics().height() + 4
+        lens = line + self.lens.horizontalHeader().sizeHint().height() + (blocks or 4) * \
+            self.lens.verticalHeader().defaultSectionSize() + 2 * self.lens.frameWidth() + \
+            self.lens.horizontalScrollBar().sizeHint().height() + line // 2
+        looked = 3 * line + self.context_scroll.minimumHeight() + 2 * self.context_scroll.frameWidth()
+        grid_least = self.panes[1].minimumSizeHint().height()
+        lens = max(min(lens, total - looked - grid_least), line * 4)
+        # the grid's strips stop growing at MAX_CELL_H: what it cannot use goes to the context
+        grid = min(total - looked - lens, line + HEADER_H + (blocks or 4) * MAX_CELL_H + 8)
+        return [total - lens - grid, grid, lens]
 
     # ------------------------------------------------------------------ inputs
     def fill(self, census):
         """The model's diagram (a staged view step, like the other views' fill)."""
         self.census = census
+        self.right.content_changed()  # the lens's rows: one per block of this model
         self.diagram.set_census(census)
-        self.clear()
+        self._drawn = None
+        self.show_run(self.session.run.snapshot())
         yield
 
-    def set_source(self, generate_view) -> None:
-        self.source = generate_view
-
-    def clear(self) -> None:
-        self.index, self._drawn, self.labels = None, None, []
-        self._show_empty()
-
-    def show_step(self, index: int) -> None:
-        """The step on show in Generate; drawn now if this view is visible, else when it is shown."""
-        self.index = index
+    def show_run(self, snap) -> None:
+        """The run as it is now: drawn if this view is visible, else when it is shown."""
+        self.snapshot = snap
         if self.isVisible():
             self.redraw()
         else:
             self._pending = True
+
+    @property
+    def index(self) -> int | None:
+        """The step on show (0 for the first generated token: the engine's index; it reads as step 1)."""
+        return self.snapshot.shown
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._pending:
             self._pending = False
             self.redraw()
+        QtCore.QTimer.singleShot(0, self._follow)  # laid out now: the choosing position in sight
+
+    def _turn_on(self) -> None:
+        """The hint's button: "read the inside" ticked in Generate, and that tab shown."""
+        self.session.run.update_settings(inside=True)
+        self.session.go_to.emit("generate")
 
     # ------------------------------------------------------------------ drawing
-    def _steps(self) -> list:
-        return self.source.steps if self.source is not None else []
-
     def redraw(self) -> None:
-        steps = self._steps()
-        if self.index is None or not 0 <= self.index < len(steps):
+        snap = self.snapshot
+        index = snap.shown
+        if index is None:
+            self._drawn = None
             self._show_empty()
             return
-        s = steps[self.index]
-        key = (id(s), len(steps))
+        s = snap.steps[index]
+        key = (id(s), len(snap.steps), id(self.census))
         if self._drawn == key:
             return
         self._drawn = key
         self.step.blockSignals(True)
-        self.step.setMaximum(len(steps) - 1)
-        self.step.setValue(self.index)
+        self.step.setMaximum(len(snap.steps))
+        self.step.setValue(index + 1)
         self.step.blockSignals(False)
-        self.prev_btn.setEnabled(self.index > 0)
-        self.next_btn.setEnabled(self.index < len(steps) - 1)
+        self.prev_btn.setEnabled(index > 0)
+        self.next_btn.setEnabled(index < len(snap.steps) - 1)
         self.title.setText(self.tr("chose <b>{0}</b> with p = {1}").format(html.escape(units.token(s.text)),
-                                                                          f"{s.prob:.3f}"))
+                                                                          f"{s.prob:.3f}")
+                           + (self.tr(" — your choice; the model had chosen <b>{0}</b>").format(
+                               html.escape(units.token(self.session.run.token_text(s.sampled_id))))
+                              if s.forced else ""))
         has_inside = s.lens is not None
         self.hint_box.setVisible(not has_inside)
-        self.split.widget(1).setEnabled(has_inside)
-        self.split.widget(2).setEnabled(has_inside)
+        for pane in self.panes:
+            pane.setEnabled(has_inside)
         arch = self.census.architecture if self.census is not None else None
         note = inside_note(arch.fused_attention if arch else None, s.attention is not None) if has_inside else None
         self.note.setText(i18n.core(note))
@@ -194,8 +237,9 @@ class InsideView(QtWidgets.QWidget):
             self.context.set_tokens([])
             self.looked.setText("")
             return
-        text_of = self.source.token_text
-        self.labels = [text_of(i) for i in self.source.context_ids(self.index)]
+        run = self.session.run
+        text_of = run.token_text
+        self.labels = [text_of(i) for i in list(snap.prompt_ids) + [t.id for t in snap.steps[:index]]]
         self._fill_choosers(s)
         self.grid.set_attention(s.attention, self.labels)
         if self.layer.count():
@@ -203,6 +247,13 @@ class InsideView(QtWidgets.QWidget):
             self.grid.select(self.layer.currentData(), None if head in (None, MEAN) else head)
         self.lens.show_lens(s.lens, s.id, text_of)
         self._shade()
+        QtCore.QTimer.singleShot(0, self._follow)
+
+    def _follow(self) -> None:
+        """The chip strip scrolled to the position that chose the token (the last chip), as the step changes."""
+        rect = self.context.last_rect()
+        if rect is not None:
+            self.context_scroll.ensureVisible(int(rect.center().x()), int(rect.bottom()), 0, 4)
 
     def _fill_choosers(self, s) -> None:
         blocks = len(s.attention or [])
@@ -236,10 +287,9 @@ class InsideView(QtWidgets.QWidget):
 
     def _shade(self) -> None:
         """The context's tokens shaded by the chosen block's (and head's) weights; the choosing position boxed."""
-        steps = self._steps()
-        if self.index is None or not 0 <= self.index < len(steps):
+        if self.index is None:
             return
-        s = steps[self.index]
+        s = self.snapshot.steps[self.index]
         head = self.head.currentData()
         row = mean_attention(s.attention, self.layer.currentData() if self.layer.count() else -1,
                              None if head in (None, MEAN) else head)
@@ -259,8 +309,19 @@ class InsideView(QtWidgets.QWidget):
             self.looked.setText("")
 
     def _step_changed(self, value: int) -> None:
-        if value != self.index:
-            self.step_picked.emit(value)
+        if value - 1 != self.index:
+            self.session.run.select(value - 1)
+
+    # ------------------------------------------------------------------ kept across a rebuild
+    def state(self) -> dict:
+        return {"block": self.layer.currentData(), "head": self.head.currentData()}
+
+    def restore_state(self, state: dict) -> None:
+        """The block and head it was shaded by (once the run's steps have filled the choosers)."""
+        self.redraw()
+        for combo, value in ((self.layer, state.get("block")), (self.head, state.get("head"))):
+            if value is not None and (i := combo.findData(value)) >= 0:
+                combo.setCurrentIndex(i)
 
     def _show_empty(self) -> None:
         self.title.setText(self.tr("No step yet: run the model in Generate."))

@@ -9,7 +9,10 @@ import numpy as np
 
 from .. import palette, units
 from . import i18n
+from .columns import PREFIX_ROLE, ColumnFit, shared_prefix, text_width
+from .elided_label import ElidedLabel
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtGui, QtWidgets, pg
+from .splitters import KeptSplitter
 from .staging import PAINT
 
 QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
@@ -25,19 +28,13 @@ HIDDEN_COLUMNS = ("kind", "weights", "biases", "bytes")  # until shown from the 
 _counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
 FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
            "zeros": units.percent}  # the rest: units.number
-COLUMN_WIDTHS = [170, 85, 50, 68, 100]  # name, role, kind, shape, stored as; numbers after
-NUMBER_WIDTH = 60
 WIDEST_NUMBER = "-0.0009999"  # units.number's longest usual form (4 significant digits)
-CELL_PADDING = 14
+WIDEST_PERCENT = "100.00%"
+TITLE_SCALE = 1.25
+STATS_PAD = 5  # the statistics table's cell padding, each side
 SORT_ROLE = QtCore.Qt.UserRole + 1
 OBJ_ROLE = QtCore.Qt.UserRole + 2
 COLORS = {"weight": WEIGHT_COLOR, "bias": BIAS_COLOR}
-
-
-class MiddleElide(QtWidgets.QStyledItemDelegate):
-    def initStyleOption(self, option, index) -> None:  # noqa: N802
-        super().initStyleOption(option, index)
-        option.textElideMode = QtCore.Qt.ElideMiddle
 
 
 class SortItem(QtWidgets.QTreeWidgetItem):
@@ -62,13 +59,15 @@ def _stat_row(stats) -> list:
 
 
 class LayersView(QtWidgets.QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
+        self.session = session
         self.census = None
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderLabels([self.tr(c) for c in COLUMNS])
-        # names shortened in the middle (transformer.h.0…c_attn.weight), numbers never: they get the room they need
-        self.tree.setItemDelegateForColumn(0, MiddleElide(self.tree))
+        # numbers, roles and shapes get the room they need; names take the rest and, only when they must, lose
+        # their start (…attn.c_proj.weight): columns.py
+        self.columns = ColumnFit(self.tree, self.tree.header(), elastic=0, indent=2 * self.tree.indentation())
         self.tree.setSortingEnabled(False)  # items arrive in model order; sort only when a header is clicked
         header = self.tree.header()
         header.setMinimumSectionSize(40)  # Qt's default (the header font's) would widen every number column
@@ -83,9 +82,6 @@ class LayersView(QtWidgets.QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
-        number_width = max(NUMBER_WIDTH, self.tree.fontMetrics().horizontalAdvance(WIDEST_NUMBER) + CELL_PADDING)
-        for col, width in enumerate(COLUMN_WIDTHS + [number_width] * (len(COLUMNS) - len(COLUMN_WIDTHS))):
-            self.tree.setColumnWidth(col, width)  # fixed: measuring every row would stall a big model's load
 
         self.kind = QtWidgets.QComboBox()
         for key, label in (("weights", self.tr("weights")), ("biases", self.tr("biases")), ("all", self.tr("all"))):
@@ -95,6 +91,10 @@ class LayersView(QtWidgets.QWidget):
         self.kind.currentIndexChanged.connect(self._selection_changed)
         self.log_y = QtWidgets.QCheckBox(self.tr("log scale"))
         self.log_y.toggled.connect(self._selection_changed)
+        self.hist_title = ElidedLabel()  # above the plot, not its title: a long name must not widen the plot
+        self.hist_title.setAlignment(QtCore.Qt.AlignCenter)
+        title_font = QtGui.QFont(self.hist_title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)  # as large as a plot's own title
         self.hist = pg.PlotWidget()
         self.hist.setMouseEnabled(y=False)
         self.hist.addLegend(offset=(-10, 10))
@@ -108,6 +108,11 @@ class LayersView(QtWidgets.QWidget):
 
         self.role = QtWidgets.QComboBox()
         self.role.currentIndexChanged.connect(self._draw_compare)
+        self.compare_title = QtWidgets.QLabel()  # wraps, where a plot title would hold the plot wide
+        self.compare_title.setWordWrap(True)
+        self.compare_title.setAlignment(QtCore.Qt.AlignCenter)
+        self.hist_title.setFont(title_font)
+        self.compare_title.setFont(title_font)
         self.compare = pg.PlotWidget()
         self.compare.setMouseEnabled(x=False, y=False)
         self.heat = pg.ImageItem()
@@ -129,6 +134,7 @@ class LayersView(QtWidgets.QWidget):
         hl = QtWidgets.QVBoxLayout(hist_box)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addLayout(controls)
+        hl.addWidget(self.hist_title)
         hl.addWidget(self.hist, 1)
         hl.addWidget(self.stats_label)
         cmp_box = QtWidgets.QWidget()
@@ -138,23 +144,70 @@ class LayersView(QtWidgets.QWidget):
         row.addWidget(QtWidgets.QLabel(self.tr("compare all blocks:")))
         row.addWidget(self.role, 1)
         cl.addLayout(row)
+        cl.addWidget(self.compare_title)
         cl.addWidget(self.compare, 1)
         self.right = QtWidgets.QTabWidget()
         self.right.addTab(hist_box, self.tr("Histogram"))
         self.right.addTab(cmp_box, self.tr("All blocks"))
-        split = QtWidgets.QSplitter()
+        split = KeptSplitter("layers/splitter")
         split.addWidget(self.tree)
         split.addWidget(self.right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([900, 540])  # the table's visible columns fit at 1280 px
         split.setChildrenCollapsible(False)
+        split.default_sizes = self._default_sizes
+        self.right.setMinimumWidth(self._stats_width())
         self.split = split
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
         self.plotted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._rows: dict = {}  # layer name -> its row in the tree
+        session.show_layer.connect(self.select)
+        session.model.layer_ready.connect(self.update_layer)
+        self._measure([], [])
+
+    def _stats_width(self) -> int:
+        """What the selection's statistics table needs with usual values in its cells (4 significant digits, a
+        block's count of parameters): the pane's least width, whatever the font."""
+        class Usual:
+            def summary(self):
+                return {"count": 9_999_999, "mean": -0.001234, "std": 0.01234, "min": -0.1234,
+                        "max": 0.1234, "absmax": 1.234, "zero_fraction": 0.5, "nan": 0, "inf": 0, "l2": 12.34}
+
+        doc = QtGui.QTextDocument()
+        doc.setDefaultFont(self.stats_label.font())
+        doc.setHtml(self._stats_html({"weight": Usual(), "bias": Usual()}))
+        return int(doc.idealWidth()) + 24  # and the tab page's frame and margins
+
+    def _default_sizes(self, total: int) -> list[int]:
+        """The table as wide as its columns need (its scroll bar too), the plots the rest, never below theirs."""
+        frame = 2 * self.tree.frameWidth() + self.tree.verticalScrollBar().sizeHint().width()
+        tree = min(self.columns.needed() + frame, total - self.right.minimumWidth())
+        return [max(tree, total // 3), total - max(tree, total // 3)]
+
+    def _measure(self, layers, tensors) -> None:
+        """Each column's content width, from what the rows hold (once per model, not per resize)."""
+        fm = self.tree.fontMetrics()
+        step = self.tree.indentation()
+        number = text_width(fm, [WIDEST_NUMBER])
+        percent = text_width(fm, [WIDEST_PERCENT])
+        total = self.census.parameters if self.census is not None else 10**9
+        counts = text_width(fm, [f"{total:,}"])
+        widths = {
+            "layer / tensor": max(text_width(fm, [lay.name for lay in layers]) + step,
+                                  text_width(fm, [t.name for t in tensors]) + 2 * step),
+            "role": text_width(fm, {t.role + (self.tr(" (tied)") if t.tied_to else "") for t in tensors}),
+            "kind": text_width(fm, {t.kind for t in tensors}),
+            "shape": text_width(fm, {"×".join(map(str, t.shape)) or "scalar" for t in tensors}),
+            "stored as": text_width(fm, {t.scheme for t in tensors} | {" + ".join(sorted({t.scheme for t in lay.tensors}))
+                                                                        for lay in layers}),
+            "parameters": counts, "weights": counts, "biases": counts, "share": percent,
+            "bytes": text_width(fm, [units.nbytes(max((lay.nbytes for lay in layers), default=0))]),
+            "mean": number, "std": number, "abs max": number, "zeros": percent,
+        }
+        self.columns.set_content([widths[c] for c in COLUMNS])
+        self.split.content_changed()
 
     # ------------------------------------------------------------------ filling
     def clear(self) -> None:
@@ -162,6 +215,8 @@ class LayersView(QtWidgets.QWidget):
         self._rows: dict[str, SortItem] = {}  # layer name -> its row
         self.tree.clear()
         self.hist.clear()
+        self.hist_title.set_full_text("")
+        self.compare_title.setText("")
         self.role.clear()
         self.heat.clear()
         self.stats_label.setText("")
@@ -197,18 +252,23 @@ class LayersView(QtWidgets.QWidget):
             item = self._item([layer.name, "", "", "", " + ".join(schemes), layer.parameters, layer.weights,
                                layer.biases, layer.parameters / total, layer.nbytes, *_stat_row(st)], layer)
             item.setData(0, SORT_ROLE, order)  # the first column sorts in model order
+            prefix = shared_prefix([t.name for t in layer.tensors])  # "transformer.h.0.": the first to go
             for child_order, t in enumerate(layer.tensors):
-                role = t.role + (self.tr(" (tied to {0})").format(t.tied_to) if t.tied_to else "")
+                role = t.role + (self.tr(" (tied)") if t.tied_to else "")  # to what: the row's tooltip
                 child = self._item([t.name, role, t.kind, "×".join(map(str, t.shape)) or "scalar", t.scheme,
                                     t.parameters,
                                     t.parameters if t.kind == "weight" else 0, t.parameters if t.kind == "bias" else 0,
                                     t.parameters / total, t.stats.nbytes if t.stats else None, *_stat_row(t.stats)], t)
                 child.setData(0, SORT_ROLE, child_order)
+                child.setData(0, PREFIX_ROLE, prefix)
+                if t.tied_to:
+                    child.setToolTip(1, self.tr("tied to {0}, counted there").format(t.tied_to))
                 if not t.counted:
                     child.setForeground(0, QtGui.QBrush(QtGui.QColor(palette.MUTED)))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)  # children first: one insertion, not one per row
             self._rows[layer.name] = item
+        self._measure(census.layers, census.tensors)
         yield PAINT
         if self.tree.topLevelItemCount() and not self.tree.selectedItems():
             self.tree.setCurrentItem(self.tree.topLevelItem(min(1, self.tree.topLevelItemCount() - 1)))
@@ -279,7 +339,7 @@ class LayersView(QtWidgets.QWidget):
         if obj is None:
             return
         if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
-            self.hist.setTitle(html.escape(getattr(obj, "name", "")))
+            self.hist_title.set_full_text(getattr(obj, "name", ""))
             self.stats_label.setText("<i>" + self.tr("reading the values…") + "</i>")
             return
         is_layer = hasattr(obj, "tensors")
@@ -289,7 +349,7 @@ class LayersView(QtWidgets.QWidget):
             series = {k: obj.stats[k] for k in kinds if k in obj.stats}
             title = obj.name
             if not series and obj.stats:
-                self.hist.setTitle(html.escape(title))
+                self.hist_title.set_full_text(title)
                 self.stats_label.setText("<i>" + html.escape(self.tr("{0} has no {1}").format(
                     obj.name, self.tr(self.kind.currentData()))) + "</i>")
                 return
@@ -303,7 +363,7 @@ class LayersView(QtWidgets.QWidget):
             y = np.log10(counts + 1.0) if log else counts.astype(float)
             self.hist.plot(edges, y, stepMode="center", fillLevel=0, fillOutline=True,
                            brush=pg.mkBrush(COLORS[kind] + "80"), pen=pg.mkPen(COLORS[kind], width=1.5), name=i18n.core(units.KIND_PLURAL[kind]))
-        self.hist.setTitle(html.escape(title))
+        self.hist_title.set_full_text(title)
         self.hist.setLabel("left", "log10(count + 1)" if log else self.tr("count"))
         self.hist.setLabel("bottom", self.tr("value"))
         self.stats_label.setText(self._stats_html(series))
@@ -315,7 +375,7 @@ class LayersView(QtWidgets.QWidget):
                  "max": self.tr("max"), "absmax": "|max|", "zero_fraction": self.tr("zeros"),
                  "nan": "NaN", "inf": "Inf", "l2": "L2"}
         bands = (("count", "mean", "std", "min", "max"), ("absmax", "zero_fraction", "nan", "inf", "l2"))  # fits 480 px
-        pad = "style='padding:0 5px'"
+        pad = f"style='padding:0 {STATS_PAD}px'"
         html = ""
         for band in bands:
             html += "<tr><th></th>" + "".join(f"<th align=right {pad}><nobr>{names[k]}</nobr></th>" for k in band)
@@ -363,7 +423,7 @@ class LayersView(QtWidgets.QWidget):
         width = float(edges[-1] - edges[0])
         self.heat.setRect(QtCore.QRectF(float(edges[0]), 0.0, width, float(len(labels))))
         self.compare.getAxis("left").setTicks([[(i + 0.5, lab.replace("block ", "")) for i, lab in enumerate(labels)]])
-        self.compare.setTitle(self.tr("distribution per block (log counts, each row scaled to its peak)"))
+        self.compare_title.setText(self.tr("distribution per block (log counts, each row scaled to its peak)"))
         self.compare.autoRange()
 
     # ------------------------------------------------------------------ columns
@@ -384,15 +444,43 @@ class LayersView(QtWidgets.QWidget):
     def show_column(self, name: str, on: bool) -> None:
         (self.hidden_columns.discard if on else self.hidden_columns.add)(name)
         self.tree.setColumnHidden(COLUMNS.index(name), not on)
+        self.columns.fit()
 
     def save_settings(self, settings: QtCore.QSettings) -> None:
         settings.setValue("layers/hidden_columns", sorted(self.hidden_columns) or ["-"])
-        settings.setValue("layers/splitter", self.split.saveState())
 
     def restore_settings(self, settings: QtCore.QSettings) -> None:
         hidden = settings.value("layers/hidden_columns")
         if hidden:
             self.hidden_columns = set([hidden] if isinstance(hidden, str) else hidden) & set(COLUMNS[1:])
             self._apply_hidden()
-        if state := settings.value("layers/splitter"):
-            self.split.restoreState(state)
+            self.columns.fit()
+
+    # ------------------------------------------------------------------ kept across a rebuild
+    def state(self) -> dict:
+        """The selection, the open layers and the choices over the plots."""
+        obj = self.selected()
+        selected = None
+        if obj is not None:
+            selected = (obj.name, None) if hasattr(obj, "tensors") else (self.tree.selectedItems()[0].parent().text(0),
+                                                                          obj.name)
+        expanded = [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())
+                    if self.tree.topLevelItem(i).isExpanded()]
+        header = self.tree.header()
+        return {"selected": selected, "expanded": expanded, "kind": self.kind.currentData(),
+                "log": self.log_y.isChecked(), "role": self.role.currentData(), "page": self.right.currentIndex(),
+                "sort": (header.sortIndicatorSection(), header.sortIndicatorOrder())}
+
+    def restore_state(self, state: dict) -> None:
+        for combo, value in ((self.kind, state.get("kind")), (self.role, state.get("role"))):
+            if value is not None and (i := combo.findData(value)) >= 0:
+                combo.setCurrentIndex(i)
+        self.log_y.setChecked(bool(state.get("log")))
+        self.right.setCurrentIndex(state.get("page", 0))
+        if sort := state.get("sort"):
+            self.tree.header().setSortIndicator(*sort)
+        for name in state.get("expanded", []):
+            if (item := self._rows.get(name)) is not None:
+                item.setExpanded(True)
+        if selected := state.get("selected"):
+            self.select(*selected)

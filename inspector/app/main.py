@@ -15,7 +15,17 @@ from .tabs import TAB_KEYS
 
 SETTLE_MS = 300  # after the views are filled, before the picture: the plots' first paint
 AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw has run
+SHOT_SIZE = "1440x900"
 
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WxH (for example 1280x720)") from None
+    if w < 1 or h < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: both sides must be at least 1 pixel")
+    return w, h
 
 
 def bundled_sample() -> Path | None:
@@ -29,15 +39,18 @@ def parse_args(argv):
     ap.add_argument("model", nargs="?", help="a .onnx file or export folder (default: the bundled sample)")
     ap.add_argument("--variant", metavar="FILE", help="which model file of a folder (default: ask when it holds several)")
     ap.add_argument("--screenshot", metavar="PNG", help="load, render, save a picture of the window and exit")
-    ap.add_argument("--tab", choices=TAB_KEYS, default=TAB_KEYS[0], help="the tab to show first")
+    ap.add_argument("--tab", choices=TAB_KEYS, help="the tab to show first (default: the one shown last; a "
+                    f"screenshot: {TAB_KEYS[0]})")
     ap.add_argument("--steps", type=int, default=0, help="generate this many tokens before the screenshot")
     ap.add_argument("--prompt", help="prompt for the Generate tab")
     ap.add_argument("--inside", action="store_true", help="read the inside (attention, logit lens) while generating")
-    ap.add_argument("--show-step", type=int, metavar="N", help="after generating, show step N (Generate, Inside)")
+    ap.add_argument("--show-step", type=int, metavar="N",
+                    help="after generating, show step N (Generate, Inside; the first generated token is step 1)")
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
     ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
     ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
-    ap.add_argument("--size", default="1440x900", help="window size for the screenshot, WxH")
+    ap.add_argument("--size", type=_size, metavar="WxH",
+                    help=f"the window's size (default: as it was left; a screenshot: {SHOT_SIZE})")
     ap.add_argument("--language", choices=[lang.key for lang in LANGUAGES], help="the interface's language "
                     "(default: View → Language, else the system's)")
     return ap.parse_args(argv)
@@ -65,29 +78,20 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
     from .workers import reaper
 
-    settings = None
     if args.screenshot:  # a picture shows the defaults, not whatever this user last left in the window
-        scratch = tempfile.mkdtemp(prefix="inspector-shot-")
-        settings = QtCore.QSettings(os.path.join(scratch, "settings.ini"), QtCore.QSettings.IniFormat)
-        if args.language:
-            settings.setValue(i18n.SETTING, args.language)
-    else:
-        settings = QtCore.QSettings("GPT Inspector", "GPT Inspector")
+        with tempfile.TemporaryDirectory(prefix="inspector-shot-") as scratch:
+            settings = QtCore.QSettings(os.path.join(scratch, "settings.ini"), QtCore.QSettings.IniFormat)
+            if args.language:
+                settings.setValue(i18n.SETTING, args.language)
+            i18n.install(app, args.language or "system")
+            window = make_window(MainWindow, settings, args)
+            code = _screenshot(app, window, _model(window, args), args)
+            settings.sync()  # written now, while its folder exists: nothing is left to write (and re-create it) later
+            return code
+    settings = QtCore.QSettings("GPT Inspector", "GPT Inspector")
     i18n.install(app, args.language or settings.value(i18n.SETTING, "system"))
-    window = MainWindow(settings)
-    w, h = (int(v) for v in args.size.lower().split("x"))
-    window.resize(w, h)
-    window.tabs.setCurrentIndex(TAB_KEYS.index(args.tab))
-    if args.prompt:
-        window.generate.prompt.setPlainText(args.prompt)
-    window.generate.inside.setChecked(args.inside)
-    model = args.model
-    if model is None and window.settings.value("reopen_last", False, type=bool):
-        model = window.settings.value("last_model", "") or None
-    if model is None and (sample := bundled_sample()):
-        model = str(sample)
-    if args.screenshot:
-        return _screenshot(app, window, model, args)
+    window = make_window(MainWindow, settings, args)
+    model = _model(window, args)
     window.show()
     if model and args.variant:
         window.open_model(model, args.variant)
@@ -96,6 +100,35 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     reaper().wait_all()  # work that could not be interrupted ends before the threads that hold it are freed
     return code
+
+
+def make_window(window_class, settings, args):
+    """The window as it was left (its size and place restored, within the screen), unless --size (or a screenshot)
+    asks for another size; the tab, prompt and inside setting the command line gives."""
+    window = window_class(settings)
+    size = args.size or (_size(SHOT_SIZE) if args.screenshot else None)
+    if size is not None:
+        window.keep_size = True
+        window.resize(*size)
+    if args.tab:
+        window.show_tab(args.tab)
+    changes = {}
+    if args.prompt:
+        changes["prompt"] = args.prompt
+    if args.inside:
+        changes["inside"] = True
+    if changes:
+        window.session.run.update_settings(**changes)
+    return window
+
+
+def _model(window, args):
+    model = args.model
+    if model is None and window.settings.value("reopen_last", False, type=bool):
+        model = window.settings.value("last_model", "") or None
+    if model is None and (sample := bundled_sample()):
+        model = str(sample)
+    return model
 
 
 def _quiet_offscreen(mode, context, message: str) -> None:
@@ -111,11 +144,14 @@ def _screenshot(app, window, model, args) -> int:
     app.setProperty("inspector_headless", True)
     QtCore.qInstallMessageHandler(_quiet_offscreen)
     status = {"code": 0}
+    session = window.session
+    if not args.tab:
+        window.show_tab("overview")
 
     def finish():
-        window.generate.redraw()
-        if args.show_step is not None and 0 <= args.show_step < len(window.generate.steps):
-            window.generate.select_step(args.show_step)
+        session.run.flush()
+        if args.show_step is not None and 1 <= args.show_step <= len(session.run.steps):
+            session.run.select(args.show_step - 1)
         app.processEvents()
         window.grab().save(args.screenshot)
         window.close()
@@ -123,18 +159,20 @@ def _screenshot(app, window, model, args) -> int:
 
     def loaded(_census):
         if args.select:
-            window.layers.select(args.select)
+            window.views["layers"].select(args.select)
         if args.compare or args.compare_variants:
-            window.compare.finished.connect(lambda _r: QtCore.QTimer.singleShot(SETTLE_MS, finish))
-            window.compare.error.connect(lambda m, _d: failed(m))
+            session.comparison.finished.connect(lambda _r: QtCore.QTimer.singleShot(SETTLE_MS, finish))
+            session.comparison.failed.connect(lambda m, _d: failed(m))
             if args.compare:
-                window.compare_with(args.compare)
+                session.comparison.compare_with(args.compare)
             else:
-                window.compare_all_variants()
+                session.comparison.compare_variants()
+            if args.tab:
+                window.show_tab(args.tab)
         elif args.steps:
-            window.generate.max_tokens.setValue(args.steps)
-            window.generate.run_finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, finish))
-            window.generate.run()
+            session.run.update_settings(max_tokens=args.steps)
+            session.run.finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, finish))
+            session.run.go(0)
         else:
             QtCore.QTimer.singleShot(SETTLE_MS, finish)
 
@@ -145,7 +183,7 @@ def _screenshot(app, window, model, args) -> int:
 
     window.model_loaded.connect(loaded)
     window.load_failed.connect(failed)
-    window.generate.error.connect(lambda m, _d: failed(m))
+    session.run.failed.connect(lambda m, _d: failed(m))
     window.show()
     if model:
         window.open_model(model, args.variant)

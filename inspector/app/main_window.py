@@ -1,42 +1,35 @@
-"""The main window: menus, tabs, drag and drop, progress with Cancel, and error dialogs."""
+"""The main window: the tabs (tabs.py) over a Session, the menus, the status bar, drops, error dialogs, and its
+own size and place on the screen.
+
+The window holds no model, run or comparison of its own: they live in the Session (session/), which it can be
+rebuilt around (View → Language) without losing anything a person did.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from importlib import resources
 from pathlib import Path
 
 from .. import units
-from ..engine.metrics import release_memory
-from . import i18n
-from .compare_view import CompareView
+from ..errors import InspectorError
+from . import dialogs, i18n
+from .elided_label import ElidedLabel
 from .fonts import install_fonts
-from .generate_view import GenerateView
-from .graph_view import GraphView
-from .inside_view import InsideView
-from .layers_view import LayersView
-from .overview_view import OverviewView
 from .qt_compat import QtCore, QtGui, QtWidgets
-from ..errors import InspectorError, safe_text
-from ..engine.plan import plan_for
-from ..model.sources import open_source
+from .session import Session
+from .splitters import KeptSplitter
 from .staging import Stager
 from .tabs import TABS
 from .variant_dialog import VariantDialog
-from .workers import LoadWorker, reaper, start_in_thread
 
 log = logging.getLogger(__name__)
 _windows: set = set()  # windows made by a language switch, kept alive (nothing else holds them)
-MAX_RECENT = 10
-WINDOW_SIZE = (1440, 900)
+WINDOW_SIZE = (1440, 900)  # the first size, where the screen has room for it
 STATUS_MS = 8000  # how long a status-bar message stays
-PROGRESS_WIDTH, PROGRESS_STEPS = 260, 1000
-STATUS_TEXT_CHARS = 80
-FILE_DIALOG_SIZE = (900, 560)
-# the tabs' titles (tabs.py, which loads no Qt), marked here for the translation tools
-TAB_TITLES = (QtCore.QT_TRANSLATE_NOOP("MainWindow", "Overview"), QtCore.QT_TRANSLATE_NOOP("MainWindow", "Layers"),
-              QtCore.QT_TRANSLATE_NOOP("MainWindow", "Graph"), QtCore.QT_TRANSLATE_NOOP("MainWindow", "Generate"),
-              QtCore.QT_TRANSLATE_NOOP("MainWindow", "Inside"), QtCore.QT_TRANSLATE_NOOP("MainWindow", "Compare"))
+PROGRESS_WIDTH, PROGRESS_STEPS = 200, 1000
+FRAME_SETTLE_MS = (0, 300)  # a window manager frames a new window a moment after it is shown
 
 
 def app_icon() -> QtGui.QIcon:
@@ -44,67 +37,146 @@ def app_icon() -> QtGui.QIcon:
         return QtGui.QIcon(str(p))
 
 
+def fit_rect(rect: QtCore.QRect, screen: QtCore.QRect, minimum: QtCore.QSize) -> QtCore.QRect:
+    """`rect` moved (and shrunk, not below `minimum`) so that it lies within `screen`."""
+    w = max(min(rect.width(), screen.width()), minimum.width())
+    h = max(min(rect.height(), screen.height()), minimum.height())
+    x = min(max(rect.x(), screen.x()), screen.x() + max(0, screen.width() - w))
+    y = min(max(rect.y(), screen.y()), screen.y() + max(0, screen.height() - h))
+    return QtCore.QRect(x, y, w, h)
+
+
+def _view_class(spec: str):
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     counts_shown = QtCore.Signal(object)  # Census: counts, architecture, scale and graph are on screen
     model_loaded = QtCore.Signal(object)  # Census: and every statistic and histogram too
     load_failed = QtCore.Signal(str)
 
-    def __init__(self, settings: QtCore.QSettings | None = None):
+    def __init__(self, settings: QtCore.QSettings | None = None, session: Session | None = None):
         super().__init__()
         install_fonts()
         self.settings = settings or QtCore.QSettings("GPT Inspector", "GPT Inspector")
-        self.census = None
-        self.last_result = None
-        self._serial = 0
-        self._loads: dict[int, tuple[QtCore.QThread, LoadWorker]] = {}
-        self._loading_path, self._loading_variant, self._loading_name = "", None, ""
-        self._plan = None  # engine.plan.RunPlan of the model shown
+        self.session = session or Session(self.settings)
+        self.replaced_by: MainWindow | None = None
+        self._replacing = False
+        self.keep_size = False  # sized on purpose (--size, a screenshot): not fitted to the screen
         self.stager = Stager(self)
         self.stager.failed.connect(self.show_error)
         self.setWindowTitle("GPT Inspector")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self.resize(*WINDOW_SIZE)
-        if geometry := self.settings.value("window/geometry"):
-            self.restoreGeometry(geometry)
 
-        self.overview = OverviewView()
-        self.layers = LayersView()
-        self.graph = GraphView()
-        self.generate = GenerateView()
-        self.generate.error.connect(self.show_error)
-        self.generate.run_finished.connect(lambda r: setattr(self, "last_result", r))
-        self.inside = InsideView()
-        self.inside.set_source(self.generate)
-        self.generate.step_shown.connect(self.inside.show_step)
-        self.generate.cleared.connect(self.inside.clear)
-        self.inside.step_picked.connect(self.generate.select_step)
-        self.inside.box_clicked.connect(self.show_in_layers)
-        self.inside.turn_on.connect(self._turn_inside_on)
-        self.compare = CompareView()
-        self.compare.error.connect(self.show_error)
-        self.compare.compare_with.connect(self.compare_with_dialog)
-        self.compare.compare_variants.connect(self.compare_all_variants)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        views = {"overview": self.overview, "layers": self.layers, "graph": self.graph, "generate": self.generate,
-                 "inside": self.inside, "compare": self.compare}
-        for key, title in TABS:
-            self.tabs.addTab(views[key], self.tr(title))
+        self.views: dict[str, QtWidgets.QWidget] = {}
+        for tab in TABS:
+            view = _view_class(tab.view)(self.session)
+            self.views[tab.key] = view
+            self.tabs.addTab(view, self.tr(tab.title))
         self.setCentralWidget(self.tabs)
 
         self.progress = QtWidgets.QProgressBar(maximumWidth=PROGRESS_WIDTH, maximum=PROGRESS_STEPS)
-        self.progress_label = QtWidgets.QLabel()
+        self.progress_label = ElidedLabel()
         self.cancel_btn = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_btn.clicked.connect(self.cancel_load)
         sb = self.statusBar()
-        sb.addPermanentWidget(self.progress_label)
+        sb.addPermanentWidget(self.progress_label, 1)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_btn)
-        self._set_busy(False)
         self._build_menus()
-        for view in (self.layers, self.graph, self.generate):
+        self._connect_session()
+        self._restore_settings()
+        self._show_session()
+
+    def __getattr__(self, name: str):
+        """A tab's view by its key (window.layers): the table in tabs.py names them."""
+        views = self.__dict__.get("views")
+        if views is not None and name in views:
+            return views[name]
+        raise AttributeError(name)
+
+    @property
+    def census(self):
+        return self.session.model.census
+
+    # ------------------------------------------------------------------ the session
+    def _connect_session(self) -> None:
+        m, run, c = self.session.model, self.session.run, self.session.comparison
+        m.loading.connect(self._show_loading)
+        m.counted.connect(self._on_counted)
+        m.statistics_ready.connect(self._on_statistics)
+        m.failed.connect(self._on_failed)
+        m.cancelled.connect(self._on_cancelled)
+        m.recent_changed.connect(self._fill_recent)
+        run.failed.connect(self.show_error)
+        c.failed.connect(self.show_error)
+        c.started.connect(self._comparison_started)
+        self.session.go_to.connect(self.show_tab)
+
+    def _comparison_started(self, _task) -> None:
+        self.show_tab("compare")  # a comparison asked for, from any menu or view: its tab
+
+    def _show_session(self) -> None:
+        """A window built around a session that already holds a model (a rebuild): every view shows it again, and
+        then what it was showing (its selection, its choices)."""
+        self._show_loading(self.session.model.progress)
+        census = self.session.model.census
+        if census is not None:
+            self._on_counted(census)
+            if census.statistics_done:
+                self._on_statistics(census)
+        states = dict(self.session.views)
+        if states:
+            self.stager.append([lambda: self._restore_views(states)])
+
+    def _restore_views(self, states: dict) -> None:
+        for key, state in states.items():
+            view = self.views.get(key)
+            if view is not None and state is not None and hasattr(view, "restore_state"):
+                view.restore_state(state)
+
+    def keep_view_states(self) -> None:
+        """What each view shows, into the session (before the window is rebuilt)."""
+        self.session.views = {key: view.state() for key, view in self.views.items() if hasattr(view, "state")}
+        self.session.views["__tab__"] = self.current_tab()
+
+    def current_tab(self) -> str:
+        return TABS[self.tabs.currentIndex()].key
+
+    def show_tab(self, key: str) -> None:
+        if key in self.views:
+            self.tabs.setCurrentWidget(self.views[key])
+
+    def rebuild_view(self, key: str) -> QtWidgets.QWidget:
+        """Make one tab's view again (a new view module, a new language for it): it shows what the old one did."""
+        old = self.views[key]
+        state = old.state() if hasattr(old, "state") else None
+        index = self.tabs.indexOf(old)
+        current = self.tabs.currentIndex()
+        view = _view_class(TABS[index].view)(self.session)
+        self.views[key] = view
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, view, self.tr(TABS[index].title))
+        self.tabs.setCurrentIndex(current)
+        old.deleteLater()
+        for split in view.findChildren(KeptSplitter):
+            split.restore(self.settings)
+        if hasattr(view, "restore_settings"):
             view.restore_settings(self.settings)
+        census = self.session.model.census
+        steps = []
+        if census is not None and hasattr(view, "fill"):
+            steps.append(view.fill(census))
+            if census.statistics_done and hasattr(view, "finish_statistics"):
+                steps.append(view.finish_statistics(census))
+        if state is not None and hasattr(view, "restore_state"):
+            steps.append(lambda: view.restore_state(state))
+        self.stager.append(steps)
+        return view
 
     # ------------------------------------------------------------------ menus
     def _build_menus(self) -> None:
@@ -121,7 +193,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.reopen_action.toggled.connect(lambda on: self.settings.setValue("reopen_last", on))
         file.addSeparator()
         self.compare_action = file.addAction(self.tr("&Compare With…"), self.compare_with_dialog, "Ctrl+Shift+C")
-        self.compare_variants_action = file.addAction(self.tr("Compare All &Variants"), self.compare_all_variants)
+        self.compare_variants_action = file.addAction(self.tr("Compare &All Variants"),
+                                                      self.session.comparison.compare_variants)
         self.compare_action.setEnabled(False)
         self.compare_variants_action.setEnabled(False)
         file.addSeparator()
@@ -130,137 +203,90 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addSeparator()
         file.addAction(self.tr("&Quit"), self.close, QtGui.QKeySequence.Quit)
         view = self.menuBar().addMenu(self.tr("&View"))
-        for i, (_key, title) in enumerate(TABS):
-            view.addAction(self.tr(title), lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        for i, tab in enumerate(TABS):
+            view.addAction(self.tr(tab.title), lambda i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
         view.addSeparator()
         self.language_menu = view.addMenu(self.tr("&Language"))
         group = QtGui.QActionGroup(self)
         chosen = self.settings.value(i18n.SETTING, "system")
         for key, label, *_ in i18n.LANGUAGES:
-            action = self.language_menu.addAction(label or self.tr("System ({0})").format(
-                QtCore.QLocale.system().nativeLanguageName() or QtCore.QLocale.system().name()))
+            action = self.language_menu.addAction(label or self._system_language())
             action.setCheckable(True)
             action.setChecked(key == chosen)
             action.setData(key)
             group.addAction(action)
             action.triggered.connect(lambda _on=False, key=key: self.set_language(key))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(self.tr("Quick &Guide"), self._guide, QtGui.QKeySequence.HelpContents)
-        help_menu.addAction(self.tr("&Keyboard Shortcuts"), self._shortcuts)
+        help_menu.addAction(self.tr("Quick &Guide"), lambda: dialogs.guide(self), QtGui.QKeySequence.HelpContents)
+        help_menu.addAction(self.tr("&Keyboard Shortcuts"), lambda: dialogs.shortcuts(self))
         help_menu.addSeparator()
-        help_menu.addAction(self.tr("&About GPT Inspector"), self._about)
+        help_menu.addAction(self.tr("&About GPT Inspector"), lambda: dialogs.about(self))
+
+    def _system_language(self) -> str:
+        """The system entry names the system's language ("System (Deutsch)"); with no language (the C locale),
+        just "System default"."""
+        locale = QtCore.QLocale.system()
+        if locale.language() in (QtCore.QLocale.C, QtCore.QLocale.AnyLanguage):
+            return self.tr("System default")
+        return self.tr("System ({0})").format(locale.nativeLanguageName() or QtCore.QLocale.languageToString(
+            locale.language()))
 
     def set_language(self, key: str) -> "MainWindow":
-        """Saved, then the window is made again in the new language, with the same model and tab; returns it.
+        """Saved, then the window is made again in the new language around the same session: the model, the run,
+        the inside data, the comparison and what every view shows stay.  Returns the new window.
         (Qt translates when a string is made: rebuilding is how every label, menu and tooltip changes.)"""
         if key == self.settings.value(i18n.SETTING, "system"):
             return self
         self.settings.setValue(i18n.SETTING, key)
         i18n.install(QtWidgets.QApplication.instance(), key)
         self.save_settings()
-        path = self.census.model.path if self.census is not None else None
-        window = MainWindow(self.settings)
+        self.keep_view_states()
+        window = MainWindow(self.settings, self.session)
         window.restoreGeometry(self.saveGeometry())
-        window.tabs.setCurrentIndex(self.tabs.currentIndex())
-        window.generate.prompt.setPlainText(self.generate.prompt.toPlainText())
+        window.show_tab(self.current_tab())
         _windows.add(window)
         window.destroyed.connect(lambda *_: _windows.discard(window))
+        self._replacing = True
         if self.isVisible():
             window.show()
         self.close()
         self.deleteLater()
-        if path is not None:
-            window.open_model(path)
         self.replaced_by = window
         return window
 
-    def _guide(self) -> None:
-        QtWidgets.QMessageBox.information(self, self.tr("Quick Guide"), self.tr(
-            "<h3>GPT Inspector in five steps</h3><ol>"
-            "<li><b>Open</b> a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, "
-            "transformers.js or onnxruntime-genai folder), or drop either on the window.</li>"
-            "<li><b>Overview</b>: the architecture, the exact count of weights and biases, what they would take "
-            "in memory, and how this model compares in size with well-known ones.</li>"
-            "<li><b>Layers</b>: every layer and tensor, sortable; pick one for its histogram and statistics, or "
-            "compare all blocks. <b>Graph</b>: the nodes each tensor was found through.</li>"
-            "<li><b>Generate</b>: type a prompt, then Step (F10) one token at a time or Run (F5); click a token "
-            "for the candidates it was chosen from. Tick “read the inside” and the <b>Inside</b> tab shows "
-            "where each token looked and what each block would have said.</li>"
-            "<li><b>Compare</b> two models or every file of a folder, and <b>File → Export Report</b> "
-            "(Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.</li></ol>"))
-
-    def _shortcuts(self) -> None:
-        rows = [(QtGui.QKeySequence(QtGui.QKeySequence.Open).toString(QtGui.QKeySequence.NativeText),
-                 self.tr("Open a model")),
-                ("Ctrl+1 … Ctrl+6", self.tr("Show a tab")),
-                ("F10", self.tr("Generate one token (Step)")), ("F5", self.tr("Generate until the run ends (Run)")),
-                ("Ctrl+E", self.tr("Export a report")), ("Ctrl+Shift+C", self.tr("Compare with another model")),
-                ("Tab / Shift+Tab", self.tr("Move between controls")),
-                (QtGui.QKeySequence(QtGui.QKeySequence.Quit).toString(QtGui.QKeySequence.NativeText) or "Ctrl+Q",
-                 self.tr("Quit"))]
-        table = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in rows)
-        QtWidgets.QMessageBox.information(self, self.tr("Keyboard Shortcuts"), f"<table>{table}</table>")
-
-    def _about(self) -> None:
-        from .. import __version__
-
-        QtWidgets.QMessageBox.about(
-            self, self.tr("About GPT Inspector"),
-            self.tr("<b>GPT Inspector {version}</b><p>What the parameters of an ONNX GPT are, and what running them "
-                    "costs: an exact census of weights and biases, their histograms, and step-by-step generation "
-                    "with live latency and memory.</p>").format(version=__version__))
-
+    # ------------------------------------------------------------------ recent models and variants
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in (value or []) if isinstance(v, str)]
-
-    def _remember(self, path: str, model_file: Path | None = None) -> None:
-        """Once per model: the folder and its model file are the same entry (the latest way it was opened)."""
-        model_file = (model_file or Path(path)).resolve()
-
-        def same(p: str) -> bool:
-            q = Path(p).resolve()
-            return q == model_file or q == Path(path).resolve() or (q.is_dir() and model_file.is_relative_to(q))
-
-        items = [path] + [p for p in self.recent_files() if not same(p)]
-        self.settings.setValue("recent", items[:MAX_RECENT])
-        self.settings.setValue("last_model", path)
-        self._fill_recent()
+        return self.session.model.recent()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for p in self.recent_files():
+        recent = self.recent_files()
+        for p in recent:
             self.recent_menu.addAction(p, lambda p=p: self.open_model(p))
-        if self.recent_files():
+        if recent:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction(self.tr("Clear List"), lambda: (self.settings.setValue("recent", []),
-                                                              self._fill_recent()))
-        self.recent_menu.setEnabled(bool(self.recent_files()))
+            self.recent_menu.addAction(self.tr("Clear List"), self.session.model.clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
 
-    def _ask_path(self, title: str, start: str, folder: bool = False) -> str:
-        """A file dialog wide enough for its columns (Qt's own dialog, where there is no native one, opens narrow)."""
-        dialog = QtWidgets.QFileDialog(self, title, start)
-        if folder:
-            dialog.setFileMode(QtWidgets.QFileDialog.Directory)
-            dialog.setOption(QtWidgets.QFileDialog.ShowDirsOnly, True)
-        else:
-            dialog.setFileMode(QtWidgets.QFileDialog.ExistingFile)
-            dialog.setNameFilters([self.tr("ONNX models (*.onnx)"), self.tr("All files (*)")])
-        dialog.resize(*FILE_DIALOG_SIZE)
-        for view in dialog.findChildren(QtWidgets.QTreeView):
-            view.header().resizeSection(0, FILE_DIALOG_SIZE[0] // 2)
-        if dialog.exec() and dialog.selectedFiles():
-            return dialog.selectedFiles()[0]
-        return ""
+    def _fill_variants(self, census) -> None:
+        self.variant_menu.clear()
+        source = census.model.source
+        variants = source.variants if source else []
+        for v in variants:
+            action = self.variant_menu.addAction(f"{v.name}  ({v.dtype}, {units.nbytes(v.nbytes)})",
+                                                 lambda v=v: self.open_model(source.root, v.name))
+            action.setCheckable(True)
+            action.setChecked(v.path == census.model.path)
+        self.variant_menu.setEnabled(len(variants) > 1)
 
+    # ------------------------------------------------------------------ opening
     def open_dialog(self) -> None:
-        if path := self._ask_path(self.tr("Open an ONNX model"), self._start_dir()):
+        if path := dialogs.ask_model_path(self, self.tr("Open an ONNX model"), self._start_dir()):
             self.open_path(path)
 
     def open_folder_dialog(self) -> None:
-        if path := self._ask_path(self.tr("Open an export folder"), self._start_dir(folder=True), folder=True):
+        if path := dialogs.ask_model_path(self, self.tr("Open an export folder"), self._start_dir(folder=True),
+                                          folder=True):
             self.open_path(path)
 
     def _start_dir(self, folder: bool = False) -> str:
@@ -269,6 +295,83 @@ class MainWindow(QtWidgets.QMainWindow):
         if last and Path(last).exists():
             return str(Path(last) if Path(last).is_dir() else Path(last).parent)
         return str(Path.home())
+
+    def open_path(self, path: str | Path) -> VariantDialog | None:
+        """Open what the user pointed at: a folder holding several model files asks which one first."""
+        try:
+            source = self.session.model.check(path)
+        except InspectorError as exc:
+            message = i18n.describe_error(exc)[0]
+            self.load_failed.emit(message)
+            self.show_error(message)
+            return None
+        headless = QtWidgets.QApplication.instance().property("inspector_headless")
+        if Path(path).is_dir() and len(source.variants) > 1 and not headless:
+            dialog = VariantDialog(str(path), source.variants, parent=self)
+            dialog.chosen.connect(lambda name: self.open_model(path, name))
+            self.variant_dialog = dialog
+            dialog.open()
+            return dialog
+        self.open_model(path)
+        return None
+
+    def open_model(self, path: str | Path, variant: str | None = None) -> None:
+        """Start loading `path` off the GUI thread; any load in progress is cancelled."""
+        self.session.model.open(path, variant)
+
+    def cancel_load(self) -> None:
+        self.session.model.cancel()
+
+    def _show_loading(self, loading) -> None:
+        busy = loading is not None
+        self.progress.setVisible(busy)
+        self.cancel_btn.setVisible(busy)
+        if not busy:
+            self.progress_label.set_full_text("")
+            self._title()
+            return
+        self.setWindowTitle(self.tr("GPT Inspector — opening {file}…").format(file=loading.name))
+        self.progress.setValue(int(loading.fraction * PROGRESS_STEPS))
+        self.progress_label.set_full_text(f"{loading.name}: {i18n.progress(loading.message)}" if loading.message
+                                          else self.tr("opening {file}…").format(file=loading.name))
+
+    def _on_cancelled(self, name: str, shown: str) -> None:
+        self.statusBar().showMessage(
+            self.tr("Opening {file} was cancelled; still showing {shown}.").format(file=name, shown=shown) if shown
+            else self.tr("Opening {file} was cancelled.").format(file=name), STATUS_MS)
+
+    def _title(self) -> None:
+        path = self.census.model.path if self.census is not None else None
+        self.setWindowTitle(f"GPT Inspector — {path.parent.name}/{path.name}" if path else "GPT Inspector")
+
+    def _on_counted(self, census) -> None:
+        """The census without statistics (a second whatever the size): every view fills with the counts, the visible
+        one first, each in steps; the statistics follow layer by layer (the views hear of them from the session)."""
+        self._fill_variants(census)
+        self._title()
+        self.export_action.setEnabled(False)  # a report wants the statistics
+        self.compare_action.setEnabled(True)
+        self.compare_variants_action.setEnabled(self.session.comparison.folder is not None)
+        self.statusBar().showMessage(self.tr("{count} parameters in {file}").format(
+            count=f"{census.parameters:,}", file=census.model.path.name), STATUS_MS)
+        views = [v for v in self.views.values() if hasattr(v, "fill")]
+        current = self.tabs.currentWidget()
+        views.sort(key=lambda v: v is not current)
+        self.stager.start([v.fill(census) for v in views] + [lambda: self.counts_shown.emit(census)])
+
+    def _on_statistics(self, census) -> None:
+        """After whatever is still being shown: the statistics in every view that shows them, then model_loaded."""
+        def done():
+            self.export_action.setEnabled(True)
+            self.model_loaded.emit(census)
+
+        steps = [v.finish_statistics(census) for v in self.views.values() if hasattr(v, "finish_statistics")]
+        self.stager.append(steps + [done])
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self._title()
+        self.load_failed.emit(message)
+        self.show_error(message, details)
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
@@ -288,199 +391,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------------ comparing
     def compare_with_dialog(self) -> None:
-        if self.census is None:
-            return
-        if path := self._ask_path(self.tr("Compare with another ONNX model"), str(self.census.model.path.parent)):
-            self.compare_with(path)
+        self.views["compare"].ask_and_compare()
 
     def compare_with(self, path: str) -> None:
         """Compare the open model (A) with the model at `path` (B) in the Compare tab."""
-        from ..compare.run import compare
-
-        if self.census is None:
-            return
-        a = self.census.model.path  # the worker reads A itself: the window may close this census meanwhile
-
-        def make(prompt: str, tokens: int):
-            return lambda progress, cancelled: compare(a, path, prompt or None, tokens, progress=progress,
-                                                       cancelled=cancelled)
-
-        self.compare.start(make, self.tr("A: {a}   B: {b}").format(a=safe_text(a.name, 60),
-                                                                  b=safe_text(Path(path).name, 60)))
-        self.tabs.setCurrentWidget(self.compare)
+        self.session.comparison.compare_with(path)
 
     def compare_all_variants(self) -> None:
-        from ..compare.variants import compare_variants
+        self.session.comparison.compare_variants()
 
-        source = self.census.model.source if self.census is not None else None
-        if source is None or len(source.variants) < 2:
-            return
-        root = source.root
-
-        def make(prompt: str, tokens: int):
-            return lambda progress, cancelled: compare_variants(root, prompt or None, tokens, progress=progress,
-                                                                cancelled=cancelled)
-
-        self.compare.start(make, self.tr("every file of {folder}").format(folder=safe_text(root.name, 60)))
-        self.tabs.setCurrentWidget(self.compare)
-
-    # ------------------------------------------------------------------ loading
-    def open_path(self, path: str | Path) -> VariantDialog | None:
-        """Open what the user pointed at: a folder holding several model files asks which one first."""
-        try:
-            source = open_source(path)
-        except InspectorError as exc:
-            message = i18n.describe_error(exc)[0]
-            self.load_failed.emit(message)
-            self.show_error(message)
-            return None
-        headless = QtWidgets.QApplication.instance().property("inspector_headless")
-        if Path(path).is_dir() and len(source.variants) > 1 and not headless:
-            dialog = VariantDialog(str(path), source.variants, parent=self)
-            dialog.chosen.connect(lambda name: self.open_model(path, name))
-            self.variant_dialog = dialog
-            dialog.open()
-            return dialog
-        self.open_model(path)
-        return None
-
-    def _fill_variants(self, census) -> None:
-        self.variant_menu.clear()
-        source = census.model.source
-        variants = source.variants if source else []
-        for v in variants:
-            action = self.variant_menu.addAction(f"{v.name}  ({v.dtype}, {units.nbytes(v.nbytes)})",
-                                                 lambda v=v: self.open_model(source.root, v.name))
-            action.setCheckable(True)
-            action.setChecked(v.path == census.model.path)
-        self.variant_menu.setEnabled(len(variants) > 1)
-
-    def open_model(self, path: str | Path, variant: str | None = None) -> int:
-        """Start loading `path` off the GUI thread; any load in progress is cancelled. Returns its serial."""
-        self.cancel_load()
-        self._serial += 1
-        serial = self._serial
-        worker = LoadWorker(serial, str(path), variant)
-        worker.progress.connect(self._on_progress)
-        worker.counted.connect(self._on_counted)
-        worker.layer_ready.connect(self._on_layer_ready)
-        worker.loaded.connect(self._on_statistics)
-        worker.failed.connect(self._on_failed)
-        worker.done.connect(self._on_done)
-        self._loading_path, self._loading_variant = str(path), variant
-        self._loading_name = safe_text(Path(path).name if not variant else f"{Path(path).name}/{variant}", 60)
-        self.setWindowTitle(self.tr("GPT Inspector — opening {file}…").format(file=self._loading_name))
-        self._set_busy(True, self.tr("opening {file}…").format(file=self._loading_name))
-        self._loads[serial] = (start_in_thread(worker, worker.run), worker)
-        return serial
-
-    def cancel_load(self) -> None:
-        """Cancel a load in progress; the window goes back to saying what it shows."""
-        busy = any(w.outcome is None for _t, w in self._loads.values())
-        for _thread, worker in self._loads.values():
-            worker.cancel()
-        self._set_busy(False)
-        if busy:
-            self._title()
-            shown = self.census.model.path.name if self.census is not None else None
-            self.statusBar().showMessage(
-                self.tr("Opening {file} was cancelled; still showing {shown}.").format(
-                    file=self._loading_name, shown=shown) if shown else
-                self.tr("Opening {file} was cancelled.").format(file=self._loading_name), STATUS_MS)
-
-    def _title(self) -> None:
-        path = self.census.model.path if self.census is not None else None
-        self.setWindowTitle(f"GPT Inspector — {path.parent.name}/{path.name}" if path else "GPT Inspector")
-
-    def _set_busy(self, busy: bool, text: str = "") -> None:
-        self.progress.setVisible(busy)
-        self.cancel_btn.setVisible(busy)
-        self.progress_label.setText(text)
-        if busy:
-            self.progress.setValue(0)
-
-    @QtCore.Slot(int, float, object)
-    def _on_progress(self, serial: int, fraction: float, message) -> None:
-        if serial == self._serial:
-            self.progress.setValue(int(fraction * PROGRESS_STEPS))
-            self.progress_label.setText(f"{self._loading_name}: {i18n.progress(message)}"[:STATUS_TEXT_CHARS])
-
-    @QtCore.Slot(int, object, object)
-    def _on_counted(self, serial: int, census, plan=None) -> None:
-        """The census without statistics (a second whatever the size): every view fills with the counts; the
-        statistics follow layer by layer (`_on_layer_ready`), the histograms when all are in (`_on_statistics`)."""
-        if serial != self._serial:
-            return  # a stale load: a newer one was asked for
-        old = self.census
-        self.census = census
-        self._plan = plan if plan is not None else plan_for(census)
-        self.last_result = None
-        self._remember(str(census.model.path) if self._loading_variant else self._loading_path, census.model.path)
-        source = census.model.source
-        self.settings.setValue("last_folder", str(source.root if source is not None else census.model.path.parent))
-        self._fill_variants(census)
-        self._title()
-        # the old model's run and session go now, not after the new model's views are filled
-        self.generate.set_model(str(census.model.path), self._plan)
-        self.export_action.setEnabled(False)  # a report wants the statistics
-        self.compare.set_model(census)
-        self.compare_action.setEnabled(True)
-        self.compare_variants_action.setEnabled(self.compare.variants_btn.isEnabled())
-        self.statusBar().showMessage(self.tr("{count} parameters in {file}").format(
-            count=f"{census.parameters:,}", file=census.model.path.name), STATUS_MS)
-        if old is not None:
-            old.model.close()  # its maps
-            QtCore.QTimer.singleShot(0, release_memory)  # and the heap it freed, back to the system
-        # the visible view first; each view fills in steps, and the window repaints between them
-        views = [self.overview, self.layers, self.graph, self.inside]
-        current = self.tabs.currentWidget()
-        views.sort(key=lambda v: v is not current)
-        self.stager.start([v.fill(census) for v in views] + [lambda: self.counts_shown.emit(census)])
-        if census.statistics_done:  # a census that came with its statistics
-            self._show_statistics(census)
-
-    @QtCore.Slot(int, str)
-    def _on_layer_ready(self, serial: int, name: str) -> None:
-        if serial == self._serial and self.census is not None and (layer := self.census.layer(name)) is not None:
-            self.layers.update_layer(layer)
-
-    @QtCore.Slot(int)
-    def _on_statistics(self, serial: int) -> None:
-        if serial == self._serial and self.census is not None:
-            self._show_statistics(self.census)
-
-    def _show_statistics(self, census) -> None:
-        """After whatever is still being shown: the statistics in every row, the histograms, then model_loaded."""
-        def done():
-            self.export_action.setEnabled(True)
-            self.model_loaded.emit(census)
-
-        self.stager.append([self.layers.finish_statistics(census), done])
-
-    @QtCore.Slot(int, str, str)
-    def _on_failed(self, serial: int, message: str, details: str) -> None:
-        if serial != self._serial:
-            return
-        self._title()
-        self.load_failed.emit(message)
-        self.show_error(message, details)
-
-    @QtCore.Slot(int)
-    def _on_done(self, serial: int) -> None:
-        thread, worker = self._loads.pop(serial, (None, None))
-        reaper().retire(thread, worker)
-        if serial == self._serial:
-            self._set_busy(False)
-
-    def show_in_layers(self, layer: str, tensor: str = "") -> None:
-        """A box of the model's drawing was clicked: its layer (and tensor) in Layers."""
-        self.layers.select(layer, tensor or None)
-        self.tabs.setCurrentWidget(self.layers)
-
-    def _turn_inside_on(self) -> None:
-        self.generate.inside.setChecked(True)
-        self.tabs.setCurrentWidget(self.generate)
-
+    # ------------------------------------------------------------------ errors and the report
     def show_error(self, message: str, details: str = "") -> None:
         """A clear one-line message; the technical details only when asked for."""
         log.warning("%s", message)
@@ -493,43 +413,70 @@ class MainWindow(QtWidgets.QMainWindow):
         self.error_box = box
         box.open()
 
-    # ------------------------------------------------------------------ report
-    def export_report(self) -> None:
+    def export_report(self):
         if self.census is None:
-            return
+            return None
         from .report_dialog import ReportDialog
 
-        selected = self.generate.selected_step
-        self.report_dialog = ReportDialog(self.census, self.generate.result or self.last_result, self,
-                                          attention_at=[selected] if selected is not None else None,
-                                          comparison=self.compare.result)
+        run, comparison = self.session.run, self.session.comparison
+        shown = run.snapshot().shown if run.selected is not None else None
+        self.report_dialog = ReportDialog(self.census, run.result, self, settings=self.settings,
+                                          attention_at=[shown] if shown is not None else None,
+                                          comparison=comparison.result)
         self.report_dialog.exported.connect(
             lambda p: self.statusBar().showMessage(self.tr("report written to {path}").format(path=p), STATUS_MS))
         self.report_dialog.open()
         return self.report_dialog
 
-    # ------------------------------------------------------------------ closing
+    # ------------------------------------------------------------------ size, place and what is kept
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if not (geometry and self.restoreGeometry(geometry)):
+            screen = self._available()
+            self.resize(min(WINDOW_SIZE[0], screen.width()), min(WINDOW_SIZE[1], screen.height()))
+            self.move(screen.center() - self.rect().center())
+        self.fit_to_screen()
+        for split in self.findChildren(KeptSplitter):
+            split.restore(self.settings)
+        for view in self.views.values():
+            if hasattr(view, "restore_settings"):
+                view.restore_settings(self.settings)
+        self.show_tab(self.session.views.get("__tab__") or str(self.settings.value("window/tab", TABS[0].key)))
+
+    def _available(self) -> QtCore.QRect:
+        screen = self.screen() or QtWidgets.QApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def fit_to_screen(self) -> None:
+        """Within the screen it is on: a window saved on a larger screen, or partly off this one, is brought back."""
+        if self.keep_size or self.isMaximized() or self.isFullScreen():
+            return
+        frame, inner = self.frameGeometry(), self.geometry()
+        margins = QtCore.QMargins(inner.left() - frame.left(), inner.top() - frame.top(),
+                                  frame.right() - inner.right(), frame.bottom() - inner.bottom())
+        fitted = fit_rect(frame, self._available(), self.minimumSizeHint().grownBy(margins))
+        if fitted != frame:
+            self.setGeometry(fitted.marginsRemoved(margins))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):  # once the window manager has framed it: all of it on the screen
+            self._fitted = True
+            for delay in FRAME_SETTLE_MS:
+                QtCore.QTimer.singleShot(delay, self.fit_to_screen)
+
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        for view in (self.layers, self.graph, self.generate):
-            view.save_settings(self.settings)
+        self.settings.setValue("window/tab", self.current_tab())
+        for split in self.findChildren(KeptSplitter):
+            split.save(self.settings)  # only those that were laid out on screen
+        for view in self.views.values():
+            if hasattr(view, "save_settings"):
+                view.save_settings(self.settings)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.save_settings()
         self.stager.cancel()
-        self.generate.timer.stop()
-        self.generate.shutdown()
-        self.compare.cancel()
-        for thread, worker in list(self._loads.values()):
-            worker.cancel()
-            for sig in (worker.progress, worker.counted, worker.layer_ready, worker.loaded, worker.failed,
-                        worker.done):
-                try:
-                    sig.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
-            reaper().retire(thread, worker)  # a parse in progress ends on its own; the thread is kept till then
-        self._loads.clear()
-        if self.census is not None:
-            self.census.model.close()
+        if not self._replacing:  # the last window: the work ends and the model is closed
+            self.session.close()
         super().closeEvent(event)

@@ -13,7 +13,7 @@ from .qt_compat import QtCore, QtGui, QtWidgets
 LEAF_H, ADD_H = 36, 22
 FRAME_HEADER, BLOCK_HEADER = 34, 48  # a frame's title and counts (a block's note too) above its children
 PAD, GAP, ARROW = 6, 4, 10
-MIN_WIDTH = 340
+MIN_WIDTH = 320  # the boxes' labels and counts fit; the Inside tab's other panes get the rest
 FILL = {"embeddings": "#eef3f8", "block": "#f7f7f2", "attn": "#e8f4f2", "mlp": "#f8efe6", "norm": "#f1eef6",
         "add": "#ffffff", "final_norm": "#f1eef6", "lm_head": "#eef3f8"}
 HOVER = "#fff4d6"

@@ -12,11 +12,13 @@ from ..stats.scale import scale_view
 from . import i18n
 from .axes import CountAxis, sparse_ticks
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
+from .splitters import KeptSplitter
 from .staging import PAINT
 
 
-CARDS_HEIGHT = 340
-PLOTS_MIN_HEIGHT = 220
+CARDS_HEIGHT = 340  # what the cards get when there is room (their rows scroll inside them when there is not)
+CARDS_MIN_HEIGHT = 150
+PLOTS_MIN_HEIGHT = 150
 CARD_ROWS = 14
 NBSP = "\u00a0"
 MIN_FIT_WIDTH = 40  # a label not laid out yet: its text is left whole until it is
@@ -127,7 +129,7 @@ class Card(QtWidgets.QGroupBox):
 
 
 class OverviewView(QtWidgets.QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, session=None, parent=None):
         super().__init__(parent)
         self.arch_box, self.totals_box, self.scale_box = Card(self.tr("Architecture")), Card(self.tr("Parameters")), Card(self.tr("Scale"))
         self.plots = pg.GraphicsLayoutWidget()
@@ -148,11 +150,18 @@ class OverviewView(QtWidgets.QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         for box in (self.arch_box, self.totals_box, self.scale_box):
             top.addWidget(box, 1)
-        # a fixed height: new text must not resize the plots below (that re-lays out every pyqtgraph item)
-        cards.setFixedHeight(CARDS_HEIGHT)
+        # a splitter, not a layout: new text must not resize the plots below (that re-lays out every pyqtgraph item)
+        cards.setMinimumHeight(CARDS_MIN_HEIGHT)
+        split = KeptSplitter("overview/splitter", QtCore.Qt.Vertical)
+        split.addWidget(cards)
+        split.addWidget(self.plots)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(1, 1)
+        split.default_sizes = lambda total: [min(CARDS_HEIGHT, total - PLOTS_MIN_HEIGHT),
+                                             total - min(CARDS_HEIGHT, total - PLOTS_MIN_HEIGHT)]
+        self.split = split
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addWidget(cards)
-        lay.addWidget(self.plots, 1)
+        lay.addWidget(split)
         self.clear()
 
     def clear(self) -> None:

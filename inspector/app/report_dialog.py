@@ -1,73 +1,54 @@
-"""File → Export Report…: choose a format and a file; the report is gathered off the GUI thread."""
+"""File → Export Report…: choose a format and a file; the report is gathered off the GUI thread.  The format, the
+language and the folder chosen are kept for the next report."""
 
 from __future__ import annotations
 
 import html
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from .. import palette
-from ..errors import Cancelled
-from ..report.content import build_report
 from ..report.formats import FORMATS, export
 from . import pdf_writer  # noqa: F401 - registers the PDF writer with the core's formats
 from ..messages import LANGUAGES as REPORT_LANGUAGES
 from . import i18n
-from .qt_compat import QtWidgets
-from .workers import describe_error, reaper, start_in_thread
+from .qt_compat import QtCore, QtWidgets
+from .workers import Job, ReportWorker, describe_error, end_job
 
 DIALOG_WIDTH = 560
 PROGRESS_STEPS = 1000
 
 
-class ReportWorker(QObject):
-    progress = Signal(float, object)  # fraction, messages.Message
-    built = Signal(object)
-    failed = Signal(str, str)
-
-    def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None, lang: str = "en"):
-        super().__init__()
-        self.census, self.run_result, self.attention_at = census, run, attention_at
-        self.comparison, self.lang = comparison, lang
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
-                                         attention_at=self.attention_at, comparison=self.comparison,
-                                         lang=self.lang))
-        except Cancelled:
-            self.failed.emit("", "")
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(*describe_error(exc))
-
-
 class ReportDialog(QtWidgets.QDialog):
     exported = Signal(str)
 
-    def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None, comparison=None):
-        """`attention_at`: with a run that read the inside, the steps whose attention the report draws.
-        `comparison`: the Compare tab's result (a pair, or every variant), offered for the report."""
+    def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None, comparison=None,
+                 settings: QtCore.QSettings | None = None):
+        """`attention_at`: with a run that read the inside, the steps whose attention the report draws (the engine's
+        indices: 0 is step 1).  `comparison`: the Compare tab's result (a pair, or every variant), offered for the
+        report.  `settings`: where the format, language and folder chosen last are kept."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export Report"))
         self.census, self.run_result, self.attention_at = census, run, attention_at
         self.comparison = comparison
-        self.thread = self.worker = None
+        self.settings = settings
+        self._job: Job | None = None
+        kept = (lambda key, default: settings.value(key, default)) if settings is not None else (lambda _k, d: d)
         self.format = QtWidgets.QComboBox()
         for name, fmt in FORMATS.items():
             self.format.addItem(i18n.core(fmt.label), name)
+        self.format.setCurrentIndex(max(0, self.format.findData(kept("report/format", "html"))))
         self.language = QtWidgets.QComboBox()
         for key, label in REPORT_LANGUAGES.items():
             self.language.addItem(label, key)
-        # the interface's language first: a Chinese window writes Chinese reports unless told otherwise
-        self.language.setCurrentIndex(max(0, self.language.findData(i18n.report_language())))
-        self.path = QtWidgets.QLineEdit(str(Path.home() / f"{census.model.path.parent.name}-report.html"))
+        # the language chosen last; else the interface's: a Chinese window writes Chinese reports
+        self.language.setCurrentIndex(max(0, self.language.findData(kept("report/language", i18n.report_language()))))
+        folder = Path(str(kept("report/folder", Path.home())))
+        if not folder.is_dir():
+            folder = Path.home()
+        extension = FORMATS[self.format.currentData()].extensions[0]
+        self.path = QtWidgets.QLineEdit(str(folder / f"{census.model.path.parent.name}-report{extension}"))
         browse = QtWidgets.QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.include_run = QtWidgets.QCheckBox(self.tr("include the generation run on screen"))
@@ -76,7 +57,7 @@ class ReportDialog(QtWidgets.QDialog):
         if run is not None and run.inside:
             self.include_run.setText(
                 self.tr("include the generation run on screen, its logit lens and the attention of step {0}").format(
-                    ", ".join(str(i) for i in attention_at)) if attention_at else
+                    ", ".join(str(i + 1) for i in attention_at)) if attention_at else
                 self.tr("include the generation run on screen, its logit lens and the attention of the first and the "
                         "last step"))
         self.include_compare = QtWidgets.QCheckBox(self.tr("include the comparison on screen (Compare tab)"))
@@ -117,30 +98,35 @@ class ReportDialog(QtWidgets.QDialog):
             self.path.setText(path)
 
     def start(self) -> None:
-        if self.thread is not None:
+        if self._job is not None:
             return
         self.export_btn.setEnabled(False)
         self.progress.setVisible(True)
-        self.worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
-                                   self.attention_at, self.comparison if self.include_compare.isChecked() else None,
-                                   self.language.currentData())
-        self.worker.progress.connect(self._progress)  # a slot of this dialog: queued onto the GUI thread
-        self.worker.built.connect(self._write)
-        self.worker.failed.connect(self._failed)
-        self.thread = start_in_thread(self.worker, self.worker.run)
+        self._keep_choices(Path(self.path.text()))  # the person's choices, kept whether or not this one is written
+        worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
+                              self.attention_at, self.comparison if self.include_compare.isChecked() else None,
+                              self.language.currentData())
+        # slots of this dialog: queued onto the GUI thread
+        self._job = Job(worker, worker.run, progress=self._progress, built=self._write, failed=self._failed)
 
     @Slot(float, object)
     def _progress(self, fraction: float, message) -> None:
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
         self.message.setText(i18n.progress(message))
 
-    def _finish_thread(self) -> None:
-        reaper().retire(self.thread, self.worker)
-        self.thread = self.worker = None
+    def _finish_job(self) -> None:
+        end_job(self._job)
+        self._job = None
+
+    def _keep_choices(self, path: Path) -> None:
+        if self.settings is not None:
+            self.settings.setValue("report/format", self.format.currentData())
+            self.settings.setValue("report/language", self.language.currentData())
+            self.settings.setValue("report/folder", str(path.parent))
 
     @Slot(object)
     def _write(self, content) -> None:
-        self._finish_thread()
+        self._finish_job()
         try:
             path = export(content, self.path.text(), self.format.currentData(),
                           protected=self.census.model.external_files)
@@ -152,14 +138,12 @@ class ReportDialog(QtWidgets.QDialog):
 
     @Slot(str, str)
     def _failed(self, message: str, details: str) -> None:
-        self._finish_thread()
+        self._finish_job()
         self.export_btn.setEnabled(True)
         self.progress.setVisible(False)
         self.message.setText(f"<span style='color:{palette.WARNING}'>{html.escape(message)}</span>" if message
                              else self.tr("cancelled"))
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self._finish_thread()
+        self._finish_job()
         self.reject()

@@ -52,6 +52,10 @@ class TokenChips(QtWidgets.QWidget):
             x += w + GAP
         return y + h if self.labels else 0.0
 
+    def last_rect(self) -> QtCore.QRectF | None:
+        """Where the last chip (the position that chose the token) is drawn."""
+        return self._rects[-1] if self._rects else None
+
     def hasHeightForWidth(self) -> bool:
         return True
 

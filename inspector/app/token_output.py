@@ -1,4 +1,5 @@
-"""The generated text with every token marked and clickable (the Generate tab's middle, top)."""
+"""The generated text with every token marked and clickable (the Generate tab's middle, top); a token a person
+chose instead of the model's (a branch) is marked apart."""
 
 from __future__ import annotations
 
@@ -52,9 +53,14 @@ class TokenOutput(QtWidgets.QTextBrowser):
         cursor.movePosition(QtGui.QTextCursor.End)
         for s in steps[shown:]:
             fmt = QtGui.QTextCharFormat(self._token_format)
-            bg = palette.SELECTED if s.index == selected else (palette.TOKEN_EVEN if s.index % 2 == 0
-                                                               else palette.TOKEN_ODD)
+            bg = palette.SELECTED if s.index == selected else palette.FORCED if s.forced else (
+                palette.TOKEN_EVEN if s.index % 2 == 0 else palette.TOKEN_ODD)
             fmt.setBackground(QtGui.QColor(bg))
+            if s.forced:  # a branch: a person chose this token; the run went on from it
+                fmt.setFontUnderline(True)
+                fmt.setUnderlineStyle(QtGui.QTextCharFormat.DashUnderline)
+                fmt.setToolTip(self.tr("Step {0}: your choice; the model had chosen another token").format(
+                    s.index + 1))
             fmt.setAnchorHref(f"tok:{s.index}")
             # the characters this token completes: a CJK character split over three tokens shows whole, once
             text = s.shown if s.shown or not s.text else PART_OF_A_CHARACTER

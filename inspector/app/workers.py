@@ -1,10 +1,10 @@
-"""Long work off the GUI thread: loading + census + statistics, and generation.
+"""Long work off the GUI thread: loading + census + statistics, generation, comparing, a report's content.
 
-Work runs in a QThread; results come back as signals carrying plain objects.  Everything
+Each worker runs in a QThread as a `Job`; results come back as signals carrying plain objects.  Everything
 the workers import is imported here, on the GUI thread: PySide6's import hook must not
 run for a first import inside a worker thread (it crashes the interpreter).  A newer
-load cancels the older one, and results of a cancelled or stale run are dropped by its
-serial number (napari's and Orange's discipline).
+job cancels the older one, and results of a cancelled or stale job are dropped (`Job.owns`:
+napari's and Orange's discipline).
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ import logging
 import threading
 import time
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from dataclasses import dataclass
+
+from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
 from ..engine import Generator
 from ..engine.metrics import release_memory
 from ..engine.plan import plan_for
 from ..errors import Cancelled
 from ..pipeline import WALKED, inspect
+from ..report.content import build_report
 from ..stats import compute_statistics
 from .i18n import describe_error
 
@@ -95,21 +98,70 @@ def start_in_thread(worker: QObject, entry=None) -> QThread:
     return thread
 
 
+def _signal_names(worker: QObject) -> list[str]:
+    meta = worker.metaObject()
+    return [bytes(meta.method(i).name()).decode() for i in range(meta.methodOffset(), meta.methodCount())
+            if meta.method(i).methodType() == QMetaMethod.Signal]
+
+
+class Job:
+    """A worker run in its own thread, and its end written once: cancelled, every signal disconnected (a result
+    queued before that is dropped by `owns`), the thread handed to the reaper.  `slots` connect the worker's
+    signals by name to methods of an object on the GUI thread (so they arrive there, queued); `requests` connect
+    signals of the GUI side to the worker's slots (queued into its thread), and are disconnected at the end too."""
+
+    def __init__(self, worker: QObject, entry=None, requests: tuple = (), **slots):
+        self.worker = worker
+        for name, slot in slots.items():
+            getattr(worker, name).connect(slot)
+        self.requests = tuple(requests)
+        for signal, slot in self.requests:
+            signal.connect(slot)
+        self.thread = start_in_thread(worker, entry)
+        self.ended = False
+
+    def owns(self, sender) -> bool:
+        """`sender` (QObject.sender() in a slot) is this job's worker, and the job has not been ended."""
+        return not self.ended and sender is self.worker
+
+    def end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        cancel = getattr(self.worker, "cancel", None)
+        if cancel is not None:
+            cancel()
+        for name in _signal_names(self.worker):
+            try:
+                getattr(self.worker, name).disconnect()
+            except (RuntimeError, TypeError):
+                pass
+        for signal, slot in self.requests:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        reaper().retire(self.thread, self.worker)  # never blocks, never destroys a running thread
+
+
+def end_job(job: "Job | None") -> None:
+    if job is not None:
+        job.end()
 
 
 class LoadWorker(QObject):
     """Loads a model, takes the census and computes statistics, reporting progress."""
 
-    progress = Signal(int, float, object)  # serial, fraction, messages.Message
-    counted = Signal(int, object, object)  # serial, Census without statistics, engine.plan.RunPlan
-    layer_ready = Signal(int, str)  # serial, the layer whose statistics are in
-    loaded = Signal(int)  # serial: every statistic is in
-    failed = Signal(int, str, str)  # serial, message, details
-    done = Signal(int)
+    progress = Signal(float, object)  # fraction, messages.Message
+    counted = Signal(object, object)  # Census without statistics, engine.plan.RunPlan
+    layer_ready = Signal(str)  # the layer whose statistics are in
+    loaded = Signal()  # every statistic is in
+    failed = Signal(str, str)  # message, details
+    done = Signal()
 
-    def __init__(self, serial: int, path: str, variant: str | None = None):
+    def __init__(self, path: str, variant: str | None = None):
         super().__init__()
-        self.serial, self.path, self.variant = serial, path, variant
+        self.path, self.variant = path, variant
         self._cancel = threading.Event()
         self._last_emit = 0.0
         self.outcome: str | None = None  # "loaded", "failed" or "cancelled" once run() has ended
@@ -121,7 +173,7 @@ class LoadWorker(QObject):
         now = time.monotonic()
         if now - self._last_emit > PROGRESS_EVERY_S or fraction >= 1.0:  # throttled: only visible changes
             self._last_emit = now
-            self.progress.emit(self.serial, fraction, message)
+            self.progress.emit(fraction, message)
 
     @Slot()
     def run(self) -> None:
@@ -133,19 +185,30 @@ class LoadWorker(QObject):
             plan = plan_for(census)
             if self._cancel.is_set():
                 raise Cancelled()
-            self.counted.emit(self.serial, census, plan)
+            self.counted.emit(census, plan)
             compute_statistics(census, lambda f, m: self._progress(WALKED + (1 - WALKED) * f, m),
-                               self._cancel.is_set, on_layer=lambda layer: self.layer_ready.emit(self.serial, layer.name))
+                               self._cancel.is_set, on_layer=lambda layer: self.layer_ready.emit(layer.name))
             self.outcome = "loaded"
-            self.loaded.emit(self.serial)
+            self.loaded.emit()
         except Cancelled:
             self.outcome = "cancelled"
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog, never a crash
             self.outcome = "failed"
             msg, details = describe_error(exc)
-            self.failed.emit(self.serial, msg, details)
+            self.failed.emit(msg, details)
         finally:
-            self.done.emit(self.serial)
+            self.done.emit()
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the Generate controls ask of the worker: a new run (`prompt`), or the paused run continued with
+    `config` (applied, or refused), optionally from a branch: `branch` = (step index, the token chosen there)."""
+
+    prompt: str | None
+    config: object  # engine GenerationConfig
+    max_steps: int = 0  # 0: until the run ends
+    branch: tuple[int, int] | None = None
 
 
 class GenerationWorker(QObject):
@@ -154,6 +217,7 @@ class GenerationWorker(QObject):
     ready = Signal(str)  # provider
     started = Signal(object)  # the prompt's ids, when a run starts
     stepped = Signal(object)  # Step
+    branched = Signal(object)  # Step: the step a person chose the token of; the steps after it are gone
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
 
@@ -179,27 +243,35 @@ class GenerationWorker(QObject):
         if self.gen is not None:
             self.gen.stop()
 
-    @Slot(object, object, int)
-    def start_run(self, prompt, config, max_steps: int) -> None:
-        """Start a new run (when `prompt` is not None) then take up to `max_steps` steps (0: until done)."""
+    def cancel(self) -> None:
+        self.pause()
+        self.stop()
+
+    @Slot(object)
+    def start_run(self, request: RunRequest) -> None:
+        """Start a new run, or continue the paused one with the settings as they are now (every one applies from the
+        next step, or the engine refuses them and nothing runs), from a branch if asked; then take up to
+        `max_steps` steps (0: until done)."""
         if self.gen is None:
             return
         self._pause.clear()
         try:
-            if prompt is not None:
-                self.started.emit(list(self.gen.start(prompt, config)))
+            if request.prompt is not None:
+                self.started.emit(list(self.gen.start(request.prompt, request.config)))
+            elif request.branch is not None:
+                self.branched.emit(self.gen.branch(*request.branch, config=request.config))
             else:
-                self.gen.set_inside(config.inside)  # the inside view may be turned on or off between steps
+                self.gen.update_config(request.config)
             taken = 0
             for step in self.gen.steps():  # the engine ends it: finished, or stopped ("stopped")
                 self.stepped.emit(step)
                 taken += 1
-                if self._pause.is_set() or (max_steps and taken >= max_steps):
+                if self._pause.is_set() or (request.max_steps and taken >= request.max_steps):
                     break
             self.idle.emit(self.gen.result() if self.gen.state is not None else None)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))
-            self.idle.emit(None)
+            self.idle.emit(self.gen.result() if self.gen.state is not None and self.gen.state.steps else None)
 
 
 class CompareWorker(QObject):
@@ -233,3 +305,31 @@ class CompareWorker(QObject):
             self.failed.emit(*describe_error(exc))
         finally:
             self.done.emit()
+
+
+class ReportWorker(QObject):
+    """Gathers a report's content (charts included) off the GUI thread; the dialog writes the file."""
+
+    progress = Signal(float, object)  # fraction, messages.Message
+    built = Signal(object)
+    failed = Signal(str, str)
+
+    def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None, lang: str = "en"):
+        super().__init__()
+        self.census, self.run_result, self.attention_at = census, run, attention_at
+        self.comparison, self.lang = comparison, lang
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
+                                         attention_at=self.attention_at, comparison=self.comparison,
+                                         lang=self.lang))
+        except Cancelled:
+            self.failed.emit("", "")
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(*describe_error(exc))

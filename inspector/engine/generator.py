@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -56,6 +56,12 @@ NOT_FINITE = sentence("the model produced {0} logits at step {1} (its weights or
 INFINITE = sentence("infinite")  # logits that are not NaN but not finite either
 DO_NOT_FIT = sentence("{0} tokens do not fit the model's context of {1}")
 FAILED_READING = sentence("onnxruntime failed reading {0} tokens: {1}")
+# why a paused run cannot go on as asked (the step numbers are people's: the first token is step 1)
+RESUME_BELOW_GENERATED = sentence("this run already has {0} new tokens: to continue it, max new tokens must be more "
+                                  "than that")
+BRANCH_NOT_A_STEP = sentence("there is no step {0} to continue from")
+BRANCH_NOT_A_CANDIDATE = sentence("token {0} is not one of the candidates of step {1}")
+
 
 @dataclass(frozen=True)
 class GenerationConfig:
@@ -85,6 +91,11 @@ class Step:
     attention: list | None = None  # with the inside view: per layer, per head, weights over the positions so far
     lens: list | None = None  # with the inside view: per layer, the top candidates the residual stream gives
     experts: list | None = None  # a mixture of experts: per MoE block, the [(expert, weight)] its router chose
+    sampled_id: int | None = None  # a branch: the token the model had chosen here, replaced by a person's choice
+
+    @property
+    def forced(self) -> bool:
+        return self.sampled_id is not None
 
 
 @dataclass
@@ -96,11 +107,12 @@ class GenerationResult:
     metrics: RunMetrics
     provider: str
     finish: str | None
-    config: GenerationConfig = GenerationConfig()
+    config: GenerationConfig = GenerationConfig()  # the settings the run started with (changes: later ones)
     prompt: str | None = None
     note: Message | None = None  # why ids may differ from the float model's (a quantized or fp16 model)
     inside_note: Message | None = None  # with the inside view: why attention is missing (a fused attention op)
     texts: dict[int, str] = field(default_factory=dict)  # with the inside view: every id it names, as text
+    changes: list[tuple[int, GenerationConfig]] = field(default_factory=list)  # `config` changed from step (index) on
     routers: object | None = None  # experts.RouterProbes of a mixture of experts (its blocks and expert count)
 
     def expert_load(self):
@@ -132,6 +144,9 @@ class _State:
     metrics: RunMetrics = field(default_factory=RunMetrics)
     finish: str | None = None
     shown_upto: int = 0  # ids before this have had their text shown (Step.shown); the prompt's length at start
+    rebuild_cache: bool = False  # after a branch: the next step reads the whole sequence again
+    first_config: GenerationConfig | None = None  # the settings the run started with (`config`: those in effect)
+    changes: list[tuple[int, GenerationConfig]] = field(default_factory=list)  # (first step index, new settings)
 
 
 class Generator:
@@ -252,8 +267,66 @@ class Generator:
         self.set_inside(config.inside)
         self._stop.clear()
         self.state = _State(ids=list(ids), prompt_len=len(ids), shown_upto=len(ids), config=config,
-                            sampler=sampler, prompt=prompt if isinstance(prompt, str) else None)
+                            first_config=config, sampler=sampler, prompt=prompt if isinstance(prompt, str) else None)
         return ids
+
+    def update_config(self, config: GenerationConfig) -> None:
+        """Settings changed while a run is paused: every one applies from the next step on (the random stream goes
+        on unless the seed changed), or the run refuses them with a GenerationError and stays as it was."""
+        st = self.state
+        if st is None:
+            raise GenerationError("call start() before update_config()")
+        if config == st.config:
+            return
+        generated = len(st.ids) - st.prompt_len
+        if config.max_new_tokens <= generated:
+            raise GenerationError(RESUME_BELOW_GENERATED(generated))
+        sampler = st.sampler
+        if config.sampling != st.config.sampling:
+            try:
+                sampler = Sampler(config.sampling)
+            except ValueError as exc:
+                raise GenerationError(str(exc)) from None
+            if config.sampling.seed is not None and config.sampling.seed == st.config.sampling.seed:
+                sampler.rng = st.sampler.rng  # the same seed: the same stream, continued
+        self.set_inside(config.inside)
+        st.sampler, st.config = sampler, config
+        st.changes.append((len(st.steps), config))
+
+    def branch(self, index: int, token: int, config: GenerationConfig | None = None) -> Step:
+        """Continue from step `index` as if it had chosen `token` (one of its candidates): the steps after it are
+        dropped, its token replaced, and the next step reads the whole sequence again (the cache is rebuilt).
+        `config`: the settings from the next step on (update_config; refused settings leave the branch made)."""
+        st = self.state
+        if st is None or not 0 <= index < len(st.steps):
+            raise GenerationError(BRANCH_NOT_A_STEP(index + 1))
+        old = st.steps[index]
+        prob = dict(old.top).get(int(token))
+        if prob is None:
+            raise GenerationError(BRANCH_NOT_A_CANDIDATE(token, index + 1))
+        st.steps = st.steps[:index]
+        st.ids = st.ids[:st.prompt_len + index]
+        st.shown_upto = len(st.ids)
+        st.ids.append(int(token))
+        st.metrics = RunMetrics()
+        for s in st.steps + [old]:
+            st.metrics.record(s.latency_ms, s.prefill, s.rss, s.gpu)
+        kept = [(i, c) for i, c in st.changes if i <= index]
+        if st.config != (kept[-1][1] if kept else st.first_config):  # the settings in effect now, from the branch on
+            kept.append((index + 1, st.config))
+        st.changes = kept
+        drawn = old.sampled_id if old.forced else old.id  # what the model itself chose here
+        step = replace(old, id=int(token), text=self.token_text(int(token)), prob=prob, finish=None,
+                       shown=self._running_text(), sampled_id=None if int(token) == drawn else drawn)
+        st.steps.append(step)
+        st.rebuild_cache = True
+        self._stop.clear()
+        try:
+            if config is not None:
+                self.update_config(config)
+        finally:
+            st.finish = step.finish = self._finish_reason(int(token))
+        return step
 
     def reset(self) -> None:
         self.state = None
@@ -276,7 +349,8 @@ class Generator:
         prefill = not st.steps
         t0 = time.perf_counter()
         try:
-            logits = self._forward(prefill)
+            logits = self._forward(prefill or st.rebuild_cache)
+            st.rebuild_cache = False
         except GenerationError:
             raise
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors (a rewritten shape, a bad value)
@@ -368,8 +442,8 @@ class Generator:
             named = set(st.ids) | {i for s in st.steps for layer in (s.lens or []) if layer for i, _p in layer}
             texts = {i: self.token_text(i) for i in sorted(named)}
         return GenerationResult(st.ids[:st.prompt_len], new, self.decode(new), list(st.steps), st.metrics,
-                                self.provider, st.finish, st.config, st.prompt, self.note, inside_note, texts,
-                                self.routers)
+                                self.provider, st.finish, st.first_config or st.config, st.prompt, self.note,
+                                inside_note, texts, changes=list(st.changes), routers=self.routers)
 
     # ------------------------------------------------------------------ internals
     def _finish_reason(self, token: int) -> str | None:

@@ -46,7 +46,11 @@ def result_dict(result) -> dict:
     m = result.metrics.summary()
     steps = [{"id": s.id, "text": s.text, "latency_ms": s.latency_ms, "prefill": s.prefill,
               "top": [[i, p] for i, p in s.top], "prob": s.prob, "entropy_bits": s.entropy,
-              "kv_len": s.kv_len, "rss_mb": units.mb(s.rss), "gpu_mb": units.mb(s.gpu)} for s in result.steps]
+              "kv_len": s.kv_len, "rss_mb": units.mb(s.rss), "gpu_mb": units.mb(s.gpu), "forced": s.forced}
+             for s in result.steps]
+    for d, s in zip(steps, result.steps):
+        if s.forced:  # a branch: a person chose this token; the model had chosen sampled_id
+            d["sampled_id"] = s.sampled_id
     if result.inside:  # attention over the positions so far, and the logit lens, per layer
         for d, s in zip(steps, result.steps):
             d["attention"], d["lens"] = _attention(s), _lens(s)
@@ -61,5 +65,6 @@ def result_dict(result) -> dict:
         "peak_gpu_mb": m["peak_gpu_mb"], "latency_p50_ms": m["latency_p50_ms"],
         "latency_p95_ms": m["latency_p95_ms"], "latency_max_ms": m["latency_max_ms"],
         "provider": result.provider, "finish": result.finish, "settings": settings_dict(result.config),
+        "settings_changes": [{"step": i, **settings_dict(c)} for i, c in result.changes],
         "note": result.note, "inside": inside_dict(result), "moe": moe_dict(result),
     }

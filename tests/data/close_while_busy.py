@@ -40,7 +40,7 @@ else:
     generator.create_session = slowly(generator.create_session)
 
     def loaded(_census):
-        window.generate.step_btn.click()  # the worker starts creating its session
+        window.generate.panel.step_btn.click()  # the worker starts creating its session
         QtCore.QTimer.singleShot(300, window.close)
 
     window.model_loaded.connect(loaded)

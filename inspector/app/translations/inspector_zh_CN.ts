@@ -22,259 +22,319 @@
 <context>
     <name>CandidatesTable</name>
     <message>
-        <location filename="../candidates_table.py" line="15"/>
-        <location filename="../candidates_table.py" line="37"/>
+        <location filename="../candidates_table.py" line="22"/>
+        <location filename="../candidates_table.py" line="57"/>
         <source>Candidates</source>
         <translation>候选词元</translation>
     </message>
     <message>
-        <location filename="../candidates_table.py" line="19"/>
+        <location filename="../candidates_table.py" line="26"/>
         <source>token</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../candidates_table.py" line="19"/>
+        <location filename="../candidates_table.py" line="26"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../candidates_table.py" line="19"/>
+        <location filename="../candidates_table.py" line="26"/>
         <source>id</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../candidates_table.py" line="41"/>
+        <location filename="../candidates_table.py" line="40"/>
+        <source>Double-click a candidate to continue the run from this step with it instead</source>
+        <translation>双击一个候选，让这次运行从这一步起改用它继续</translation>
+    </message>
+    <message>
+        <location filename="../candidates_table.py" line="43"/>
+        <source>Continue with This Token</source>
+        <translation>用这个词元继续</translation>
+    </message>
+    <message>
+        <location filename="../candidates_table.py" line="44"/>
+        <source>Cut the run after this step, put the chosen candidate in place of the model&apos;s token, and generate on from there (a branch)</source>
+        <translation>在这一步之后截断运行，用选中的候选替换模型的词元，然后从那里继续生成（一个分支）</translation>
+    </message>
+    <message>
+        <location filename="../candidates_table.py" line="66"/>
         <source>Candidates at step {0}: chose {1} with p = {2}; entropy {3} bits</source>
         <translation>第 {0} 步的候选：选中 {1}，p = {2}；熵 {3} 比特</translation>
+    </message>
+    <message>
+        <location filename="../candidates_table.py" line="69"/>
+        <source> (your choice; the model chose {0})</source>
+        <translation>（你的选择；模型选的是 {0}）</translation>
     </message>
 </context>
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../compare_view.py" line="25"/>
+        <location filename="../compare_view.py" line="35"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="25"/>
-        <location filename="../compare_view.py" line="30"/>
+        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="39"/>
         <source>rel L2</source>
         <translation>相对 L2</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="26"/>
-        <location filename="../compare_view.py" line="31"/>
+        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="40"/>
         <source>max |B−A|</source>
         <translation>最大 |B−A|</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="26"/>
-        <location filename="../compare_view.py" line="31"/>
+        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="40"/>
         <source>cosine</source>
         <translation>余弦</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="27"/>
+        <location filename="../compare_view.py" line="37"/>
         <source>bits/param A → B</source>
         <translation>每参数比特 A → B</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="29"/>
-        <source>tensor (A)</source>
-        <translation>张量（A）</translation>
-    </message>
-    <message>
-        <location filename="../compare_view.py" line="29"/>
-        <source>tensor (B)</source>
-        <translation>张量（B）</translation>
-    </message>
-    <message>
-        <location filename="../compare_view.py" line="30"/>
+        <location filename="../compare_view.py" line="39"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="32"/>
+        <location filename="../compare_view.py" line="41"/>
         <source>B stored as</source>
         <translation>B 的存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="34"/>
+        <location filename="../compare_view.py" line="41"/>
+        <source>tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="44"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="34"/>
+        <location filename="../compare_view.py" line="44"/>
         <source>size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>bits/param</source>
         <translation>每参数比特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>mean KL (nats)</source>
         <translation>平均 KL（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>p99 KL</source>
         <translation>p99 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="36"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>top-1 agreement</source>
         <translation>首选一致率</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="37"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>first differs at</source>
         <translation>首次不同于</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="37"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>tokens/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="38"/>
+        <location filename="../compare_view.py" line="48"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="39"/>
+        <location filename="../compare_view.py" line="49"/>
         <source>&lt;b&gt;Compare&lt;/b&gt; the open model with another — a quantized file of the same folder, a fine-tune beside its base — weight by weight and token by token; or every file of its folder against the float one.</source>
         <translation>把打开的模型与另一个模型&lt;b&gt;比较&lt;/b&gt;——同一文件夹中的量化文件、放在基座旁边的微调模型——逐个权重、逐个词元地比较；或者把文件夹中的每个文件都与浮点模型比较。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="88"/>
+        <location filename="../compare_view.py" line="96"/>
+        <source>◀ All Variants</source>
+        <translation>◀ 所有变体</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="97"/>
+        <source>Back to the table of every file of the folder</source>
+        <translation>回到文件夹中所有文件的表格</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="100"/>
         <source>A&apos;s greedy continuation of this prompt is read by both models</source>
         <translation>两个模型都读取 A 对这段提示的贪心续写</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="90"/>
+        <location filename="../compare_view.py" line="103"/>
+        <source>How many tokens of A&apos;s continuation both models read</source>
+        <translation>两个模型读取 A 的续写中的多少个词元</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="106"/>
         <source>Compare again</source>
         <translation>重新比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="92"/>
+        <location filename="../compare_view.py" line="107"/>
+        <source>The same comparison with this prompt and number of tokens</source>
+        <translation>用这个提示和词元数重做同一比较</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="109"/>
         <source>Compare With…</source>
         <translation>与…比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="94"/>
+        <location filename="../compare_view.py" line="111"/>
         <source>Compare All Variants</source>
         <translation>比较所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="98"/>
+        <location filename="../compare_view.py" line="112"/>
+        <source>Every file of the open model&apos;s folder against the float one</source>
+        <translation>把打开的模型所在文件夹中的每个文件与浮点模型比较</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="116"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="102"/>
+        <location filename="../compare_view.py" line="126"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="104"/>
+        <location filename="../compare_view.py" line="128"/>
         <source>tokens</source>
         <translation>词元数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="111"/>
+        <location filename="../compare_view.py" line="134"/>
         <source>File → Compare With… or File → Compare All Variants.</source>
         <translation>文件 → 与…比较，或 文件 → 比较所有变体。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="140"/>
+        <location filename="../compare_view.py" line="165"/>
+        <source>Compare with another ONNX model</source>
+        <translation>与另一个 ONNX 模型比较</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="191"/>
+        <source>every file of {folder}</source>
+        <translation>{folder} 中的所有文件</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="194"/>
+        <source>A: {a}   B: {b}</source>
+        <translation>A：{a}   B：{b}</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="245"/>
         <source>&lt;b&gt;Layers&lt;/b&gt;, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)</source>
         <translation>&lt;b&gt;各层&lt;/b&gt;，变化最大的在前（相对 L2 = ‖B − A‖ / ‖A‖）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="145"/>
+        <location filename="../compare_view.py" line="250"/>
         <source>&lt;b&gt;Tensors&lt;/b&gt; of the selected layer</source>
         <translation>所选层的&lt;b&gt;张量&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="151"/>
+        <location filename="../compare_view.py" line="256"/>
         <source>B − A, the selected tensor</source>
         <translation>B − A（所选张量）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="152"/>
+        <location filename="../compare_view.py" line="257"/>
         <source>values of A and B</source>
         <translation>A 与 B 的数值</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="154"/>
+        <location filename="../compare_view.py" line="259"/>
         <source>KL(A ‖ B) per position of A&apos;s continuation (nats)</source>
         <translation>A 的续写中每个位置的 KL(A ‖ B)（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="293"/>
+        <location filename="../compare_view.py" line="308"/>
+        <source>Double-click a file to compare it with the reference, tensor by tensor and token by token</source>
+        <translation>双击一个文件，把它与参考模型逐个张量、逐个词元地比较</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="320"/>
         <source>&lt;b&gt;{0}&lt;/b&gt; {1}: {2}, {3} bits/param, {4}</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt; {1}：{2}，每参数 {3} 比特，{4}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="296"/>
+        <location filename="../compare_view.py" line="323"/>
         <source>{0} tensor matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="297"/>
+        <location filename="../compare_view.py" line="324"/>
         <source>{0} tensors matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="309"/>
+        <location filename="../compare_view.py" line="336"/>
         <source>Unmatched:</source>
         <translation>未配对：</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="350"/>
+        <location filename="../compare_view.py" line="383"/>
         <source>{0} (A) and {1} (B)</source>
         <translation>{0}（A）和 {1}（B）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="360"/>
+        <location filename="../compare_view.py" line="393"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="371"/>
+        <location filename="../compare_view.py" line="404"/>
         <source>KL mean {0} nats, p99 {1}; top-1 agreement {2}; </source>
         <translation>KL 平均 {0} 奈特，p99 {1}；首选一致率 {2}；</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="373"/>
+        <location filename="../compare_view.py" line="406"/>
         <source>B&apos;s own choice first differs at position {0}</source>
         <translation>B 自己的选择在第 {0} 个位置首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="374"/>
+        <location filename="../compare_view.py" line="407"/>
         <source>B chooses the same</source>
         <translation>B 的选择完全相同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="375"/>
+        <location filename="../compare_view.py" line="408"/>
         <source>{0} {1} tokens/s</source>
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="387"/>
+        <location filename="../compare_view.py" line="420"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="393"/>
+        <location filename="../compare_view.py" line="426"/>
         <source>Every file of the folder against the float one, reading the same continuation: KL(reference ‖ file) per token, how often the top tokens agree, and the file&apos;s own decode speed.</source>
         <translation>文件夹中的每个文件都与浮点模型对比，读取同一段续写：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例，以及该文件自身的解码速度。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="400"/>
+        <location filename="../compare_view.py" line="433"/>
         <source> (reference)</source>
         <translation>（参考）</translation>
     </message>
@@ -300,254 +360,271 @@
 <context>
     <name>GenerateView</name>
     <message>
-        <location filename="../generate_view.py" line="167"/>
+        <location filename="../generate_view.py" line="140"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="222"/>
+        <location filename="../generate_view.py" line="146"/>
         <source>{0} token on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="222"/>
+        <location filename="../generate_view.py" line="146"/>
         <source>{0} tokens on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="223"/>
+        <location filename="../generate_view.py" line="147"/>
         <source>, finished: {0}</source>
         <translation>，结束原因：{0}</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="224"/>
+        <location filename="../generate_view.py" line="148"/>
         <source>, paused</source>
         <translation>，已暂停</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="227"/>
+        <location filename="../generate_view.py" line="151"/>
         <source>time to first token {0} ms</source>
         <translation>首个词元用时 {0} 毫秒</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="229"/>
+        <location filename="../generate_view.py" line="153"/>
         <source>{0} tokens/s</source>
         <translation>每秒 {0} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../generate_view.py" line="155"/>
+        <source>settings changed from step {0}</source>
+        <translation>设置自第 {0} 步起更改</translation>
     </message>
 </context>
 <context>
     <name>GenerationSettings</name>
     <message>
-        <location filename="../generate_settings.py" line="32"/>
+        <location filename="../generate_settings.py" line="31"/>
         <source>greedy</source>
         <translation>贪心</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="35"/>
+        <location filename="../generate_settings.py" line="33"/>
         <source>off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="37"/>
+        <location filename="../generate_settings.py" line="35"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="40"/>
+        <location filename="../generate_settings.py" line="38"/>
         <source>stop at the end-of-text token</source>
         <translation>遇到文本结束词元时停止</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="42"/>
+        <location filename="../generate_settings.py" line="39"/>
         <source>read the inside (attention, logit lens)</source>
         <translation>读取内部（注意力、logit 透镜）</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="43"/>
+        <location filename="../generate_settings.py" line="40"/>
         <source>Steps also read where each token looked and what each block would have said; they run a probed copy of the model, a little slower. See the Inside tab.</source>
         <translation>每一步同时读取各词元关注了哪里、每一块会说出什么；这会运行一个加了探针的模型副本，稍慢一些。见“内部”标签页。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="51"/>
+        <location filename="../generate_settings.py" line="48"/>
         <source>no NVIDIA GPU found</source>
         <translation>未找到 NVIDIA GPU</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="59"/>
+        <location filename="../generate_settings.py" line="61"/>
         <source>Always take the most probable token (the same text every time). Off: draw from the distribution shaped by the settings below.</source>
         <translation>总是取概率最高的词元（每次文本相同）。关闭：按下面的设置从分布中抽样。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="61"/>
+        <location filename="../generate_settings.py" line="63"/>
         <source>Divides the logits before the softmax: below 1 sharpens the distribution, above 1 flattens it.</source>
         <translation>在 softmax 之前除以 logits：小于 1 使分布更尖锐，大于 1 使分布更平坦。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="63"/>
+        <location filename="../generate_settings.py" line="65"/>
         <source>Draw only from the k most probable tokens (off: all of them).</source>
         <translation>只从概率最高的 k 个词元中抽样（关：全部）。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="64"/>
+        <location filename="../generate_settings.py" line="66"/>
         <source>Draw only from the most probable tokens whose probabilities add up to p (nucleus sampling; 1: all of them).</source>
         <translation>只从累计概率达到 p 的最可能词元中抽样（核采样；1：全部）。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="66"/>
+        <location filename="../generate_settings.py" line="68"/>
         <source>The random generator&apos;s seed: the same seed gives the same text (random: a new one each run).</source>
         <translation>随机数种子：相同的种子给出相同的文本（随机：每次运行换一个）。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="68"/>
+        <location filename="../generate_settings.py" line="70"/>
+        <location filename="../generate_settings.py" line="202"/>
         <source>The run ends after this many new tokens.</source>
         <translation>生成这么多新词元后结束。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="69"/>
+        <location filename="../generate_settings.py" line="71"/>
         <source>How many of the most probable tokens each step lists.</source>
         <translation>每一步列出多少个最可能的词元。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="70"/>
+        <location filename="../generate_settings.py" line="72"/>
         <source>End the run when the model chooses its end-of-text token.</source>
         <translation>模型选中文本结束词元时结束运行。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="71"/>
+        <location filename="../generate_settings.py" line="73"/>
+        <location filename="../generate_settings.py" line="194"/>
         <source>Where onnxruntime runs the model: auto takes the GPU when there is one.</source>
         <translation>onnxruntime 在哪里运行模型：自动——有 GPU 时用 GPU。</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="76"/>
+        <location filename="../generate_settings.py" line="78"/>
         <source>temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="77"/>
+        <location filename="../generate_settings.py" line="79"/>
         <source>top-k</source>
         <translation>top-k</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="78"/>
+        <location filename="../generate_settings.py" line="80"/>
         <source>top-p</source>
         <translation>top-p</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="79"/>
+        <location filename="../generate_settings.py" line="81"/>
         <source>seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="80"/>
+        <location filename="../generate_settings.py" line="82"/>
         <source>max new tokens</source>
         <translation>最多新词元</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="81"/>
+        <location filename="../generate_settings.py" line="83"/>
         <source>candidates shown</source>
         <translation>显示的候选数</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="84"/>
+        <location filename="../generate_settings.py" line="86"/>
         <source>provider</source>
         <translation>执行设备</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="86"/>
-        <location filename="../generate_settings.py" line="143"/>
+        <location filename="../generate_settings.py" line="88"/>
+        <location filename="../generate_settings.py" line="182"/>
         <source>Step</source>
         <translation>单步</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="87"/>
-        <location filename="../generate_settings.py" line="146"/>
+        <location filename="../generate_settings.py" line="89"/>
+        <location filename="../generate_settings.py" line="185"/>
         <source>Generate one token (F10)</source>
         <translation>生成一个词元（F10）</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="89"/>
-        <location filename="../generate_settings.py" line="144"/>
+        <location filename="../generate_settings.py" line="91"/>
+        <location filename="../generate_settings.py" line="183"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="90"/>
-        <location filename="../generate_settings.py" line="147"/>
+        <location filename="../generate_settings.py" line="92"/>
+        <location filename="../generate_settings.py" line="186"/>
         <source>Generate until the run ends (F5)</source>
         <translation>一直生成到运行结束（F5）</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="92"/>
+        <location filename="../generate_settings.py" line="94"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="93"/>
+        <location filename="../generate_settings.py" line="95"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="94"/>
+        <location filename="../generate_settings.py" line="96"/>
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="115"/>
+        <location filename="../generate_settings.py" line="117"/>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="143"/>
+        <location filename="../generate_settings.py" line="182"/>
         <source>Step (new run)</source>
         <translation>单步（新运行）</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="144"/>
+        <location filename="../generate_settings.py" line="183"/>
         <source>Run (new run)</source>
         <translation>运行（新运行）</translation>
     </message>
     <message>
-        <location filename="../generate_settings.py" line="145"/>
+        <location filename="../generate_settings.py" line="184"/>
         <source>The run has finished: this clears it and starts again from the prompt</source>
         <translation>运行已结束：这会清除它并从提示重新开始</translation>
+    </message>
+    <message>
+        <location filename="../generate_settings.py" line="193"/>
+        <source>A run keeps where it runs: Reset it to choose another provider.</source>
+        <translation>一次运行保持在原来的执行设备上：重置后才能选择其他执行设备。</translation>
+    </message>
+    <message>
+        <location filename="../generate_settings.py" line="200"/>
+        <source>The run ends after this many new tokens; a paused run continues to the new limit (it has {0} already).</source>
+        <translation>生成这么多个新词元后结束；暂停的运行会继续到新的上限（它已有 {0} 个）。</translation>
     </message>
 </context>
 <context>
     <name>GraphView</name>
     <message>
-        <location filename="../graph_view.py" line="122"/>
+        <location filename="../graph_view.py" line="130"/>
         <source>search op type, node, input, output, shape or parameter…</source>
         <translation>搜索算子类型、节点、输入、输出、形状或参数…</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="135"/>
+        <location filename="../graph_view.py" line="145"/>
         <source>Select a node to see all its inputs, outputs and parameters.</source>
         <translation>选择一个节点，查看它的全部输入、输出和参数。</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="180"/>
-        <location filename="../graph_view.py" line="190"/>
+        <location filename="../graph_view.py" line="191"/>
+        <location filename="../graph_view.py" line="201"/>
         <source>{0} node</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="180"/>
-        <location filename="../graph_view.py" line="190"/>
+        <location filename="../graph_view.py" line="191"/>
+        <location filename="../graph_view.py" line="201"/>
         <source>{0} nodes</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="189"/>
+        <location filename="../graph_view.py" line="200"/>
         <source>{1} of {0} node</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="189"/>
+        <location filename="../graph_view.py" line="200"/>
         <source>{1} of {0} nodes</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="191"/>
+        <location filename="../graph_view.py" line="202"/>
         <source>No node matches “{0}”.</source>
         <translation>没有节点匹配“{0}”。</translation>
     </message>
@@ -555,74 +632,85 @@
 <context>
     <name>InsideView</name>
     <message>
-        <location filename="../inside_view.py" line="24"/>
+        <location filename="../inside_view.py" line="26"/>
         <source>Tick &lt;b&gt;read the inside&lt;/b&gt; in Generate, then Step or Run: every step then shows where it looked (attention) and what each block would have said (the logit lens).</source>
         <translation>在“生成”中勾选&lt;b&gt;读取内部&lt;/b&gt;，然后单步或运行：每一步都会显示它关注了哪里（注意力）以及每一块会说出什么（logit 透镜）。</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="44"/>
+        <location filename="../inside_view.py" line="49"/>
         <source>step </source>
         <translation>第 </translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="64"/>
+        <location filename="../inside_view.py" line="50"/>
+        <source>The step on show: step 1 chose the first generated token</source>
+        <translation>正在显示的步：第 1 步选出第一个生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../inside_view.py" line="71"/>
         <source>Turn it on</source>
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="91"/>
+        <location filename="../inside_view.py" line="98"/>
+        <location filename="../inside_view.py" line="142"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="98"/>
+        <location filename="../inside_view.py" line="105"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="105"/>
+        <location filename="../inside_view.py" line="112"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="115"/>
+        <location filename="../inside_view.py" line="117"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="181"/>
+        <location filename="../inside_view.py" line="221"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="216"/>
+        <location filename="../inside_view.py" line="223"/>
+        <source> — your choice; the model had chosen &lt;b&gt;{0}&lt;/b&gt;</source>
+        <translation> —— 你的选择；模型选的是 &lt;b&gt;{0}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../inside_view.py" line="267"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="217"/>
-        <location filename="../inside_view.py" line="254"/>
+        <location filename="../inside_view.py" line="268"/>
+        <location filename="../inside_view.py" line="304"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="219"/>
-        <location filename="../inside_view.py" line="255"/>
+        <location filename="../inside_view.py" line="270"/>
+        <location filename="../inside_view.py" line="305"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="254"/>
+        <location filename="../inside_view.py" line="304"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="256"/>
+        <location filename="../inside_view.py" line="306"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="266"/>
+        <location filename="../inside_view.py" line="327"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -630,184 +718,190 @@
 <context>
     <name>LayersView</name>
     <message>
-        <location filename="../layers_view.py" line="20"/>
-        <location filename="../layers_view.py" line="91"/>
+        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="20"/>
-        <location filename="../layers_view.py" line="91"/>
+        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="21"/>
+        <location filename="../layers_view.py" line="24"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="21"/>
+        <location filename="../layers_view.py" line="24"/>
         <source>bytes</source>
         <translation>字节</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="23"/>
+        <location filename="../layers_view.py" line="26"/>
         <source>abs max</source>
         <translation>绝对值最大</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="91"/>
+        <location filename="../layers_view.py" line="87"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="93"/>
+        <location filename="../layers_view.py" line="89"/>
         <source>Which of a layer&apos;s parameters the histogram shows (a single tensor always shows its own values)</source>
         <translation>直方图显示层的哪些参数（单个张量总是显示它自己的值）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="96"/>
+        <location filename="../layers_view.py" line="92"/>
         <source>log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="116"/>
-        <location filename="../layers_view.py" line="308"/>
+        <location filename="../layers_view.py" line="121"/>
+        <location filename="../layers_view.py" line="368"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="117"/>
+        <location filename="../layers_view.py" line="122"/>
         <source>block</source>
         <translation>块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="120"/>
+        <location filename="../layers_view.py" line="125"/>
         <source>share of the row&apos;s peak (log counts)</source>
         <translation>占该行峰值的比例（对数计数）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="124"/>
+        <location filename="../layers_view.py" line="129"/>
         <source>show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="138"/>
+        <location filename="../layers_view.py" line="144"/>
         <source>compare all blocks:</source>
         <translation>比较所有块：</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="143"/>
+        <location filename="../layers_view.py" line="150"/>
         <source>Histogram</source>
         <translation>直方图</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="144"/>
+        <location filename="../layers_view.py" line="151"/>
         <source>All blocks</source>
         <translation>所有块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="181"/>
+        <location filename="../layers_view.py" line="200"/>
+        <location filename="../layers_view.py" line="257"/>
+        <source> (tied)</source>
+        <translation>（共享）</translation>
+    </message>
+    <message>
+        <location filename="../layers_view.py" line="236"/>
         <source>all weights (per block)</source>
         <translation>全部权重（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="182"/>
+        <location filename="../layers_view.py" line="237"/>
         <source>all biases (per block)</source>
         <translation>全部偏置（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="201"/>
-        <source> (tied to {0})</source>
-        <translation>（与 {0} 绑定）</translation>
-    </message>
-    <message>
-        <location filename="../layers_view.py" line="283"/>
+        <location filename="../layers_view.py" line="343"/>
         <source>reading the values…</source>
         <translation>正在读取数值…</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="293"/>
+        <location filename="../layers_view.py" line="353"/>
         <source>{0} has no {1}</source>
         <translation>{0} 没有{1}</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="298"/>
+        <location filename="../layers_view.py" line="358"/>
         <source> — tied to {0}, counted there</source>
         <translation>——与 {0} 绑定，计入那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="307"/>
-        <location filename="../layers_view.py" line="314"/>
+        <location filename="../layers_view.py" line="367"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>count</source>
         <translation>个数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="313"/>
+        <location filename="../layers_view.py" line="373"/>
         <source>no statistics for this selection</source>
         <translation>所选内容没有统计数据</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="314"/>
+        <location filename="../layers_view.py" line="25"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>mean</source>
         <translation>均值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="17"/>
+        <location filename="../layers_view.py" line="20"/>
         <source>layer / tensor</source>
         <translation>层 / 张量</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="17"/>
+        <location filename="../layers_view.py" line="20"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="18"/>
+        <location filename="../layers_view.py" line="21"/>
         <source>kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="18"/>
+        <location filename="../layers_view.py" line="21"/>
         <source>shape</source>
         <translation>形状</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="19"/>
+        <location filename="../layers_view.py" line="22"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="19"/>
+        <location filename="../layers_view.py" line="22"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="22"/>
-        <location filename="../layers_view.py" line="314"/>
+        <location filename="../layers_view.py" line="25"/>
+        <location filename="../layers_view.py" line="374"/>
         <source>std</source>
         <translation>标准差</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="314"/>
+        <location filename="../layers_view.py" line="265"/>
+        <source>tied to {0}, counted there</source>
+        <translation>与 {0} 共享，计在那里</translation>
+    </message>
+    <message>
+        <location filename="../layers_view.py" line="374"/>
         <source>min</source>
         <translation>最小值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="315"/>
+        <location filename="../layers_view.py" line="375"/>
         <source>max</source>
         <translation>最大值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="23"/>
-        <location filename="../layers_view.py" line="315"/>
+        <location filename="../layers_view.py" line="26"/>
+        <location filename="../layers_view.py" line="375"/>
         <source>zeros</source>
         <translation>零值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="366"/>
+        <location filename="../layers_view.py" line="426"/>
         <source>distribution per block (log counts, each row scaled to its peak)</source>
         <translation>每块的分布（对数计数，每行按自身峰值缩放）</translation>
     </message>
@@ -838,257 +932,247 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="37"/>
+        <location filename="../tabs.py" line="29"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="37"/>
+        <location filename="../tabs.py" line="30"/>
         <source>Layers</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="38"/>
+        <location filename="../tabs.py" line="31"/>
         <source>Graph</source>
         <translation>计算图</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="38"/>
+        <location filename="../tabs.py" line="32"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="39"/>
+        <location filename="../tabs.py" line="33"/>
         <source>Inside</source>
         <translation>内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="39"/>
+        <location filename="../tabs.py" line="34"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="84"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="183"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="184"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="113"/>
+        <location filename="../main_window.py" line="185"/>
         <source>Open Export &amp;Folder…</source>
         <translation>打开导出文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Open &amp;Variant</source>
         <translation>打开变体(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Reopen Last Model at Start</source>
         <translation>启动时重新打开上次的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="195"/>
         <source>&amp;Compare With…</source>
         <translation>与…比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="124"/>
-        <source>Compare All &amp;Variants</source>
-        <translation>比较所有变体(&amp;V)</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="201"/>
         <source>&amp;Export Report…</source>
         <translation>导出报告(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131"/>
+        <location filename="../main_window.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="205"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="209"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140"/>
+        <location filename="../main_window.py" line="230"/>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="231"/>
         <source>System ({0})</source>
         <translation>跟随系统（{0}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="219"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="196"/>
+        <source>Compare &amp;All Variants</source>
+        <translation>比较所有变体(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="220"/>
         <source>Quick &amp;Guide</source>
         <translation>快速指南(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149"/>
+        <location filename="../main_window.py" line="221"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;About GPT Inspector</source>
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178"/>
+        <location filename="../dialogs.py" line="11"/>
         <source>Quick Guide</source>
         <translation>快速指南</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
-        <source>&lt;h3&gt;GPT Inspector in five steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Open&lt;/b&gt; a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, transformers.js or onnxruntime-genai folder), or drop either on the window.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Overview&lt;/b&gt;: the architecture, the exact count of weights and biases, what they would take in memory, and how this model compares in size with well-known ones.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Layers&lt;/b&gt;: every layer and tensor, sortable; pick one for its histogram and statistics, or compare all blocks. &lt;b&gt;Graph&lt;/b&gt;: the nodes each tensor was found through.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt;: type a prompt, then Step (F10) one token at a time or Run (F5); click a token for the candidates it was chosen from. Tick “read the inside” and the &lt;b&gt;Inside&lt;/b&gt; tab shows where each token looked and what each block would have said.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Compare&lt;/b&gt; two models or every file of a folder, and &lt;b&gt;File → Export Report&lt;/b&gt; (Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.&lt;/li&gt;&lt;/ol&gt;</source>
-        <translation>&lt;h3&gt;五步上手 GPT Inspector&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;打开&lt;/b&gt;模型：文件 → 打开（一个 .onnx 文件），文件 → 打开导出文件夹（Hugging Face、transformers.js 或 onnxruntime-genai 的文件夹），或者把它们拖到窗口上。&lt;/li&gt;&lt;li&gt;&lt;b&gt;概览&lt;/b&gt;：架构、权重与偏置的精确数量、它们在内存中占多少，以及这个模型与知名模型的大小对比。&lt;/li&gt;&lt;li&gt;&lt;b&gt;层&lt;/b&gt;：每一层、每个张量，可排序；选中一个查看它的直方图和统计，或比较所有块。&lt;b&gt;计算图&lt;/b&gt;：每个张量是经由哪些节点找到的。&lt;/li&gt;&lt;li&gt;&lt;b&gt;生成&lt;/b&gt;：输入提示，然后单步（F10）一次生成一个词元，或运行（F5）；点击一个词元查看它是从哪些候选中选出的。勾选“读取内部”，&lt;b&gt;内部&lt;/b&gt;标签页会显示每个词元关注了哪里、每一块会说出什么。&lt;/li&gt;&lt;li&gt;&lt;b&gt;比较&lt;/b&gt;两个模型或一个文件夹中的所有文件，并用&lt;b&gt;文件 → 导出报告&lt;/b&gt;（Ctrl+E）把这一切保存为 HTML、PDF、Markdown 或 JSON。&lt;/li&gt;&lt;/ol&gt;</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../dialogs.py" line="28"/>
         <source>Open a model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../dialogs.py" line="28"/>
         <source>Show a tab</source>
         <translation>切换标签页</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../dialogs.py" line="29"/>
         <source>Generate one token (Step)</source>
         <translation>生成一个词元（单步）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../dialogs.py" line="30"/>
         <source>Generate until the run ends (Run)</source>
         <translation>一直生成到运行结束（运行）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../dialogs.py" line="31"/>
         <source>Export a report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../dialogs.py" line="32"/>
         <source>Compare with another model</source>
         <translation>与另一个模型比较</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../dialogs.py" line="33"/>
         <source>Move between controls</source>
         <translation>在控件之间移动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../dialogs.py" line="33"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../dialogs.py" line="35"/>
+        <source>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;What the parameters of an ONNX GPT are, and what running them costs: an exact census of its weights and biases by block and role, their histograms, and its graph; step-by-step generation with the candidates of every token, branches from any of them, and live latency and memory; what happens inside a step (attention, the logit lens); comparisons of two models or of every variant of a folder; and reports in HTML, PDF, Markdown, JSON and CSV.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;ONNX GPT 的参数究竟是什么，运行它们要付出什么：按块和角色精确清点权重与偏置，它们的直方图，以及计算图；逐词元生成，列出每个词元的候选，可从任一候选分支，并实时显示延迟和内存；一步之内发生了什么（注意力、logit 透镜）；两个模型或一个文件夹中所有变体的比较；以及 HTML、PDF、Markdown、JSON 和 CSV 格式的报告。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="27"/>
         <source>Keyboard Shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../dialogs.py" line="12"/>
+        <source>&lt;h3&gt;GPT Inspector in five steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Open&lt;/b&gt; a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, transformers.js or onnxruntime-genai folder), or drop either on the window.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Overview&lt;/b&gt;: the architecture, the exact count of weights and biases, what they would take in memory, and how this model compares in size with well-known ones.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Layers&lt;/b&gt;: every layer and tensor, sortable; pick one for its histogram and statistics, or compare all blocks. &lt;b&gt;Graph&lt;/b&gt;: the nodes each tensor was found through.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt;: type a prompt, then Step (F10) one token at a time or Run (F5); click a token for the candidates it was chosen from, and double-click another candidate to continue the run from there with it. Tick “read the inside” and the &lt;b&gt;Inside&lt;/b&gt; tab shows where each token looked and what each block would have said.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Compare&lt;/b&gt; two models or every file of a folder (double-click a file for its own comparison), and &lt;b&gt;File → Export Report&lt;/b&gt; (Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.&lt;/li&gt;&lt;/ol&gt;</source>
+        <translation>&lt;h3&gt;五步上手 GPT Inspector&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;打开&lt;/b&gt;模型：文件 → 打开（一个 .onnx 文件），文件 → 打开导出文件夹（Hugging Face、transformers.js 或 onnxruntime-genai 的文件夹），或者把它们拖到窗口上。&lt;/li&gt;&lt;li&gt;&lt;b&gt;概览&lt;/b&gt;：架构、权重与偏置的精确数量、它们在内存中占多少，以及这个模型与知名模型的大小对比。&lt;/li&gt;&lt;li&gt;&lt;b&gt;层&lt;/b&gt;：每一层、每个张量，可排序；选中一个查看它的直方图和统计，或比较所有块。&lt;b&gt;计算图&lt;/b&gt;：每个张量是经由哪些节点找到的。&lt;/li&gt;&lt;li&gt;&lt;b&gt;生成&lt;/b&gt;：输入提示，然后单步（F10）一次生成一个词元，或运行（F5）；点击一个词元查看它是从哪些候选中选出的，双击另一个候选可让运行从那里改用它继续。勾选“读取内部”，&lt;b&gt;内部&lt;/b&gt;标签页会显示每个词元关注了哪里、每一块会说出什么。&lt;/li&gt;&lt;li&gt;&lt;b&gt;比较&lt;/b&gt;两个模型或一个文件夹中的所有文件（双击一个文件查看它自己的比较），并用&lt;b&gt;文件 → 导出报告&lt;/b&gt;（Ctrl+E）把这一切保存为 HTML、PDF、Markdown 或 JSON。&lt;/li&gt;&lt;/ol&gt;</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="34"/>
         <source>About GPT Inspector</source>
         <translation>关于 GPT Inspector</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
-        <source>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;What the parameters of an ONNX GPT are, and what running them costs: an exact census of weights and biases, their histograms, and step-by-step generation with live latency and memory.&lt;/p&gt;</source>
-        <translation>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;ONNX GPT 的参数究竟是什么，运行它们要付出什么：权重与偏置的精确清点、它们的直方图，以及带实时延迟和内存曲线的逐词元生成。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="238"/>
+        <location filename="../main_window.py" line="268"/>
         <source>Clear List</source>
         <translation>清空列表</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250"/>
+        <location filename="../dialogs.py" line="42"/>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250"/>
+        <location filename="../dialogs.py" line="42"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="284"/>
         <source>Open an ONNX model</source>
         <translation>打开 ONNX 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="263"/>
+        <location filename="../main_window.py" line="288"/>
         <source>Open an export folder</source>
         <translation>打开导出文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293"/>
-        <source>Compare with another ONNX model</source>
-        <translation>与另一个 ONNX 模型比较</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="308"/>
-        <source>A: {a}   B: {b}</source>
-        <translation>A：{a}   B：{b}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="324"/>
-        <source>every file of {folder}</source>
-        <translation>{folder} 中的所有文件</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="372"/>
+        <location filename="../main_window.py" line="333"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="336"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="429"/>
+        <location filename="../main_window.py" line="355"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="507"/>
+        <location filename="../main_window.py" line="427"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
@@ -1114,52 +1198,52 @@
 <context>
     <name>NodeListing</name>
     <message>
-        <location filename="../graph_view.py" line="17"/>
+        <location filename="../graph_view.py" line="19"/>
         <source>node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="17"/>
+        <location filename="../graph_view.py" line="19"/>
         <source>op</source>
         <translation>算子</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="18"/>
+        <location filename="../graph_view.py" line="20"/>
         <source>inputs</source>
         <translation>输入</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="18"/>
+        <location filename="../graph_view.py" line="20"/>
         <source>outputs</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="19"/>
+        <location filename="../graph_view.py" line="21"/>
         <source>input shapes</source>
         <translation>输入形状</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="19"/>
+        <location filename="../graph_view.py" line="21"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="111"/>
+        <location filename="../graph_view.py" line="119"/>
         <source>{1} of {0} node</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="111"/>
+        <location filename="../graph_view.py" line="119"/>
         <source>{1} of {0} nodes</source>
         <translation>{1} / {0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="112"/>
+        <location filename="../graph_view.py" line="120"/>
         <source>{0} node</source>
         <translation>{0} 个节点</translation>
     </message>
     <message>
-        <location filename="../graph_view.py" line="112"/>
+        <location filename="../graph_view.py" line="120"/>
         <source>{0} nodes</source>
         <translation>{0} 个节点</translation>
     </message>
@@ -1167,263 +1251,263 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../overview_view.py" line="132"/>
+        <location filename="../overview_view.py" line="134"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="132"/>
+        <location filename="../overview_view.py" line="134"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="132"/>
+        <location filename="../overview_view.py" line="134"/>
         <source>Scale</source>
         <translation>规模</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="135"/>
+        <location filename="../overview_view.py" line="137"/>
         <source>weights per layer</source>
         <translation>每层的权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="137"/>
+        <location filename="../overview_view.py" line="139"/>
         <source>biases per layer</source>
         <translation>每层的偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="144"/>
+        <location filename="../overview_view.py" line="146"/>
         <source>no biases: every layer of this model is bias-free</source>
         <translation>没有偏置：这个模型的每一层都不带偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="159"/>
+        <location filename="../overview_view.py" line="168"/>
         <source>Open a model: File → Open, or drop one on the window.</source>
         <translation>打开模型：文件 → 打开，或把模型拖到窗口上。</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="169"/>
+        <location filename="../overview_view.py" line="178"/>
         <source>{0} ({1} KV)</source>
         <translation>{0}（{1} 个 KV）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="171"/>
+        <location filename="../overview_view.py" line="180"/>
         <source>not in the graph</source>
         <translation>计算图中没有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="172"/>
+        <location filename="../overview_view.py" line="181"/>
         <source>{0} (the graph says {1})</source>
         <translation>{0}（计算图为 {1}）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="178"/>
+        <location filename="../overview_view.py" line="187"/>
         <source>{0} (1 of {1} files: File → Open Variant)</source>
         <translation>{0}（{1} 个文件之一：文件 → 打开变体）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="182"/>
+        <location filename="../overview_view.py" line="191"/>
         <source>, named by {0}</source>
         <translation>，由 {0} 命名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="184"/>
-        <location filename="../overview_view.py" line="202"/>
+        <location filename="../overview_view.py" line="193"/>
+        <location filename="../overview_view.py" line="211"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="184"/>
+        <location filename="../overview_view.py" line="193"/>
         <source>family</source>
         <translation>模型族</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="185"/>
+        <location filename="../overview_view.py" line="194"/>
         <source>layers</source>
         <translation>层数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="185"/>
+        <location filename="../overview_view.py" line="194"/>
         <source>width (d_model)</source>
         <translation>宽度（d_model）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="185"/>
+        <location filename="../overview_view.py" line="194"/>
         <source>heads</source>
         <translation>头数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="185"/>
+        <location filename="../overview_view.py" line="194"/>
         <source>head dim</source>
         <translation>头维度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="186"/>
+        <location filename="../overview_view.py" line="195"/>
         <source>MLP width</source>
         <translation>MLP 宽度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="186"/>
+        <location filename="../overview_view.py" line="195"/>
         <source>vocabulary</source>
         <translation>词表</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="186"/>
+        <location filename="../overview_view.py" line="195"/>
         <source>context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="187"/>
+        <location filename="../overview_view.py" line="196"/>
         <source>LM head</source>
         <translation>语言模型头</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="187"/>
+        <location filename="../overview_view.py" line="196"/>
         <source>tied to the embedding</source>
         <translation>与嵌入共享</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="188"/>
+        <location filename="../overview_view.py" line="197"/>
         <source>its own matrix</source>
         <translation>独立矩阵</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="188"/>
+        <location filename="../overview_view.py" line="197"/>
         <source>none found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="189"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="189"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="189"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>no (full recompute)</source>
         <translation>无（每步全部重算）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="190"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>attention</source>
         <translation>注意力</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="190"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>one fused {0} node per block</source>
         <translation>每块一个融合的 {0} 节点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="190"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>unfused ops</source>
         <translation>未融合的算子</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="191"/>
+        <location filename="../overview_view.py" line="200"/>
         <source>dtypes</source>
         <translation>数据类型</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="199"/>
+        <location filename="../overview_view.py" line="208"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="200"/>
+        <location filename="../overview_view.py" line="209"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="201"/>
+        <location filename="../overview_view.py" line="210"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="202"/>
+        <location filename="../overview_view.py" line="211"/>
         <source> + {0} external</source>
         <translation> + {0} 外部数据</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="204"/>
+        <location filename="../overview_view.py" line="213"/>
         <source>stored tensors</source>
         <translation>存储的张量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="204"/>
+        <location filename="../overview_view.py" line="213"/>
         <source>{0} holding parameters</source>
         <translation>{0} 个含参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="205"/>
+        <location filename="../overview_view.py" line="214"/>
         <source>aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="205"/>
+        <location filename="../overview_view.py" line="214"/>
         <source>{0} (deduplicated by the exporter)</source>
         <translation>{0}（导出器去重产生）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="206"/>
+        <location filename="../overview_view.py" line="215"/>
         <source>tied copies</source>
         <translation>绑定副本</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="206"/>
+        <location filename="../overview_view.py" line="215"/>
         <source>non-parameter constants</source>
         <translation>非参数常量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="207"/>
+        <location filename="../overview_view.py" line="216"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="208"/>
+        <location filename="../overview_view.py" line="217"/>
         <source>scales, zero points</source>
         <translation>缩放因子、零点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="215"/>
+        <location filename="../overview_view.py" line="224"/>
         <source>memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="219"/>
+        <location filename="../overview_view.py" line="228"/>
         <source>KV cache / token</source>
         <translation>每词元 KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="222"/>
+        <location filename="../overview_view.py" line="231"/>
         <source>✓ equals the count</source>
         <translation>✓ 与清点结果相等</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="222"/>
+        <location filename="../overview_view.py" line="231"/>
         <source>differs from the count by {0}</source>
         <translation>与清点结果相差 {0}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="223"/>
+        <location filename="../overview_view.py" line="232"/>
         <source>{0} formula</source>
         <translation>{0} 公式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="225"/>
+        <location filename="../overview_view.py" line="234"/>
         <source>where</source>
         <translation>其中</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="228"/>
+        <location filename="../overview_view.py" line="237"/>
         <source>{0} = {1} this model</source>
         <translation>{0} = 本模型的 {1}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="230"/>
+        <location filename="../overview_view.py" line="239"/>
         <source>{0}; this model is {1} larger</source>
         <translation>{0}；本模型是它的 {1}</translation>
     </message>
@@ -1444,62 +1528,62 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../report_dialog.py" line="58"/>
+        <location filename="../report_dialog.py" line="32"/>
         <source>Export Report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="71"/>
+        <location filename="../report_dialog.py" line="52"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="73"/>
+        <location filename="../report_dialog.py" line="54"/>
         <source>include the generation run on screen</source>
         <translation>包含屏幕上的生成运行</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="78"/>
+        <location filename="../report_dialog.py" line="59"/>
         <source>include the generation run on screen, its logit lens and the attention of step {0}</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第 {0} 步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="80"/>
+        <location filename="../report_dialog.py" line="61"/>
         <source>include the generation run on screen, its logit lens and the attention of the first and the last step</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第一步和最后一步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="82"/>
+        <location filename="../report_dialog.py" line="63"/>
         <source>include the comparison on screen (Compare tab)</source>
         <translation>包含屏幕上的比较（“比较”标签页）</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="89"/>
+        <location filename="../report_dialog.py" line="70"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="94"/>
+        <location filename="../report_dialog.py" line="75"/>
         <source>format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="95"/>
+        <location filename="../report_dialog.py" line="76"/>
         <source>language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="99"/>
+        <location filename="../report_dialog.py" line="80"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="114"/>
+        <location filename="../report_dialog.py" line="95"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="159"/>
+        <location filename="../report_dialog.py" line="145"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1549,17 +1633,17 @@
 <context>
     <name>TokenChips</name>
     <message>
-        <location filename="../token_chips.py" line="95"/>
+        <location filename="../token_chips.py" line="99"/>
         <source>: weight {0}</source>
         <translation>：权重 {0}</translation>
     </message>
     <message>
-        <location filename="../token_chips.py" line="96"/>
+        <location filename="../token_chips.py" line="100"/>
         <source> (the position that chose the token)</source>
         <translation>（选出该词元的位置）</translation>
     </message>
     <message>
-        <location filename="../token_chips.py" line="97"/>
+        <location filename="../token_chips.py" line="101"/>
         <source>position {0}, {1}</source>
         <translation>位置 {0}，{1}</translation>
     </message>
@@ -1567,9 +1651,14 @@
 <context>
     <name>TokenOutput</name>
     <message>
-        <location filename="../token_output.py" line="23"/>
+        <location filename="../token_output.py" line="24"/>
         <source>Generated text appears here; click a token to see its candidates.</source>
         <translation>生成的文本显示在这里；点击一个词元查看它的候选。</translation>
+    </message>
+    <message>
+        <location filename="../token_output.py" line="62"/>
+        <source>Step {0}: your choice; the model had chosen another token</source>
+        <translation>第 {0} 步：你的选择；模型选的是另一个词元</translation>
     </message>
 </context>
 <context>
