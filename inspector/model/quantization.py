@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import onnx
+from . import proto as onnx  # the messages alone: importing onnx itself costs 0.5 s (proto.py)
 
 if TYPE_CHECKING:
     from .graph_walk import GraphIndex, Use
@@ -67,7 +67,7 @@ class Quantization:
 
 
 def _attrs(node: onnx.NodeProto) -> dict:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    return {a.name: onnx.attribute_value(a) for a in node.attribute}
 
 
 def _input(node: onnx.NodeProto, slot: int) -> str | None:
