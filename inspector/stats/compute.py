@@ -20,7 +20,8 @@ import numpy as np
 
 from ..errors import Cancelled
 from ..model.dequantize import values
-from . import fine
+from ..model.tensors import CHUNK
+from . import fine, half
 from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from .moments import Moments, TensorStats
 from .. import progress_text as say
@@ -90,22 +91,53 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
         progress(1.0, say.STATISTICS_DONE)
 
 
+HALF_TYPES = {"float16", "bfloat16"}  # stored 16-bit floats: counted by bit pattern (half.py)
+
+
+def _pattern_readers(ref, chunk: int = 2 * CHUNK):
+    """Readers of a stored 16-bit float tensor's bit-pattern counts, a slice at a time, pages given back."""
+    codes = ref.raw().view(np.uint16)
+    mapped = ref.files is not None
+
+    def read(start: int, stop: int) -> np.ndarray:
+        n = half.counts(codes[start:stop])
+        if mapped:
+            ref.release(start * 2, (stop - start) * 2)
+        return n
+
+    for start in range(0, codes.size, chunk):
+        yield lambda s=start: read(s, min(codes.size, s + chunk))
+
+
 def _stream(census, order: list, workers: int, cancelled):
     """(parameter, moments, fine counts) for each stored tensor in `order`, as it completes.  Slices of all
-    tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors."""
+    tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors.  A tensor
+    stored as 16-bit floats is counted by bit pattern (half.py), any other read as float values."""
     def slices():
         for p in order:
-            readers = list(values(census.model, census.model.tensors[p.stored], p.quant).slices())
-            for i, read in enumerate(readers):
-                yield p, read, i == len(readers) - 1
-            if not readers:
-                yield p, None, True
+            ref = census.model.tensors[p.stored]
+            kind = ref.dtype if p.quant is None and ref.dtype in HALF_TYPES else None
+            if kind:
+                tasks = list(_pattern_readers(ref))
+            else:
+                tasks = [lambda r=read: _summarize(r()) for read in values(census.model, ref, p.quant).slices()]
+            for i, task in enumerate(tasks):
+                yield p, kind, task, i == len(tasks) - 1
+            if not tasks:
+                yield p, kind, None, True
 
     acc: dict[str, list] = {}
     pending: deque = deque()
     with ThreadPoolExecutor(workers, thread_name_prefix="stats") as pool:
         def collect():
-            p, future, last = pending.popleft()
+            p, kind, future, last = pending.popleft()
+            if kind:  # bit-pattern counts, summed; the figures once the tensor is whole
+                total = acc.setdefault(p.stored, np.zeros(half.PATTERNS, np.int64))
+                if future is not None:
+                    np.add(total, future.result(), out=total)
+                if last:
+                    return (p, *half.summary(acc.pop(p.stored), kind))
+                return None
             m, counts = future.result() if future is not None else (Moments(), None)
             entry = acc.setdefault(p.stored, [Moments(), np.zeros(fine.BINS, np.int64)])
             entry[0] = entry[0].merge(m)
@@ -117,11 +149,11 @@ def _stream(census, order: list, workers: int, cancelled):
             return None
 
         try:
-            for p, read, last in slices():
+            for p, kind, task, last in slices():
                 if cancelled and cancelled():
                     raise Cancelled()
-                future = pool.submit(lambda r=read: _summarize(r())) if read is not None else None
-                pending.append((p, future, last))
+                future = pool.submit(task) if task is not None else None
+                pending.append((p, kind, future, last))
                 while len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     if (out := collect()) is not None:
                         yield out
@@ -129,7 +161,7 @@ def _stream(census, order: list, workers: int, cancelled):
                 if (out := collect()) is not None:
                     yield out
         finally:
-            for _p, future, _last in pending:
+            for _p, _kind, future, _last in pending:
                 if future is not None:
                     future.cancel()
 

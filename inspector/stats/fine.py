@@ -67,7 +67,7 @@ def rebin(fine: tuple[np.ndarray, np.ndarray], edges: np.ndarray) -> np.ndarray:
     first = np.clip(np.floor((lo - lo_edge) / width), 0, bins - 1).astype(np.int64)
     last = np.clip(np.floor((hi - lo_edge) / width), 0, bins - 1).astype(np.int64)
     whole = first == last
-    np.add.at(out, first[whole], n[whole])
+    out += np.bincount(first[whole], weights=n[whole], minlength=bins)
     for i in np.flatnonzero(~whole):  # a fine bin over an edge: shared in proportion to the overlap
         span = max(hi[i] - lo[i], np.finfo(np.float64).tiny)
         for b in range(first[i], last[i] + 1):
