@@ -319,17 +319,20 @@ def _same_values_transposed(head: TensorRef, emb: TensorRef) -> bool:
     e2 = emb.raw().reshape(rows, cols)
     h2 = head.raw().reshape((cols, rows) if transposed else (rows, cols))
     distinct = False
-    try:
-        for r0, r1, c0, c1 in _tiles(rows, cols, whole=emb.size <= WHOLE_UP_TO):
-            e = e2[r0:r1, c0:c1]
-            h = h2[c0:c1, r0:r1].T if transposed else h2[r0:r1, c0:c1]
-            if not np.array_equal(h, e):
-                return False
-            distinct = distinct or (e.size > 1 and bool(np.any(e != e.flat[0])))
-        return distinct
-    finally:
-        head.release()  # the pages the tiles touched
-        emb.release()
+    row = cols * e2.itemsize
+    for r0, r1, c0, c1 in _tiles(rows, cols, whole=emb.size <= WHOLE_UP_TO):
+        e = e2[r0:r1, c0:c1]
+        h = h2[c0:c1, r0:r1].T if transposed else h2[r0:r1, c0:c1]
+        same = np.array_equal(h, e)
+        distinct = distinct or (same and e.size > 1 and bool(np.any(e != e.flat[0])))
+        emb.release(r0 * row, (r1 - r0) * row)  # the pages this tile mapped, given back before the next
+        if transposed:
+            head.release(c0 * rows * e2.itemsize, (c1 - c0) * rows * e2.itemsize)
+        else:
+            head.release(r0 * row, (r1 - r0) * row)
+        if not same:
+            return False
+    return distinct
 
 
 def _tiles(rows: int, cols: int, whole: bool):
