@@ -61,7 +61,8 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     sharing: dict[str, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
     for p in census.tensors:
         sharing.setdefault(p.stored, []).append(p)
-    order, seen = [], set()  # each stored tensor once, in layer order, with the layer it completes
+    copies = _exact_copies(census)  # a tied head's stored copy -> the embedding it copies: not read again
+    order, seen = [], set(copies)  # each stored tensor once, in layer order, with the layer it completes
     for layer in census.layers:
         for p in layer.tensors:
             if p.stored not in seen:
@@ -73,9 +74,10 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     fine_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     finished_layers = 0
     for p, moments, counts in _stream(census, order, workers or max(1, os.cpu_count() or 1), cancelled):
-        fine_of[p.stored] = counts
-        for q in sharing[p.stored]:
-            q.stats = TensorStats(moments, q.nbytes)
+        for stored in [p.stored] + [c for c, source in copies.items() if source == p.stored]:
+            fine_of[stored] = counts
+            for q in sharing[stored]:
+                q.stats = TensorStats(moments, q.nbytes)
         done += p.count
         if progress:
             progress(min(done / total, 1.0), say.STATISTICS.format(p.layer))
@@ -92,6 +94,35 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
 
 
 HALF_TYPES = {"float16", "bfloat16"}  # stored 16-bit floats: counted by bit pattern (half.py)
+
+
+def _exact_copies(census) -> dict[str, str]:
+    """Stored copies of the embedding a tied head reads (the census compared them value for value): the same
+    values, so the same statistics, and not read a second time."""
+    by_name = {p.name: p for p in census.tensors}
+    out = {}
+    for p in census.tensors:
+        source = by_name.get(p.tied_to or "")
+        if source is not None and not p.counted and p.stored != source.stored and p.quant is None \
+                and source.quant is None and p.dtype == source.dtype:
+            out[p.stored] = source.stored
+    return out
+
+
+def _float32_readers(ref, chunk: int = CHUNK):
+    """Readers of a stored float32 tensor's moments and fine counts, a slice at a time, summarized where the
+    bytes lie (no copy) before their pages are given back."""
+    flat = ref.raw()
+    mapped = ref.files is not None
+
+    def read(start: int, stop: int):
+        out = _summarize(flat[start:stop])
+        if mapped:
+            ref.release(start * 4, (stop - start) * 4)
+        return out
+
+    for start in range(0, flat.size, chunk):
+        yield lambda s=start: read(s, min(flat.size, s + chunk))
 
 
 def _pattern_readers(ref, chunk: int = 2 * CHUNK):
@@ -119,6 +150,8 @@ def _stream(census, order: list, workers: int, cancelled):
             kind = ref.dtype if p.quant is None and ref.dtype in HALF_TYPES else None
             if kind:
                 tasks = list(_pattern_readers(ref))
+            elif p.quant is None and ref.dtype == "float32" and ref.raw().flags.aligned:
+                tasks = list(_float32_readers(ref))
             else:
                 tasks = [lambda r=read: _summarize(r()) for read in values(census.model, ref, p.quant).slices()]
             for i, task in enumerate(tasks):

@@ -39,9 +39,14 @@ class Patterns:
         self.nan = np.isnan(self.values)
         self.inf = np.isinf(self.values)
         self.zero = self.values == 0
-        self.fine = np.right_shift(as32.view(np.uint32), fine.SHIFT)  # each pattern's fine bin
-        order = np.argsort(self.values[self.finite], kind="stable")
-        self.ascending = np.flatnonzero(self.finite)[order]  # finite patterns, smallest value first
+        self.finite_patterns = np.flatnonzero(self.finite)
+        # each finite pattern's fine bin (fine.py), as an index into the fine bins finite patterns fall in
+        self.fine_codes, self.fine_index = np.unique(
+            np.right_shift(as32.view(np.uint32)[self.finite_patterns], fine.SHIFT), return_inverse=True)
+        self.finite_values = self.values[self.finite_patterns]
+        self.finite_squares = np.square(self.finite_values)
+        order = np.argsort(self.finite_values, kind="stable")
+        self.ascending = self.finite_patterns[order]  # finite patterns, smallest value first
 
 
 _TABLES: dict[str, Patterns] = {}
@@ -65,16 +70,17 @@ def summary(n: np.ndarray, kind: str) -> tuple[Moments, tuple[np.ndarray, np.nda
     """The moments and the sparse fine histogram of values whose pattern counts are `n`."""
     t = patterns(kind)
     m = Moments()
-    finite_n = np.where(t.finite, n, 0)
+    finite_n = n[t.finite_patterns]
     m.count = int(finite_n.sum())
     m.nans = int(n[t.nan].sum())
     m.infs = int(n[t.inf].sum())
     m.zeros = int(n[t.zero].sum())
     if m.count:
-        weights = finite_n.astype(np.float64)
-        m.total = float(np.dot(weights, np.where(t.finite, t.values, 0.0)))
-        m.total_sq = float(np.dot(weights, np.where(t.finite, np.square(t.values), 0.0)))
+        weights = finite_n.astype(np.float64)  # elementwise, not np.dot: BLAS's threads cost more than 65,536 products
+        m.total = float((weights * t.finite_values).sum())
+        m.total_sq = float((weights * t.finite_squares).sum())
         present = t.ascending[n[t.ascending] > 0]
         m.min, m.max = float(t.values[present[0]]), float(t.values[present[-1]])
-    dense = np.bincount(t.fine, weights=finite_n, minlength=fine.BINS).astype(np.int64)
-    return m, fine.sparse(dense)
+    per_bin = np.bincount(t.fine_index, weights=finite_n, minlength=t.fine_codes.size)
+    held = np.flatnonzero(per_bin)
+    return m, (t.fine_codes[held].astype(np.uint32), per_bin[held].astype(np.int64))
