@@ -21,6 +21,7 @@ COMMANDS = {
     "generate": (".engine.cli", "add_generate_parser"),
     "report": (".report.cli", "add_report_parser"),
     "compare": (".compare.cli", "add_compare_parser"),
+    "plan": (".plan.cli", "add_plan_parser"),
 }
 
 

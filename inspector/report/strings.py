@@ -10,6 +10,7 @@ import sys
 from importlib import resources
 
 from .. import progress_text
+from ..plan import messages as plan_messages
 from ..engine.generator import FINISH_REASONS
 from ..model.families import FAMILIES
 from ..stats import precision
@@ -29,7 +30,7 @@ def template_strings() -> list[str]:
                 found.append(s)
     vocabulary = [f.label for f in FORMATS.values()] + list(FINISH_REASONS.values()) + ["weight", "bias"] + [
         precision.QUANTIZED_NOTE, precision.LOW_PRECISION_NOTE] + [f.formula_where for f in FAMILIES if f.formula_where] + [
-        *progress_text.SENTENCES]
+        *progress_text.SENTENCES, *plan_messages.SENTENCES]
     return list(dict.fromkeys(found + vocabulary))
 
 

@@ -1,0 +1,249 @@
+"""The planner's arithmetic on fixtures (KV cache by layer type, bytes a token reads, experts), `plan --json`, and
+the memory guard: a giant-shaped model refused in one line before any session, `--force` to run anyway."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from inspector.model import load_model, take_census
+from inspector.plan import devices
+from inspector.plan.guard import check_fits
+from inspector.plan.planner import by_context, make_plan
+from inspector.plan.runtime import fitted
+from inspector.plan.shape import shape_of
+
+from .conftest import FIXTURES, ROOT, SAMPLE, reference
+
+sys.path.insert(0, str(ROOT))
+from bench import build_giant  # noqa: E402
+
+DEVICE = devices.Device("a test machine", "cpu", 64 * 10**9, 20.0, 32 * 10**9, "measured")
+
+
+def shape_at(path):
+    model = load_model(path)
+    try:
+        return shape_of(take_census(model))
+    finally:
+        model.close()
+
+
+def copy_fixture(name, tmp_path, config: dict | None = None) -> Path:
+    dst = tmp_path / name
+    shutil.copytree(FIXTURES / name, dst)
+    if config is not None:
+        merged = json.loads((dst / "config.json").read_text()) if (dst / "config.json").exists() else {}
+        merged.update(config)
+        (dst / "config.json").write_text(json.dumps(merged))
+    return dst
+
+
+# ------------------------------------------------------------------------------------------------ the KV cache
+def test_gqa_cache_is_kv_heads_times_head_dim_per_layer():
+    arch = reference("tiny-llama")["architecture"]
+    s = shape_at(FIXTURES / "tiny-llama")
+    per_token = 2 * arch["n_layer"] * arch["n_kv_head"] * arch["head_dim"] * 4  # keys and values, fp32
+    assert arch["n_kv_head"] < arch["n_head"] and s.cache_bytes_per_token() == per_token
+    assert [c.kind for c in s.cache] == ["full"] * arch["n_layer"]
+    assert s.cache_bytes(100, batch=3) == 3 * 100 * per_token
+    assert s.cache_bytes(100, kv_dtype="fp16") == 100 * per_token // 2
+    assert s.cache_bytes(100, kv_dtype="int8") == 100 * per_token // 4
+
+
+def test_sliding_layers_keep_their_window(tmp_path):
+    folder = copy_fixture("tiny-llama", tmp_path, {"sliding_window": 8,
+                                                    "layer_types": ["sliding_attention", "full_attention"]})
+    s = shape_at(folder)
+    assert [(c.kind, c.window) for c in s.cache] == [("sliding", 8), ("full", None)]
+    per_layer = s.cache[0].values_per_token * 4
+    assert s.cache_bytes(100) == per_layer * (8 + 100) and s.cache_bytes(5) == per_layer * (5 + 5)
+
+
+def test_gemma2_alternates_and_a_sliding_window_from_genai_attention(tmp_path):
+    folder = copy_fixture("tiny-llama", tmp_path, {"model_type": "gemma2", "sliding_window": 16})
+    assert [c.kind for c in shape_at(folder).cache] == ["sliding", "full"]
+    genai = copy_fixture("genai-llama", tmp_path)
+    model = onnx.load(genai / "model.onnx", load_external_data=False)
+    gqa = [n for n in model.graph.node if n.op_type == "GroupQueryAttention"]
+    next(a for a in gqa[1].attribute if a.name == "local_window_size").i = 32
+    onnx.save(model, genai / "model.onnx")
+    assert [(c.kind, c.window) for c in shape_at(genai).cache] == [("full", None), ("sliding", 32)]
+
+
+def _mla_graph(folder: Path, latent: int, rope: int, static: bool) -> Path:
+    """A graph that keeps MLA's compressed cache: one 'head' of latent + rotary key per layer."""
+    d, vocab, layers = 16, 64, 3
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(rng.standard_normal((vocab, d)).astype(np.float32), "embed.weight"),
+             numpy_helper.from_array(rng.standard_normal((d, vocab)).astype(np.float32), "head.weight")]
+    nodes = [helper.make_node("Gather", ["embed.weight", "input_ids"], ["h"], name="/model/embed_tokens/Gather"),
+             helper.make_node("MatMul", ["h", "head.weight"], ["logits"], name="/lm_head/MatMul")]
+    width = latent + rope if static else "latent_dim"
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "s"])]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, "s", vocab])]
+    for i in range(layers):
+        inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.key", TensorProto.FLOAT16,
+                                                    ["b", 1, "past", width]))
+        nodes.append(helper.make_node("Identity", [f"past_key_values.{i}.key"], [f"present.{i}.key"], name=f"c{i}"))
+        outputs.append(helper.make_tensor_value_info(f"present.{i}.key", TensorProto.FLOAT16, ["b", 1, "t", width]))
+    graph = helper.make_graph(nodes, "mla", inputs, outputs, inits)
+    folder.mkdir()
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), folder / "model.onnx")
+    (folder / "config.json").write_text(json.dumps({"model_type": "deepseek_v3", "kv_lora_rank": latent,
+                                                    "qk_rope_head_dim": rope, "num_hidden_layers": layers}))
+    return folder
+
+
+@pytest.mark.parametrize("static", [True, False])
+def test_mla_keeps_its_compressed_latent(tmp_path, static):
+    s = shape_at(_mla_graph(tmp_path / "mla", latent=24, rope=8, static=static))
+    assert [(c.kind, c.values_per_token) for c in s.cache] == [("mla", 32)] * 3  # from the graph, or the config
+    assert s.cache_dtype == "fp16" and s.cache_bytes(10) == 3 * 32 * 10 * 2
+
+
+# ------------------------------------------------------------------------------------------------ what a token reads
+def test_a_token_reads_every_weight_once_but_one_row_of_each_table():
+    s = shape_at(FIXTURES / "tiny-llama")  # untied: the head is its own matrix
+    arch = reference("tiny-llama")["architecture"]
+    row = arch["d_model"] * 4
+    assert s.lookup_row_bytes == row and s.touched_bytes() == s.weights_bytes - s.lookup_bytes + row
+    assert s.touched_bytes(batch=4) == s.weights_bytes - s.lookup_bytes + 4 * row
+    tied = shape_at(FIXTURES / "tiny-gpt2")  # the head reads the embedding table whole: only positions are rows
+    assert tied.lookup_row_bytes == arch["d_model"] * 4 and tied.touched_bytes() > tied.weights_bytes - tied.lookup_bytes
+
+
+@pytest.fixture(scope="module")
+def tiny_deepseek(tmp_path_factory):
+    shape = build_giant.DeepSeekShape(name="tiny-deepseek", d=64, layers=4, dense_layers=1, heads=4, q_rank=32,
+                                      kv_rank=16, rope_dim=8, nope_dim=16, v_dim=16, ffn=128, expert_ffn=32,
+                                      experts=8, shared=1, k=2, vocab=256, context=512)
+    return build_giant.build_deepseek(shape, tmp_path_factory.mktemp("moe") / "tiny-deepseek"), shape
+
+
+def test_a_mixture_reads_the_experts_its_tokens_chose(tiny_deepseek):
+    folder, ds = tiny_deepseek
+    s = shape_at(folder)
+    expert = 3 * ds.experts * ds.expert_ffn * ds.d * 2 * (ds.layers - ds.dense_layers)  # fp16, stacked in MoE ops
+    assert (s.experts, s.experts_per_token, s.expert_bytes) == (ds.experts, ds.k, expert)
+    rest = s.weights_bytes - s.lookup_bytes - expert
+    assert s.touched_bytes() == rest + s.lookup_row_bytes + expert * ds.k // ds.experts
+    share = 1 - (1 - ds.k / ds.experts) ** 3  # three sequences choose more experts between them
+    assert s.touched_bytes(3) == int(rest + 3 * s.lookup_row_bytes + share * expert)
+    assert {c.kind for c in s.cache} == {"mla"} and s.cache_bytes_per_token() == ds.layers * (16 + 8) * 2
+
+
+# ------------------------------------------------------------------------------------------------ the plan
+def test_the_plan_adds_up():
+    s = shape_at(FIXTURES / "tiny-llama")
+    p = make_plan(s, context=100, prompt=90, device=DEVICE)
+    assert p.total_bytes == p.weights_bytes + p.kv_cache_bytes + p.runtime_bytes == p.host_bytes
+    assert p.kv_cache_bytes == s.cache_bytes(100) and p.weights_bytes == s.weights_bytes
+    assert p.bytes_per_token == s.touched_bytes() + s.cache_bytes(100)
+    assert p.tokens_per_s_bound == pytest.approx(20e9 / p.bytes_per_token) and p.fits_this_machine
+    assert p.runtime_bytes >= fitted().process_bytes
+    longer = make_plan(s, context=128, device=DEVICE)
+    assert longer.kv_cache_bytes > p.kv_cache_bytes and longer.runtime_bytes > p.runtime_bytes
+    assert [d.fits for d in p.devices] == ["fits"] * 6
+    series = by_context(s, [1, 64, 128], device=DEVICE)  # what the app's Cost view draws along its slider
+    assert series["kv_cache_bytes"] == [s.cache_bytes(c) for c in (1, 64, 128)]
+    assert series["total_bytes"][-1] == longer.total_bytes and series["tokens_per_s_bound"][0] > longer.tokens_per_s_bound
+
+
+def test_plan_json_names_every_field(tmp_path):
+    env = dict(os.environ, GPT_INSPECTOR_CACHE=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "inspector", "plan", str(FIXTURES / "tiny-llama"), "--context", "64",
+                        "--batch", "2", "--kv-dtype", "fp16", "--json"], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    for key in ("weights_bytes", "kv_cache_bytes", "runtime_bytes", "total_bytes", "bytes_per_token", "bandwidth_gbs",
+                "tokens_per_s_bound", "fits_this_machine", "devices", "runtime", "cache", "context", "batch"):
+        assert key in d, key
+    assert d["total_bytes"] == d["weights_bytes"] + d["kv_cache_bytes"] + d["runtime_bytes"]
+    assert (d["context"], d["batch"], d["kv_dtype"], d["parameters"]) == (64, 2, "fp16",
+                                                                          reference("tiny-llama")["parameters"])
+    assert d["tokens_per_s_bound"] == pytest.approx(d["bandwidth_gbs"] * 1e9 / d["bytes_per_token"])
+    assert [x["name"] for x in d["devices"]] == list(devices.COMMON)
+    assert all(x["fits"] == "fits" and x["tokens_per_s_bound"] > 0 for x in d["devices"])
+    assert json.loads((tmp_path / "bandwidth.json").read_text())  # measured once, cached
+    named = subprocess.run([sys.executable, "-m", "inspector", "plan", str(FIXTURES / "tiny-llama"), "--device",
+                            "RTX 4090"], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert named.returncode == 0 and "1,008" in named.stdout and "GeForce RTX 4090" in named.stdout
+
+
+# ------------------------------------------------------------------------------------------------ the guard
+@pytest.fixture(scope="module")
+def giant(tmp_path_factory):
+    """Llama 3.1 405B's exact shape, genai-style fp16: 812 GB of sparse external data, 2 MB on disk."""
+    return build_giant.build("llama3-405b", tmp_path_factory.mktemp("giant") / "giant-llama3-405b")
+
+
+def test_a_giant_model_is_refused_in_one_line_before_any_session(giant):
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "inspector", "generate", str(giant), "--prompt-ids", "1,2,3",
+                        "--max-new-tokens", "8"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    took = time.perf_counter() - t0
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    line = lines[0]
+    assert "812 GB" in line and "needs" in line and "available" in line and "--force" in line
+    assert "Would fit" in line or "Neither" in line
+    assert took < 30  # counted and refused, not loaded (onnxruntime would take minutes, then the kernel would kill it)
+
+
+def test_the_guard_says_what_would_fit_in_any_language(giant):
+    from inspector.plan import messages
+    from inspector.report.i18n import catalog
+
+    v = check_fits(shape_at(giant), context=4096, prompt=100, available=150 * 10**9)
+    assert not v.fits and v.needed_bytes > 812 * 10**9
+    assert messages.ALT_INT4 not in {a.sentence for a in v.alternatives}  # at int4 it still needs about 200 GB
+    assert v.message.count("\n") == 0 and "150 GB" in v.message
+    roomy = check_fits(shape_at(giant), context=4096, prompt=100, available=300 * 10**9)
+    assert messages.ALT_INT4 in {a.sentence for a in roomy.alternatives} and "int4 weights (" in roomy.message
+    zh = catalog("zh")
+    chinese = messages.render(roomy.said, lambda s: zh.get(s, s))
+    assert "可用内存" in chinese and "int4 权重" in chinese and "--force" in chinese
+
+
+@pytest.fixture
+def tight_memory(monkeypatch):
+    """This machine, with 1 MB of RAM free."""
+    real = devices.this_cpu
+    monkeypatch.setattr(devices, "this_cpu", lambda probe=True: devices.Device(
+        "RAM", "cpu", real(probe=False).memory_bytes, None, 10**6, "unknown"))
+
+
+def _main(args, capsys):
+    from inspector.cli import main
+
+    code = main(args)
+    return code, capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", [["generate"], ["report", "-o", "{tmp}/r.json"]])
+def test_generate_and_report_check_first_and_force_runs_anyway(command, tight_memory, capsys, tmp_path):
+    cmd = [c.format(tmp=tmp_path) for c in command]
+    args = [cmd[0], str(SAMPLE), *cmd[1:], "--prompt", "Life is", "--max-new-tokens", "2"]
+    code, out = _main(args, capsys)
+    assert code == 2 and len(out.err.strip().splitlines()) == 1 and "1 MB is available" in out.err
+    code, out = _main(args + ["--force"], capsys)
+    assert code == 0, out.err
+
+
+def test_compare_checks_both_models_together(tight_memory, capsys):
+    code, out = _main(["compare", str(SAMPLE), str(SAMPLE / "model_fp16.onnx"), "--prompt", "Life is",
+                       "--max-new-tokens", "2"], capsys)
+    assert code == 2 and "these models need" in out.err and len(out.err.strip().splitlines()) == 1
+    code, _out = _main(["compare", str(SAMPLE), str(SAMPLE / "model_fp16.onnx")], capsys)  # weights only: no run
+    assert code == 0
