@@ -27,6 +27,8 @@ def add_compare_parser(sub) -> None:
     c.add_argument("--provider", default="auto", help="auto, cpu or cuda")
     c.add_argument("--histograms", action="store_true", help="with --json: each tensor's histograms too")
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    c.add_argument("--force", action="store_true",
+                   help="run the models even when the plan says they do not fit this machine's free memory")
     c.set_defaults(func=cmd_compare)
 
 
@@ -42,6 +44,10 @@ def _prompt(args):
 def cmd_compare(args) -> int:
     if args.max_new_tokens < 1:
         raise InspectorError("--max-new-tokens must be at least 1")
+    if not args.force:
+        from ..plan.compare_guard import guard_compare
+
+        guard_compare(args, _prompt(args) or (DEFAULT_PROMPT if args.variants else None))
     if args.variants:
         if args.b:
             raise InspectorError("--variants compares the files of one folder: give only A")

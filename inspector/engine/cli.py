@@ -37,6 +37,8 @@ def add_generation_options(p, prompt_required: bool = True) -> None:
     p.add_argument("--inside", action="store_true",
                    help="also read where each token looked (attention) and what each layer would have said "
                         "(the logit lens): every step gets `attention` and `lens` in --json")
+    p.add_argument("--force", action="store_true",
+                   help="run even when the plan says the model does not fit this machine's free memory")
 
 
 def config_from_args(args):
@@ -67,7 +69,8 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     from .generator import Generator
 
     config = config_from_args(args)
-    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None),
+                    admit=None if args.force else memory_guard(args))
     if gen.note and stream is not None:  # text mode: say it before the text; --json carries it as "note"
         print(f"note: {gen.note}", file=sys.stderr)
     gen.start(prompt_from_args(args), config)
@@ -86,6 +89,31 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     if stream is not None and result.text.startswith(shown) and len(result.text) > len(shown):
         stream.write(show(result.text[len(shown):]))  # bytes that never made a character, shown as bytes
     return gen, result
+
+
+def memory_guard(args):
+    """The check the Generator makes between its census and its session (plan/guard.py): the context this run
+    can reach — the prompt (at most a token per UTF-8 byte until its tokenizer says) and the new tokens."""
+    def admit(census) -> None:
+        from ..plan.guard import DoesNotFit, ensure_fits
+
+        prompt = prompt_from_args(args)
+        new = max(1, args.max_new_tokens)
+        tokens = len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2
+        try:
+            ensure_fits(census, tokens + new, prompt=tokens, provider=args.provider, path=str(census.model.path))
+        except DoesNotFit:
+            if isinstance(prompt, list) or census.model.source is None:
+                raise
+            tok = census.model.source.side_file("tokenizer.json")
+            if tok is None:
+                raise
+            from .tokenizer import TextCodec
+
+            exact = len(TextCodec(tok).encode(prompt))  # the bound was too generous: count exactly
+            ensure_fits(census, exact + new, prompt=exact, provider=args.provider, path=str(census.model.path))
+
+    return admit
 
 
 def cmd_generate(args) -> int:
