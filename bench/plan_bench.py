@@ -125,6 +125,10 @@ def compare(args) -> None:
     from inspector.plan.planner import make_plan
 
     print(f"load average (1, 5, 15 min) at start: {load()}; {os.cpu_count()} CPUs; provider {args.provider}")
+    if args.provider == "cpu":  # measured now, under the load the runs will see, not taken from the cache
+        from inspector.plan.bandwidth import read_bandwidth
+
+        print(f"read bandwidth, measured again: {read_bandwidth(refresh=True):.1f} GB/s")
     print("| model | context | predicted MB | measured peak MB (runs) | measured / predicted | bound tok/s | "
           "measured tok/s (runs) | measured / bound |\n|---|--:|--:|--:|--:|--:|--:|--:|")
     rows = []
@@ -187,7 +191,8 @@ def fit(args) -> None:
         imports, session = out[0], out[1]
         process.append(imports["rss"])
         held = s.weights_bytes - (0 if s.inline else s.lookup_bytes)  # mapped tables are resident as they are read
-        sessions.append((key, held, session["rss"] - imports["rss"], session["peak"] - imports["rss"]))
+        sessions.append((key, held, session["rss"] - imports["rss"], session["peak"] - imports["rss"],
+                         s.largest_matrix_bytes))
         for run in out[2:]:
             p, c = run["prompt"], run["prompt"] + run["new"]
             points.append({"model": name, "storage": key, "prompt": p, "context": c, "peak": run["peak"],
@@ -205,18 +210,20 @@ def fit(args) -> None:
     y = np.array([pt["run_peak"] - pt["session_rss"] for pt in points], float)
     coef = _nonnegative_lstsq(x, y)
     # a session costs s0 whatever its weights (the tiny models say how much), and a ratio of its stored bytes
-    s0 = int(statistics.median(r for _k, w, r, _p in sessions if w < SMALL) if any(w < SMALL for _k, w, _r, _p in
-                                                                                  sessions) else 0)
-    resident, load_peak = {}, {}
-    for key, w, r, pk in sessions:
+    small = [r for _k, w, r, _p, _m in sessions if w < SMALL]
+    s0 = int(statistics.median(small)) if small else 0
+    resident, transient = {}, []
+    for key, w, r, pk, largest in sessions:
         if w >= SMALL:
             resident.setdefault(key, []).append((r - s0) / w)
-            load_peak.setdefault(key, []).append((pk - s0) / w)
+            transient.append((pk - r) / largest)  # the peak while creating it, beyond what it then holds
+            print(f"  {key}: creating the session peaked {(pk - r) / 1e6:.0f} MB above what it then held; its "
+                  f"largest matrix holds {largest / 1e6:.0f} MB")
     constants = {
         "process_bytes": int(statistics.median(process)),
         "session_bytes": s0,
         "resident": {k: round(statistics.median(v), 4) for k, v in resident.items()},
-        "load_peak": {k: round(statistics.median(v), 4) for k, v in load_peak.items()},
+        "load_transient": round(statistics.median(transient), 4),
         "activations": round(float(coef[0]), 4), "logits": round(float(coef[1]), 4),
         "attention": round(float(coef[2]), 4), "cache_copies": round(float(coef[3]), 4),
         "cuda_context_bytes": _previous_cuda(FIT_FILE),
@@ -224,7 +231,7 @@ def fit(args) -> None:
     from inspector.plan.runtime import RuntimeFit, runtime
 
     f = RuntimeFit(constants["process_bytes"], constants["session_bytes"], constants["resident"],
-                   constants["load_peak"], constants["activations"], constants["logits"], constants["attention"],
+                   constants["load_transient"], constants["activations"], constants["logits"], constants["attention"],
                    constants["cache_copies"])
     for pt in points:
         s = shape(model_path(pt["model"]))
@@ -238,14 +245,15 @@ def fit(args) -> None:
         "source": (f"bench/plan_bench.py --fit on {machine_key()}, onnxruntime {onnxruntime.__version__}, "
                    f"{time.strftime('%Y-%m-%d')}: fresh processes, {FIT_NEW_TOKENS} greedy steps after each prompt; "
                    "process: RSS after the engine's imports; session: what opening a model under 50 MB adds; "
-                   "resident and load_peak: (RSS, peak RSS) after creating the session, less the process and the "
-                   "session, per stored byte held (larger models; the lookup tables of an external file are "
-                   "mapped, resident only as read, so not held); the rest: non-negative least squares of each "
+                   "resident: RSS after creating the session, less the process and the session, per stored byte "
+                   "held (larger models; an external file's lookup tables are mapped, resident only as read, so "
+                   "not held); load_transient: the peak RSS while creating it beyond its RSS after, per byte of "
+                   "the largest matrix as held; the rest: non-negative least squares of each "
                    "run's peak RSS (sampled every 2 ms) beyond the open session on the features of each point"),
         "cuda_source": _previous_cuda_source(FIT_FILE),
         "constants": constants,
-        "sessions": [{"storage": k, "weights_held": w, "session_rss": r, "session_peak": pk}
-                     for k, w, r, pk in sessions],
+        "sessions": [{"storage": k, "weights_held": w, "session_rss": r, "session_peak": pk, "largest_matrix": m}
+                     for k, w, r, pk, m in sessions],
         "points": points,
     }
     FIT_FILE.write_text(json.dumps(data, indent=1) + "\n")

@@ -64,7 +64,9 @@ def print_plan(plan, shape, parameters: int, out) -> None:
     rt = plan.runtime
     parts = (f"process {mb(rt['process_bytes'])}, session {mb(rt['session_bytes'])}, activations "
              f"{mb(rt['activations_bytes'])}" + (f", CUDA {mb(rt['device_context_bytes'])}"
-                                                 if rt['device_context_bytes'] else ""))
+                                                 if rt['device_context_bytes'] else "")
+             + (f", tables left unread in the file {mb(rt['unread_tables_bytes'])}"
+                if rt['unread_tables_bytes'] else ""))
     print(f"  {'runtime':<10}{mb(plan.runtime_bytes):>10}   {parts} (fitted as {rt['storage_fitted_as']})", file=out)
     here = "GPU memory" if plan.provider == "cuda" else "RAM"
     verdict = "" if plan.fits_this_machine is None else (": fits" if plan.fits_this_machine else ": does not fit")
@@ -73,7 +75,7 @@ def print_plan(plan, shape, parameters: int, out) -> None:
           f"{free}{verdict}", file=out)
     if plan.bandwidth_gbs:
         print(f"decode: {mb(plan.bytes_per_token)} read per token; at {plan.bandwidth_gbs:,.1f} GB/s "
-              f"({plan.bandwidth_source}) at most {units.number(plan.tokens_per_s_bound, 3)} tokens/s", file=out)
+              f"({plan.bandwidth_source}) at most {_rate(plan.tokens_per_s_bound)} tokens/s", file=out)
     else:
         print(f"decode: {mb(plan.bytes_per_token)} read per token; this device's bandwidth is unknown", file=out)
     for note in plan.notes:
@@ -82,4 +84,8 @@ def print_plan(plan, shape, parameters: int, out) -> None:
         print(f"\n{'common GPUs':<26}{'memory':>8}{'bandwidth':>12}   {'':<15}{'tokens/s ≤':>10}", file=out)
         for d in plan.devices:
             print(f"  {d.name:<24}{d.memory_gb:>5.0f} GB{d.bandwidth_gbs:>8,.0f} GB/s   {d.fits:<15}"
-                  f"{units.number(d.tokens_per_s_bound, 3):>10}", file=out)
+                  f"{_rate(d.tokens_per_s_bound):>10}", file=out)
+
+
+def _rate(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}" if x >= 100 else units.number(x, 3)

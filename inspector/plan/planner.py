@@ -144,7 +144,8 @@ def _device(device: str | Device) -> Device:
 
 
 def _runtime_dict(rt: Runtime) -> dict:
-    return {"process_bytes": rt.process, "session_bytes": rt.session, "activations_bytes": rt.activations,
+    return {"process_bytes": rt.process, "session_bytes": rt.session, "unread_tables_bytes": rt.unread,
+            "activations_bytes": rt.activations,
             "device_context_bytes": rt.device_context, "load_peak_bytes": rt.load_peak,
             "storage_fitted_as": rt.storage_used}
 

@@ -46,6 +46,7 @@ class ModelShape:
     experts: int = 0
     experts_per_token: int = 0
     int4_bytes: int = 0  # the same model stored at int4 (INT4_BITS a matrix weight, fp16 elsewhere)
+    largest_matrix_bytes: int = 0  # the largest matrix as onnxruntime's CPU kernels hold it (fp16 as fp32)
     cache: tuple[CacheLayer, ...] = ()
     cache_dtype: str = "fp32"
     d_model: int = 0
@@ -86,6 +87,7 @@ def shape_of(census) -> ModelShape:
         name=model.path.parent.name if model.path.name == "model.onnx" else model.path.name,
         weights_bytes=weights, storage=_storage(census), inline=inline, lookup_bytes=lookup, lookup_row_bytes=rows,
         expert_bytes=expert_bytes, experts=experts, experts_per_token=k, int4_bytes=_int4_bytes(census),
+        largest_matrix_bytes=_largest_matrix(census),
         cache=tuple(_cache_layers(census, config)), cache_dtype=_cache_dtype(model),
         d_model=arch.d_model or 0, n_layer=arch.n_layer or 0, n_head=arch.n_head or 0, ffn_dim=arch.ffn_dim or 0,
         vocab_size=arch.vocab_size or 0, context_length=arch.context_length,
@@ -157,6 +159,17 @@ def _experts(census) -> tuple[int, int, int]:
     if per_expert and k:
         return len(ids), sum(per_expert.values()), k
     return 0, 0, 0
+
+
+def _largest_matrix(census) -> int:
+    """The largest matrix a product reads (not a lookup table), as onnxruntime's CPU kernels hold it: stored, an
+    fp16 one as fp32."""
+    largest = 0
+    for t in census.tensors:
+        if t.kind == "weight" and len(t.shape) >= 2 and not t.role.startswith("embed"):
+            widen = 2 if t.quant is None and t.dtype in ("float16", "bfloat16") else 1
+            largest = max(largest, t.nbytes * widen)
+    return largest
 
 
 def _int4_bytes(census) -> int:
