@@ -12,6 +12,7 @@ block 3's MLP histogram can be laid beside block 30's.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -30,6 +31,16 @@ Progress = Callable[[float, str], None]
 IN_FLIGHT_PER_WORKER = 2  # slices read ahead per thread: enough to keep the cores busy, little memory
 
 
+_scratch = threading.local()  # each worker's int64 buffer for a slice's fine codes, reused slice after slice
+
+
+def _codes_buffer(n: int) -> np.ndarray:
+    buf = getattr(_scratch, "codes", None)
+    if buf is None or buf.size < n:
+        buf = _scratch.codes = np.empty(max(n, CHUNK), np.int64)
+    return buf
+
+
 def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
     """A slice's moments and dense fine counts."""
     m = Moments()
@@ -42,10 +53,10 @@ def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
         m.update(x if x64 is None else x64)
         finite = x[np.isfinite(x)]
         return m, fine.counts(finite)
-    counts = fine.counts(x)
+    counts = fine.counts(x, _codes_buffer(x.size))
     m.count = x.size
     m.total = total
-    m.total_sq = float(np.square(x).sum(dtype=np.float64)) if x64 is None else float(np.dot(x64, x64))
+    m.total_sq = float(np.square(x).sum(dtype=np.float64)) if x64 is None else float(np.square(x64).sum())
     m.min, m.max = (float(x.min()), float(x.max())) if x64 is None else (float(x64.min()), float(x64.max()))
     if counts[fine.ZERO_CODES[0]] or counts[fine.ZERO_CODES[1]]:  # there may be zeros: count them exactly
         m.zeros = int(x.size - np.count_nonzero(x))

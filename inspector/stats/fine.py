@@ -25,9 +25,14 @@ EXPONENT_ALL_ONES = 0xFF << (23 - SHIFT)  # NaN and Inf: left out of the counts
 ZERO_CODES = (0, SIGN)  # +0 and -0 (and subnormals too small to tell apart)
 
 
-def counts(x: np.ndarray) -> np.ndarray:
-    """Dense fine counts of a float32 array (length BINS)."""
-    return np.bincount(np.right_shift(x.view(np.uint32), SHIFT), minlength=BINS)
+def counts(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Dense fine counts of a float32 array (length BINS).  `scratch`: an int64 array of at least x.size to shift
+    the codes into (np.bincount counts intp; a fresh temporary each slice costs more than the counting)."""
+    if scratch is None:
+        return np.bincount(np.right_shift(x.view(np.uint32), SHIFT), minlength=BINS)
+    codes = scratch[: x.size]
+    np.right_shift(x.view(np.uint32), SHIFT, out=codes, dtype=np.int64)
+    return np.bincount(codes, minlength=BINS)
 
 
 def sparse(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
