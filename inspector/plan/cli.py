@@ -67,7 +67,8 @@ def print_plan(plan, shape, parameters: int, out) -> None:
                                                  if rt['device_context_bytes'] else "")
              + (f", tables left unread in the file {mb(rt['unread_tables_bytes'])}"
                 if rt['unread_tables_bytes'] else ""))
-    print(f"  {'runtime':<10}{mb(plan.runtime_bytes):>10}   {parts} (fitted as {rt['storage_fitted_as']})", file=out)
+    print(f"  {'runtime':<10}{mb(plan.runtime_bytes):>10}   fitted to runs of {rt['storage_fitted_as']} files:\n"
+          f"{'':<23}{parts}", file=out)
     here = "GPU memory" if plan.provider == "cuda" else "RAM"
     verdict = "" if plan.fits_this_machine is None else (": fits" if plan.fits_this_machine else ": does not fit")
     free = f", {mb(plan.available_bytes)} free now" if plan.available_bytes is not None else ""
