@@ -198,7 +198,7 @@ def _mask_nodes(g: Graph) -> tuple[str, str]:
 
 
 def build_llama(shape: LlamaShape, out: Path) -> Path:
-    from onnx import TensorProto, helper
+    from onnx import helper
 
     out.mkdir(parents=True, exist_ok=True)
     w, g = Writer(out), Graph()

@@ -201,8 +201,9 @@ def fit(args) -> None:
                            "hidden": p * (s.d_model + s.ffn_dim) * 4, "logits": p * s.vocab_size * 4,
                            "attention": 0 if s.fused_attention else s.n_head * p * p * 4,
                            "cache": s.cache_bytes(c)})
-        print(f"{name} ({key}): process {imports['rss'] / 1e6:.0f} MB, session +{(session['rss'] - imports['rss']) / 1e6:.0f}"
-              f" MB (peak +{(session['peak'] - imports['rss']) / 1e6:.0f}) for {s.weights_bytes / 1e6:.0f} MB of weights; "
+        print(f"{name} ({key}): process {imports['rss'] / 1e6:.0f} MB, session "
+              f"+{(session['rss'] - imports['rss']) / 1e6:.0f} MB (peak +{(session['peak'] - imports['rss']) / 1e6:.0f})"
+              f" for {s.weights_bytes / 1e6:.0f} MB of weights; "
               + ", ".join(f"P={r['prompt']}: peak {r['peak'] / 1e6:.0f} MB" for r in out[2:]), flush=True)
     # what the prefill adds beyond the open session, as a sum of the features, none negative
     features = ("hidden", "logits", "attention", "cache")

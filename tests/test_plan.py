@@ -118,7 +118,8 @@ def test_a_token_reads_every_weight_once_but_one_row_of_each_table():
     assert s.lookup_row_bytes == row and s.touched_bytes() == s.weights_bytes - s.lookup_bytes + row
     assert s.touched_bytes(batch=4) == s.weights_bytes - s.lookup_bytes + 4 * row
     tied = shape_at(FIXTURES / "tiny-gpt2")  # the head reads the embedding table whole: only positions are rows
-    assert tied.lookup_row_bytes == arch["d_model"] * 4 and tied.touched_bytes() > tied.weights_bytes - tied.lookup_bytes
+    assert tied.lookup_row_bytes == arch["d_model"] * 4
+    assert tied.touched_bytes() > tied.weights_bytes - tied.lookup_bytes
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,8 @@ def test_the_plan_adds_up():
     assert [d.fits for d in p.devices] == ["fits"] * 6
     series = by_context(s, [1, 64, 128], device=DEVICE)  # what the app's Cost view draws along its slider
     assert series["kv_cache_bytes"] == [s.cache_bytes(c) for c in (1, 64, 128)]
-    assert series["total_bytes"][-1] == longer.total_bytes and series["tokens_per_s_bound"][0] > longer.tokens_per_s_bound
+    assert series["total_bytes"][-1] == longer.total_bytes
+    assert series["tokens_per_s_bound"][0] > longer.tokens_per_s_bound
 
 
 def test_plan_json_names_every_field(tmp_path):
