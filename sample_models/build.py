@@ -614,8 +614,8 @@ def build_fixtures() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", nargs="?", choices=["all", "sample", "sample-variants", "sample-zh", "fixtures",
-                                                "families"], default="all")
-    ap.add_argument("--only", nargs="*", help="with 'families': just these fixtures")
+                                                "families", "moe"], default="all")
+    ap.add_argument("--only", nargs="*", help="with 'families' or 'moe': just these fixtures")
     ap.add_argument("--minutes", type=float, default=5.0, help="training time for the sample GPT")
     args = ap.parse_args()
     if args.what in ("all", "sample"):
@@ -628,6 +628,10 @@ def main() -> None:
         build_fixtures()
     if args.what in ("all", "families"):
         build_families(args.only)
+    if args.what in ("all", "moe"):
+        from moe_fixtures import build_moe  # mixtures of experts and genai sliding windows (issue 22)
+
+        build_moe(args.only)
 
 
 if __name__ == "__main__":

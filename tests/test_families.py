@@ -139,7 +139,7 @@ def test_one_entry_per_family():
     assert len(names) == len(set(names))
     assert set(FAMILY_FIXTURES.values()) <= set(names)
     for f in FAMILIES:
-        assert f.formula is not None and f.formula_text and f.structure in ("gpt2", "neox", "opt", "gated")
+        assert f.formula is not None and f.formula_text and f.structure in ("gpt2", "neox", "opt", "gated", "moe")
 
 
 @pytest.mark.parametrize("binding", [False, True], ids=["plain", "io-binding"])

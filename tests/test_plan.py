@@ -68,46 +68,24 @@ def test_sliding_layers_keep_their_window(tmp_path):
     assert s.cache_bytes(100) == per_layer * (8 + 100) and s.cache_bytes(5) == per_layer * (5 + 5)
 
 
-def test_gemma2_alternates_and_a_sliding_window_from_genai_attention(tmp_path):
+def test_gemma2_alternates_and_a_genai_build_says_its_windows(tmp_path):
     folder = copy_fixture("tiny-llama", tmp_path, {"model_type": "gemma2", "sliding_window": 16})
     assert [c.kind for c in shape_at(folder).cache] == ["sliding", "full"]
-    genai = copy_fixture("genai-llama", tmp_path)
-    model = onnx.load(genai / "model.onnx", load_external_data=False)
-    gqa = [n for n in model.graph.node if n.op_type == "GroupQueryAttention"]
-    next(a for a in gqa[1].attribute if a.name == "local_window_size").i = 32
-    onnx.save(model, genai / "model.onnx")
-    assert [(c.kind, c.window) for c in shape_at(genai).cache] == [("full", None), ("sliding", 32)]
+    genai = shape_at(FIXTURES / "genai-gemma2")  # the builder's GroupQueryAttention: local_window_size 32, then -1
+    assert [(c.kind, c.window) for c in genai.cache] == [("sliding", 32), ("full", None)]
+    assert genai.cache_bytes(100) == genai.cache[0].values_per_token * 4 * 32 + genai.cache[1].values_per_token * 4 * 100
 
 
-def _mla_graph(folder: Path, latent: int, rope: int, static: bool) -> Path:
-    """A graph that keeps MLA's compressed cache: one 'head' of latent + rotary key per layer."""
-    d, vocab, layers = 16, 64, 3
-    rng = np.random.default_rng(0)
-    inits = [numpy_helper.from_array(rng.standard_normal((vocab, d)).astype(np.float32), "embed.weight"),
-             numpy_helper.from_array(rng.standard_normal((d, vocab)).astype(np.float32), "head.weight")]
-    nodes = [helper.make_node("Gather", ["embed.weight", "input_ids"], ["h"], name="/model/embed_tokens/Gather"),
-             helper.make_node("MatMul", ["h", "head.weight"], ["logits"], name="/lm_head/MatMul")]
-    width = latent + rope if static else "latent_dim"
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "s"])]
-    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, "s", vocab])]
-    for i in range(layers):
-        inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.key", TensorProto.FLOAT16,
-                                                    ["b", 1, "past", width]))
-        nodes.append(helper.make_node("Identity", [f"past_key_values.{i}.key"], [f"present.{i}.key"], name=f"c{i}"))
-        outputs.append(helper.make_tensor_value_info(f"present.{i}.key", TensorProto.FLOAT16, ["b", 1, "t", width]))
-    graph = helper.make_graph(nodes, "mla", inputs, outputs, inits)
-    folder.mkdir()
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), folder / "model.onnx")
-    (folder / "config.json").write_text(json.dumps({"model_type": "deepseek_v3", "kv_lora_rank": latent,
-                                                    "qk_rope_head_dim": rope, "num_hidden_layers": layers}))
-    return folder
-
-
-@pytest.mark.parametrize("static", [True, False])
-def test_mla_keeps_its_compressed_latent(tmp_path, static):
-    s = shape_at(_mla_graph(tmp_path / "mla", latent=24, rope=8, static=static))
-    assert [(c.kind, c.values_per_token) for c in s.cache] == [("mla", 32)] * 3  # from the graph, or the config
-    assert s.cache_dtype == "fp16" and s.cache_bytes(10) == 3 * 32 * 10 * 2
+def test_latent_attention_keeps_what_its_export_caches(tiny_deepseek):
+    """MLA's compressed cache where the graph keeps the latent (the giant builder's DeepSeek shape, made small);
+    the optimum export caches whole keys and values, and needs them (i22's tiny-deepseek-v3)."""
+    folder, ds = tiny_deepseek
+    s = shape_at(folder)
+    assert {c.kind for c in s.cache} == {"mla"} and s.cache_bytes_per_token() == ds.layers * (16 + 8) * 2
+    whole = shape_at(FIXTURES / "tiny-deepseek-v3")
+    heads = 4  # the fixture's config: 4 heads, keys of 8 + 8, values of 8
+    assert [c.kind for c in whole.cache] == ["full"] * 3
+    assert whole.cache_bytes_per_token() == 3 * heads * (16 + 8) * 4
 
 
 # ------------------------------------------------------------------------------------------------ what a token reads
@@ -139,7 +117,15 @@ def test_a_mixture_reads_the_experts_its_tokens_chose(tiny_deepseek):
     assert s.touched_bytes() == rest + s.lookup_row_bytes + expert * ds.k // ds.experts
     share = 1 - (1 - ds.k / ds.experts) ** 3  # three sequences choose more experts between them
     assert s.touched_bytes(3) == int(rest + 3 * s.lookup_row_bytes + share * expert)
-    assert {c.kind for c in s.cache} == {"mla"} and s.cache_bytes_per_token() == ds.layers * (16 + 8) * 2
+
+
+@pytest.mark.parametrize("name", ["tiny-qwen3-moe", "tiny-deepseek-v3"])
+def test_experts_one_module_each_as_the_census_reads_them(name):
+    config = json.loads((FIXTURES / name / "config.json").read_text())
+    s = shape_at(FIXTURES / name)
+    experts = config.get("num_experts") or config.get("n_routed_experts")
+    assert (s.experts, s.experts_per_token) == (experts, config["num_experts_per_tok"]) and s.expert_bytes > 0
+    assert s.touched_bytes() < s.weights_bytes - s.expert_bytes * (1 - s.experts_per_token / s.experts) + 1
 
 
 # ------------------------------------------------------------------------------------------------ the plan
@@ -204,17 +190,16 @@ def test_a_giant_model_is_refused_in_one_line_before_any_session(giant):
 
 
 def test_the_guard_says_what_would_fit_in_any_language(giant):
+    from inspector.messages import render
     from inspector.plan import messages
-    from inspector.report.i18n import catalog
 
     v = check_fits(shape_at(giant), context=4096, prompt=100, available=150 * 10**9)
     assert not v.fits and v.needed_bytes > 812 * 10**9
-    assert messages.ALT_INT4 not in {a.sentence for a in v.alternatives}  # at int4 it still needs about 200 GB
+    assert messages.ALT_INT4 not in {a.key for a in v.alternatives}  # at int4 it still needs about 200 GB
     assert v.message.count("\n") == 0 and "150 GB" in v.message
     roomy = check_fits(shape_at(giant), context=4096, prompt=100, available=300 * 10**9)
-    assert messages.ALT_INT4 in {a.sentence for a in roomy.alternatives} and "int4 weights (" in roomy.message
-    zh = catalog("zh")
-    chinese = messages.render(roomy.said, lambda s: zh.get(s, s))
+    assert messages.ALT_INT4 in {a.key for a in roomy.alternatives} and "int4 weights (" in roomy.message
+    chinese = render(roomy.said, "zh")
     assert "可用内存" in chinese and "int4 权重" in chinese and "--force" in chinese
 
 

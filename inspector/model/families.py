@@ -13,11 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..messages import sentence
+
 if TYPE_CHECKING:
     from .architecture import Architecture
 
-# roles inside a block, in the order their patterns are tried (fused ones before their parts)
-BLOCK_ROLE_ORDER = ("attn.qkv", "attn.q", "attn.k", "attn.v", "attn.out", "mlp.gate_up", "mlp.gate", "mlp.up",
+# roles inside a block, in the order their patterns are tried (fused ones before their parts; a mixture of
+# experts' parts before the dense MLP's: an expert's gate_proj is not the block's)
+BLOCK_ROLE_ORDER = ("moe.router", "moe.shared.gate", "moe.shared.up", "moe.shared.down", "moe.experts.gate_up",
+                    "moe.experts.gate", "moe.experts.up", "moe.experts.down", "attn.sinks", "attn.q_a", "attn.q_a_norm",
+                    "attn.q_b", "attn.kv_a", "attn.kv_a_norm", "attn.kv_b", "attn.q_norm", "attn.k_norm", "attn.qkv", "attn.q", "attn.k", "attn.v", "attn.out", "mlp.gate_up", "mlp.gate", "mlp.up",
                     "mlp.down", "norm.attn", "norm.mlp")
 TOP_ROLE_ORDER = ("embed.position", "embed.token", "lm_head", "norm.final")
 
@@ -47,9 +52,15 @@ class Family:
     top_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     recognise: Callable[[Facts], bool] | None = None  # None: only config.json can name it
     formula_text: str = ""  # short enough for one card row
-    formula_where: str = ""  # what its letters stand for
+    formula_where: tuple[str, ...] = ()  # what its letters stand for, one sentence each (a card row each)
     formula: Callable[["Architecture"], int | None] | None = None
     position_offset: int = 0  # rows of the learned position table before position 0 (OPT: 2)
+    expert: Callable[["Architecture"], int] | None = None  # a mixture of experts: one routed expert's parameters
+
+    def __post_init__(self) -> None:
+        """Each meaning of the letters is one of the core's sentences (messages.py), said in the reader's language."""
+        where = (self.formula_where,) if isinstance(self.formula_where, str) else self.formula_where
+        object.__setattr__(self, "formula_where", tuple(sentence(w) for w in where if w))
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -90,8 +101,10 @@ def _gated(a: "Architecture", qkv_bias: bool = False) -> int | None:
 
 
 GATED_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d) + V·d·(1|2) + d"
-GATED_WHERE = "q = heads·hd, kv = kv_heads·hd (hd: head dim); V·d twice if the head is untied"
-GPT_WHERE = "ff = MLP width (12d² + 13d per block when ff = 4d); C = context"
+FF = "ff = MLP width"
+UNTIED_TWICE = "V·d twice if the head is untied"
+GATED_WHERE = ("q = heads·hd, kv = kv_heads·hd (hd: head dim)", UNTIED_TWICE)
+GPT_WHERE = ("ff = MLP width (12d² + 13d per block when ff = 4d)", "C = context")
 
 # ----------------------------------------------------------------------------- module names
 LLAMA_BLOCK = {
@@ -109,7 +122,76 @@ def _gated_shape(f: Facts) -> bool:
     return f.has("mlp.gate") or f.has("mlp.gate_up")
 
 
-FAMILIES: list[Family] = [
+# ----------------------------------------------------------------------------- mixtures of experts
+def _moe_blocks(a: "Architecture") -> tuple[int, int] | None:
+    """(MoE blocks, dense blocks), or None while the experts' sizes are unknown."""
+    if not (a.experts and a.moe_ffn_dim and a.n_layer):
+        return None
+    moe = len(a.moe_layers) or a.n_layer
+    return moe, a.n_layer - moe
+
+
+def _gpt_oss(a: "Architecture") -> int | None:
+    """Biased q/k/v/o projections, a sink per head, a biased router and experts with biases on both products."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.n_kv_head and a.head_dim):
+        return None
+    d, q, kv, E, ff = a.d_model, a.n_head * a.head_dim, a.n_kv_head * a.head_dim, a.experts, a.moe_ffn_dim
+    block = 2 * d * q + 2 * d * kv + q + 2 * kv + d + a.n_head + 2 * d + E * (d + 1) + E * (3 * d * ff + 2 * ff + d)
+    return a.n_layer * block + a.vocab_size * d + d + _untied(a)
+
+
+def _qwen3_moe(a: "Architecture") -> int | None:
+    """Llama's attention with a norm on each query and key head; routed experts (a bias-free router) in the MoE
+    blocks, a gated MLP in the dense ones."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.n_kv_head and a.head_dim):
+        return None
+    moe, dense = blocks
+    d, q, kv, E, ff = a.d_model, a.n_head * a.head_dim, a.n_kv_head * a.head_dim, a.experts, a.moe_ffn_dim
+    attn = 2 * d * q + 2 * d * kv + 2 * a.head_dim + 2 * d
+    return a.n_layer * attn + moe * E * (d + 3 * d * ff) + dense * 3 * d * (a.ffn_dim or 0) + a.vocab_size * d + d \
+        + _untied(a)
+
+
+def _deepseek_v3(a: "Architecture") -> int | None:
+    """Latent attention (low-rank query, compressed key/value with a shared rotary key), a gated MLP in the first
+    dense blocks, then routed and shared experts (the router's correction bias is a buffer, not counted)."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.kv_lora_rank and a.qk_rope_head_dim and a.v_head_dim and a.head_dim):
+        return None
+    moe, dense = blocks
+    d, H, E, ff = a.d_model, a.n_head, a.experts, a.moe_ffn_dim
+    qk, rope, v, rkv = a.head_dim, a.qk_rope_head_dim, a.v_head_dim, a.kv_lora_rank
+    q = (d * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * H * qk) if a.q_lora_rank else d * H * qk
+    attn = q + d * (rkv + rope) + rkv + rkv * H * (qk - rope + v) + H * v * d + 2 * d
+    experts = E * d + E * 3 * d * ff + (a.shared_experts or 0) * 3 * d * ff
+    return a.n_layer * attn + moe * experts + dense * 3 * d * (a.ffn_dim or 0) + a.vocab_size * d + d + _untied(a)
+
+
+QKV = "q = heads·hd, kv = kv_heads·hd"
+DENSE_BLOCKS = "Ld dense blocks of width ffd"
+MOE_FAMILIES: list[Family] = [
+    Family("gpt_oss", "gpt-oss", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.sinks"),
+           formula_text="L·(2d·q + 2d·kv + q + 2kv + 3d + H + E·(d + 1) + E·(3d·ff + 2ff + d)) + V·d·(1|2) + d",
+           formula_where=(QKV, "H = heads (a sink each)", "E = experts, ff = an expert's width",
+                          "biases on q, k, v, o, the router and both expert products"),
+           formula=_gpt_oss, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim + 2 * a.moe_ffn_dim + a.d_model),
+    Family("deepseek_v3", "DeepSeek-V3", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.kv_a"),
+           formula_text="L·(d·rq + rq + rq·H·qk + d·(rkv + r) + rkv + rkv·H·(qk − r + v) + H·v·d + 2d) "
+                        "+ Lm·(E·d + (E + S)·3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
+           formula_where=("rq, rkv = q_lora_rank, kv_lora_rank", "qk = nope + rope (r) head dims, v = value head dim",
+                          "Lm MoE blocks of E routed and S shared experts of width ff", DENSE_BLOCKS),
+           formula=_deepseek_v3, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
+    Family("qwen3_moe", "Qwen3-MoE", "moe", {}, LLAMA_TOP,
+           recognise=lambda f: f.has("moe.experts.gate") or f.has("moe.experts.gate_up"),
+           formula_text="L·(2d·q + 2d·kv + 2hd + 2d) + Lm·E·(d + 3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
+           formula_where=(QKV, "2hd: the q and k norms", "Lm MoE blocks of E experts of width ff (the router: E·d)",
+                          DENSE_BLOCKS),
+           formula=_qwen3_moe, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
+]
+
+FAMILIES: list[Family] = MOE_FAMILIES + [
     Family("gpt2", "GPT-2", "gpt2",
            {"attn.qkv": (r"c_attn",), "attn.out": (r"attn\.c_proj",), "mlp.up": (r"c_fc",),
             "mlp.down": (r"mlp\.c_proj",), "norm.attn": (r"ln_1",), "norm.mlp": (r"ln_2",)},
@@ -123,7 +205,7 @@ FAMILIES: list[Family] = [
            {"embed.token": (r"embed_in",), "lm_head": (r"embed_out",), "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(query_key_value|embed_in|gpt_neox)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 2d",
-           formula_where="ff = MLP width; V·d twice if the head is untied (NeoX's default)", formula=_neox),
+           formula_where=(FF, "V·d twice if the head is untied (NeoX's default)"), formula=_neox),
     Family("opt", "OPT", "opt",
            {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
             "attn.out": (r"self_attn\.out_proj",), "mlp.up": (r"fc1",), "mlp.down": (r"fc2",),
@@ -132,7 +214,7 @@ FAMILIES: list[Family] = [
             "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(self_attn_layer_norm|embed_positions)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + (C + 2)·d + 2d",
-           formula_where="ff = MLP width; OPT's position table starts 2 rows in", formula=_opt, position_offset=2),
+           formula_where=(FF, "OPT's position table starts 2 rows in"), formula=_opt, position_offset=2),
     Family("phi3", "Phi-3", "gated",
            {**LLAMA_BLOCK, "attn.qkv": (r"self_attn\.qkv_proj",), "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(self_attn\.qkv_proj|gate_up_proj)(\.|$)"),
@@ -141,7 +223,7 @@ FAMILIES: list[Family] = [
            recognise=lambda f: _gated_shape(f) and (f.has("attn.q", "bias") or f.has("attn.qkv", "bias"))
            and not f.has("attn.out", "bias"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied",
+           formula_where=("q = heads·hd, kv = kv_heads·hd", "q + 2kv: the q, k, v biases", "V·d twice if untied"),
            formula=lambda a: _gated(a, qkv_bias=True)),
     Family("gemma", "Gemma", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.embed_scaled, formula_text=GATED_TEXT,
@@ -169,6 +251,23 @@ OTHER_TOP_ROLES = {"embed.position": (r"position_embeddings", r"pos_emb"),
                    "norm.final": (r"final_layernorm", r"norm_f")}
 
 
+# mixtures of experts, attention sinks and multi-head latent attention: the module names every family that has
+# them uses (Mixtral/Qwen-MoE/DeepSeek per-expert modules, gpt-oss's stacked experts, onnxruntime-genai's `moe`)
+MOE_BLOCK_ROLES = {
+    "moe.router": (r"mlp\.router", r"mlp\.gate", r"moe\.gate", r"moe\.router", r"block_sparse_moe\.gate"),
+    "moe.shared.gate": (r"shared_experts?\.gate_proj",), "moe.shared.up": (r"shared_experts?\.up_proj",),
+    "moe.shared.down": (r"shared_experts?\.down_proj",),
+    "moe.experts.gate_up": (r"experts\.gate_up_proj(_bias)?",),
+    "moe.experts.gate": (r"experts\.\d+\.gate_proj", r"experts\.\d+\.w1"),
+    "moe.experts.up": (r"experts\.\d+\.up_proj", r"experts\.\d+\.w3"),
+    "moe.experts.down": (r"experts\.\d+\.down_proj", r"experts\.\d+\.w2", r"experts\.down_proj(_bias)?"),
+    "attn.sinks": (r"self_attn\.sinks",),
+    "attn.q_a": (r"q_a_proj",), "attn.q_a_norm": (r"q_a_layernorm",), "attn.q_b": (r"q_b_proj",),
+    "attn.kv_a": (r"kv_a_proj_with_mqa",), "attn.kv_a_norm": (r"kv_a_layernorm",), "attn.kv_b": (r"kv_b_proj",),
+    "attn.q_norm": (r"q_norm",), "attn.k_norm": (r"k_norm",),
+}
+
+
 def family(name: str | None) -> Family | None:
     return BY_NAME.get(name or "")
 
@@ -186,7 +285,7 @@ def role_patterns() -> tuple[list[tuple[str, re.Pattern]], list[tuple[str, re.Pa
     """(block roles, top-level roles): every family's module names, one pattern per role, in role order."""
     block: dict[str, list[str]] = {r: [] for r in BLOCK_ROLE_ORDER}
     top: dict[str, list[str]] = {r: [] for r in TOP_ROLE_ORDER}
-    for source in [f.block_roles for f in FAMILIES] + [EXPORTER_BLOCK_ROLES, OTHER_BLOCK_ROLES]:
+    for source in [MOE_BLOCK_ROLES] + [f.block_roles for f in FAMILIES] + [EXPORTER_BLOCK_ROLES, OTHER_BLOCK_ROLES]:
         for role, frags in source.items():
             block[role].extend(frags)
     for source in [f.top_roles for f in FAMILIES] + [OTHER_TOP_ROLES]:

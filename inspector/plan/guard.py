@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from .. import units
 from ..errors import InspectorError
+from ..messages import Message, joined
 from . import devices, messages as say
 from .devices import Device
-from .messages import Said, render
 from .planner import Plan, make_plan, verdict
 from .shape import ModelShape, shape_of
 
@@ -24,7 +24,7 @@ class DoesNotFit(InspectorError):
     """The run would need more memory than there is; `verdict` says how much and what would fit."""
 
     def __init__(self, verdict: "Verdict", path: str | None = None):
-        super().__init__(verdict.message or "", path)
+        super().__init__(verdict.said, path)
         self.verdict = verdict
 
 
@@ -36,13 +36,13 @@ class Verdict:
     where: str  # "RAM" or the GPU's name
     context: int
     plans: list[Plan] = field(default_factory=list)
-    alternatives: list[Said] = field(default_factory=list)  # what would fit
-    said: Said | None = None  # the one line, when it does not fit, to say in any language (messages.render)
+    alternatives: list[Message] = field(default_factory=list)  # what would fit
+    said: Message | None = None  # the one line, when it does not fit (messages.render says it in a language)
 
     @property
     def message(self) -> str | None:
         """The one line in English (the command line's)."""
-        return render(self.said) if self.said else None
+        return str(self.said) if self.said else None
 
 
 def resolve_provider(provider: str) -> str:
@@ -100,7 +100,7 @@ def _fits(plan: Plan, target: Device) -> bool:
     return target.free_bytes is None or need <= target.free_bytes
 
 
-def _alternatives(shape: ModelShape, plan: Plan, target: Device) -> list[Said]:
+def _alternatives(shape: ModelShape, plan: Plan, target: Device) -> list[Message]:
     """What would fit: a shorter context here, int4 weights here, or a common GPU (as stored, or at int4)."""
     out = []
     again = lambda s, c: make_plan(s, context=c, batch=plan.batch, kv_dtype=plan.kv_dtype, device=target,
@@ -110,17 +110,17 @@ def _alternatives(shape: ModelShape, plan: Plan, target: Device) -> list[Said]:
         while lo < hi:
             mid = (lo + hi + 1) // 2
             lo, hi = (mid, hi) if _fits(again(shape, mid), target) else (lo, mid - 1)
-        out.append(Said(say.ALT_CONTEXT, (f"{lo:,}",)))
+        out.append(say.ALT_CONTEXT(f"{lo:,}"))
     int4 = _at_int4(shape)
     if int4 is not None and _fits(again(int4, plan.context), target):
-        out.append(Said(say.ALT_INT4, (units.nbytes(again(int4, plan.context).total_bytes),)))
+        out.append(say.ALT_INT4(units.nbytes(again(int4, plan.context).total_bytes)))
     for gpu in sorted(devices.common_gpus(), key=lambda d: d.memory_bytes):
         v = verdict(shape, gpu, plan.context, plan.batch, plan.kv_dtype, plan.prompt)
         if v.fits == say.FITS:
-            out.append(Said(say.ALT_GPU, (f"{gpu.memory_bytes / devices.GIB:.0f}", gpu.name)))
+            out.append(say.ALT_GPU(f"{gpu.memory_bytes / devices.GIB:.0f}", gpu.name))
             break
         if v.fits == say.FITS_INT4 and int4 is not None:
-            out.append(Said(say.ALT_GPU_INT4, (f"{gpu.memory_bytes / devices.GIB:.0f}", gpu.name)))
+            out.append(say.ALT_GPU_INT4(f"{gpu.memory_bytes / devices.GIB:.0f}", gpu.name))
             break
     return out
 
@@ -135,20 +135,19 @@ def _at_int4(shape: ModelShape) -> ModelShape | None:
                                expert_bytes=int(shape.expert_bytes * share))
 
 
-def _said(v: Verdict, plans: list[Plan], target: Device) -> Said:
-    would = Said(say.WOULD_FIT, (v.alternatives,)) if v.alternatives else Said(say.NOTHING_FITS)
+def _said(v: Verdict, plans: list[Plan], target: Device) -> Message:
+    would = say.WOULD_FIT(joined(v.alternatives, say.EITHER)) if v.alternatives else say.NOTHING_FITS()
     if len(plans) > 1:
-        return Said(say.NEEDS_BOTH, (units.nbytes(v.needed_bytes), f"{v.context:,}", units.nbytes(v.available_bytes),
-                                     would))
+        return say.NEEDS_BOTH(units.nbytes(v.needed_bytes), f"{v.context:,}", units.nbytes(v.available_bytes), would)
     p = plans[0]
     if target.kind == "cuda":
         runtime = p.device_bytes - p.weights_bytes - p.kv_cache_bytes
-        return Said(say.NEEDS_GPU, (units.nbytes(v.needed_bytes), target.name, f"{p.context:,}",
-                                    units.nbytes(p.weights_bytes), units.nbytes(p.kv_cache_bytes),
-                                    units.nbytes(runtime), units.nbytes(v.available_bytes), would))
-    return Said(say.NEEDS_RAM, (units.nbytes(v.needed_bytes), f"{p.context:,}", units.nbytes(p.weights_bytes),
-                                units.nbytes(p.kv_cache_bytes), units.nbytes(p.runtime_bytes),
-                                units.nbytes(v.available_bytes), would))
+        return say.NEEDS_GPU(units.nbytes(v.needed_bytes), target.name, f"{p.context:,}", units.nbytes(p.weights_bytes),
+                             units.nbytes(p.kv_cache_bytes), units.nbytes(runtime), units.nbytes(v.available_bytes),
+                             would)
+    return say.NEEDS_RAM(units.nbytes(v.needed_bytes), f"{p.context:,}", units.nbytes(p.weights_bytes),
+                         units.nbytes(p.kv_cache_bytes), units.nbytes(p.runtime_bytes), units.nbytes(v.available_bytes),
+                         would)
 
 
 def ensure_files_fit(files: list[tuple[str, str | None]], context: int, prompt: int | None = None,

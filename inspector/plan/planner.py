@@ -27,7 +27,7 @@ class DeviceVerdict:
     memory_gb: float
     bandwidth_gbs: float | None
     needs_bytes: int  # as stored
-    fits: str  # "fits", "fits at int4" or "does not fit"
+    fits: str  # messages.FITS, FITS_INT4 or DOES_NOT_FIT (a declared word: JSON and the app render it)
     int4_needs_bytes: int
     tokens_per_s_bound: float | None  # as it would run there (at int4 where only that fits)
 
@@ -56,7 +56,7 @@ class Plan:
     runtime: dict = field(default_factory=dict)  # process, session, activations, device_context, load_peak
     cache: dict = field(default_factory=dict)  # per kind of layer: layers, tokens kept, bytes
     devices: list[DeviceVerdict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # messages (plan/messages.py)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -96,9 +96,9 @@ def make_plan(shape: ModelShape, context: int | None = None, batch: int = 1, kv_
                 total - weights - cache_bytes, total, host, device_bytes, available, per_token, target.bandwidth_gbs,
                 target.source, bound, fits, _runtime_dict(rt), _cache_dict(shape, context, batch, kv))
     if provider == "cpu" and rt.load_peak > weights + cache_bytes + rt.total:
-        plan.notes.append(say.NOTE_LOAD_PEAK)
+        plan.notes.append(say.NOTE_LOAD_PEAK())
     if provider == "cuda" and fitted().cuda_context_bytes is None:
-        plan.notes.append(say.NOTE_CUDA_UNMEASURED)
+        plan.notes.append(say.NOTE_CUDA_UNMEASURED())
     if compare:
         plan.devices = [verdict(shape, d, context, batch, kv, prompt) for d in devices.common_gpus()]
     return plan

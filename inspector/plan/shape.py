@@ -8,7 +8,6 @@ genai_config.json only say what the graph cannot (a sliding window, MLA's latent
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..model.architecture import PAST_RE
@@ -17,9 +16,6 @@ BYTES = {"fp32": 4, "float32": 4, "fp16": 2, "float16": 2, "bfloat16": 2, "bf16"
 ONNX_ELEM = {1: "fp32", 10: "fp16", 16: "bf16", 3: "int8"}  # a cache input's element type
 INT4_BITS = 4.5  # MatMulNBits, block 32, one fp16 scale per block: what `plan` assumes "at int4" means
 LOOKUP_OPS = {"Gather", "GatherBlockQuantized"}
-MOE_OPS = {"MoE", "QMoE"}
-EXPERTS_PER_TOKEN_KEYS = ("num_experts_per_tok", "num_experts_per_token", "moe_topk", "top_k", "experts_per_token")
-EXPERT_RE = re.compile(r"(?:^|[./])experts?[./](\d+)[./]")
 
 
 @dataclass(frozen=True)
@@ -130,34 +126,15 @@ def _lookup_tables(census, op_of: dict[str, str]) -> tuple[int, int]:
 
 
 def _experts(census) -> tuple[int, int, int]:
-    """(experts per layer, bytes of routed experts, experts a token uses): stacked in a MoE/QMoE op (its `k`),
-    or one MatMul each (`…experts.N…`, k from config.json)."""
-    model = census.model
-    stacked: dict[str, tuple[int, int]] = {}  # stored name -> (experts, k)
-    for nodes in census.node_layers.values():
-        for node in nodes:
-            if node.op_type not in MOE_OPS:
-                continue
-            k = next((a.i for a in node.attribute if a.name == "k"), 0)
-            for name in list(node.input)[2:]:
-                ref = model.tensors.get(name)
-                if ref is not None and len(ref.shape) == 3:
-                    stacked[name] = (ref.shape[0], k)
-    if stacked:
-        experts = max(e for e, _k in stacked.values())
-        k = max(k for _e, k in stacked.values())
-        return experts, sum(model.tensors[n].stored_nbytes for n in stacked), k
-    per_expert: dict[str, int] = {}
-    ids = set()
+    """(experts per block, bytes of the routed experts, experts a token uses), from the census's roles and the
+    architecture's counts (model/experts.py: a fused MoE op's `k`, or config.json's)."""
+    arch = census.architecture
+    routed: dict[str, int] = {}
     for t in census.tensors:
-        m = EXPERT_RE.search(t.name) or next((EXPERT_RE.search(n) for n in t.nodes if EXPERT_RE.search(n)), None)
-        if m and t.counted:
-            ids.add(int(m.group(1)))
-            per_expert[t.stored] = model.tensors[t.stored].stored_nbytes
-    config = model.config or {}
-    k = next((config[key] for key in EXPERTS_PER_TOKEN_KEYS if isinstance(config.get(key), int)), 0)
-    if per_expert and k:
-        return len(ids), sum(per_expert.values()), k
+        if t.role.startswith("moe.experts") and t.counted:
+            routed.setdefault(t.stored, t.nbytes)  # its scales and zero points included
+    if routed and arch.experts and arch.experts_per_token:
+        return arch.experts, sum(routed.values()), arch.experts_per_token
     return 0, 0, 0
 
 
@@ -200,8 +177,8 @@ def _cache_dtype(model) -> str:
 
 def _cache_layers(census, config: dict) -> list[CacheLayer]:
     """Each layer's cache: its width from the graph's past inputs (or the architecture), its kind from the
-    graph's fused attention (`local_window_size`) or the config (`layer_types`, `sliding_window`, MLA's
-    `kv_lora_rank`)."""
+    graph's fused attention (`local_window_size`), the config (`layer_types`, `sliding_window`) or latent
+    attention's ranks (the architecture's `kv_lora_rank`: the compressed latent and the rotary key)."""
     arch, model = census.architecture, census.model
     widths: dict[int, int] = {}
     for i in model.graph.input:
@@ -211,18 +188,19 @@ def _cache_layers(census, config: dict) -> list[CacheLayer]:
         dims = i.type.tensor_type.shape.dim
         heads = dims[1].dim_value if len(dims) == 4 and dims[1].HasField("dim_value") else arch.n_kv_head
         width = dims[3].dim_value if len(dims) == 4 and dims[3].HasField("dim_value") else arch.head_dim
-        if config.get("kv_lora_rank") and not (len(dims) == 4 and dims[3].HasField("dim_value")):
-            heads, width = 1, config["kv_lora_rank"] + (config.get("qk_rope_head_dim") or 0)
+        if arch.kv_lora_rank and not (len(dims) == 4 and dims[3].HasField("dim_value")):
+            heads, width = 1, arch.kv_lora_rank + (arch.qk_rope_head_dim or 0)
         layer = int(m.group(1))
         widths[layer] = widths.get(layer, 0) + (heads or 0) * (width or 0)
     if not widths:
         return []
     windows = _windows(census, config, max(widths) + 1)
-    mla = bool(config.get("kv_lora_rank"))
+    latent = arch.kv_lora_rank + (arch.qk_rope_head_dim or 0) if arch.kv_lora_rank else None
     out = []
     for layer in range(max(widths) + 1):
         window = windows.get(layer)
-        kind = "mla" if mla else "sliding" if window else "full"
+        # latent attention whose export keeps the latent; an export that caches whole keys and values is "full"
+        kind = "mla" if latent and widths.get(layer) == latent else "sliding" if window else "full"
         out.append(CacheLayer(kind, widths.get(layer, 0), window))
     return out
 
