@@ -73,7 +73,8 @@ def test_gemma2_alternates_and_a_genai_build_says_its_windows(tmp_path):
     assert [c.kind for c in shape_at(folder).cache] == ["sliding", "full"]
     genai = shape_at(FIXTURES / "genai-gemma2")  # the builder's GroupQueryAttention: local_window_size 32, then -1
     assert [(c.kind, c.window) for c in genai.cache] == [("sliding", 32), ("full", None)]
-    assert genai.cache_bytes(100) == genai.cache[0].values_per_token * 4 * 32 + genai.cache[1].values_per_token * 4 * 100
+    per_layer = [c.values_per_token * 4 for c in genai.cache]
+    assert genai.cache_bytes(100) == per_layer[0] * 32 + per_layer[1] * 100
 
 
 def test_latent_attention_keeps_what_its_export_caches(tiny_deepseek):

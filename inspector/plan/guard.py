@@ -60,7 +60,8 @@ def check_fits(models, context: int, prompt: int | None = None, provider: str = 
 
     `prompt`: the tokens of the first step (by default the whole context); `available`: the bytes free where the
     weights go (by default psutil's available RAM, or the GPU's free memory from NVML)."""
-    shapes = [m if isinstance(m, ModelShape) else shape_of(m) for m in (models if isinstance(models, list) else [models])]
+    models = models if isinstance(models, list) else [models]
+    shapes = [m if isinstance(m, ModelShape) else shape_of(m) for m in models]
     target = _target(resolve_provider(provider), available)
     plans = [make_plan(s, context=min(context, s.context_length or context), batch=batch, kv_dtype=kv_dtype,
                        device=target, prompt=prompt, compare=False) for s in shapes]

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.architecture import PAST_RE
+from ..model.census import BUFFER, QUANT_AUX
+from ..model.ops import LOOKUP_OPS
 
 BYTES = {"fp32": 4, "float32": 4, "fp16": 2, "float16": 2, "bfloat16": 2, "bf16": 2, "int8": 1}
 ONNX_ELEM = {1: "fp32", 10: "fp16", 16: "bf16", 3: "int8"}  # a cache input's element type
 INT4_BITS = 4.5  # MatMulNBits, block 32, one fp16 scale per block: what `plan` assumes "at int4" means
-LOOKUP_OPS = {"Gather", "GatherBlockQuantized"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _lookup_tables(census, op_of: dict[str, str]) -> tuple[int, int]:
             whole += ref.stored_nbytes
             rows += ref.stored_nbytes // max(1, n_rows)
     for name, why in census.excluded:  # rotary tables and masks: read a row (or a slice) at a time
-        if why.startswith("rotary"):
+        if why == BUFFER:
             whole += census.model.tensors[name].stored_nbytes
     return whole, rows
 
@@ -163,7 +164,7 @@ def _int4_bytes(census) -> int:
         else:
             total += t.count * 2
     for name, why in census.excluded:
-        if not why.startswith("quantization"):
+        if why != QUANT_AUX:
             total += census.model.tensors[name].stored_nbytes
     return total
 
