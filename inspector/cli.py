@@ -22,6 +22,7 @@ COMMANDS = {
     "report": (".report.cli", "add_report_parser"),
     "compare": (".compare.cli", "add_compare_parser"),
     "plan": (".plan.cli", "add_plan_parser"),
+    "heads": (".engine.heads_cli", "add_heads_parser"),
 }
 
 

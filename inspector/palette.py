@@ -37,3 +37,7 @@ def tint(color: str, amount: float) -> str:
 # the drift of B's residual stream from A's (compare/drift.py): what each sum adds, and the stream's drift
 DRIFT = {"embeddings": "#8a8a8a", "attention": "#3b6ea8", "mlp": "#d9822b", "block": "#6a4c93"}
 DRIFT_LINE = "#222222"
+
+# what a head does (engine/heads.py), in the heads' map
+HEAD_ROLE = {"previous-token": "#3b6ea8", "induction": "#d62828", "first-token": "#2a9d8f",
+             "none": "#bbbbbb"}

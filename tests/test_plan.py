@@ -9,10 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
 from inspector.model import load_model, take_census
 from inspector.plan import devices
@@ -235,3 +232,32 @@ def test_compare_checks_both_models_together(tight_memory, capsys):
     assert code == 2 and "these models need" in out.err and len(out.err.strip().splitlines()) == 1
     code, _out = _main(["compare", str(SAMPLE), str(SAMPLE / "model_fp16.onnx")], capsys)  # weights only: no run
     assert code == 0
+
+
+@pytest.mark.parametrize("command", [
+    ["generate", "{model}", "--prompt", "Life is", "--max-new-tokens", "2", "--ablate", "0.0"],
+    ["heads", "{model}", "--length", "8"],
+    ["report", "{model}", "-o", "{tmp}/r.json", "--heads", "--heads-length", "8"],
+    ["report", "{model}", "-o", "{tmp}/r.json", "--compare", str(SAMPLE / "model_fp16.onnx"), "--prompt", "Life is",
+     "--max-new-tokens", "2"],
+])
+def test_ablations_heads_and_reports_check_first(command, tight_memory, capsys, tmp_path, monkeypatch):
+    """Every command that makes a session checks the plan before it: the probed copy's session
+    (generate --ablate, heads, report --heads) as the plain one, and report --compare both models at once."""
+    from inspector.engine import generator
+
+    made = []
+    monkeypatch.setattr(generator, "create_session", lambda *a, **k: made.append(a) or 1 / 0)
+    code, out = _main([c.format(model=SAMPLE, tmp=tmp_path) for c in command], capsys)
+    assert code == 2 and len(out.err.strip().splitlines()) == 1 and "is available" in out.err, out.err
+    assert not made and not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["generate", "{model}", "--prompt-ids", "1,2,3", "--max-new-tokens", "2", "--ablate", "0.0", "--json"],
+    ["heads", "{model}", "--length", "8", "--json"],
+])
+def test_ablations_and_heads_forced_run_anyway(command, tight_memory, capsys):
+    code, out = _main([c.format(model=FIXTURES / "tiny-induction") for c in command] + ["--force"], capsys)
+    assert code == 0, out.err
+    assert json.loads(out.out)

@@ -10,6 +10,7 @@ from .. import json_output, units
 from ..cli_options import add_variant_option
 from ..errors import GenerationError, terminal_text
 from ..messages import sentence
+from .ablation_cli import add_ablation_options
 from .serialize import result_dict
 
 
@@ -19,6 +20,7 @@ def add_generate_parser(sub) -> None:
     add_variant_option(g)
     add_generation_options(g)
     g.add_argument("--json", action="store_true", help="one JSON object on stdout instead of streamed text")
+    add_ablation_options(g)
     g.set_defaults(func=cmd_generate)
 
 
@@ -93,17 +95,22 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     return gen, result
 
 
-def memory_guard(args):
+def memory_guard(args, whole: bool = False):
     """The check the Generator makes between its census and its session (plan/guard.py): the context this run
-    can reach — the prompt (at most a token per UTF-8 byte until its tokenizer says) and the new tokens."""
+    can reach — the prompt (at most a token per UTF-8 byte until its tokenizer says) and the new tokens.
+    `whole`: that context is also read at once (`--ablate` reads the intact model's answers so, after the run)."""
     def admit(census) -> None:
         from ..plan.guard import DoesNotFit, ensure_fits
 
         prompt = prompt_from_args(args)
         new = max(1, args.max_new_tokens)
-        tokens = len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2
+
+        def check(tokens: int) -> None:
+            ensure_fits(census, tokens + new, prompt=tokens + new if whole else tokens, provider=args.provider,
+                        path=str(census.model.path))
+
         try:
-            ensure_fits(census, tokens + new, prompt=tokens, provider=args.provider, path=str(census.model.path))
+            check(len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2)
         except DoesNotFit:
             if isinstance(prompt, list) or census.model.source is None:
                 raise
@@ -112,13 +119,17 @@ def memory_guard(args):
                 raise
             from .tokenizer import TextCodec
 
-            exact = len(TextCodec(tok).encode(prompt))  # the bound was too generous: count exactly
-            ensure_fits(census, exact + new, prompt=exact, provider=args.provider, path=str(census.model.path))
+            check(len(TextCodec(tok).encode(prompt)))  # the bound was too generous: count exactly
 
     return admit
 
 
 def cmd_generate(args) -> int:
+    if getattr(args, "ablate", None) is not None:
+        from .ablation_cli import cmd_ablate
+
+        return cmd_ablate(args, config_from_args(args), prompt_from_args(args), print_summary,
+                          admit=None if args.force else memory_guard(args, whole=True))
     if args.json:
         _gen, result = run_generation(args)
         json_output.dump(result_dict(result), sys.stdout)
@@ -126,16 +137,21 @@ def cmd_generate(args) -> int:
         return 0
     _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)
     sys.stdout.write("\n")
+    print_summary(result, sys.stderr)
+    if result.inside:
+        print_inside(result, sys.stderr)
+    print_experts(result, sys.stderr)
+    return 0
+
+
+def print_summary(result, out) -> None:
+    """One line: tokens, why the run ended, time to first token, speed, latency percentiles, peak RSS."""
     m = result.metrics.summary()
     n = len(result.new_ids)
     print(f"[{n} token{'' if n == 1 else 's'}, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
           f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
           f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {units.number(m['peak_rss_mb'], 3)} MB, "
-          f"{result.provider}]", file=sys.stderr)
-    if result.inside:
-        print_inside(result, sys.stderr)
-    print_experts(result, sys.stderr)
-    return 0
+          f"{result.provider}]", file=out)
 
 
 # the routers' choices over a run (the core's sentences: messages.py)

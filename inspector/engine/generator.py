@@ -24,6 +24,7 @@ import onnxruntime as ort
 from ..errors import GenerationError
 from ..messages import Message, sentence
 from ..model import load_model, take_census
+from ..model.ablation import KEEP_INPUT, Ablation
 from ..model.sources import open_source
 from .metrics import MemoryProbe, RunMetrics
 from .model_io import NOT_CAUSAL_LM, ModelIO, read_io
@@ -170,6 +171,9 @@ class Generator:
         self._probed: tuple | None = None  # (Inside, copy bytes, folder), made the first time it is asked for
         self._threads = threads
         self._probe_values: dict[str, np.ndarray] = {}  # the last step's probed outputs
+        self.ablation: Ablation | None = None  # parts switched off (set_ablation); None: the intact model
+        self._on_copy = False  # the session is the probed copy's
+        self.last_logits: np.ndarray | None = None  # the last step's logits, as the model gave them
 
     # ------------------------------------------------------------------ the inside view
     def set_inside(self, on: bool) -> Inside | None:
@@ -180,20 +184,41 @@ class Generator:
         plain speed (onnxruntime runs every node of a graph, asked-for outputs or not)."""
         if on == (self.inside is not None):
             return self.inside
-        if on:
-            if self._probed is None:
-                self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
-            inside, data, folder = self._probed
-            if self.routers is not None:
-                data = add_outputs(data, self.routers.logits)
-            self.session = None  # the plain session's memory goes before the copy's comes
-            self.session, _provider = create_session(str(self.path), self.provider, self._threads, data, folder)
-            self.inside = inside
-        else:
-            self.session = None
-            self.session, _provider = create_session(str(self.path), self.provider, self._threads, *self._plain)
-            self.inside = None
+        self._use_copy(on or self.ablation is not None)
+        self.inside = self._probed[0] if on else None
         return self.inside
+
+    def set_ablation(self, ablation: Ablation | None) -> None:
+        """From the next step on, switch `ablation`'s parts off (None: the intact model, on the plain session
+        again unless the inside view is on).  The parts are switched off in the probed copy through its keep
+        input (model/ablation.py), so an Ablation without parts runs the intact model on the same session —
+        what a comparison of the two wants.  A part the model lacks or cannot switch off raises AblationError."""
+        if ablation is not None:
+            self.hooks.check(ablation)
+        self.ablation = ablation
+        self._use_copy(self.inside is not None or ablation is not None)
+
+    @property
+    def hooks(self):
+        """What this model can switch off (model/ablation.py's Hooks); makes the probed copy when first asked."""
+        if self._probed is None:
+            self._probed = prepare_inside(self.path)
+        return self._probed[0].hooks
+
+    def _use_copy(self, on: bool) -> None:
+        """The probed copy replaces the session, or the plain session comes back: one session's weights in
+        memory, never two."""
+        if on == self._on_copy:
+            return
+        if on and self._probed is None:
+            self._probed = prepare_inside(self.path)  # (Inside, the copy's bytes, its weights' folder)
+        model = self._plain
+        if on:
+            _inside, data, folder = self._probed
+            model = (add_outputs(data, self.routers.logits) if self.routers is not None else data, folder)
+        self.session = None  # the old session's memory goes before the new one's comes
+        self.session, _provider = create_session(str(self.path), self.provider, self._threads, *model)
+        self._on_copy = on
 
     # ------------------------------------------------------------------ text
     def encode(self, text: str) -> list[int]:
@@ -261,6 +286,7 @@ class Generator:
         if np.isnan(logits).any() or np.isposinf(logits).any() or not np.isfinite(logits).any():
             bad = "NaN" if np.isnan(logits).any() else INFINITE
             raise GenerationError(NOT_FINITE(bad, len(st.steps) + 1), str(self.path))
+        self.last_logits = logits
         dist = st.sampler.distribution(logits)
         token = st.sampler.choose(dist)
         top, prob, entropy = dist.top(max(1, st.config.candidates)), dist.prob(token), dist.entropy
@@ -312,6 +338,11 @@ class Generator:
     def logits_for(self, ids: list[int]) -> np.ndarray:
         """The logits at every position of `ids` read at once (teacher forcing, an empty cache): [len(ids), vocab].
         What each position predicts for the next, whatever was chosen there; the run's state is untouched."""
+        return self.read_whole(ids)[0]
+
+    def read_whole(self, ids: list[int], outputs: tuple[str, ...] = ()) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`logits_for`, and the session's `outputs` (probes of the copy) from the same pass.  With an
+        ablation, its parts are off at every position."""
         ids = [int(i) for i in ids]
         if not ids:
             raise GenerationError("no ids to read")
@@ -322,10 +353,10 @@ class Generator:
         if io.cached:
             feeds.update(io.empty_past())
         try:
-            out = self.session.run([io.logits], feeds)[0]
+            out = self.session.run([io.logits, *outputs], feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime's run errors, as one line
             raise GenerationError(FAILED_READING(len(ids), ort_message(exc, str(self.path))), str(self.path)) from None
-        return np.asarray(out[0], np.float32)
+        return np.asarray(out[0][0], np.float32), out[1:]
 
     def result(self) -> GenerationResult:
         st = self.state
@@ -357,7 +388,8 @@ class Generator:
             return "context"
         return None
 
-    def _feeds(self, new_ids: list[int], past_len: int) -> dict[str, np.ndarray]:
+    def _feeds(self, new_ids: list[int], past_len: int, step: int | None = None) -> dict[str, np.ndarray]:
+        """`step`: the run's step this pass chooses a token for (an ablation may hold for some steps only)."""
         io, n = self.io, len(new_ids)
         feeds = {io.input_ids: np.asarray([new_ids], dtype=io.ids_dtype)}
         if io.attention_mask:
@@ -366,6 +398,9 @@ class Generator:
             feeds[io.position_ids] = np.arange(past_len, past_len + n, dtype=np.int64)[None, :]
         if io.use_cache_branch:
             feeds[io.use_cache_branch] = np.array([past_len > 0])
+        if self.ablation is not None and self._on_copy:
+            hooks = self._probed[0].hooks
+            feeds[KEEP_INPUT] = self.ablation.keep(hooks.n_layer, hooks.n_head, step)
         return feeds
 
     def _forward(self, prefill: bool) -> np.ndarray:
@@ -373,12 +408,12 @@ class Generator:
         st, io = self.state, self.io
         session, probes = self.session, self._extra_outputs()
         if not io.cached:  # no cache in the graph: recompute the whole sequence
-            out = session.run([io.logits] + probes, self._feeds(st.ids, 0))
+            out = session.run([io.logits] + probes, self._feeds(st.ids, 0, len(st.steps)))
             self._probe_values = dict(zip(probes, out[1:]))
             return out[0][0, -1].astype(np.float32)
         new_ids = st.ids if prefill else st.ids[-1:]
         past_len = 0 if prefill else len(st.ids) - 1
-        feeds = self._feeds(new_ids, past_len)
+        feeds = self._feeds(new_ids, past_len, len(st.steps))
         if prefill:
             st.cache = self._empty_cache()
         if self.io_binding and self.inside is None:
@@ -411,7 +446,10 @@ class Generator:
         io = self.io
         binding = self.session.io_binding()
         for name, arr in feeds.items():
-            binding.bind_cpu_input(name, arr)
+            if name == KEEP_INPUT:  # an overridable initializer: bind_cpu_input knows only the graph's inputs
+                binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(arr))
+            else:
+                binding.bind_cpu_input(name, arr)
         binding.bind_output(io.logits, "cpu")  # the outputs come back in the order they are bound
         present_of = io.present_of()
         for name, value in st.cache.items():

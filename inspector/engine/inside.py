@@ -18,6 +18,7 @@ from ..errors import GenerationError
 from ..messages import Message, sentence
 from ..model import load_model, take_census
 from ..model.dequantize import values
+from ..model.ablation import Hooks, add_ablation
 from ..model.lens_graph import FLOAT_TYPES, LENS_OUTPUT, add_lens
 from ..model.merged import with_past_branch
 from ..model.probes import Probes, find_probes
@@ -51,6 +52,7 @@ class Inside:
     lens_blocks: list[int]  # the blocks whose lens the copy computes (LENS_OUTPUT's rows), the last one aside
     in_graph: bool = True  # the copy computes the lens (lens_graph.py); else numpy does, with `head`
     head: np.ndarray | None = None  # [d_model, vocab] (only where the copy could not take the head)
+    hooks: Hooks | None = None  # what the copy can switch off (model/ablation.py)
 
     @property
     def outputs(self) -> list[str]:
@@ -151,6 +153,7 @@ def prepare(path) -> tuple[Inside, bytes, str | None]:
         in_graph = add_lens(proto.graph, final_nodes, [probes.residual[b] for b in blocks], probes.norm,
                             probes.eps, weight, bias, dtype if dtype in FLOAT_TYPES else onnx.TensorProto.FLOAT)
         inside = Inside(probes, weight, bias, blocks, in_graph, None if in_graph else _head(census))
+        inside.hooks = add_ablation(proto.graph, census, dtype if dtype in FLOAT_TYPES else onnx.TensorProto.FLOAT)
         known = {o.name for o in proto.graph.output}
         for name in inside.outputs:
             if name not in known:  # untyped: onnxruntime takes the type the value has (fp16 in an fp16 model)

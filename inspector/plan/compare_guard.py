@@ -29,6 +29,13 @@ def guard_compare(args, prompt, window: int = 0) -> None:
         files = [(args.a, args.variant_a), (args.b, args.variant_b)]
     else:
         return
+    guard_pair(files, prompt, args.max_new_tokens, args.provider, window)
+
+
+def guard_pair(files: list[tuple[str, str | None]], prompt, max_new_tokens: int, provider: str,
+               window: int = 0) -> None:
+    """Models named by (path, variant), held at once while they continue `prompt` (text: at most a token per
+    UTF-8 byte; or ids) and read a text `window` tokens at a time; `report --compare` calls it too."""
     tokens = len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2
-    longest = max(tokens + args.max_new_tokens, window)
-    ensure_files_fit(files, longest, prompt=max(tokens, window), provider=args.provider)
+    longest = max(tokens + max_new_tokens, window)
+    ensure_files_fit(files, longest, prompt=max(tokens, window), provider=provider)

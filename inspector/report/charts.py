@@ -219,3 +219,33 @@ def drift_chart(points: list, _=_same) -> bytes:
     ax.grid(axis="y", alpha=0.3)
     ax.tick_params(axis="y", labelsize=7)
     return _png(fig)
+
+
+def heads_map(heads: dict, _=_same) -> bytes:
+    """Block × head, each cell in its role's colour (as strong as its score for that role; grey: none), with the
+    loss rise when the head is switched off written in it (`heads`: engine/heads.py's HeadsReading.as_dict())."""
+    from matplotlib.patches import Patch
+
+    n_layer, n_head = heads["n_layer"], heads["n_head"]
+    image = np.ones((n_layer, n_head, 3))
+    for h in heads["heads"]:
+        role = h["role"]
+        strength = h["scores"][role] if h["scores"] and role in h["scores"] else 0.5
+        rgb = palette.tint(palette.HEAD_ROLE[role], 0.35 + 0.65 * min(1.0, strength))
+        image[h["block"], h["head"]] = [int(rgb[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    fig, ax = plt.subplots(figsize=(min(7.5, 1.6 + 0.55 * n_head), min(9.0, 1.0 + 0.4 * n_layer)))
+    ax.imshow(image, aspect="auto", interpolation="nearest")
+    if n_layer * n_head <= 400:
+        for h in heads["heads"]:
+            if h["loss_rise"] is not None:
+                ax.text(h["head"], h["block"], f"{h['loss_rise']:+.2f}", ha="center", va="center", fontsize=6,
+                        color=palette.PLOT_FOREGROUND)
+    every_head, every_block = max(1, n_head // 16), max(1, n_layer // 24)
+    ax.set_xticks(range(0, n_head, every_head), [str(i) for i in range(0, n_head, every_head)], fontsize=6)
+    ax.set_yticks(range(0, n_layer, every_block), [_("block {0}").format(b) for b in range(0, n_layer, every_block)],
+                  fontsize=6)
+    ax.set_xlabel(_("head"), fontsize=8)
+    ax.set_title(_("What each head does (in each cell: the loss rise with it switched off, nats)"), fontsize=8)
+    ax.legend(handles=[Patch(color=palette.HEAD_ROLE[r], label=_(r)) for r in heads["roles"]], fontsize=6,
+              frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _png(fig)

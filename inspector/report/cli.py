@@ -28,15 +28,25 @@ def add_report_parser(sub) -> None:
     r.add_argument("--compare-variant", metavar="FILE", help="which file of --compare's folder")
     r.add_argument("--attention-steps", metavar="N,…", help="with --inside: the steps whose attention the report "
                    "draws, comma-separated, the first generated token being step 1 (default: the first and the last)")
+    r.add_argument("--heads", action="store_true", help="also what each head does (as `heads` reads it): the "
+                                                         "table and the map of block × head by role")
+    r.add_argument("--heads-length", type=int, help="with --heads: random tokens in each half of the probe")
+    r.add_argument("--heads-seed", type=int, default=0, help="with --heads: the probe's seed (default 0)")
     r.set_defaults(func=cmd_report)
 
 
 def cmd_report(args) -> int:
     fmt = format_for(args.output, args.format)  # fail before any work on a bad name
+    if args.compare and prompt_from_args(args) is not None and not args.force:
+        from ..compare.text import TEXT_WINDOW  # both models run, and read the text a window at a time
+        from ..plan.compare_guard import guard_pair
+
+        guard_pair([(args.model, args.variant), (args.compare, args.compare_variant)], prompt_from_args(args),
+                   args.max_new_tokens, args.provider, TEXT_WINDOW)
     census = inspect(args.model, variant=args.variant)
     run = None
     if args.prompt is not None or args.prompt_ids is not None:
-        _gen, run = run_generation(args)
+        run = run_generation(args)[1]  # its session goes before the comparison's two come
     steps = None
     if args.attention_steps:
         try:
@@ -52,7 +62,17 @@ def cmd_report(args) -> int:
 
         comparison = compare(args.model, args.compare, prompt_from_args(args), args.max_new_tokens, args.variant,
                              args.compare_variant, args.provider, census_a=census)
-    path = export(build_report(census, run, attention_at=steps, comparison=comparison, lang=args.lang), args.output, fmt,
-                  protected=census.model.external_files)
+    heads = None
+    if args.heads:
+        from ..engine.generator import Generator
+        from ..engine.heads import DEFAULT_LENGTH, read_heads
+        from ..engine.heads_cli import probe_guard
+
+        length = args.heads_length or DEFAULT_LENGTH
+        gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=args.variant,
+                        admit=None if args.force else probe_guard(length, args.provider))
+        heads = read_heads(gen, length, args.heads_seed)
+    path = export(build_report(census, run, attention_at=steps, comparison=comparison, lang=args.lang, heads=heads),
+                  args.output, fmt, protected=census.model.external_files)
     print(f"wrote {safe_text(path, 400)}", file=sys.stderr)
     return 0

@@ -49,12 +49,13 @@ def identity(census, progress=None) -> dict:
 
 def build_report(census, run=None, progress: say.Progress | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
-                 comparison=None, lang: str = DEFAULT) -> ReportContent:
+                 comparison=None, lang: str = DEFAULT, heads=None) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
     `attention_at`: the steps whose attention to draw when the run read the inside, as indices of the run's steps
     (0 is the first generated token, step 1 to a reader; default: the first and the last).
     `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
-    `lang`: the report's language (messages.LANGUAGES); the charts are drawn in it."""
+    `lang`: the report's language (messages.LANGUAGES); the charts are drawn in it.
+    `heads`: what each head does (engine/heads.py's HeadsReading), or None."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     _ = translator(lang)
@@ -105,6 +106,9 @@ def build_report(census, run=None, progress: say.Progress | None = None,
         content.images["compare_kl.png"] = charts.kl_per_position(tokens.kl, tokens.top1_agree, _)
     if comparison is not None:
         _comparison(content, comparison, charts, _)
+    data["heads"] = heads.as_dict() if heads is not None else None
+    if data["heads"]:
+        content.images["heads.png"] = charts.heads_map(data["heads"], _)
     check(1.0, say.REPORT_READY())
     return content
 
