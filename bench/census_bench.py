@@ -1,22 +1,29 @@
 """Census and statistics: our `stats --json`, our `stats --counts-only` and a plain onnx.load + numpy script, on the
-GPT-2-small export (124M, inline; and with external data) and the 1.1B Llama (external data), in one run.
+GPT-2-small export (124M, inline; and with external data), the 1.1B Llama (external data) and its fp16 file, in one
+run; then `stats --counts-only` on the giant shapes (sparse files: bench/build_giant.py), interpreter start-up
+included.
 
-    python bench/build_gpt2_small.py && python bench/build_llama_1b.py
-    python bench/census_bench.py [--repeat 3] [--onnx-tool]
+    python bench/build_gpt2_small.py && python bench/build_llama_1b.py && python bench/build_variants.py
+    python bench/build_giant.py && python bench/build_giant.py llama3-70b --holes
+    python bench/census_bench.py [--repeat 5] [--onnx-tool]
 
-Each tool runs in its own process with a warm page cache; figures are medians: seconds, GB of weights per
-second, peak RSS, and the ratios naive/ours.  `--onnx-tool` adds onnx-tool's model_profile (it fails on these
-graphs' shape inference; its memory is real).
+Each tool runs in its own process with a warm page cache; figures are medians with the fastest and slowest run:
+seconds, GB of weights per second, peak RSS, and the ratios naive/ours.  `--onnx-tool` adds onnx-tool's
+model_profile (it fails on these graphs' shape inference; its memory is real).  The load average is printed: on a
+shared machine the spread says how far to trust the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import medians  # noqa: E402
+from measure import spread  # noqa: E402
 
 MODELS = Path(__file__).resolve().parent / "models"
 NAIVE = """
@@ -40,54 +47,87 @@ except Exception as exc:
     print(f"onnx-tool profile failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     sys.exit(3)
 """
-CASES = (("gpt2-small", "124M inline"), ("gpt2-small-ext", "124M external"), ("llama-1b", "1.1B external"))
+CASES = (("gpt2-small", "124M inline"), ("gpt2-small-ext", "124M external"), ("llama-1b", "1.1B external"),
+         ("llama-1b-variants/model_fp16.onnx", "1.1B fp16 external"))
+GIANTS = (("giant-llama3-70b", "70B shape"), ("giant-llama3-70b-holes", "70B shape, all holes"),
+          ("giant-llama3-405b", "405B shape"), ("giant-deepseek-v3", "DeepSeek-V3 shape"))
 
 
-def weight_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith("model.onnx"))
+def files(path: Path) -> list[Path]:
+    """The model file and its external data (a folder's model.onnx*, or a file and the files named after it)."""
+    if path.is_dir():
+        return [p for p in path.iterdir() if p.name.startswith("model.onnx")]
+    return [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
 
 
-def warm(folder: Path) -> None:
-    for p in folder.iterdir():
-        if p.name.startswith("model.onnx"):
-            with open(p, "rb") as fh:
-                while fh.read(1 << 24):
-                    pass
+def weight_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in files(path))
+
+
+def warm(path: Path) -> None:
+    for p in files(path):
+        with open(p, "rb") as fh:
+            while fh.read(1 << 24):
+                pass
+
+
+def cell(r: dict) -> str:
+    return f"{r['seconds']:.2f} ({r['min']:.2f}–{r['max']:.2f})"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--onnx-tool", action="store_true")
     args = ap.parse_args()
-    print("| model | tool | seconds | GB/s | peak RSS MB |\n|---|---|--:|--:|--:|")
+    print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
+    print("| model | tool | seconds, median (fastest–slowest) | GB/s | peak RSS MB |\n|---|---|--:|--:|--:|")
     ratios = []
     for name, label in CASES:
-        folder = MODELS / name
-        if not (folder / "model.onnx").exists():
-            print(f"| {label} | (not built: python bench/build_{'llama_1b' if 'llama' in name else 'gpt2_small'}.py) |")
+        path = MODELS / name
+        if not path.exists():
+            print(f"| {label} | (not built: see the docstring) |")
             continue
-        gb = weight_bytes(folder) / 1e9
-        warm(folder)
+        gb = weight_bytes(path) / 1e9
+        warm(path)
+        model = str(path)
         runs = {
-            "inspector stats --json": [sys.executable, "-m", "inspector", "stats", str(folder), "--json"],
-            "inspector stats --counts-only": [sys.executable, "-m", "inspector", "stats", str(folder), "--counts-only",
+            "inspector stats --json": [sys.executable, "-m", "inspector", "stats", model, "--json"],
+            "inspector stats --counts-only": [sys.executable, "-m", "inspector", "stats", model, "--counts-only",
                                               "--json"],
-            "onnx.load + numpy": [sys.executable, "-c", NAIVE, str(folder / "model.onnx")],
+            "onnx.load + numpy": [sys.executable, "-c", NAIVE, str(path / "model.onnx" if path.is_dir() else path)],
         }
         if args.onnx_tool:
-            runs["onnx-tool model_profile"] = [sys.executable, "-c", ONNX_TOOL, str(folder / "model.onnx")]
+            runs["onnx-tool model_profile"] = [sys.executable, "-c", ONNX_TOOL,
+                                               str(path / "model.onnx" if path.is_dir() else path)]
         got = {}
         for tool, cmd in runs.items():
-            seconds, rss, code = medians(cmd, args.repeat, allow_fail=tool.startswith("onnx-tool"))
-            got[tool] = (seconds, rss)
-            fail = " (failed)" if code else ""
-            print(f"| {label} | {tool}{fail} | {seconds:.2f} | {gb / seconds:.2f} | {rss:.0f} |", flush=True)
-        ours, naive = got["inspector stats --json"], got["onnx.load + numpy"]
-        ratios.append((label, naive[0] / ours[0], naive[1] / ours[1]))
-    print("\n| model | naive / ours, time | naive / ours, peak RSS |\n|---|--:|--:|")
-    for label, t, m in ratios:
-        print(f"| {label} | {t:.1f}× | {m:.1f}× |")
+            if tool == "onnx.load + numpy" and gb > 6:
+                print(f"| {label} | {tool} | (not run: it would hold {gb * 2:.0f}+ GB) |")
+                continue
+            r = spread(cmd, args.repeat, allow_fail=tool.startswith("onnx-tool"))
+            got[tool] = r
+            fail = " (failed)" if r["code"] else ""
+            print(f"| {label} | {tool}{fail} | {cell(r)} | {gb / r['seconds']:.2f} | {r['rss']:.0f} |", flush=True)
+        if "onnx.load + numpy" in got:
+            ours, naive = got["inspector stats --json"], got["onnx.load + numpy"]
+            ratios.append((label, naive["seconds"] / ours["seconds"], naive["rss"] / ours["rss"],
+                           naive["min"] / ours["max"], naive["max"] / ours["min"]))
+    print("\n| model | naive / ours, time (worst–best pairing) | naive / ours, peak RSS |\n|---|--:|--:|")
+    for label, t, m, lo, hi in ratios:
+        print(f"| {label} | {t:.1f}× ({lo:.1f}–{hi:.1f}) | {m:.1f}× |")
+    print("\n| giant shape | stats --counts-only, seconds (fastest–slowest) | peak RSS MB | parameters |\n"
+          "|---|--:|--:|--:|")
+    for name, label in GIANTS:
+        path = MODELS / name
+        if not path.exists():
+            print(f"| {label} | (not built: python bench/build_giant.py) |")
+            continue
+        cmd = [sys.executable, "-m", "inspector", "stats", str(path), "--counts-only", "--json"]
+        r = spread(cmd, args.repeat)
+        count = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout)["parameters"]
+        print(f"| {label} | {cell(r)} | {r['rss']:.0f} | {count:,} |", flush=True)
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

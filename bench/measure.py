@@ -28,3 +28,11 @@ def run(cmd: list[str], allow_fail: bool = False) -> tuple[float, float, int]:
 def medians(cmd: list[str], repeat: int, allow_fail: bool = False) -> tuple[float, float, int]:
     runs = [run(cmd, allow_fail) for _ in range(repeat)]
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs)
+
+
+def spread(cmd: list[str], repeat: int, allow_fail: bool = False) -> dict:
+    """The runs' seconds and peak RSS (MB): median, fastest and slowest, and the worst exit code."""
+    runs = [run(cmd, allow_fail) for _ in range(repeat)]
+    seconds, rss = [r[0] for r in runs], [r[1] for r in runs]
+    return {"seconds": statistics.median(seconds), "min": min(seconds), "max": max(seconds),
+            "rss": statistics.median(rss), "rss_max": max(rss), "code": max(r[2] for r in runs)}

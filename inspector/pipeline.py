@@ -13,7 +13,6 @@ from typing import Callable
 from .errors import Cancelled
 from .model import load_model, take_census
 from .model.census import Census
-from .stats import compute_statistics
 from . import progress_text as say
 
 Progress = say.Progress
@@ -32,6 +31,8 @@ def inspect(path: str | Path, variant: str | None = None, statistics: bool = Tru
         report(LOADED, say.WALKING_GRAPH())
         census = take_census(model)
         if statistics:
+            from .stats import compute_statistics  # not needed for the counts alone
+
             compute_statistics(census, lambda f, m: report(WALKED + (1 - WALKED) * f, m), check)
     except BaseException:
         model.close()

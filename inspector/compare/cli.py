@@ -13,7 +13,7 @@ from .advice import MAX_KL, advise, parse_budget
 from .reading import TextChoice
 from .run import compare
 from .scoreboard import scoreboard
-from .text import TEXT_TOKENS
+from .text import TEXT_TOKENS, TEXT_WINDOW
 from .variants import DEFAULT_PROMPT, compare_variants
 
 LAYERS_SHOWN = 12
@@ -43,6 +43,8 @@ def add_compare_parser(sub) -> None:
     c.add_argument("--provider", default="auto", help="auto, cpu or cuda")
     c.add_argument("--histograms", action="store_true", help="with --json: each tensor's histograms too")
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    c.add_argument("--force", action="store_true",
+                   help="run the models even when the plan says they do not fit this machine's free memory")
     c.set_defaults(func=cmd_compare)
 
 
@@ -71,6 +73,11 @@ def cmd_compare(args) -> int:
     if args.max_new_tokens < 1:
         raise InspectorError("--max-new-tokens must be at least 1")
     text = _text(args)
+    if not args.force:  # what the models will run: the prompt's continuation, the text a window at a time
+        from ..plan.compare_guard import guard_compare
+
+        runs = _prompt(args) or (DEFAULT_PROMPT if args.variants or args.text else None)
+        guard_compare(args, runs, 0 if text is None else min(TEXT_WINDOW, text.tokens or TEXT_WINDOW))
     if args.variants:
         if args.b:
             raise InspectorError("--variants compares the files of one folder: give only A")

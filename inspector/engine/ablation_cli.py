@@ -31,14 +31,16 @@ def ablation_from_args(args) -> Ablation:
     return Ablation(parts, steps)
 
 
-def cmd_ablate(args, config, prompt, print_summary) -> int:
-    """`config` and `prompt` as generate reads them; `print_summary` prints a run's one-line summary."""
+def cmd_ablate(args, config, prompt, print_summary, admit=None) -> int:
+    """`config` and `prompt` as generate reads them; `print_summary` prints a run's one-line summary; `admit`:
+    the memory guard, given the census before the session is made."""
     from .ablation_run import compare_ablation
     from .generator import Generator
     from .serialize import result_dict
 
     ablation = ablation_from_args(args)  # before the model is read: a typo fails at once
-    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None),
+                    admit=admit)
     gen.hooks.check(ablation)  # a block or head the model lacks: one line, before any text
     if args.json:
         comparison = compare_ablation(gen, prompt, config, ablation)

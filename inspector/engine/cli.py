@@ -41,6 +41,8 @@ def add_generation_options(p, prompt_required: bool = True) -> None:
     p.add_argument("--inside", action="store_true",
                    help="also read where each token looked (attention) and what each layer would have said "
                         "(the logit lens): every step gets `attention` and `lens` in --json")
+    p.add_argument("--force", action="store_true",
+                   help="run even when the plan says the model does not fit this machine's free memory")
 
 
 def config_from_args(args):
@@ -71,7 +73,8 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     from .generator import Generator
 
     config = config_from_args(args)
-    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None),
+                    admit=None if args.force else memory_guard(args))
     if gen.note and stream is not None:  # text mode: say it before the text; --json carries it as "note"
         print(f"note: {gen.note}", file=sys.stderr)
     gen.start(prompt_from_args(args), config)
@@ -92,11 +95,41 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
     return gen, result
 
 
+def memory_guard(args, whole: bool = False):
+    """The check the Generator makes between its census and its session (plan/guard.py): the context this run
+    can reach — the prompt (at most a token per UTF-8 byte until its tokenizer says) and the new tokens.
+    `whole`: that context is also read at once (`--ablate` reads the intact model's answers so, after the run)."""
+    def admit(census) -> None:
+        from ..plan.guard import DoesNotFit, ensure_fits
+
+        prompt = prompt_from_args(args)
+        new = max(1, args.max_new_tokens)
+
+        def check(tokens: int) -> None:
+            ensure_fits(census, tokens + new, prompt=tokens + new if whole else tokens, provider=args.provider,
+                        path=str(census.model.path))
+
+        try:
+            check(len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2)
+        except DoesNotFit:
+            if isinstance(prompt, list) or census.model.source is None:
+                raise
+            tok = census.model.source.side_file("tokenizer.json")
+            if tok is None:
+                raise
+            from .tokenizer import TextCodec
+
+            check(len(TextCodec(tok).encode(prompt)))  # the bound was too generous: count exactly
+
+    return admit
+
+
 def cmd_generate(args) -> int:
     if getattr(args, "ablate", None) is not None:
         from .ablation_cli import cmd_ablate
 
-        return cmd_ablate(args, config_from_args(args), prompt_from_args(args), print_summary)
+        return cmd_ablate(args, config_from_args(args), prompt_from_args(args), print_summary,
+                          admit=None if args.force else memory_guard(args, whole=True))
     if args.json:
         _gen, result = run_generation(args)
         json_output.dump(result_dict(result), sys.stdout)

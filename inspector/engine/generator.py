@@ -154,14 +154,15 @@ class Generator:
 
     def __init__(self, model: str | Path, provider: str = "auto", threads: int | None = None,
                  io_binding: bool | None = None, context_length: int | None = None, validate: bool = True,
-                 variant: str | None = None, plan: RunPlan | None = None):
+                 variant: str | None = None, plan: RunPlan | None = None, admit=None):
         """`model`: a .onnx file or a folder (`variant` picks one of its files).  `plan`, from a census already
         taken (plan.py), says what the session's inputs leave open and why ids may differ from the float
-        model's; with `validate` the census is taken here, after our own checks of the file."""
+        model's; with `validate` the census is taken here, after our own checks of the file, and handed to
+        `admit` (the memory guard, inspector/plan/guard.py), which raises before a session is made."""
         self.source = open_source(model, variant)
         path = self.path = self.source.path
         if validate:  # our checks (sizes, external data inside the folder) before onnxruntime reads a byte
-            plan = self._check_model()
+            plan = self._check_model(admit)
         plan = plan or RunPlan()
         self.note = plan.note
         context_length = context_length or (plan.architecture.context_length if plan.architecture else None)
@@ -543,12 +544,15 @@ class Generator:
             st.cache = dict(zip(past_names, outs[1:1 + len(past_names)]))
         return outs[0].numpy()[0, -1].astype(np.float32)
 
-    def _check_model(self) -> RunPlan:
-        """Validate the file with the safe loader; its census gives the plan."""
+    def _check_model(self, admit=None) -> RunPlan:
+        """Validate the file with the safe loader; its census gives the plan (and goes to `admit` first)."""
         model = load_model(self.path)
         try:
             if "input_ids" not in model.input_names() or not any(o.name == "logits" for o in model.graph.output):
                 raise GenerationError(NOT_CAUSAL_LM, str(self.path))
-            return plan_for(take_census(model))
+            census = take_census(model)
+            if admit is not None:
+                admit(census)
+            return plan_for(census)
         finally:
             model.close()

@@ -27,14 +27,29 @@ def add_heads_parser(sub) -> None:
     h.add_argument("--provider", default="auto", help="auto, cpu or cuda")
     h.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
     h.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    h.add_argument("--force", action="store_true",
+                   help="run even when the plan says the model does not fit this machine's free memory")
     h.set_defaults(func=cmd_heads)
+
+
+def probe_guard(length: int, provider: str):
+    """The memory guard (plan/guard.py) for the probe: [BOS] and twice `length` tokens, read at once (the BOS
+    is counted whether the model has one or not: its configs are read only once the session is made)."""
+    def admit(census) -> None:
+        from ..plan.guard import ensure_fits
+
+        tokens = 2 * max(length, 1) + 1
+        ensure_fits(census, tokens, prompt=tokens, provider=provider, path=str(census.model.path))
+
+    return admit
 
 
 def read_from_args(args):
     from .generator import Generator
     from .heads import read_heads
 
-    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None))
+    gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=getattr(args, "variant", None),
+                    admit=None if args.force else probe_guard(args.length, args.provider))
     return read_heads(gen, args.length, args.seed)
 
 

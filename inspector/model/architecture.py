@@ -16,11 +16,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from onnx import numpy_helper
-
 from . import families, roles
 from .experts import fill_architecture
 from .ops import FUSED_ATTENTION, LOOKUP_OPS
+from .proto import to_array
 
 if TYPE_CHECKING:
     from .graph_walk import GraphIndex
@@ -266,7 +265,7 @@ def _scalar(model: "LoadedModel", idx: "GraphIndex", value: str | None) -> float
             return _scalar(model, idx, prod.input[0])
         return None
     try:
-        arr = numpy_helper.to_array(tensor)
+        arr = to_array(tensor)
     except Exception:  # noqa: BLE001
         return None
     return float(arr.ravel()[0]) if arr.size == 1 and arr.dtype.kind in "fiu" else None
@@ -279,7 +278,7 @@ def _ints_of(model: "LoadedModel", idx: "GraphIndex", value: str, depth: int = 3
         tensor = model.tensors[value].proto
     if tensor is not None:
         try:
-            arr = numpy_helper.to_array(tensor)
+            arr = to_array(tensor)
         except Exception:
             return []
         return [int(x) for x in np.ravel(arr)] if arr.dtype.kind in "iu" and arr.size <= 8 else []

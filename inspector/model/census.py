@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from onnx import TensorProto
 
 from ..errors import ModelError
 from ..messages import sentence
@@ -30,6 +29,7 @@ from .graph_walk import GraphIndex, Use
 from .loader import LoadedModel
 from .experts import expert_index
 from .param import ParamTensor
+from .proto import TensorProto
 from .quantization import Quantization
 from .tensors import TensorRef
 
@@ -369,27 +369,63 @@ def _close_after_dequantizing(model: LoadedModel, head: ParamTensor, emb: ParamT
     return cosine >= COPY_COSINE and float(np.linalg.norm(e - hv) / norm_e) <= COPY_ERROR
 
 
-def _same_values_transposed(head: TensorRef, emb: TensorRef, block: int = 256) -> bool:
-    """Is `head` the embedding or its transpose, value for value? Compared a block of rows at a time."""
+WHOLE_UP_TO = 1 << 20  # elements: a matrix this small is compared whole; a larger one tile by tile
+TILE, TILES = 256, 16  # a tile is TILE × TILE values; at most TILES of them, spread over the matrix
+
+
+def _same_values_transposed(head: TensorRef, emb: TensorRef) -> bool:
+    """Is `head` the embedding or its transpose, value for value?
+
+    Tiles of the two (square, so both sides read a few pages, whichever is stored transposed) are compared
+    one at a time, spread from the first rows to the last, and the first tile that differs ends the check: an
+    untied head reads one tile of each, whatever the model's size.  A matrix of at most a million values is
+    compared whole; a larger one by its TILES tiles.  Equal tiles that hold a single value (an all-zero head
+    and embedding, a file whose data is mostly holes) say nothing: at least one equal tile must hold distinct
+    values, or the head is not taken for a copy."""
     if head.size != emb.size or len(head.shape) != 2 or len(emb.shape) != 2 or head.quant_like():
         return False
-    h, e = head.raw(), emb.raw()
     if head.data_type != emb.data_type:
         return False
-    if head.shape == emb.shape and np.array_equal(h[:block], e[:block]):
-        return bool(np.array_equal(h, e))
-    if head.shape != emb.shape[::-1]:
+    if head.shape == emb.shape:
+        transposed = False
+    elif head.shape == emb.shape[::-1]:
+        transposed = True
+    else:
         return False
-    rows, cols = emb.shape  # emb [V, d]; head [d, V] with head[j, i] == emb[i, j]
-    e2, h2 = e.reshape(rows, cols), h.reshape(cols, rows)
-    corner = min(4, rows, cols)  # a few rows of each first: an untied head differs at once, pages untouched
-    if not np.array_equal(h2[:corner, :corner], e2[:corner, :corner].T):
-        return False
-    for j in range(0, cols, max(1, block // 16)):
-        j2 = min(cols, j + max(1, block // 16))
-        if not np.array_equal(h2[j:j2], e2[:, j:j2].T):
+    rows, cols = emb.shape  # emb [V, d]; head [V, d], or [d, V] with head[j, i] == emb[i, j]
+    e2 = emb.raw().reshape(rows, cols)
+    h2 = head.raw().reshape((cols, rows) if transposed else (rows, cols))
+    distinct = False
+    row = cols * e2.itemsize
+    for r0, r1, c0, c1 in _tiles(rows, cols, whole=emb.size <= WHOLE_UP_TO):
+        e = e2[r0:r1, c0:c1]
+        h = h2[c0:c1, r0:r1].T if transposed else h2[r0:r1, c0:c1]
+        same = np.array_equal(h, e)
+        distinct = distinct or (same and e.size > 1 and bool(np.any(e != e.flat[0])))
+        emb.release(r0 * row, (r1 - r0) * row)  # the pages this tile mapped, given back before the next
+        if transposed:
+            head.release(c0 * rows * e2.itemsize, (c1 - c0) * rows * e2.itemsize)
+        else:
+            head.release(r0 * row, (r1 - r0) * row)
+        if not same:
             return False
-    return True
+    return distinct
+
+
+def _tiles(rows: int, cols: int, whole: bool):
+    """(r0, r1, c0, c1) of the tiles to compare: row bands covering everything when `whole`, else TILES tiles
+    along the diagonal from the first rows and columns to the last."""
+    if whole:
+        band = max(1, TILE * TILE // max(1, cols))
+        for r0 in range(0, rows, band):
+            yield r0, min(rows, r0 + band), 0, cols
+        return
+    tr, tc = min(TILE, rows), min(TILE, cols)
+    n = max(1, min(TILES, max(rows // tr, cols // tc)))  # on the shorter side tiles may overlap; never repeat
+    for i in range(n):
+        r0 = (rows - tr) * i // max(1, n - 1)
+        c0 = (cols - tc) * i // max(1, n - 1)
+        yield r0, r0 + tr, c0, c0 + tc
 
 
 def _group_layers(params: list[ParamTensor]) -> list[Layer]:

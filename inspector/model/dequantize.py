@@ -20,10 +20,9 @@ import math
 from typing import Callable, Iterator
 
 import numpy as np
-from onnx import TensorProto, numpy_helper
-
 from ..errors import ModelError, safe_text
 from ..messages import sentence
+from .proto import TensorProto, to_array
 from .quantization import Quantization
 from .tensors import CHUNK, TensorRef, to_float, unpack_int4
 
@@ -46,7 +45,7 @@ def small_array(model, name: str | None) -> np.ndarray | None:
         ref = model.tensors[name]
         return np.concatenate(list(ref.chunks()) or [np.zeros(0, np.float32)]) if ref.is_float else ref.raw().copy()
     if name in model.constants:
-        return numpy_helper.to_array(model.constants[name]).ravel()
+        return to_array(model.constants[name]).ravel()
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import onnx
+from . import proto as onnx  # the messages alone: importing onnx itself costs 0.5 s (proto.py)
 
 from .ops import PASS_THROUGH, TO_LOGITS
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import onnx
 from google.protobuf.message import DecodeError
-from onnx import ModelProto, TensorProto
+
+from .proto import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto
 
 from ..errors import ModelError, safe_text
 from ..messages import sentence
@@ -55,7 +55,7 @@ class LoadedModel:
         return self.source.side_json("genai_config.json") if self.source else None
 
     @functools.cached_property
-    def nodes(self) -> list[onnx.NodeProto]:
+    def nodes(self) -> list[NodeProto]:
         """Every node, those inside subgraphs (If/Loop/Scan bodies) included."""
         return list(iter_nodes(self.proto.graph))
 
@@ -64,7 +64,7 @@ class LoadedModel:
         return self.path.parent
 
     @property
-    def graph(self) -> onnx.GraphProto:
+    def graph(self) -> GraphProto:
         return self.proto.graph
 
     @property
@@ -111,7 +111,7 @@ class LoadedModel:
             self.files.close()
 
 
-def iter_nodes(graph: onnx.GraphProto):
+def iter_nodes(graph: GraphProto):
     """The nodes of a graph and, depth first, of every subgraph its nodes hold."""
     for node in graph.node:
         yield node
@@ -119,12 +119,12 @@ def iter_nodes(graph: onnx.GraphProto):
             yield from iter_nodes(sub)
 
 
-def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
+def subgraphs(node: NodeProto) -> list[GraphProto]:
     out = []
     for attr in node.attribute:
-        if attr.type == onnx.AttributeProto.GRAPH:
+        if attr.type == AttributeProto.GRAPH:
             out.append(attr.g)
-        elif attr.type == onnx.AttributeProto.GRAPHS:
+        elif attr.type == AttributeProto.GRAPHS:
             out.extend(attr.graphs)
     return out
 
@@ -143,7 +143,7 @@ def _repair_repeated(field) -> int:
     return n
 
 
-def repair_names(graph: onnx.GraphProto) -> int:
+def repair_names(graph: GraphProto) -> int:
     """Give every name that is not valid UTF-8 (ONNX requires it) an escaped text form, the same bytes always
     the same text, so references still match; returns how many were repaired."""
     n = 0
@@ -172,7 +172,7 @@ def repair_names(graph: onnx.GraphProto) -> int:
     return n
 
 
-def _inner_initializers(graph: onnx.GraphProto):
+def _inner_initializers(graph: GraphProto):
     """Initializers of subgraphs, in a stable order (a merged decoder keeps small ones in its branches)."""
     for node in graph.node:
         for sub in subgraphs(node):
@@ -205,7 +205,9 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
     if model_path.stat().st_size > PROTOBUF_LIMIT:
         raise ModelError(OVER_2GIB, where)
     try:
-        return onnx.load_model(str(model_path), load_external_data=False), []
+        model = ModelProto()
+        model.ParseFromString(model_path.read_bytes())  # what onnx.load_model does, without importing onnx
+        return model, []
     except Exception:  # protobuf raises a zoo of types on garbage; all mean the same here
         raise ModelError(UNREADABLE, where) from None
 

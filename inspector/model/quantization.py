@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import onnx
+from . import proto as onnx  # the messages alone: importing onnx itself costs 0.5 s (proto.py)
 
 from . import ops
 
@@ -71,7 +71,7 @@ class Quantization:
 
 
 def _attrs(node: onnx.NodeProto) -> dict:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    return {a.name: onnx.attribute_value(a) for a in node.attribute}
 
 
 def _input(node: onnx.NodeProto, slot: int | None) -> str | None:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
-from onnx import TensorProto
 
 from ..errors import ModelError, safe_text
 from ..messages import sentence
+from .proto import TensorProto
 from .wire import Span
 
 # onnx data type -> (name, numpy dtype used to view the stored bytes, bits per element)
@@ -74,6 +74,7 @@ class ExternalFiles:
         self.folder = folder.resolve()
         self.model_path = model_path
         self._maps: dict[Path, mmap.mmap | bytes] = {}
+        self._resolved: dict[str, Path] = {}  # location -> its checked path (a model names one file 1,000 times)
 
     def _map(self, path: Path) -> mmap.mmap | bytes:
         buf = self._maps.get(path)
@@ -103,6 +104,13 @@ class ExternalFiles:
             pass
 
     def resolve(self, location: str) -> Path:
+        """The file a location names, checked once: inside the folder, present, a regular file."""
+        path = self._resolved.get(location)
+        if path is None:
+            path = self._resolved[location] = self._check(location)
+        return path
+
+    def _check(self, location: str) -> Path:
         bad = ModelError(LEAVES_FOLDER(repr(safe_text(location))), str(self.model_path))
         if not location or os.path.isabs(location) or location.startswith(("/", "\\")) or ":" in location:
             raise bad
@@ -244,6 +252,8 @@ class TensorRef:
                 raise ModelError(SHAPE_VS_VALUES(repr(safe_text(self.name)), str(list(self.shape)), self.size,
                                                  have_elems))
             np_dtype = DTYPES[self.data_type][1]
+            if self.data_type in (TensorProto.FLOAT16, TensorProto.BFLOAT16):  # bit patterns, not numbers
+                return np.asarray(values).astype(np.uint16).view(np_dtype)
             return np.asarray(values).astype(np_dtype)
         if have != need:
             raise ModelError(SHAPE_VS_BYTES(repr(safe_text(self.name)), str(list(self.shape)), need, have))

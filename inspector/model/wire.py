@@ -12,7 +12,7 @@ from __future__ import annotations
 import mmap
 from dataclasses import dataclass
 
-from onnx import ModelProto
+from .proto import ModelProto
 
 MODEL_GRAPH, GRAPH_INITIALIZER, TENSOR_RAW_DATA = 7, 5, 9
 LARGE = 4096  # raw_data at least this long stays in the file

@@ -37,10 +37,16 @@ def add_report_parser(sub) -> None:
 
 def cmd_report(args) -> int:
     fmt = format_for(args.output, args.format)  # fail before any work on a bad name
+    if args.compare and prompt_from_args(args) is not None and not args.force:
+        from ..compare.text import TEXT_WINDOW  # both models run, and read the text a window at a time
+        from ..plan.compare_guard import guard_pair
+
+        guard_pair([(args.model, args.variant), (args.compare, args.compare_variant)], prompt_from_args(args),
+                   args.max_new_tokens, args.provider, TEXT_WINDOW)
     census = inspect(args.model, variant=args.variant)
     run = None
     if args.prompt is not None or args.prompt_ids is not None:
-        _gen, run = run_generation(args)
+        run = run_generation(args)[1]  # its session goes before the comparison's two come
     steps = None
     if args.attention_steps:
         try:
@@ -60,9 +66,12 @@ def cmd_report(args) -> int:
     if args.heads:
         from ..engine.generator import Generator
         from ..engine.heads import DEFAULT_LENGTH, read_heads
+        from ..engine.heads_cli import probe_guard
 
-        gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=args.variant)
-        heads = read_heads(gen, args.heads_length or DEFAULT_LENGTH, args.heads_seed)
+        length = args.heads_length or DEFAULT_LENGTH
+        gen = Generator(args.model, provider=args.provider, threads=args.threads, variant=args.variant,
+                        admit=None if args.force else probe_guard(length, args.provider))
+        heads = read_heads(gen, length, args.heads_seed)
     path = export(build_report(census, run, attention_at=steps, comparison=comparison, lang=args.lang, heads=heads),
                   args.output, fmt, protected=census.model.external_files)
     print(f"wrote {safe_text(path, 400)}", file=sys.stderr)

@@ -12,6 +12,7 @@ block 3's MLP histogram can be laid beside block 30's.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -20,13 +21,24 @@ import numpy as np
 
 from ..errors import Cancelled
 from ..model.dequantize import values
-from . import fine
+from ..model.tensors import CHUNK
+from . import fine, half
 from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from .moments import Moments, TensorStats
 from .. import progress_text as say
 
 Progress = say.Progress
 IN_FLIGHT_PER_WORKER = 2  # slices read ahead per thread: enough to keep the cores busy, little memory
+
+
+_scratch = threading.local()  # each worker's int64 buffer for a slice's fine codes, reused slice after slice
+
+
+def _codes_buffer(n: int) -> np.ndarray:
+    buf = getattr(_scratch, "codes", None)
+    if buf is None or buf.size < n:
+        buf = _scratch.codes = np.empty(max(n, CHUNK), np.int64)
+    return buf
 
 
 def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
@@ -41,10 +53,10 @@ def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
         m.update(x if x64 is None else x64)
         finite = x[np.isfinite(x)]
         return m, fine.counts(finite)
-    counts = fine.counts(x)
+    counts = fine.counts(x, _codes_buffer(x.size))
     m.count = x.size
     m.total = total
-    m.total_sq = float(np.square(x).sum(dtype=np.float64)) if x64 is None else float(np.dot(x64, x64))
+    m.total_sq = float(np.square(x).sum(dtype=np.float64)) if x64 is None else float(np.square(x64).sum())
     m.min, m.max = (float(x.min()), float(x.max())) if x64 is None else (float(x64.min()), float(x64.max()))
     if counts[fine.ZERO_CODES[0]] or counts[fine.ZERO_CODES[1]]:  # there may be zeros: count them exactly
         m.zeros = int(x.size - np.count_nonzero(x))
@@ -60,7 +72,8 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     sharing: dict[str, list] = {}  # stored tensor -> the logical parameters reading it (aliases, ties)
     for p in census.tensors:
         sharing.setdefault(p.stored, []).append(p)
-    order, seen = [], set()  # each stored tensor once, in layer order, with the layer it completes
+    copies = _exact_copies(census)  # a tied head's stored copy -> the embedding it copies: not read again
+    order, seen = [], set(copies)  # each stored tensor once, in layer order, with the layer it completes
     for layer in census.layers:
         for p in layer.tensors:
             if p.stored not in seen:
@@ -72,9 +85,10 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     fine_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     finished_layers = 0
     for p, moments, counts in _stream(census, order, workers or max(1, os.cpu_count() or 1), cancelled):
-        fine_of[p.stored] = counts
-        for q in sharing[p.stored]:
-            q.stats = TensorStats(moments, q.nbytes)
+        for stored in [p.stored] + [c for c, source in copies.items() if source == p.stored]:
+            fine_of[stored] = counts
+            for q in sharing[stored]:
+                q.stats = TensorStats(moments, q.nbytes)
         done += p.count
         if progress:
             progress(min(done / total, 1.0), say.STATISTICS(p.layer))
@@ -90,22 +104,84 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
         progress(1.0, say.STATISTICS_DONE())
 
 
+HALF_TYPES = {"float16", "bfloat16"}  # stored 16-bit floats: counted by bit pattern (half.py)
+
+
+def _exact_copies(census) -> dict[str, str]:
+    """Stored copies of the embedding a tied head reads (the census compared them value for value): the same
+    values, so the same statistics, and not read a second time."""
+    by_name = {p.name: p for p in census.tensors}
+    out = {}
+    for p in census.tensors:
+        source = by_name.get(p.tied_to or "")
+        if source is not None and not p.counted and p.stored != source.stored and p.quant is None \
+                and source.quant is None and p.dtype == source.dtype:
+            out[p.stored] = source.stored
+    return out
+
+
+def _float32_readers(ref, chunk: int = CHUNK):
+    """Readers of a stored float32 tensor's moments and fine counts, a slice at a time, summarized where the
+    bytes lie (no copy) before their pages are given back."""
+    flat = ref.raw()
+    mapped = ref.files is not None
+
+    def read(start: int, stop: int):
+        out = _summarize(flat[start:stop])
+        if mapped:
+            ref.release(start * 4, (stop - start) * 4)
+        return out
+
+    for start in range(0, flat.size, chunk):
+        yield lambda s=start: read(s, min(flat.size, s + chunk))
+
+
+def _pattern_readers(ref, chunk: int = 2 * CHUNK):
+    """Readers of a stored 16-bit float tensor's bit-pattern counts, a slice at a time, pages given back."""
+    codes = ref.raw().view(np.uint16)
+    mapped = ref.files is not None
+
+    def read(start: int, stop: int) -> np.ndarray:
+        n = half.counts(codes[start:stop])
+        if mapped:
+            ref.release(start * 2, (stop - start) * 2)
+        return n
+
+    for start in range(0, codes.size, chunk):
+        yield lambda s=start: read(s, min(codes.size, s + chunk))
+
+
 def _stream(census, order: list, workers: int, cancelled):
     """(parameter, moments, fine counts) for each stored tensor in `order`, as it completes.  Slices of all
-    tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors."""
+    tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors.  A tensor
+    stored as 16-bit floats is counted by bit pattern (half.py), any other read as float values."""
     def slices():
         for p in order:
-            readers = list(values(census.model, census.model.tensors[p.stored], p.quant).slices())
-            for i, read in enumerate(readers):
-                yield p, read, i == len(readers) - 1
-            if not readers:
-                yield p, None, True
+            ref = census.model.tensors[p.stored]
+            kind = ref.dtype if p.quant is None and ref.dtype in HALF_TYPES else None
+            if kind:
+                tasks = list(_pattern_readers(ref))
+            elif p.quant is None and ref.dtype == "float32" and ref.raw().flags.aligned:
+                tasks = list(_float32_readers(ref))
+            else:
+                tasks = [lambda r=read: _summarize(r()) for read in values(census.model, ref, p.quant).slices()]
+            for i, task in enumerate(tasks):
+                yield p, kind, task, i == len(tasks) - 1
+            if not tasks:
+                yield p, kind, None, True
 
     acc: dict[str, list] = {}
     pending: deque = deque()
     with ThreadPoolExecutor(workers, thread_name_prefix="stats") as pool:
         def collect():
-            p, future, last = pending.popleft()
+            p, kind, future, last = pending.popleft()
+            if kind:  # bit-pattern counts, summed; the figures once the tensor is whole
+                total = acc.setdefault(p.stored, np.zeros(half.PATTERNS, np.int64))
+                if future is not None:
+                    np.add(total, future.result(), out=total)
+                if last:
+                    return (p, *half.summary(acc.pop(p.stored), kind))
+                return None
             m, counts = future.result() if future is not None else (Moments(), None)
             entry = acc.setdefault(p.stored, [Moments(), np.zeros(fine.BINS, np.int64)])
             entry[0] = entry[0].merge(m)
@@ -117,11 +193,11 @@ def _stream(census, order: list, workers: int, cancelled):
             return None
 
         try:
-            for p, read, last in slices():
+            for p, kind, task, last in slices():
                 if cancelled and cancelled():
                     raise Cancelled()
-                future = pool.submit(lambda r=read: _summarize(r())) if read is not None else None
-                pending.append((p, future, last))
+                future = pool.submit(task) if task is not None else None
+                pending.append((p, kind, future, last))
                 while len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     if (out := collect()) is not None:
                         yield out
@@ -129,7 +205,7 @@ def _stream(census, order: list, workers: int, cancelled):
                 if (out := collect()) is not None:
                     yield out
         finally:
-            for _p, future, _last in pending:
+            for _p, _kind, future, _last in pending:
                 if future is not None:
                     future.cancel()
 

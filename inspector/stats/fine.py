@@ -25,9 +25,14 @@ EXPONENT_ALL_ONES = 0xFF << (23 - SHIFT)  # NaN and Inf: left out of the counts
 ZERO_CODES = (0, SIGN)  # +0 and -0 (and subnormals too small to tell apart)
 
 
-def counts(x: np.ndarray) -> np.ndarray:
-    """Dense fine counts of a float32 array (length BINS)."""
-    return np.bincount(np.right_shift(x.view(np.uint32), SHIFT), minlength=BINS)
+def counts(x: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Dense fine counts of a float32 array (length BINS).  `scratch`: an int64 array of at least x.size to shift
+    the codes into (np.bincount counts intp; a fresh temporary each slice costs more than the counting)."""
+    if scratch is None:
+        return np.bincount(np.right_shift(x.view(np.uint32), SHIFT), minlength=BINS)
+    codes = scratch[: x.size]
+    np.right_shift(x.view(np.uint32), SHIFT, out=codes, dtype=np.int64)
+    return np.bincount(codes, minlength=BINS)
 
 
 def sparse(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +72,7 @@ def rebin(fine: tuple[np.ndarray, np.ndarray], edges: np.ndarray) -> np.ndarray:
     first = np.clip(np.floor((lo - lo_edge) / width), 0, bins - 1).astype(np.int64)
     last = np.clip(np.floor((hi - lo_edge) / width), 0, bins - 1).astype(np.int64)
     whole = first == last
-    np.add.at(out, first[whole], n[whole])
+    out += np.bincount(first[whole], weights=n[whole], minlength=bins)
     for i in np.flatnonzero(~whole):  # a fine bin over an edge: shared in proportion to the overlap
         span = max(hi[i] - lo[i], np.finfo(np.float64).tiny)
         for b in range(first[i], last[i] + 1):
