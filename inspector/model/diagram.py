@@ -63,12 +63,13 @@ def _activation(census: Census, block: int) -> str:
     return next((name for op, name in ACTIVATIONS if op in ops), "activation")
 
 
-def _parallel(census: Census) -> bool:
+def _parallel(census: Census, roles: set[str]) -> bool:
     source = census.model.source
     config = (source.side_json("config.json") if source is not None else None) or {}
     if any(k in config for k in PARALLEL_CONFIG_KEYS):
         return any(bool(config.get(k)) for k in PARALLEL_CONFIG_KEYS)
-    return census.architecture.family == "gpt_neox"  # its default
+    # NeoX's default; one norm read by attention and the MLP alike (GPT-J, CodeGen, Phi, Cohere)
+    return census.architecture.family == "gpt_neox" or ("norm.attn" in roles and "norm.mlp" not in roles)
 
 
 def model_diagram(census: Census, block: int = 0) -> Diagram:
@@ -94,6 +95,8 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     heads_box = Box("block.attn.heads", "heads", name, None, 0, 0, heads,
                     f"one fused {arch.fused_attention} node" if arch.fused_attention else
                     "each head: softmax(QKᵀ/√d)·V, its weights over the positions so far")
+    if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
+        projections.append(part(("attn.q_norm", "attn.k_norm"), "QK norm", "attn.qk_norm", "q and k normed per head"))
     attention = part(("attn",), "attention", "attn")
     attention.children = projections + [heads_box, part(("attn.out",), "out", "attn.out")]
     if "mlp.gate_up" in roles:
@@ -107,16 +110,25 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
                           part(("mlp.down",), "down", "mlp.down")]
     norm_attn = part(("norm.attn",), "norm", "norm.attn")
     norm_mlp = part(("norm.mlp",), "norm", "norm.mlp")
-    loose = part(("norm",), "norm", "norm")  # a norm the names did not place (a fused Skip…Norm)
-    if loose.parameters and not norm_attn.parameters:
+    loose = _sum([t for t in ts if t.role == "norm"], ("norm",), "norm", "block.norm", name)  # a norm the names
+    if loose.parameters and not norm_attn.parameters:  # did not place (a fused Skip…Norm)
         norm_attn = Box(norm_attn.key, "norm", name, loose.tensor, loose.weights, loose.biases)
-    parallel = _parallel(census)
+    # sandwich norms (Gemma 2/3, OLMo 2): the sublayer's output normed before it is added
+    after_attn = [part(("norm.attn_post",), "norm", "norm.attn_post", "attention's output normed")] \
+        if "norm.attn_post" in roles else []
+    after_mlp = [part(("norm.mlp_post",), "norm", "norm.mlp_post", "the MLP's output normed")] \
+        if "norm.mlp_post" in roles else []
+    # OLMo 2 norms only the sublayers' outputs: no norm before them
+    before_attn = [] if after_attn and "norm.attn" not in roles else [norm_attn]
+    before_mlp = [] if after_mlp and "norm.mlp" not in roles else [norm_mlp]
+    parallel = _parallel(census, roles)
     if parallel:
-        inner = [norm_attn, attention, norm_mlp, mlp,
+        shared = "norm.mlp" not in roles  # the MLP reads attention's norm: no box of its own
+        inner = [*before_attn, attention, *after_attn, *([] if shared else before_mlp), mlp, *after_mlp,
                  Box("block.add", "add", name, note="x + attention(norm(x)) + MLP(norm(x)): both read the same x")]
     else:
-        inner = [norm_attn, attention, Box("block.add.attn", "add", name, note="x + attention"),
-                 norm_mlp, mlp, Box("block.add.mlp", "add", name, note="x + MLP")]
+        inner = [*before_attn, attention, *after_attn, Box("block.add.attn", "add", name, note="x + attention"),
+                 *before_mlp, mlp, *after_mlp, Box("block.add.mlp", "add", name, note="x + MLP")]
     blk = Box("block", f"block {block} of {n}" if n > 1 else name, name, None, layer.weights if layer else 0,
               layer.biases if layer else 0, "every block has these boxes, with its own numbers" if n > 1 else "",
               children=inner)
@@ -133,6 +145,9 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     if any(t.role == "embed.position" for t in etensors):
         embeddings.children.append(_sum(etensors, ("embed.position",), "position", "embeddings.position",
                                         "embeddings", "learned positions"))
+    if any(t.role == "embed.norm" for t in etensors):  # BLOOM's LayerNorm right after the lookup
+        embeddings.children.append(_sum(etensors, ("embed.norm",), "norm", "embeddings.norm", "embeddings",
+                                        "the embedding normed"))
     final = census.layer("final_norm")
     final_box = Box("final_norm", "final norm", "final_norm" if final else None,
                     final.tensors[0].name if final and final.tensors else None,

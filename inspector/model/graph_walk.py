@@ -125,7 +125,9 @@ class GraphIndex:
             nxt = []
             for value in frontier:
                 for consumer, _slot in self.consumers.get(value, []):
-                    if consumer.op_type in ("Reshape", "Cast", "Identity", "Add", "Transpose", "Squeeze"):
+                    # Mul, Div, Tanh: a scale or a soft cap on the logits (Cohere, Granite, Gemma 2)
+                    if consumer.op_type in ("Reshape", "Cast", "Identity", "Add", "Transpose", "Squeeze", "Mul", "Div",
+                                            "Tanh"):
                         nxt.extend(consumer.output)
             frontier = nxt
         return any(o in self.outputs and "logit" in o.lower() for o in frontier)

@@ -37,6 +37,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     for c in a.config_checks:
         w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
           f"the graph says {safe_text(c['graph'], 40)}")
+    for note in a.notes:
+        w(f"  note: {note}")
     w()
     w(f"  {'layer':<14}{'parameters':>14}{'weights':>14}{'biases':>11}{'share':>9}{'bytes':>11}"
       f"{'w mean':>11}{'w std':>10}{'w absmax':>10}")
