@@ -96,7 +96,7 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
                     f"one fused {arch.fused_attention} node" if arch.fused_attention else
                     "each head: softmax(QKᵀ/√d)·V, its weights over the positions so far")
     if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
-        projections.append(part(("attn.q_norm", "attn.k_norm"), "QK norm", "attn.qk_norm", "q and k normed per head"))
+        projections.append(part(("attn.q_norm", "attn.k_norm"), "norm", "attn.qk_norm", "q and k normed per head"))
     attention = part(("attn",), "attention", "attn")
     attention.children = projections + [heads_box, part(("attn.out",), "out", "attn.out")]
     if "mlp.gate_up" in roles:
