@@ -13,6 +13,7 @@ from . import json_output
 from .cli_options import add_variant_option
 from .compare.cli import add_compare_parser
 from .engine.cli import add_generate_parser
+from .engine.heads_cli import add_heads_parser
 from .errors import InspectorError, safe_text
 from .pipeline import inspect
 from .report.census_data import census_dict
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_parser(sub)
     add_report_parser(sub)
     add_compare_parser(sub)
+    add_heads_parser(sub)
     return ap
 
 

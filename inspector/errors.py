@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from .messages import DEFAULT, Text, render, sentence
+
 
 class InspectorError(Exception):
-    """An expected failure; `str()` is the one line shown to the user."""
+    """An expected failure; `str()` is the one line shown to the user (`text(lang)` in another language)."""
 
-    def __init__(self, message: str, path: str | None = None):
+    def __init__(self, message: Text, path: str | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = message  # one of the core's sentences (messages.py), or a line of someone else's
         self.path = path
 
-    def __str__(self) -> str:
+    def text(self, lang: str = DEFAULT) -> str:
         """One line, whatever the file's name holds (a newline, an escape sequence, undecodable bytes)."""
-        message = safe_text(self.message, 400)
+        message = safe_text(render(self.message, lang), 400)
         return f"{safe_text(self.path, 300)}: {message}" if self.path else message
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 class ModelError(InspectorError):
@@ -49,16 +54,28 @@ def terminal_text(text: str) -> str:
                    for ch in text)
 
 
-def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(one line for a message, the details — a traceback — for whoever asks for them)."""
+WENT_WRONG = sentence("Something went wrong: {0}")
+WENT_WRONG_SOMEWHERE = sentence("Something went wrong (the details say where).")
+
+
+def describe_error(exc: BaseException, lang: str = DEFAULT) -> tuple[str, str]:
+    """(one line for a message in `lang`, the details — a traceback — for whoever asks for them)."""
     if isinstance(exc, InspectorError):
-        return str(exc), ""
+        return exc.text(lang), ""
     import traceback
 
-    return plain_message(exc), "".join(traceback.format_exception(exc))
+    return plain_message(exc, lang=lang), "".join(traceback.format_exception(exc))
 
 
-def plain_message(exc: BaseException, lead: str = "Something went wrong") -> str:
-    """One line a person can read: what the exception says, not its Python class (that goes in the details)."""
-    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return f"{lead}: {text}" if text else f"{lead} (the details say where)."
+def first_line(exc: BaseException) -> str:
+    """What an exception says, its first line (at most 300 characters), or ""."""
+    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+
+
+def plain_message(exc: BaseException, lead: str | None = None, lang: str = DEFAULT) -> str:
+    """One line a person can read: what the exception says, not its Python class (that goes in the details).
+    `lead` (already in the reader's language) replaces "Something went wrong"."""
+    text = first_line(exc)
+    if lead is not None:
+        return f"{lead}: {text}" if text else lead
+    return render(WENT_WRONG(text), lang) if text else render(WENT_WRONG_SOMEWHERE, lang)

@@ -1,7 +1,8 @@
 """Standard JSON (RFC 8259) for every `--json` output and JSON report.
 
 Python's json writes NaN and Infinity bare, which jq and browsers refuse; a statistic of a tensor
-holding NaN, or a latency never measured, is written as null instead.
+holding NaN, or a latency never measured, is written as null instead. A sentence of the core (messages.Message)
+is written in English.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from typing import IO, Any
 
 import numpy as np
 
+from .messages import Message
+
 
 def finite_only(obj: Any) -> Any:
-    """`obj` with every non-finite float replaced by None (and numpy scalars made plain)."""
+    """`obj` with every non-finite float replaced by None, numpy scalars made plain and Messages in English."""
+    if isinstance(obj, Message):
+        return str(obj)
     if isinstance(obj, (float, np.floating)):
         return float(obj) if math.isfinite(obj) else None
     if isinstance(obj, np.integer):

@@ -33,3 +33,11 @@ def tint(color: str, amount: float) -> str:
     amount = min(1.0, max(0.0, amount))
     c = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 + (x - 255) * amount):02x}" for x in c)
+
+# the drift of B's residual stream from A's (compare/drift.py): what each sum adds, and the stream's drift
+DRIFT = {"embeddings": "#8a8a8a", "attention": "#3b6ea8", "mlp": "#d9822b", "block": "#6a4c93"}
+DRIFT_LINE = "#222222"
+
+# what a head does (engine/heads.py), in the heads' map
+HEAD_ROLE = {"previous-token": "#3b6ea8", "induction": "#d62828", "first-token": "#2a9d8f",
+             "none": "#bbbbbb"}

@@ -16,7 +16,7 @@ from .model.census import Census
 from .stats import compute_statistics
 from . import progress_text as say
 
-Progress = Callable[[float, str], None]
+Progress = say.Progress
 LOADED, WALKED = 0.02, 0.05  # the share of progress the parse and the graph walk take; statistics the rest
 
 
@@ -24,12 +24,12 @@ def inspect(path: str | Path, variant: str | None = None, statistics: bool = Tru
             progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> Census:
     report = progress or (lambda _f, _m: None)
     check = cancelled or (lambda: False)
-    report(0.0, say.READING_GRAPH)
+    report(0.0, say.READING_GRAPH())
     model = load_model(path, variant=variant)
     try:
         if check():
             raise Cancelled()
-        report(LOADED, say.WALKING_GRAPH)
+        report(LOADED, say.WALKING_GRAPH())
         census = take_census(model)
         if statistics:
             compute_statistics(census, lambda f, m: report(WALKED + (1 - WALKED) * f, m), check)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from .messages import sentence
+
 MB = 1e6  # every "MB" in the inspector is 10^6 bytes, as nbytes() prints them
 
 
@@ -33,13 +35,23 @@ def nbytes(n: float | int | None) -> str:
 
 
 def number(x: float | None, digits: int = 4) -> str:
+    """A measured value as people read it, `digits` significant below a thousand, whole and grouped above:
+    0.00078, 12.5, 1,250 (never 1.25e+03); only what is very small keeps an exponent (9.6e-07)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
+    if x and abs(x) < 1e-4:
+        return f"{x:.{min(digits, 2)}g}"
+    rounded = float(f"{x:.{digits}g}")
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(rounded) >= 10 ** digits or abs(rounded) >= 1000:  # where "g" would write an exponent
+        return f"{rounded:,.0f}"
     return f"{x:.{digits}g}"
 
 
-def percent(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.2f}%"
+def percent(x: float | None, decimals: int = 2) -> str:
+    """A share as a percentage, the one way the inspector writes them: 99.47%, 95%."""
+    return "–" if x is None else f"{100 * x:.{decimals}f}%"
 
 
 def ratio(x: float | None) -> str:
@@ -53,7 +65,8 @@ def ratio(x: float | None) -> str:
     return f"1/{1 / x:,.0f}×" if x > 0 else "0×"
 
 
-KIND_PLURAL = {"weight": "weights", "bias": "biases"}  # a parameter kind as a heading or legend says it
+KIND_PLURAL = {"weight": sentence("weights"), "bias": sentence("biases")}  # a parameter kind as a heading or legend says it
+KIND_NAME = {"weight": sentence("weight"), "bias": sentence("bias")}  # and as a table's cell says it
 
 TOKEN_SHOWN = {"\n": "↵", "\r": "␍", "\t": "⇥"}  # characters a token table would otherwise swallow
 

@@ -8,6 +8,8 @@ dependencies of the app).  Run from the repository root:
     python sample_models/build.py             # everything
     python sample_models/build.py fixtures    # only the small test models
     python sample_models/build.py families    # only the family and layout fixtures
+    python sample_models/build.py ablation    # PyTorch with parts switched off, beside the fixtures (issue 25)
+    python sample_models/build.py heads       # a GPT-2 with an induction circuit, for `heads` (issue 25)
 
 Each model folder gets its model(s), `config.json`, `tokenizer.json` and, for fixtures,
 `reference.json`: what PyTorch itself says about the model (parameter counts,
@@ -721,8 +723,8 @@ def build_fixtures() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", nargs="?", choices=["all", "sample", "sample-variants", "sample-zh", "fixtures",
-                                                "families"], default="all")
-    ap.add_argument("--only", nargs="*", help="with 'families': just these fixtures")
+                                                "families", "moe", "ablation", "heads"], default="all")
+    ap.add_argument("--only", nargs="*", help="with 'families', 'moe' or 'ablation': just these fixtures")
     ap.add_argument("--minutes", type=float, default=5.0, help="training time for the sample GPT")
     args = ap.parse_args()
     if args.what in ("all", "sample"):
@@ -735,6 +737,18 @@ def main() -> None:
         build_fixtures()
     if args.what in ("all", "families"):
         build_families(args.only)
+    if args.what in ("all", "moe"):
+        from moe_fixtures import build_moe  # mixtures of experts and genai sliding windows (issue 22)
+
+        build_moe(args.only)
+    if args.what in ("all", "heads"):
+        from induction_model import build_induction_fixture  # beside this script (issue 25)
+
+        build_induction_fixture()
+    if args.what in ("all", "ablation"):  # from the fixtures' files: after they are built
+        from ablation_reference import build_ablation_references
+
+        build_ablation_references(args.only if args.what == "ablation" else None)
 
 
 if __name__ == "__main__":

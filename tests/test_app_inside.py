@@ -77,7 +77,7 @@ def test_a_fused_attention_model_says_why_and_shows_the_lens(qtbot, window):
     window.tabs.setCurrentWidget(inside)
     step(qtbot, gen, 2)
     qtbot.waitUntil(lambda: inside.index == 1 and inside.lens.rowCount() == 2, timeout=5000)
-    assert inside.note.isVisible() and inside.note.text() == FUSED_NOTE.format(op="GroupQueryAttention")
+    assert inside.note.isVisible() and inside.note.text() == FUSED_NOTE.format("GroupQueryAttention")
     assert inside.grid.attention is None and inside.layer.count() == 0
 
 
@@ -113,4 +113,4 @@ def test_the_report_from_the_app_draws_the_selected_steps_attention(qtbot, windo
     with qtbot.waitSignal(dialog.exported, timeout=60000):
         dialog.export_btn.click()
     assert "## Inside the run" in (tmp_path / "r.md").read_text()
-    assert sorted(p.name for p in (tmp_path / "r_files").glob("attention_*")) == ["attention_0002.png"]
+    assert sorted(p.name for p in (tmp_path / "r_files").glob("attention_*")) == ["attention_0003.png"]  # step 3

@@ -12,6 +12,8 @@ import onnxruntime as ort
 import pytest
 from onnx import helper, numpy_helper
 
+from inspector.compare.advice import advise
+from inspector.compare.reading import TextChoice
 from inspector.compare.run import compare
 from inspector.compare.tokens import kl_rows
 from inspector.compare.variants import compare_variants
@@ -19,6 +21,7 @@ from inspector.errors import GenerationError
 
 from .conftest import FIXTURES, ROOT, SAMPLE
 from .ort_loop import plain_greedy, plain_logits
+from .test_compare_drift import wilson_by_quadratic
 
 QL = FIXTURES / "quant-llama" / "onnx"
 PROMPT = [5, 17, 33, 2]
@@ -120,7 +123,7 @@ def test_a_perturbed_copy_ranks_the_changed_layer_first(tmp_path):
                                            (FIXTURES / "tjs-qwen2" / "onnx" / "model.onnx",
                                             FIXTURES / "tjs-qwen2" / "onnx" / "model_fp16.onnx")])
 def test_kl_per_position_equals_plain_onnxruntime(a_path, b_path):
-    c = compare(a_path, b_path, prompt=PROMPT, max_new_tokens=10)
+    c = compare(a_path, b_path, prompt=PROMPT, max_new_tokens=10, text=TextChoice(None, 130))
     t = c.tokens
     assert t.ids == plain_greedy(a_path, PROMPT, 10)
     seq = PROMPT + t.ids
@@ -134,6 +137,16 @@ def test_kl_per_position_equals_plain_onnxruntime(a_path, b_path):
     np.testing.assert_allclose(t.prob_b, p[np.arange(len(t.ids)), t.ids], atol=1e-5)
     assert t.kl_mean == pytest.approx(float(np.mean(want)), abs=1e-5)
     assert t.kl_p99 == pytest.approx(float(np.percentile(want, 99)), abs=1e-5)
+    d = c.as_dict()["tokens"]  # llama.cpp's figures: numpy's percentiles, the Wilson interval, RMS of Δp
+    for key, value in (("kl_median", np.median(want)), ("kl_p999", np.percentile(want, 99.9)), ("kl_max", want.max())):
+        assert d[key] == pytest.approx(float(value), abs=1e-5), key
+    pa = np.exp(la - la.max(-1, keepdims=True))
+    pa /= pa.sum(-1, keepdims=True)
+    rows = np.arange(len(t.ids))
+    assert d["delta_p_rms"] == pytest.approx(float(np.sqrt(np.mean((p[rows, t.ids] - pa[rows, t.ids]) ** 2))), abs=1e-5)
+    agree = int(np.sum(la.argmax(-1) == lb.argmax(-1)))
+    assert d["top1_ci95"] == pytest.approx(list(wilson_by_quadratic(agree, len(t.ids))), abs=1e-12)
+    assert c.drift is not None and len(c.drift.blocks) == 2 and c.text is not None
 
 
 def test_a_model_against_itself():
@@ -147,7 +160,7 @@ def test_different_models_list_what_does_not_match():
     c = compare(FIXTURES / "tiny-llama", FIXTURES / "tiny-gpt2")
     sides = {u["side"] for u in c.weights.unmatched}
     assert sides == {"A", "B"}
-    assert any("only in" in u["why"] or "shapes differ" in u["why"] for u in c.weights.unmatched)
+    assert any("only in" in str(u["why"]) or "shapes differ" in str(u["why"]) for u in c.weights.unmatched)
 
 
 def test_vocabularies_that_differ_are_refused_in_one_line(tmp_path):
@@ -161,7 +174,7 @@ def test_vocabularies_that_differ_are_refused_in_one_line(tmp_path):
 
 
 def test_every_variant_of_a_folder():
-    rows = compare_variants(FIXTURES / "quant-llama", PROMPT, 8)
+    rows = compare_variants(FIXTURES / "quant-llama", PROMPT, 8, text=TextChoice(None, 200))
     assert [r.file for r in rows][0] == "onnx/model.onnx" and rows[0].reference
     assert rows[0].kl_mean == 0 and rows[0].top1_agreement == 1.0
     by = {r.file: r for r in rows}
@@ -169,6 +182,23 @@ def test_every_variant_of_a_folder():
                        "onnx/model_q4.onnx", "onnx/model_q4f16.onnx", "onnx/model_bnb4.onnx"}
     assert all(r.error is None and r.kl_mean >= 0 and r.tokens_per_s > 0 for r in rows)
     assert by["onnx/model_q4.onnx"].bits_per_parameter < 20 and by["onnx/model_quantized.onnx"].bits_per_parameter < 9
+    # ranked by quality per byte: the files nothing beats on both size and KL first, then the dominated ones
+    assert rows[0].rank == 1 and sorted(r.rank for r in rows) == list(range(1, 8))
+    for r in rows:
+        if r.dominated_by:
+            d = by[r.dominated_by]
+            assert d.bytes <= r.bytes and d.kl_mean <= r.kl_mean and not d.dominated_by
+            assert all(o.rank < r.rank for o in rows if not o.dominated_by)
+    assert by["onnx/model_qdq.onnx"].dominated_by and not any(r.flag for r in rows)  # every 8- and 4-bit file is
+    assert all(r.text["tokens"] == 199 and r.scores["top1_ci95"] for r in rows)
+    assert rows[0].text["ppl_ratio"] == 1 and rows[0].drift is None
+    assert all(len(r.drift) == 2 and r.drift_peak for r in rows[1:])
+    a = advise(rows)
+    small = min(r.bytes for r in rows if r.kl_mean <= a.max_kl)
+    assert by[a.take].bytes <= small * 1.01 and by[a.take].kl_mean <= a.max_kl
+    assert a.text.startswith(f"Take {a.take}: ") and "smaller than onnx/model.onnx" in a.text
+    assert a.avoid == "onnx/model_qdq.onnx" and "Avoid onnx/model_qdq.onnx: mean KL" in a.text
+    assert advise(rows, budget=999).text.startswith("No file fits 999 B: the smallest, ")
 
 
 def run_cli(*args):
@@ -186,23 +216,32 @@ def test_compare_json_contract():
     assert {"name_a", "name_b", "rel_l2", "max_abs", "cosine", "bits_per_parameter_b"} <= set(d["tensors"][0])
     assert d["unmatched"] == []
     t = d["tokens"]
-    assert len(t["ids"]) == len(t["kl"]) == len(t["top1_agree"]) == 6
+    assert len(t["ids"]) == len(t["kl"]) == len(t["top1_agree"]) == len(t["prob_a"]) == 6
     assert all(isinstance(x, bool) for x in t["top1_agree"])
     assert t["kl_mean"] == pytest.approx(np.mean(t["kl"])) and 0 <= t["top1_agreement"] <= 1
+    assert {"kl_median", "kl_p99", "kl_p999", "kl_max", "delta_p_rms"} <= set(t) and len(t["top1_ci95"]) == 2
+    assert [x["block"] for x in d["drift"]] == [0, 1] and d["drift_positions"] == 6
+    assert {"rel_l2", "input_rel_l2", "attn_rel_l2", "growth", "attn_growth", "mlp_growth", "rank"} <= set(d["drift"][0])
+    assert d["text"]["file"] is None and d["text"]["tokens"] > 100 and d["text"]["ppl_ratio"] > 0
     weights_only = json.loads(run_cli("compare", str(QL / "model.onnx"), str(QL / "model_q4.onnx"), "--json").stdout)
-    assert weights_only["tokens"] is None
+    assert weights_only["tokens"] is None and weights_only["drift"] is None and weights_only["text"] is None
 
 
 def test_compare_text_and_variants_and_errors():
-    r = run_cli("compare", str(SAMPLE), "--variants", "--max-new-tokens", "6")
+    r = run_cli("compare", str(SAMPLE), "--variants", "--max-new-tokens", "6", "--text-tokens", "300", "--budget",
+                "2MB")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert "mean KL" in lines[0] and "reference" in lines[1]
-    assert {line.split()[0] for line in lines[1:]} == {"model.onnx", "model_fp16.onnx", "model_quantized.onnx"}
-    text = run_cli("compare", str(QL / "model.onnx"), str(QL / "model_bnb4.onnx"), "--prompt", "The meaning of")
+    assert "mean KL" in lines[0] and "PPL B/A" in lines[0] and "reference" in lines[1]
+    assert [line.split()[0] for line in lines[1:4]] == ["model.onnx", "model_fp16.onnx", "model_quantized.onnx"]
+    assert lines[4].startswith("Take model_quantized.onnx for 2 MB: 3.36× smaller than model.onnx") and len(lines) == 5
+    text = run_cli("compare", str(QL / "model.onnx"), str(QL / "model_bnb4.onnx"), "--prompt", "The meaning of",
+                   "--no-text")
     assert text.returncode == 0 and "most changed first" in text.stdout and "top-1 agreement" in text.stdout
     for bad in (["compare", str(SAMPLE)], ["compare", str(SAMPLE), str(SAMPLE), "--variants"],
-                ["compare", str(SAMPLE), str(ROOT / "README.md")]):
+                ["compare", str(SAMPLE), str(ROOT / "README.md")],
+                ["compare", str(SAMPLE), "--variants", "--budget", "lots"],
+                ["compare", str(SAMPLE), str(SAMPLE), "--text", str(ROOT / "no-such-text.txt")]):
         r = run_cli(*bad)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
@@ -215,6 +254,7 @@ def test_report_with_a_comparison(tmp_path):
     text = out.read_text()
     assert "## Comparison with" in text and "most changed first" in text and "top-1 agreement" in text
     assert (tmp_path / "r_files" / "compare_kl.png").stat().st_size > 1000
+    assert (tmp_path / "r_files" / "compare_drift.png").stat().st_size > 1000 and "llama.cpp" in text
     j = tmp_path / "r.json"
     run_cli("report", str(QL / "model.onnx"), "-o", str(j), "--compare", str(QL / "model_q4.onnx"))
     d = json.loads(j.read_text())

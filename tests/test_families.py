@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from inspector.engine import Generator
+from inspector.json_output import finite_only
 from inspector.model import load_model, take_census
 from inspector.model.census import CONSTANT_NORMS_NOTE, NOT_A_NORM_PARAMETER
 from inspector.model.families import FAMILIES, family
@@ -155,7 +156,8 @@ def test_one_entry_per_family():
     assert len(names) == len(set(names))
     assert set(FAMILY_FIXTURES.values()) <= set(names)
     for f in FAMILIES:
-        assert f.formula is not None and f.formula_text and f.structure in ("gpt2", "neox", "opt", "gated", "plain")
+        assert f.formula is not None and f.formula_text and f.structure in ("gpt2", "neox", "opt", "gated", "plain",
+                                                                            "moe")
 
 
 @pytest.mark.parametrize("binding", [False, True], ids=["plain", "io-binding"])
@@ -241,7 +243,9 @@ def test_olmos_norms_stored_as_ones_are_not_parameters():
     assert (c.parameters, c.weights, c.biases) == (ref["parameters"], ref["weights"], ref["biases"])
     left_out = [name for name, why in c.excluded if why == NOT_A_NORM_PARAMETER]
     assert len(left_out) == 2 * ref["architecture"]["n_layer"] + 1  # before attention and the MLP, and the last
-    assert a.family == "olmo" and a.notes == [CONSTANT_NORMS_NOTE.format(len(left_out), "OLMo")]
+    assert a.family == "olmo" and a.notes == [CONSTANT_NORMS_NOTE(len(left_out), "OLMo")]
+    assert finite_only(a.as_dict())["notes"] == [f"{len(left_out)} norm tensors stored as constants of ones and zeros "
+                                                 "are not counted: OLMo's norms have no parameters"]  # JSON: English
     assert formula_for(a)[1] == c.parameters
     assert census_of(FIXTURES / "tiny-olmo").architecture.notes == []  # the same weights, exported by optimum
     gen = Generator(FIXTURES / "genai-olmo", provider="cpu")

@@ -17,7 +17,7 @@ from inspector.app.qt_compat import QtCore  # noqa: E402
 from inspector.app.main_window import MainWindow  # noqa: E402
 from inspector.report import strings  # noqa: E402
 
-from .conftest import ROOT, SAMPLE, SAMPLES, open_and_wait  # noqa: E402
+from .conftest import FIXTURES, ROOT, SAMPLE, SAMPLES, open_and_wait  # noqa: E402
 from .test_text import SCRIPTS  # noqa: E402
 
 TS = ROOT / "inspector" / "app" / "translations" / "inspector_zh_CN.ts"
@@ -230,11 +230,11 @@ def test_a_report_renders_every_script(tmp_path, qapp):
 def test_the_cores_sentences_in_chinese(qtbot, chinese, settings):
     """What the core composes — how the model is stored, why a quantized model's ids may differ, the formula's
     letters, the progress line — in the Chinese window and report; the JSON keeps the English."""
-    from inspector.progress_text import STATISTICS, translated
-    from inspector.report.i18n import translator
+    from inspector.messages import render
+    from inspector.progress_text import STATISTICS
 
-    assert translated(STATISTICS.format("block 3"), translator("zh")) == "统计：block 3"
-    assert translated("not a core sentence", translator("zh")) == "not a core sentence"
+    assert render(STATISTICS("block 3"), "zh") == "统计：block 3" and str(STATISTICS("block 3")) == "statistics: block 3"
+    assert i18n.progress(STATISTICS("block 3")) == "统计：block 3"
     w = MainWindow(settings)
     qtbot.addWidget(w)
     open_and_wait(qtbot, w, SAMPLE, "model_quantized.onnx")
@@ -243,3 +243,52 @@ def test_the_cores_sentences_in_chinese(qtbot, chinese, settings):
     assert "这个模型经过量化" in w.generate.note.text()
     assert "上下文长度" in w.overview.scale_box.text()
     w.close()
+
+
+def test_the_chinese_window_says_the_cores_sentences_in_chinese(qtbot, chinese, window):
+    """The model drawn as blocks (its labels, notes and tooltips), the Inside note of a fused attention op and the
+    formula's letters: no English sentence left in the Chinese window (names of ops and tensors aside)."""
+    from inspector.app.qt_compat import QtGui
+
+    from .test_messages import english_sentence
+
+    open_and_wait(qtbot, window, FIXTURES / "genai-llama")
+    gen, inside = window.generate, window.inside
+    gen.inside.setChecked(True)
+    window.tabs.setCurrentWidget(inside)
+    for want in (1, 2):
+        gen.step_btn.click()
+        qtbot.waitUntil(lambda: len(gen.steps) == want and not gen.running, timeout=60000)
+    gen.redraw()
+    qtbot.waitUntil(lambda: inside.index == 1 and inside.note.isVisible(), timeout=5000)
+    assert "GroupQueryAttention" in inside.note.text() and not english_sentence(inside.note.text())
+    canvas = inside.diagram.canvas
+    tips = []
+    for placed in canvas.placed:
+        at = placed.rect.topLeft() + QtCore.QPointF(8, 6)  # its title: a frame's own, not a child's
+        canvas.mouseMoveEvent(QtGui.QMouseEvent(QtCore.QEvent.MouseMove, at, at, QtCore.Qt.NoButton,
+                                                QtCore.Qt.NoButton, QtCore.Qt.NoModifier))
+        tips.append(canvas.toolTip())
+    assert len(tips) > 15 and any("第 0 块（共 2 块）" in t for t in tips) and any("注意力" in t for t in tips)
+    assert [t for t in tips if english_sentence(t)] == []
+    assert inside.diagram.block.text() == "第 0 块"
+    where = [v for k, v in window.overview.scale_box.rows if k in ("其中", "")][1:]
+    assert where and not [v for v in where if english_sentence(v)]
+
+
+@pytest.mark.parametrize("mode", ["AcceptOpen", "AcceptSave"])
+def test_qts_own_file_dialog_is_chinese(qtbot, chinese, mode):
+    """Qt's catalogue for zh_CN lacks the file dialog's "&Look in:" and "Files of &type:"; ours fills them."""
+    import re
+
+    from inspector.app.qt_compat import QtWidgets
+
+    dialog = QtWidgets.QFileDialog(None, "", str(ROOT))
+    dialog.setOption(QtWidgets.QFileDialog.DontUseNativeDialog, True)
+    dialog.setAcceptMode(getattr(QtWidgets.QFileDialog, mode))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [w.text() for w in dialog.findChildren(QtWidgets.QLabel) + dialog.findChildren(QtWidgets.QPushButton)]
+    texts += [w.toolTip() for w in dialog.findChildren(QtWidgets.QToolButton)]
+    assert {"查找范围(&L)：", "文件类型(&T)："} <= set(texts)
+    assert [t for t in texts if re.search(r"[A-Za-z]{2,}", t)] == []

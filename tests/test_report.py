@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,8 @@ def test_untrusted_names_stay_text(evil_model, tmp_path):
     assert "script" not in p.tags
     assert EVIL in "".join(p.text)  # shown as text
     md = export(rc, tmp_path / "e.md").read_text()
-    assert "<script>" not in md and "\\<script\\>" in md
+    assert "\\<script>alert('x')\\</script>\\|\\*\\_\\`" in md  # markup escaped (a > alone opens nothing)
+    assert not re.search(r"(?<!\\)<script", md)
     d = json.loads(export(rc, tmp_path / "e.json").read_text())
     assert any(t["name"] == EVIL for layer in d["layers"] for t in layer["tensors"])
 
@@ -223,7 +225,7 @@ def test_a_quantized_models_report_says_how_it_is_stored(tmp_path):
         "Love is", GenerationConfig(max_new_tokens=3))
     rc = build_report(c, run)
     html = export(rc, tmp_path / "r.html").read_text()
-    summary = rc.data["quantization"]["summary"]
+    summary = str(rc.data["quantization"]["summary"])
     assert summary.startswith("int4, block 32, on 15 of 16 matrices") and summary in html
     assert "greedy ids can differ wherever two candidates are close" in html and "<td>int4, block 32</td>" in html
     md = export(rc, tmp_path / "r.md").read_text()

@@ -248,8 +248,8 @@ class CompareView(QtWidgets.QWidget):
         """A signal from a worker replaced meanwhile (queued before it was): dropped."""
         return self.sender() is not self.worker
 
-    @QtCore.Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
+    @QtCore.Slot(float, object)
+    def _on_progress(self, fraction: float, message) -> None:
         if self._stale():
             return
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
@@ -291,7 +291,7 @@ class CompareView(QtWidgets.QWidget):
         a, b = c.a, c.b
         self.summary.setText(
             "<br>".join(self.tr("<b>{0}</b> {1}: {2}, {3} bits/param, {4}").format(
-                side, html.escape(m.name), html.escape(m.stored_as), units.number(m.bits_per_parameter, 3),
+                side, html.escape(m.name), html.escape(i18n.core(m.stored_as)), units.number(m.bits_per_parameter, 3),
                 units.nbytes(m.bytes)) for side, m in (("A", a), ("B", b)))
             + "<br>" + plural(len(c.weights.tensors), self.tr("{0} tensor matched by layer and role"),
                               self.tr("{0} tensors matched by layer and role")))
@@ -307,7 +307,7 @@ class CompareView(QtWidgets.QWidget):
         self.layers.resizeColumnsToContents()
         un = c.weights.unmatched
         self.unmatched.setText("" if not un else "<b>" + self.tr("Unmatched:") + "</b> " + "; ".join(
-            f"{u['side']} {html.escape(u['name'])} ({html.escape(u['why'])})" for u in un))
+            f"{u['side']} {html.escape(u['name'])} ({html.escape(i18n.core(u['why']))})" for u in un))
         if c.weights.layers:
             self.layers.selectRow(0)
         self._show_tokens(c.tokens)
@@ -347,7 +347,7 @@ class CompareView(QtWidgets.QWidget):
         self.diff_plot.plot(np.asarray(d["edges"]), np.asarray(d["counts"], float), stepMode="center", fillLevel=0,
                             brush=pg.mkBrush(palette.ACCENT + "80"), pen=pg.mkPen(palette.ACCENT, width=1.5))
         self.diff_plot.setTitle(f"B − A: rel L2 {units.number(t.rel_l2, 3)}, max {units.number(t.max_abs, 3)}")
-        self.diff_plot.setToolTip(f"{t.name_a} (A) and {t.name_b} (B)")
+        self.diff_plot.setToolTip(self.tr("{0} (A) and {1} (B)").format(t.name_a, t.name_b))
         v = t.value_hist
         edges = np.asarray(v["edges"])
         for label, key, colour in (("A", "counts_a", palette.WEIGHT), ("B", "counts_b", palette.BIAS)):
@@ -402,7 +402,7 @@ class CompareView(QtWidgets.QWidget):
                      _item(v.kl_mean, units.number(v.kl_mean, 3)), _item(v.kl_p99, units.number(v.kl_p99, 3)),
                      _item(v.top1_agreement, agree),
                      _item(v.first_divergence, "–" if v.first_divergence is None else str(v.first_divergence)),
-                     _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(v.error or v.stored_as)]
+                     _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(i18n.core(v.error or v.stored_as))]
             if v.error:
                 cells[-1].setForeground(QtGui.QColor(palette.WARNING))
             for col, it in enumerate(cells):

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
-from ..stats.precision import generation_note
 from .candidates_table import CandidatesTable
 from .generate_settings import GenerationSettings
 from . import i18n
@@ -107,10 +106,7 @@ class GenerateView(QtWidgets.QWidget):
         """A new model (or none): stop and drop the old worker, clear the run.  `plan`: engine/plan.py."""
         self.shutdown()
         self.model_path, self.plan = path, plan
-        note = None
-        if plan is not None:  # in the interface's language when the plan carries what the note was made from
-            note = generation_note(plan.precision, i18n.core) if plan.precision else plan.note
-        self.settings.set_note(note)
+        self.settings.set_note(i18n.core(plan.note) if plan is not None else None)
         self.reset()
 
     def _provider_changed(self) -> None:

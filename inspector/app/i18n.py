@@ -1,5 +1,5 @@
 """The translators Qt loads for the interface's languages (languages.py), and the few helpers that translated
-strings need (plurals, the translate call for modules without a QObject, the core's sentences).
+strings need (plurals, the translate call for modules without a QObject, the core's messages).
 
 English is the source text; each other language is one `.ts` file in `translations/` (made and refreshed by
 `pyside6-lupdate`, compiled to `.qm` by `pyside6-lrelease`: `python -m inspector.app.i18n`, or `--release` to
@@ -11,11 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..messages import Text, render
 from .languages import LANGUAGES, SOURCE
 from .qt_compat import QtCore
 
 HERE = Path(__file__).resolve().parent / "translations"
 SETTING = "language"
+# Qt's own dialogs read their words from Qt's catalogue (qtbase_LANG.qm, shipped with PySide6); where that catalogue
+# lacks one (Qt 6's zh_CN has the file dialog's "Look in:" but not its "&Look in:"), ours carries it under Qt's
+# context: Qt asks every installed translator, its own first.
+QT_GAPS = (
+    QtCore.QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
+    QtCore.QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
+)
 _TRANSLATED = [lang for lang in LANGUAGES if lang.locale]  # every entry but "system"
 _installed: list = []
 _current = [SOURCE]
@@ -25,24 +33,27 @@ def translate(context: str, text: str) -> str:
     return QtCore.QCoreApplication.translate(context, text)
 
 
-def core(text: str) -> str:
-    """A string of the core's vocabulary (why a run ended, a report format's name) in the interface's language:
-    those are translated once, in the core's catalogue, for the app and the reports alike."""
-    from ..report.i18n import translator
-
-    return translator(report_language())(text)
+def core(text: Text) -> str:
+    """What the core says (a Message, or a word of its vocabulary: why a run ended, a report format's name) in the
+    interface's language: one catalogue (messages.py) for the app, the command line and the reports."""
+    return render(text, report_language())
 
 
 def report_language() -> str:
-    """The core's language (report/i18n.py) for the interface's."""
+    """The core's language (messages.py) for the interface's."""
     return next(lang.report for lang in _TRANSLATED if lang.key == _current[0])
 
 
-def progress(message: str) -> str:
-    """A progress sentence of the core (progress_text.py) in the interface's language."""
-    from ..progress_text import translated
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """errors.describe_error in the interface's language: (one line, the details)."""
+    from ..errors import describe_error as described
 
-    return translated(message, core)
+    return described(exc, report_language())
+
+
+def progress(message: Text) -> str:
+    """A progress line of the core (progress_text.py) in the interface's language."""
+    return core(message)
 
 
 def plural(n: int, one: str, many: str, *more) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import palette, units
 from ..engine.inside import inside_note, mean_attention
+from . import i18n
 from .attention_grid import AttentionGrid
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
@@ -185,7 +186,7 @@ class InsideView(QtWidgets.QWidget):
         self.split.widget(2).setEnabled(has_inside)
         arch = self.census.architecture if self.census is not None else None
         note = inside_note(arch.fused_attention if arch else None, s.attention is not None) if has_inside else None
-        self.note.setText(note or "")
+        self.note.setText(i18n.core(note))
         self.note.setVisible(bool(note))
         if not has_inside:
             self.lens.clear_lens()

@@ -10,7 +10,7 @@ class Language(NamedTuple):
     key: str  # the setting and `--language`; "system" follows the system's locale
     label: str | None  # as View → Language names it (the system entry is named from the locale)
     locale: str | None  # Qt's locale name
-    report: str | None  # the core's language for its own sentences and reports (report/i18n.py)
+    report: str | None  # the core's language for its own sentences and reports (messages.py)
 
 
 LANGUAGES = (Language("system", None, None, None), Language("en", "English", "en_US", "en"),

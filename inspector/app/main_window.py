@@ -330,8 +330,9 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             source = open_source(path)
         except InspectorError as exc:
-            self.load_failed.emit(str(exc))
-            self.show_error(str(exc))
+            message = i18n.describe_error(exc)[0]
+            self.load_failed.emit(message)
+            self.show_error(message)
             return None
         headless = QtWidgets.QApplication.instance().property("inspector_headless")
         if Path(path).is_dir() and len(source.variants) > 1 and not headless:
@@ -398,8 +399,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if busy:
             self.progress.setValue(0)
 
-    @QtCore.Slot(int, float, str)
-    def _on_progress(self, serial: int, fraction: float, message: str) -> None:
+    @QtCore.Slot(int, float, object)
+    def _on_progress(self, serial: int, fraction: float, message) -> None:
         if serial == self._serial:
             self.progress.setValue(int(fraction * PROGRESS_STEPS))
             self.progress_label.setText(f"{self._loading_name}: {i18n.progress(message)}"[:STATUS_TEXT_CHARS])

@@ -124,13 +124,13 @@ class ModelDiagram(QtWidgets.QWidget):
             p.setPen(QtGui.QColor(palette.TOKEN_TEXT))
             p.setFont(bold)
             head = QtCore.QRectF(r.left() + 6, r.top() + 2, r.width() - 12, 18)
-            p.drawText(head, QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter | QtCore.Qt.TextSingleLine, box.label)
+            p.drawText(head, QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter | QtCore.Qt.TextSingleLine, i18n.core(box.label))
             if pl.key == "block" and self.diagram.n_layer > 1:
                 p.drawText(head, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, f"× {self.diagram.n_layer}")
             p.setFont(small)
             if pl.key.startswith("block.add"):  # one line: what is added
                 p.setPen(QtGui.QColor(palette.LABEL))
-                p.drawText(head.adjusted(40, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, box.note)
+                p.drawText(head.adjusted(40, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, i18n.core(box.note))
                 continue
             line = QtCore.QRectF(r.left() + 6, r.top() + 19, r.width() - 12, 13)
             if box.parameters:
@@ -138,12 +138,12 @@ class ModelDiagram(QtWidgets.QWidget):
             elif box.note and not box.children:
                 p.setPen(QtGui.QColor(palette.LABEL))
                 p.drawText(line, QtCore.Qt.AlignLeft | QtCore.Qt.TextSingleLine,
-                           p.fontMetrics().elidedText(box.note, QtCore.Qt.ElideRight, int(line.width())))
+                           p.fontMetrics().elidedText(i18n.core(box.note), QtCore.Qt.ElideRight, int(line.width())))
             if box.children and box.note:
                 p.setPen(QtGui.QColor(palette.LABEL))
                 note = QtCore.QRectF(r.left() + 6, r.top() + 31, r.width() - 12, 13)
                 p.drawText(note, QtCore.Qt.AlignLeft | QtCore.Qt.TextSingleLine,
-                           p.fontMetrics().elidedText(box.note, QtCore.Qt.ElideRight, int(note.width())))
+                           p.fontMetrics().elidedText(i18n.core(box.note), QtCore.Qt.ElideRight, int(note.width())))
 
     def _counts(self, p: QtGui.QPainter, line: QtCore.QRectF, box) -> None:
         compact = line.width() < 150
@@ -185,13 +185,13 @@ class ModelDiagram(QtWidgets.QWidget):
         if box is None:
             self.setToolTip("")
             return
-        parts = [box.label]
+        parts = [i18n.core(box.label)]
         if box.parameters:
             parts.append(self.tr("{0} weights, {1} biases").format(f"{box.weights:,}", f"{box.biases:,}"))
         if box.note:
-            parts.append(box.note)
+            parts.append(i18n.core(box.note))
         if box.detail:
-            parts.append(box.detail)
+            parts.append(i18n.core(box.detail))
         if box.layer:
             parts.append(self.tr("click: {0} in Layers").format(box.layer))
         self.setToolTip("\n".join(parts))
@@ -222,7 +222,9 @@ class DiagramPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.census = None
         self.block = QtWidgets.QSpinBox(minimum=0, maximum=0)
-        self.block.setPrefix("block ")
+        prefix, _, suffix = self.tr("block {0}").partition("{0}")  # the number sits where the language puts it
+        self.block.setPrefix(prefix)
+        self.block.setSuffix(suffix)
         self.block.valueChanged.connect(self._redraw)
         self.canvas = ModelDiagram()
         self.canvas.box_clicked.connect(self.box_clicked)

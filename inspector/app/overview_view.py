@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from .. import palette, units
-from ..stats.precision import precision_view, summary
+from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 from . import i18n
 from .axes import CountAxis, sparse_ticks
@@ -204,7 +204,7 @@ class OverviewView(QtWidgets.QWidget):
             (self.tr("stored tensors"), self.tr("{0} holding parameters").format(s.unique_tensors)),
             (self.tr("aliases"), self.tr("{0} (deduplicated by the exporter)").format(s.aliases)),
             (self.tr("tied copies"), s.tied_copies), (self.tr("non-parameter constants"), s.constants),
-            (self.tr("stored as"), summary(precision, i18n.core)),
+            (self.tr("stored as"), i18n.core(precision["summary"])),
         ] + ([(self.tr("scales, zero points"), f"{units.nbytes(precision['scale_bytes'])}, "
                                       f"{units.nbytes(precision['zero_point_bytes'])}")]
              if precision["quantized"] else []))
@@ -221,8 +221,8 @@ class OverviewView(QtWidgets.QWidget):
             f = sv["formula"]
             ok = self.tr("✓ equals the count") if f["matches"] else self.tr("differs from the count by {0}").format(f"{f['difference']:+,}")
             rows += [(self.tr("{0} formula").format(f['label']), f["formula"]), ("", f"= {f['value']:,}  {ok}")]
-            where = re.split(r"; |；", i18n.core(f["where"]))  # the family's own words, in the interface's language
-            rows += [(self.tr("where") if i == 0 else "", part) for i, part in enumerate(where)]
+            where = a.family_entry.formula_where  # what the letters stand for, a row each
+            rows += [(self.tr("where") if i == 0 else "", i18n.core(part)) for i, part in enumerate(where)]
         for p in sv["published"]:
             t = p["times_this_model"]
             rows.append((p["name"], self.tr("{0} = {1} this model").format(units.count(p["parameters"]), units.ratio(t))

@@ -13,7 +13,7 @@ from ..errors import Cancelled
 from ..report.content import build_report
 from ..report.formats import FORMATS, export
 from . import pdf_writer  # noqa: F401 - registers the PDF writer with the core's formats
-from ..report.i18n import LANGUAGES as REPORT_LANGUAGES
+from ..messages import LANGUAGES as REPORT_LANGUAGES
 from . import i18n
 from .qt_compat import QtWidgets
 from .workers import describe_error, reaper, start_in_thread
@@ -23,7 +23,7 @@ PROGRESS_STEPS = 1000
 
 
 class ReportWorker(QObject):
-    progress = Signal(float, str)
+    progress = Signal(float, object)  # fraction, messages.Message
     built = Signal(object)
     failed = Signal(str, str)
 
@@ -112,7 +112,7 @@ class ReportDialog(QtWidgets.QDialog):
         fmt = FORMATS[self.format.currentData()]
         patterns = " ".join(f"*{ext}" for ext in fmt.extensions)
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, self.tr("Export report"), self.path.text(),
-                                                        f"{fmt.label} ({patterns})")
+                                                        f"{i18n.core(fmt.label)} ({patterns})")
         if path:
             self.path.setText(path)
 
@@ -129,8 +129,8 @@ class ReportDialog(QtWidgets.QDialog):
         self.worker.failed.connect(self._failed)
         self.thread = start_in_thread(self.worker, self.worker.run)
 
-    @Slot(float, str)
-    def _progress(self, fraction: float, message: str) -> None:
+    @Slot(float, object)
+    def _progress(self, fraction: float, message) -> None:
         self.progress.setValue(int(fraction * PROGRESS_STEPS))
         self.message.setText(i18n.progress(message))
 

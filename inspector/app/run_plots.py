@@ -80,7 +80,7 @@ class RunPlots(pg.GraphicsLayoutWidget):
         if self._ttft_shown != d["latency_ms"][0]:  # set only when it changes
             self._ttft_shown = d["latency_ms"][0]
             self.ttft_point.setData(d["x"][:1], d["latency_ms"][:1])
-            self.ttft_label.setText(f"TTFT {d['latency_ms'][0]:.1f} ms")
+            self.ttft_label.setText(self.tr("TTFT {0} ms").format(f"{d['latency_ms'][0]:.1f}"))
             self.ttft_label.setPos(d["x"][0], d["latency_ms"][0])
         self.tps_curve.setData(d["x"][1:], d["tokens_per_s"][1:])
         self.rss_curve.setData(d["x"], d["rss_mb"])

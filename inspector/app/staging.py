@@ -68,7 +68,7 @@ class Stager(QtCore.QObject):
             except Exception as exc:  # noqa: BLE001 - a view that cannot show this model says so, the rest go on
                 self._queue.pop(0)
                 log.exception("showing the model")
-                self.failed.emit(plain_message(exc, "Could not show part of the model"))
+                self.failed.emit(plain_message(exc, self.tr("Could not show part of the model")))
             if time.perf_counter() >= end:
                 break
         if self._queue:

@@ -18,9 +18,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from ..engine import Generator
 from ..engine.metrics import release_memory
 from ..engine.plan import plan_for
-from ..errors import Cancelled, describe_error
+from ..errors import Cancelled
 from ..pipeline import WALKED, inspect
 from ..stats import compute_statistics
+from .i18n import describe_error
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.05
@@ -99,7 +100,7 @@ def start_in_thread(worker: QObject, entry=None) -> QThread:
 class LoadWorker(QObject):
     """Loads a model, takes the census and computes statistics, reporting progress."""
 
-    progress = Signal(int, float, str)  # serial, fraction, message
+    progress = Signal(int, float, object)  # serial, fraction, messages.Message
     counted = Signal(int, object, object)  # serial, Census without statistics, engine.plan.RunPlan
     layer_ready = Signal(int, str)  # serial, the layer whose statistics are in
     loaded = Signal(int)  # serial: every statistic is in
@@ -116,7 +117,7 @@ class LoadWorker(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _progress(self, fraction: float, message: str) -> None:
+    def _progress(self, fraction: float, message) -> None:
         now = time.monotonic()
         if now - self._last_emit > PROGRESS_EVERY_S or fraction >= 1.0:  # throttled: only visible changes
             self._last_emit = now
@@ -204,7 +205,7 @@ class GenerationWorker(QObject):
 class CompareWorker(QObject):
     """Compares the open model with another (or every variant of its folder) off the GUI thread."""
 
-    progress = Signal(float, str)
+    progress = Signal(float, object)  # fraction, messages.Message
     compared = Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
     failed = Signal(str, str)
     done = Signal()

@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..messages import sentence
 from ..model.param import ParamTensor
+
+SHAPES_DIFFER = sentence("shapes differ: {0} and {1}")  # why a tensor has no counterpart
+ONLY_IN = sentence("only in {0}")
 
 
 @dataclass
@@ -52,9 +56,9 @@ def match(a, b) -> tuple[list[Pair], list[dict]]:
                 if sx == sy or (len(sx) == 2 and sx == sy[::-1]) or x.count == y.count and len(sx) == 1:
                     pairs.append(Pair(key[0], key[1], key[2], x, y))
                     continue
-                why = f"shapes differ: {list(sx)} and {list(sy)}"
+                why = SHAPES_DIFFER(str(list(sx)), str(list(sy)))
             else:
-                why = "only in " + ("A" if y is None else "B")
+                why = ONLY_IN("A" if y is None else "B")
             for side, t in (("A", x), ("B", y)):
                 if t is not None:
                     unmatched.append({"side": side, "name": t.name, "layer": t.layer, "role": t.role,

@@ -1,5 +1,5 @@
-"""A comparison of B against A, as the command line, the report and the app ask for it: the weights always,
-the tokens when a prompt is given.  Progress and cancel as the pipeline's."""
+"""A comparison of B against A, as the command line, the report and the app ask for it: the weights always;
+with a prompt, the tokens, the drift per block and the text.  Progress and cancel as the pipeline's."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..engine.generator import Generator
-from ..engine.plan import plan_for
 from ..errors import Cancelled
+from ..messages import Text
 from ..pipeline import inspect
 from ..stats.precision import precision_view
-from .tokens import TokenComparison, compare_tokens
+from .drift import Drift
+from .reading import Reference, TextChoice
+from .text import TextComparison
+from .tokens import TokenComparison
 from .weights import WeightComparison, compare_weights
 from .. import progress_text as say
 
-Progress = Callable[[float, str], None]
+Progress = say.Progress
 WEIGHTS_SHARE = 0.6  # of the progress bar, with tokens to read too
 
 
@@ -27,7 +29,7 @@ class Side:
     parameters: int
     bytes: int
     bits_per_parameter: float | None
-    stored_as: str
+    stored_as: Text  # precision.stored_as: said in the reader's language
 
     def as_dict(self) -> dict:
         return {"file": self.path, "name": self.name, "parameters": self.parameters, "bytes": self.bytes,
@@ -40,13 +42,19 @@ class Comparison:
     b: Side
     weights: WeightComparison
     tokens: TokenComparison | None = None
+    drift: Drift | None = None  # with the tokens: B's residual stream against A's, block by block
+    text: TextComparison | None = None  # with the tokens, unless asked not to: both models on a text
 
     def as_dict(self, histograms: bool = False) -> dict:
         return {"a": self.a.as_dict(), "b": self.b.as_dict(),
                 "layers": [x.as_dict() for x in self.weights.layers],
                 "tensors": [t.as_dict(histograms) for t in self.weights.tensors],
                 "unmatched": self.weights.unmatched,
-                "tokens": self.tokens.as_dict() if self.tokens else None}
+                "tokens": self.tokens.as_dict() if self.tokens else None,
+                "drift": self.drift.as_list() if self.drift else None,
+                "drift_positions": self.drift.positions if self.drift else None,
+                "drift_note": str(self.drift.note) if self.drift and self.drift.note else None,
+                "text": self.text.as_dict() if self.text else None}
 
 
 def side(census) -> Side:
@@ -59,8 +67,10 @@ def side(census) -> Side:
 
 def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32, variant_a: str | None = None,
             variant_b: str | None = None, provider: str = "auto", progress: Progress | None = None,
-            cancelled: Callable[[], bool] | None = None, census_a=None) -> Comparison:
-    """`census_a`: A's census when the caller has it (the app's open model)."""
+            cancelled: Callable[[], bool] | None = None, census_a=None,
+            text: TextChoice | None = TextChoice()) -> Comparison:
+    """`census_a`: A's census when the caller has it (the app's open model).  `text`: what both models read
+    besides the prompt's continuation (the bundled sample by default; None: no text)."""
     report = progress or (lambda _f, _m: None)
     check = cancelled or (lambda: False)
     owned = []
@@ -68,23 +78,25 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         if census_a is None:
             census_a = inspect(a, variant_a, statistics=False, cancelled=check)
             owned.append(census_a)
-        report(0.02, say.READING_B)
+        report(0.02, say.READING_B())
         census_b = inspect(b, variant_b, statistics=False, cancelled=check)
         owned.append(census_b)
         share = WEIGHTS_SHARE if prompt is not None else 1.0
         weights = compare_weights(census_a, census_b, lambda f, m: report(0.05 + (share - 0.05) * f, m), check)
-        tokens = None
+        result = Comparison(side(census_a), side(census_b), weights)
         if prompt is not None:
             if check():
                 raise Cancelled()
-            report(share, say.RUNNING_A)
-            gen_a = Generator(census_a.model.path, provider=provider, plan=plan_for(census_a), validate=False)
-            report(share + 0.1, say.RUNNING_B)
-            gen_b = Generator(census_b.model.path, provider=provider, plan=plan_for(census_b), validate=False)
-            report(share + 0.2, say.READING_BOTH)
-            tokens = compare_tokens(gen_a, gen_b, prompt, max_new_tokens)
-        report(1.0, say.COMPARED)
-        return Comparison(side(census_a), side(census_b), weights, tokens)
+            report(share, say.RUNNING_A())
+            reference = Reference(census_a, prompt, max_new_tokens, provider, text, check)
+            try:
+                report(share + 0.2, say.RUNNING_B())
+                reading = reference.against(census_b, reading=lambda: report(share + 0.3, say.READING_BOTH()))
+            finally:
+                reference.close()
+            result.tokens, result.drift, result.text = reading.tokens, reading.drift, reading.text
+        report(1.0, say.COMPARED())
+        return result
     finally:
         for c in owned:
             c.model.close()

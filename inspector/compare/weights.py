@@ -143,7 +143,7 @@ def diff_pair(ca, cb, p: Pair) -> TensorDiff:
     return td
 
 
-def compare_weights(ca, cb, progress: Callable[[float, str], None] | None = None,
+def compare_weights(ca, cb, progress: say.Progress | None = None,
                     cancelled: Callable[[], bool] | None = None) -> WeightComparison:
     pairs, unmatched = match(ca, cb)
     diffs = []
@@ -151,7 +151,7 @@ def compare_weights(ca, cb, progress: Callable[[float, str], None] | None = None
         if cancelled and cancelled():
             raise Cancelled()
         if progress:
-            progress(i / max(1, len(pairs)), say.COMPARING.format(p.key))
+            progress(i / max(1, len(pairs)), say.COMPARING(p.key))
         diffs.append(diff_pair(ca, cb, p))
     by_layer: dict[str, list[TensorDiff]] = {}
     for t in diffs:

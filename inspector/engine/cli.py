@@ -9,6 +9,8 @@ import numpy as np
 from .. import json_output, units
 from ..cli_options import add_variant_option
 from ..errors import GenerationError, terminal_text
+from ..messages import sentence
+from .ablation_cli import add_ablation_options
 from .serialize import result_dict
 
 
@@ -18,6 +20,7 @@ def add_generate_parser(sub) -> None:
     add_variant_option(g)
     add_generation_options(g)
     g.add_argument("--json", action="store_true", help="one JSON object on stdout instead of streamed text")
+    add_ablation_options(g)
     g.set_defaults(func=cmd_generate)
 
 
@@ -25,7 +28,8 @@ def add_generation_options(p, prompt_required: bool = True) -> None:
     src = p.add_mutually_exclusive_group(required=prompt_required)
     src.add_argument("--prompt", help="the prompt text (needs tokenizer.json beside the model)")
     src.add_argument("--prompt-ids", help="the prompt as comma-separated token ids")
-    p.add_argument("--max-new-tokens", type=int, default=32)
+    p.add_argument("--max-new-tokens", type=int, default=32, metavar="N",
+                   help="generate at most N tokens (default 32; fewer if the text ends or a stop string appears)")
     p.add_argument("--greedy", action="store_true", help="always take the most probable token (the default)")
     p.add_argument("--temperature", type=float, help="sample at this temperature")
     p.add_argument("--top-p", type=float, help="nucleus sampling mass")
@@ -89,6 +93,10 @@ def run_generation(args, stream=None, echo_prompt: bool = False):
 
 
 def cmd_generate(args) -> int:
+    if getattr(args, "ablate", None) is not None:
+        from .ablation_cli import cmd_ablate
+
+        return cmd_ablate(args, config_from_args(args), prompt_from_args(args), print_summary)
     if args.json:
         _gen, result = run_generation(args)
         json_output.dump(result_dict(result), sys.stdout)
@@ -96,19 +104,46 @@ def cmd_generate(args) -> int:
         return 0
     _gen, result = run_generation(args, stream=sys.stdout, echo_prompt=True)
     sys.stdout.write("\n")
+    print_summary(result, sys.stderr)
+    if result.inside:
+        print_inside(result, sys.stderr)
+    print_experts(result, sys.stderr)
+    return 0
+
+
+def print_summary(result, out) -> None:
+    """One line: tokens, why the run ended, time to first token, speed, latency percentiles, peak RSS."""
     m = result.metrics.summary()
     n = len(result.new_ids)
     print(f"[{n} token{'' if n == 1 else 's'}, {result.finish}; time to first token {units.number(m['ttft_ms'], 3)} ms, "
           f"{units.number(m['tokens_per_s'], 3)} tokens/s, p50 {units.number(m['latency_p50_ms'], 3)} ms, "
-          f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {m['peak_rss_mb']:.0f} MB, {result.provider}]",
-          file=sys.stderr)
-    if result.inside:
-        print_inside(result, sys.stderr)
-    return 0
+          f"p95 {units.number(m['latency_p95_ms'], 3)} ms, peak RSS {units.number(m['peak_rss_mb'], 3)} MB, "
+          f"{result.provider}]", file=out)
+
+
+# the routers' choices over a run (the core's sentences: messages.py)
+EXPERTS_CHOSEN = sentence("experts chosen over {0} ({1} experts per block):")
+ONE_STEP = sentence("{0} step")
+STEPS = sentence("{0} steps")
+BLOCK_LOAD = sentence("block {0}: {1} ({2} never chosen)")
+
+
+def print_experts(result, out) -> None:
+    """A mixture of experts: per MoE block, how many times each expert was chosen over the run (expert×times)."""
+    load = result.expert_load()
+    if load is None:
+        return
+    n = len(result.steps)
+    print(EXPERTS_CHOSEN((ONE_STEP if n == 1 else STEPS)(n), result.routers.experts), file=out)
+    for block, counts in zip(result.routers.blocks, load):
+        used = "  ".join(f"{e}×{int(times)}" for e, times in enumerate(counts) if times)
+        print(f"  {BLOCK_LOAD(block, used, int((counts == 0).sum()))}", file=out)
 
 
 def print_inside(result, out) -> None:
-    """Per step: the layer where the chosen token first led the logit lens, and where the last layer looked."""
+    """Per step (the first generated token is step 1): the layer where the chosen token first led the logit lens,
+    and where the last layer looked (positions count from 0, the prompt's first token). Tokens as the tables show
+    them: quoted, a byte as ⟨E5⟩, a newline as ↵."""
     from .inside import first_layer, mean_attention
 
     show = terminal_text if out.isatty() else (lambda text: text)
@@ -123,5 +158,5 @@ def print_inside(result, out) -> None:
         looked = "–"
         if row is not None:
             pos = int(np.argmax(row))
-            looked = f"{show(repr(context[pos]))} at {pos} ({row[pos]:.2f})"
-        print(f"{s.index:>5}  {show(repr(s.text)):<16}{led:>26}  {looked}", file=out)
+            looked = f"{show(units.token(context[pos]))} at {pos} ({units.number(float(row[pos]), 2)})"
+        print(f"{s.index + 1:>5}  {show(units.token(s.text)):<16}{led:>26}  {looked}", file=out)

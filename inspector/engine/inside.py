@@ -15,25 +15,30 @@ import numpy as np
 import onnx
 
 from ..errors import GenerationError
+from ..messages import Message, sentence
 from ..model import load_model, take_census
 from ..model.dequantize import values
+from ..model.ablation import Hooks, add_ablation
 from ..model.lens_graph import FLOAT_TYPES, LENS_OUTPUT, add_lens
 from ..model.merged import with_past_branch
 from ..model.probes import Probes, find_probes
 from ..model.pruning import pruned
 from .sampling import Distribution
 
-FUSED_NOTE = ("attention is one fused {op} node in this model: its attention weights cannot be read, "
-              "only the logit lens is shown")
-NO_SOFTMAX_NOTE = "no attention probabilities were found in this graph: only the logit lens is shown"
+FUSED_NOTE = sentence("attention is one fused {0} node in this model: its attention weights cannot be read, "
+                      "only the logit lens is shown")
+NO_SOFTMAX_NOTE = sentence("no attention probabilities were found in this graph: only the logit lens is shown")
+NO_RESIDUAL = sentence("the residual stream between blocks was not found in this graph: no inside view")
+NO_HEAD = sentence("no LM head or token embedding found: no logit lens")
+HEAD_SHAPE = sentence("the LM head's shape {0} does not fit d_model {1} and vocabulary {2}")
 
 
-def inside_note(fused: str | None, has_attention: bool) -> str | None:
+def inside_note(fused: str | None, has_attention: bool) -> Message | None:
     """Why a run's inside view has no attention, or None when it has."""
     if fused:
-        return FUSED_NOTE.format(op=fused)
+        return FUSED_NOTE(fused)
     if not has_attention:
-        return NO_SOFTMAX_NOTE
+        return NO_SOFTMAX_NOTE()
     return None
 
 
@@ -47,6 +52,7 @@ class Inside:
     lens_blocks: list[int]  # the blocks whose lens the copy computes (LENS_OUTPUT's rows), the last one aside
     in_graph: bool = True  # the copy computes the lens (lens_graph.py); else numpy does, with `head`
     head: np.ndarray | None = None  # [d_model, vocab] (only where the copy could not take the head)
+    hooks: Hooks | None = None  # what the copy can switch off (model/ablation.py)
 
     @property
     def outputs(self) -> list[str]:
@@ -57,7 +63,7 @@ class Inside:
         return attention + [self.probes.residual[b] for b in self.lens_blocks]
 
     @property
-    def note(self) -> str | None:
+    def note(self) -> Message | None:
         return inside_note(self.probes.fused, self.probes.has_attention)
 
     # ------------------------------------------------------------------ per step
@@ -131,8 +137,7 @@ def prepare(path) -> tuple[Inside, bytes, str | None]:
         _point_at_file(proto.graph, model)
         probes = find_probes(census, proto.graph)
         if not census.architecture.n_layer or not any(probes.residual[:-1]) and probes.n_layer > 1:
-            raise GenerationError("the residual stream between blocks was not found in this graph: no inside view",
-                                  str(path))
+            raise GenerationError(NO_RESIDUAL, str(path))
         final = census.layer("final_norm")
         weight = bias = None
         dtype = onnx.TensorProto.FLOAT
@@ -148,6 +153,7 @@ def prepare(path) -> tuple[Inside, bytes, str | None]:
         in_graph = add_lens(proto.graph, final_nodes, [probes.residual[b] for b in blocks], probes.norm,
                             probes.eps, weight, bias, dtype if dtype in FLOAT_TYPES else onnx.TensorProto.FLOAT)
         inside = Inside(probes, weight, bias, blocks, in_graph, None if in_graph else _head(census))
+        inside.hooks = add_ablation(proto.graph, census, dtype if dtype in FLOAT_TYPES else onnx.TensorProto.FLOAT)
         known = {o.name for o in proto.graph.output}
         for name in inside.outputs:
             if name not in known:  # untyped: onnxruntime takes the type the value has (fp16 in an fp16 model)
@@ -179,7 +185,7 @@ def _head(census) -> np.ndarray:
     if head is None or not head.counted:
         source = next((t for t in census.tensors if t.role == "embed.token" and t.kind == "weight"), None)
     if source is None:
-        raise GenerationError("no LM head or token embedding found: no logit lens", str(model.path))
+        raise GenerationError(NO_HEAD, str(model.path))
     m = values(model, model.tensors[source.stored], source.quant).full().astype(np.float32)
     if source.transposed:
         m = m.T
@@ -189,5 +195,7 @@ def _head(census) -> np.ndarray:
         return np.ascontiguousarray(m)
     if m.shape == (vocab, d):
         return np.ascontiguousarray(m.T)
-    raise GenerationError(f"the LM head's shape {list(m.shape)} does not fit d_model {d} and vocabulary {vocab}",
-                          str(model.path))
+    raise GenerationError(HEAD_SHAPE(str(list(m.shape)), d, vocab), str(model.path))
+
+
+point_at_file = _point_at_file  # for other copies of a model that must read its weights in place (experts.py)

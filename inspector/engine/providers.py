@@ -16,6 +16,7 @@ import onnxruntime as ort
 import psutil
 
 from ..errors import GenerationError
+from ..messages import sentence
 
 log = logging.getLogger(__name__)
 PROVIDERS = ("auto", "cpu", "cuda")
@@ -64,18 +65,24 @@ def session_options(threads: int | None) -> ort.SessionOptions:
     return so
 
 
+UNKNOWN_PROVIDER = sentence("unknown provider {0}; choose one of {1}")
+NO_CUDA = sentence("CUDA was asked for, but no NVIDIA GPU with a CUDA-enabled onnxruntime was found")
+CUDA_FAILED = sentence("CUDA was asked for, but onnxruntime could not start its CUDA provider")
+CANNOT_RUN = sentence("onnxruntime cannot run this model: {0}")  # onnxruntime's own words after the colon
+
+
 def create_session(path: str, provider: str = "auto", threads: int | None = None, model_bytes: bytes | None = None,
                    external_folder: str | None = None) -> tuple[ort.InferenceSession, str]:
     """An InferenceSession on the asked provider; returns it and 'cuda' or 'cpu'.  `model_bytes`: open this copy
     of the file instead (its external data in `external_folder`)."""
     if provider not in PROVIDERS:
-        raise GenerationError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
+        raise GenerationError(UNKNOWN_PROVIDER(repr(provider), ", ".join(PROVIDERS)))
     so = session_options(threads)
     if model_bytes is not None and external_folder:
         so.add_session_config_entry("session.model_external_initializers_file_folder_path", external_folder)
     source = model_bytes if model_bytes is not None else path
     if provider == "cuda" and not cuda_possible():
-        raise GenerationError("CUDA was asked for, but no NVIDIA GPU with a CUDA-enabled onnxruntime was found")
+        raise GenerationError(NO_CUDA)
     if provider in ("auto", "cuda") and cuda_possible():
         try:
             with quiet_ort():
@@ -85,11 +92,11 @@ def create_session(path: str, provider: str = "auto", threads: int | None = None
         except Exception as exc:  # noqa: BLE001 - any CUDA start-up failure means: use the CPU
             log.info("CUDA session failed (%s); using the CPU", exc)
         if provider == "cuda":
-            raise GenerationError("CUDA was asked for, but onnxruntime could not start its CUDA provider")
+            raise GenerationError(CUDA_FAILED)
     try:
         return ort.InferenceSession(source, so, providers=["CPUExecutionProvider"]), "cpu"
     except Exception as exc:  # noqa: BLE001 - onnxruntime's errors are long; keep the first line
-        raise GenerationError(f"onnxruntime cannot run this model: {ort_message(exc, path)}", path) from None
+        raise GenerationError(CANNOT_RUN(ort_message(exc, path)), path) from None
 
 
 def ort_message(exc: BaseException, path: str) -> str:

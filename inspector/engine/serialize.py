@@ -33,6 +33,15 @@ def inside_dict(result) -> dict | None:
             "layers": next((len(s.lens) for s in result.steps if s.lens), None)}
 
 
+def moe_dict(result) -> dict | None:
+    """A mixture of experts' run: its MoE blocks, experts per block, and how often each expert was chosen."""
+    routers = result.routers
+    if routers is None:
+        return None
+    load = result.expert_load()
+    return {"layers": routers.blocks, "experts": routers.experts, "load": load.tolist() if load is not None else None}
+
+
 def result_dict(result) -> dict:
     m = result.metrics.summary()
     steps = [{"id": s.id, "text": s.text, "latency_ms": s.latency_ms, "prefill": s.prefill,
@@ -41,6 +50,9 @@ def result_dict(result) -> dict:
     if result.inside:  # attention over the positions so far, and the logit lens, per layer
         for d, s in zip(steps, result.steps):
             d["attention"], d["lens"] = _attention(s), _lens(s)
+    if result.routers is not None:  # a mixture of experts: per MoE block, the experts chosen and their weights
+        for d, s in zip(steps, result.steps):
+            d["experts"] = None if s.experts is None else [[[e, w] for e, w in layer] for layer in s.experts]
     return {
         "prompt": result.prompt, "prompt_ids": result.prompt_ids, "new_ids": result.new_ids, "text": result.text,
         "steps": steps,
@@ -49,5 +61,5 @@ def result_dict(result) -> dict:
         "peak_gpu_mb": m["peak_gpu_mb"], "latency_p50_ms": m["latency_p50_ms"],
         "latency_p95_ms": m["latency_p95_ms"], "latency_max_ms": m["latency_max_ms"],
         "provider": result.provider, "finish": result.finish, "settings": settings_dict(result.config),
-        "note": result.note, "inside": inside_dict(result),
+        "note": result.note, "inside": inside_dict(result), "moe": moe_dict(result),
     }

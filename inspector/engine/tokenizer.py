@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
-from ..errors import GenerationError, plain_message
+from ..errors import GenerationError, first_line
+from ..messages import sentence
 from ..model.sources import ModelSource
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ def utf8_prefix(data: bytes, final: bool) -> tuple[str, bytes]:
     return visible("".join(out)), b""
 
 
+UNREADABLE = sentence("tokenizer.json cannot be read: {0}")
+
+
 class TextCodec:
     """Text <-> ids through tokenizer.json.  A token that is part of a character (byte-level BPE splits every
     CJK character and emoji) shows as its bytes on its own, and joins its neighbours in running text."""
@@ -76,7 +80,7 @@ class TextCodec:
             self.tok = Tokenizer.from_file(str(path))
             spec = json.loads(self.tok.to_str())
         except Exception as exc:  # noqa: BLE001 - a malformed tokenizer.json is the user's file, not our bug
-            raise GenerationError(plain_message(exc, "tokenizer.json cannot be read"), str(path)) from None
+            raise GenerationError(UNREADABLE(first_line(exc) or type(exc).__name__), str(path)) from None
         decoder = spec.get("decoder") or {}
         kinds = [d.get("type") for d in decoder.get("decoders", [decoder]) if isinstance(d, dict)]
         self.byte_level = "ByteLevel" in kinds

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from onnx import numpy_helper
 
+from ..messages import Message
 from . import families, roles
+from .experts import fill_architecture
+from .ops import FUSED_ATTENTION, LOOKUP_OPS
 
 if TYPE_CHECKING:
     from .graph_walk import GraphIndex
@@ -26,8 +29,6 @@ if TYPE_CHECKING:
     from .param import ParamTensor
 
 PAST_RE = re.compile(r"^past_key_values\.(\d+)\.(key|value)$")
-FUSED_ATTENTION = {"GroupQueryAttention", "MultiHeadAttention", "Attention", "PackedAttention",
-                   "PagedAttention", "SparseAttention"}
 CONFIG_KEYS = {  # our field -> config.json spellings
     "n_layer": ("n_layer", "num_hidden_layers", "num_layers"),
     "d_model": ("n_embd", "hidden_size", "d_model"),
@@ -39,6 +40,7 @@ CONFIG_KEYS = {  # our field -> config.json spellings
     "ffn_dim": ("n_inner", "intermediate_size", "ffn_dim"),
     "tied_embeddings": ("tie_word_embeddings",),
 }
+GENAI_TYPES = {"gptoss": "gpt_oss"}  # onnxruntime-genai's model types where they differ from config.json's
 # what a config may fill when the graph cannot tell (the rest it only cross-checks)
 FILLED_FROM_CONFIG = ("context_length", "n_head", "n_kv_head", "head_dim")
 
@@ -62,13 +64,28 @@ class Architecture:
     position_ids: bool = False
     fused_attention: str | None = None  # the op, when attention is one fused node
     parts: list[str] = field(default_factory=list)  # "role/kind" the blocks hold: what a family's options add
-    notes: list[str] = field(default_factory=list)  # what the count leaves out and why (a norm stored as ones)
+    notes: list[Message] = field(default_factory=list)  # what the count leaves out and why (a norm stored as ones)
     dtypes: dict[str, int] = field(default_factory=dict)
     config_checks: list[dict] = field(default_factory=list)  # disagreements with the configs
     from_config: dict[str, str] = field(default_factory=dict)  # field -> the config that gave it
+    # a mixture of experts (moe.py): routed experts per MoE block, how many a token uses, shared experts, an
+    # expert's MLP width and the blocks that route
+    experts: int | None = None
+    experts_per_token: int | None = None
+    shared_experts: int | None = None
+    moe_ffn_dim: int | None = None
+    moe_layers: list[int] = field(default_factory=list)
+    # multi-head latent attention (DeepSeek): the low-rank query and compressed key/value widths, the rotary part
+    # of a head and the value head size
+    q_lora_rank: int | None = None
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int | None = None
+    v_head_dim: int | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["notes"] = list(self.notes)  # Messages, not their fields: the JSON writes their English
+        return out
 
     def holds(self, role: str, kind: str = "weight") -> bool:
         """Do the blocks hold this role's weights (or biases)? The formulas' optional terms read it."""
@@ -98,12 +115,16 @@ def model_configs(model: "LoadedModel") -> list[tuple[str, dict]]:
     """config.json and genai_config.json, the latter in config.json's spelling."""
     out = []
     if model.config:
-        out.append(("config.json", model.config))
+        cfg = model.config
+        if isinstance(cfg.get("qk_nope_head_dim"), int) and isinstance(cfg.get("qk_rope_head_dim"), int):
+            # latent attention: config's head_dim is the rotary part; a query/key head is nope + rope wide
+            cfg = {**cfg, "head_dim": cfg["qk_nope_head_dim"] + cfg["qk_rope_head_dim"]}
+        out.append(("config.json", cfg))
     g = model.genai_config
     if g and isinstance(g.get("model"), dict):
         m = g["model"]
         dec = m.get("decoder") if isinstance(m.get("decoder"), dict) else {}
-        cfg = {"model_type": m.get("type"), "num_hidden_layers": dec.get("num_hidden_layers"),
+        cfg = {"model_type": GENAI_TYPES.get(m.get("type"), m.get("type")), "num_hidden_layers": dec.get("num_hidden_layers"),
                "hidden_size": dec.get("hidden_size"), "num_attention_heads": dec.get("num_attention_heads"),
                "num_key_value_heads": dec.get("num_key_value_heads"), "head_dim": dec.get("head_size"),
                "vocab_size": m.get("vocab_size"), "max_position_embeddings": m.get("context_length")}
@@ -192,6 +213,8 @@ def infer_architecture(model: "LoadedModel", params: list["ParamTensor"], idx: "
         arch.context_length, arch.context_source = rows, "graph"
     for p in params:
         arch.dtypes[p.dtype] = arch.dtypes.get(p.dtype, 0) + p.parameters
+    # experts and latent attention, read before the configs are checked
+    fill_architecture(arch, params, model, next((c for s, c in model_configs(model) if s == "config.json"), None))
     for source, cfg in model_configs(model):
         _cross_check(arch, cfg, source, graph_family)
     return arch
@@ -222,7 +245,7 @@ def _embedding_scaled(model: "LoadedModel", idx: "GraphIndex", emb, d_model: int
     """Is the token embedding multiplied by sqrt(d_model) right after the lookup (Gemma's normalizer)?"""
     if emb is None or not d_model:
         return False
-    gathers = [n for n in idx.nodes if n.name in set(emb.nodes) and n.op_type in ("Gather", "GatherBlockQuantized")]
+    gathers = [n for n in idx.nodes if n.name in set(emb.nodes) and n.op_type in LOOKUP_OPS]
     for g in gathers:
         frontier = list(g.output)
         for _hop in range(2):  # the Mul may follow a Cast

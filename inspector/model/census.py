@@ -22,18 +22,18 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError
-from . import quantization, roles
+from ..messages import sentence
+from . import ops, quantization, roles
 from .architecture import Architecture, infer_architecture
 from .graph_listing import node_rows
-from .graph_walk import PARAM_SLOTS, QUANT_AUX_SLOTS, GraphIndex, Use
+from .graph_walk import GraphIndex, Use
 from .loader import LoadedModel
+from .experts import expert_index
 from .param import ParamTensor
 from .quantization import Quantization
 from .tensors import TensorRef
 
 log = logging.getLogger(__name__)
-BIAS_SLOTS = {"Gemm": 2, "Conv": 2, "LayerNormalization": 2, "SkipLayerNormalization": 4,
-              "MatMulNBits": 5, "BiasAdd": 2}
 
 
 @dataclass
@@ -113,40 +113,104 @@ class Census:
 
 
 # ----------------------------------------------------------------------------- the walk
-def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, names: list[str]) -> str | None:
+# why a stored tensor is not a parameter (the census's exclusions, in `stats --json` as excluded_constants)
+QUANT_AUX = sentence("quantization scale / zero point")
+SCALAR = sentence("scalar constant")
+BUFFER = sentence("rotary table or mask buffer")
+BOOLEAN_MASK = sentence("boolean mask")
+INTEGER_CONSTANT = sentence("integer constant (shapes, indices)")
+UNUSED = sentence("constant not used as a parameter")
+TABLE = sentence("mask or table constant")
+ROUTER_CORRECTION = sentence("router correction bias (a buffer)")
+NOT_A_NORM_PARAMETER = sentence("a norm's constant scale (ones) or offset (zeros): the family's norms have no "
+                                "parameters")
+# what the count leaves out, said beside it (Architecture.notes)
+CONSTANT_NORMS_NOTE = sentence("{0} norm tensors stored as constants of ones and zeros are not counted: "
+                               "{1}'s norms have no parameters")
+
+
+@functools.lru_cache(maxsize=8192)
+def _own_role(name: str, op: str | None) -> tuple[str, int | None, str]:
+    """What a stored name alone says (the same for each of its uses: asked once)."""
+    return roles.classify(roles.owner_path(name), op)
+
+
+def _product_before(idx: GraphIndex, use: Use | None):
+    """The matrix product whose output this Add puts the parameter on (a bias the exporter folded into another
+    shape, as the experts' [E, 1, N] biases of gpt-oss), or None."""
+    if use is None or use.op != "Add" or len(use.node.input) != 2:
+        return None
+    other = use.node.input[1 - use.slot] if use.slot in (0, 1) else None
+    prod = idx.producer.get(other or "")
+    return prod if prod is not None and prod.op_type in ops.MATMUL_OPS else None
+
+
+def _router_correction(idx: GraphIndex, use: Use) -> bool:
+    """A value added to a router's sigmoid scores to choose experts (DeepSeek-V3's `e_score_correction_bias`): a
+    buffer the training loop adjusts outside the optimizer, not a parameter, whatever the exporter renamed it."""
+    if use.op != "Add" or len(use.node.input) != 2 or use.slot not in (0, 1):
+        return False
+    if roles.classify(roles.owner_path(use.node.name), use.op)[2] != "moe.router":
+        return False
+    value = use.node.input[1 - use.slot]
+    for _hop in range(4):
+        prod = idx.producer.get(value)
+        if prod is None or not prod.input:
+            return False
+        if prod.op_type == "Sigmoid":
+            return True
+        if prod.op_type not in ops.PASS_THROUGH:
+            return False
+        value = prod.input[0]
+    return False
+
+
+def _implied(ref: TensorRef, use: Use) -> str | None:
+    """The role a fused op's input implies; an attention sink only where one value per head is broadcast."""
+    role = ops.slot_role(use.op, use.slot)
+    if role == "attn.sinks" and use.op not in ops.FUSED_ATTENTION and sum(d > 1 for d in ref.shape) != 1:
+        return None
+    return role
+
+
+def _not_parameter(ref: TensorRef, uses: list[Use], quant: Quantization | None, names: list[str],
+                   idx: GraphIndex | None = None) -> str | None:
     """Why a stored tensor is not a parameter, or None if it is one."""
-    for u in uses:
-        aux = QUANT_AUX_SLOTS.get(u.op)
-        if aux and u.slot in aux:
-            return "quantization scale / zero point"
+    if any(ops.is_aux(u.op, u.slot) for u in uses):
+        return QUANT_AUX
     if ref.size <= 1:
-        return "scalar constant"
+        return SCALAR
     if any(roles.NON_PARAMETER_RE.search(n) for n in names) or any(
             roles.NON_PARAMETER_RE.search(u.node.name) for u in uses):
-        return "rotary table or mask buffer"
+        return BUFFER
     if ref.data_type == TensorProto.BOOL:
-        return "boolean mask"
+        return BOOLEAN_MASK
     if not ref.is_float and quant is None:
-        return "integer constant (shapes, indices)"
-    slot_ok = [u for u in uses if u.op in PARAM_SLOTS and (PARAM_SLOTS[u.op] is None or u.slot in PARAM_SLOTS[u.op])]
+        return INTEGER_CONSTANT
+    if idx is not None and uses and all(_router_correction(idx, u) for u in uses):
+        return ROUTER_CORRECTION
+    slot_ok = [u for u in uses if (spec := ops.op(u.op)) is not None and spec.takes_parameter(u.slot)]
     if not slot_ok:
-        return "constant not used as a parameter"
+        return UNUSED
     if len(ref.shape) >= 3 and quant is None and \
-            not any(u.op in ("Conv", "MatMul", "Gemm", "Einsum") for u in slot_ok):
-        return "mask or table constant"
+            not any(u.op in ops.MATMUL_OPS or u.op in ops.MOE_OPS or _implied(ref, u) for u in slot_ok) and \
+            not (idx is not None and any(_product_before(idx, u) is not None for u in slot_ok)):
+        return TABLE
     return None
 
 
-def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
+def _kind(name: str, use: Use | None, ref: TensorRef, idx: GraphIndex | None = None) -> str:
     suffix = roles.param_suffix(name)
     if suffix == "bias":
         return "bias"
     if suffix == "weight" and roles.is_torch_name(name):
         return "weight"
     if use is not None:
-        if BIAS_SLOTS.get(use.op) == use.slot:
+        if ops.is_bias(use.op, use.slot):
             return "bias"
-        if use.op in ("Add", "BiasGelu", "FastGelu") and len(ref.shape) == 1:
+        if use.op in ops.BIAS_ADDING and len(ref.shape) == 1:
+            return "bias"
+        if idx is not None and _product_before(idx, use) is not None:
             return "bias"
     return "weight"
 
@@ -154,11 +218,20 @@ def _kind(name: str, use: Use | None, ref: TensorRef) -> str:
 def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int | None, str]:
     """Layer, block index and role of one logical parameter."""
     op = use.op if use else None
-    feeds = bool(use and use.op in ("MatMul", "Gemm", "MatMulNBits") and idx.feeds_logits(use.node))
-    gathers = bool(use and use.op in ("Gather", "GatherBlockQuantized") and
+    feeds = bool(use and use.op in ops.HEAD_OPS and idx.feeds_logits(use.node))
+    gathers = bool(use and use.op in ops.LOOKUP_OPS and
                    idx.reads_graph_input(use.node, 1, ("input_ids",)))
     if feeds:
         return "lm_head", None, "lm_head"
+    implied = ops.slot_role(op, use.slot) if use else None
+    if implied:  # a fused op's input: a stacked expert projection, an attention sink
+        path = roles.owner_path(use.node.name) if use.node.name else roles.owner_path(logical)
+        layer, index, _role = roles.classify(path, op)
+        if index is not None and (not implied.startswith("attn.") or "attn" in path or "attention" in path):
+            return layer, index, implied
+    own = _own_role(logical, op)  # a name the exporter kept, like layers.0.mlp.experts.down_proj
+    if own[1] is not None and own[2] not in ("other", "norm"):
+        return own
     if roles.is_torch_name(logical):
         layer, index, role = roles.classify(roles.owner_path(logical), op, feeds_logits=False, gathers_ids=gathers)
         if gathers and role == "lm_head":  # a head's matrix the token lookup reads too (genai's tied models)
@@ -166,7 +239,13 @@ def _describe(idx: GraphIndex, logical: str, use: Use | None) -> tuple[str, int 
         if role != "other":
             return layer, index, role
     path = roles.owner_path(use.node.name) if use and use.node.name else roles.owner_path(logical)
-    return roles.classify(path, op, feeds_logits=feeds, gathers_ids=gathers)
+    found = roles.classify(path, op, feeds_logits=feeds, gathers_ids=gathers)
+    product = _product_before(idx, use)
+    if found[2] in ("other", "norm") and product is not None:  # a bias put on after its product: the product's role
+        slot = next((i for i, v in enumerate(product.input) if v and idx.root(v) not in idx.producer), None)
+        if slot is not None:  # the product's stored input: its weight
+            return _describe(idx, product.input[slot], Use(product, slot))
+    return found
 
 
 def take_census(model: LoadedModel) -> Census:
@@ -180,9 +259,9 @@ def take_census(model: LoadedModel) -> Census:
         uses_by_name = {n: idx.uses(n) for n in logical_names}
         all_uses = [u for us in uses_by_name.values() for u in us]
         quant = quantization.detect(model, ref, all_uses, idx)
-        why = _not_parameter(ref, all_uses, quant, logical_names)
+        why = _not_parameter(ref, all_uses, quant, logical_names, idx)
         if why:
-            if why.startswith("quantization"):
+            if why == QUANT_AUX:
                 quant_aux += 1
             excluded.append((name, why))
             continue
@@ -208,7 +287,7 @@ def take_census(model: LoadedModel) -> Census:
                 count, shape = (q.count, q.logical_shape) if q else (ref.size, ref.shape)
                 made.append(ParamTensor(
                     name=logical, stored=name, shape=shape, stored_shape=ref.shape, dtype=ref.dtype,
-                    kind=_kind(logical, first, ref), role=role, layer=layer, index=index,
+                    kind=_kind(logical, first, ref, idx), role=role, layer=layer, index=index,
                     count=count, nodes=list(dict.fromkeys(u.node.name for u in group)), quant=q,
                     nbytes=ref.stored_nbytes + (q.aux_bytes if q else 0),
                     transposed=all(u.transposed for u in group)))
@@ -217,6 +296,9 @@ def take_census(model: LoadedModel) -> Census:
                 p.aliased = True
         params.extend(made)
 
+    for p in params:
+        if p.role.startswith("moe.experts"):
+            p.expert = expert_index(p)
     tied_copies = _mark_tied(model, params)
     arch = infer_architecture(model, params, idx)
     roles.name_by_family(params, arch.family_entry)
@@ -225,7 +307,7 @@ def take_census(model: LoadedModel) -> Census:
         dropped = {id(p) for p in ones}
         params = [p for p in params if id(p) not in dropped]
         excluded += [(p.stored, NOT_A_NORM_PARAMETER) for p in ones]
-        arch.notes.append(CONSTANT_NORMS_NOTE.format(len(ones), arch.family_entry.label))
+        arch.notes.append(CONSTANT_NORMS_NOTE(len(ones), arch.family_entry.label))
     arch.parts = sorted({f"{p.role}/{p.kind}" for p in params if p.index is not None})
     layers = _group_layers(params)
     stored_params = {p.stored for p in params if p.counted}
@@ -241,15 +323,10 @@ def take_census(model: LoadedModel) -> Census:
         tied_copies=tied_copies,
         quant_aux_tensors=quant_aux,
         constants=len(excluded) - quant_aux,
-        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if not w.startswith("quantization")),
+        constant_bytes=sum(model.tensors[n].stored_nbytes for n, w in excluded if w != QUANT_AUX),
         dtypes=dict(dtypes),
     )
     return Census(model, arch, layers, stored, excluded, _node_layers(idx))
-
-
-NOT_A_NORM_PARAMETER = "a norm's constant scale (ones) or offset (zeros): the family's norms have no parameters"
-CONSTANT_NORMS_NOTE = ("{0} norm tensors stored as constants of ones and zeros are not counted: "
-                       "{1}'s norms have no parameters")
 
 
 def _constant_norms(model: LoadedModel, params: list[ParamTensor], arch: Architecture) -> list[ParamTensor]:

@@ -23,6 +23,7 @@ import numpy as np
 from onnx import TensorProto, numpy_helper
 
 from ..errors import ModelError, safe_text
+from ..messages import sentence
 from .quantization import Quantization
 from .tensors import CHUNK, TensorRef, to_float, unpack_int4
 
@@ -123,13 +124,24 @@ class BlockRows(Values):
         return rows if self.row_axis == 0 else rows.T
 
 
+# what a quantized tensor lacks (ModelError's one line; the op's and the tensor's names are names)
+BITS_UNSUPPORTED = sentence("{0}-bit weights are not supported yet")
+NODE_UNSUPPORTED = sentence("{0} node {1} has unsupported bits, K or N")
+NOT_K_N = sentence("{0} weight {1} does not match K={2}, N={3}")
+NO_AUX = sentence("{0} weight {1} has no {2} of the right size")
+NO_SCALE = sentence("quantized tensor {0} has no scale")
+SCALE_SHAPE = sentence("quantized tensor {0} has a scale of unexpected shape")
+NOT_E_N_K = sentence("{0} weight {1} is not [experts, N, K]")
+CANNOT_READ = sentence("{0} weights cannot be read yet")
+
+
 def _codes(packed: np.ndarray, bits: int, signed: bool = False) -> np.ndarray:
     """Unpack 4-bit codes (low nibble first) or widen 8-bit ones, as float32."""
     if bits == 4:
         return unpack_int4(packed.ravel(), signed)
     if bits == 8:
         return packed.ravel().astype(np.int8 if signed else np.uint8).astype(np.float32)
-    raise ModelError(f"{bits}-bit weights are not supported yet")
+    raise ModelError(BITS_UNSUPPORTED(bits))
 
 
 class NBits(BlockRows):
@@ -140,17 +152,17 @@ class NBits(BlockRows):
         K, N = q.logical_shape
         self.bits, self.block = q.bits, q.block_size or 32
         if self.bits not in (4, 8) or K <= 0 or N <= 0 or self.block <= 0:
-            raise ModelError(f"MatMulNBits node {safe_text(q.node.name)!r} has unsupported bits, K or N")
+            raise ModelError(NODE_UNSUPPORTED("MatMulNBits", repr(safe_text(q.node.name))))
         self.K, self.N = K, N
         self.n_blocks = (K + self.block - 1) // self.block
         self.blob = self.block * self.bits // 8
         packed = ref.raw()
         if packed.size != N * self.n_blocks * self.blob:
-            raise ModelError(f"MatMulNBits weight {safe_text(ref.name)!r} does not match K={K}, N={N}")
+            raise ModelError(NOT_K_N("MatMulNBits", repr(safe_text(ref.name)), K, N))
         self.packed = packed.reshape(N, self.n_blocks * self.blob)
         scales = small_array(model, q.scale)
         if scales is None or scales.size != N * self.n_blocks:
-            raise ModelError(f"MatMulNBits weight {safe_text(ref.name)!r} has no scales of the right size")
+            raise ModelError(NO_AUX("MatMulNBits", repr(safe_text(ref.name)), "scales"))
         self.scales = scales.astype(np.float32).reshape(N, self.n_blocks)
         self.zp = self._zero_points(small_array(model, q.zero_point))
 
@@ -182,10 +194,10 @@ class Bnb4(BlockRows):
         self.packed = ref.raw()
         numel = self.K * self.N
         if self.packed.size != (numel + 1) // 2:
-            raise ModelError(f"MatMulBnb4 weight {safe_text(ref.name)!r} does not match K={self.K}, N={self.N}")
+            raise ModelError(NOT_K_N("MatMulBnb4", repr(safe_text(ref.name)), self.K, self.N))
         absmax = small_array(model, q.scale)
         if absmax is None or absmax.size != (numel + self.block - 1) // self.block:
-            raise ModelError(f"MatMulBnb4 weight {safe_text(ref.name)!r} has no absmax of the right size")
+            raise ModelError(NO_AUX("MatMulBnb4", repr(safe_text(ref.name)), "absmax"))
         self.absmax = absmax.astype(np.float32)
 
     def rows(self, which: np.ndarray) -> np.ndarray:
@@ -215,7 +227,7 @@ class GatherBlocks(BlockRows):
         self.n_blocks = (self.C + self.block - 1) // self.block
         scales = small_array(model, q.scale)
         if scales is None or scales.size != self.R * self.n_blocks:
-            raise ModelError(f"GatherBlockQuantized table {safe_text(ref.name)!r} has no scales of the right size")
+            raise ModelError(NO_AUX("GatherBlockQuantized", repr(safe_text(ref.name)), "scales"))
         self.scales = scales.astype(np.float32).reshape(self.R, self.n_blocks)
         zp = small_array(model, q.zero_point)
         default = 0.0 if self.signed or self.bits == 8 else 2.0 ** (self.bits - 1)
@@ -238,6 +250,72 @@ class GatherBlocks(BlockRows):
         return values.reshape(len(which), -1)[:, :self.C]
 
 
+E2M1_LEVELS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0],
+                       np.float32)  # MXFP4's 4-bit floats (1 sign, 2 exponent, 1 mantissa bits)
+
+
+class ExpertRows(BlockRows):
+    """QMoE: each expert's N rows of K codes (low nibble first), a scale per row or per block along K, the zero
+    point 2^(bits-1) unless given; MXFP4: E2M1 codes times 2^(e - 127) per block of 32 (times a global scale per
+    expert where there is one).  Logical shape [experts, N, K], read as experts·N rows."""
+
+    row_axis = 0
+
+    def __init__(self, model, ref: TensorRef, q: Quantization):
+        super().__init__(ref, q.logical_shape)
+        if len(self.shape) != 3:
+            raise ModelError(NOT_E_N_K("QMoE", repr(safe_text(ref.name))))
+        E, N, K = self.shape
+        self.E, self.N, self.K, self.bits = E, N, K, q.bits
+        self.mx = q.scheme == "mxfp4"
+        self.block = q.block_size or K
+        self.n_blocks = (K + self.block - 1) // self.block
+        self.packed = ref.raw().reshape(E * N, -1)
+        scales = small_array(model, q.scale)
+        if scales is None or scales.size != E * N * self.n_blocks:
+            raise ModelError(NO_AUX("QMoE", repr(safe_text(ref.name)), "scales"))
+        if self.mx:  # e8m0: a power of two per block
+            scales = np.ldexp(1.0, scales.astype(np.int32) - 127).astype(np.float32)
+            glob = small_array(model, q.extra_aux[-1]) if q.extra_aux else None
+            if glob is not None and glob.size == E:
+                scales = scales.reshape(E, -1) * glob.astype(np.float32)[:, None]
+        self.scales = scales.astype(np.float32).reshape(E * N, self.n_blocks)
+        self.zp = None if self.mx else self._zero_points(small_array(model, q.zero_point))
+
+    def _zero_points(self, zp: np.ndarray | None) -> np.ndarray:
+        rows, nb = self.E * self.N, self.n_blocks
+        if zp is None:
+            return np.full((rows, nb), 2.0 ** (self.bits - 1), np.float32)
+        if zp.dtype.kind == "f":
+            return zp.astype(np.float32).reshape(rows, nb)
+        per = (nb if self.block != self.K else self.N)  # codes per packed zero-point row
+        unpacked = _codes(zp, self.bits) if self.bits in (4, 8) else zp.astype(np.float32)
+        if self.block == self.K:  # per channel: [E, ceil(N·bits/8)] -> one per row
+            return unpacked.reshape(self.E, -1)[:, :self.N].reshape(rows, 1)
+        return unpacked.reshape(rows, -1)[:, :per]
+
+    @property
+    def n_rows(self) -> int:
+        return self.E * self.N
+
+    def rows(self, which: np.ndarray) -> np.ndarray:
+        if self.mx:
+            packed = self.packed[which].ravel()
+            codes = np.empty(packed.size * 2, np.uint8)
+            codes[0::2], codes[1::2] = packed & 0x0F, packed >> 4
+            values = E2M1_LEVELS[codes].reshape(len(which), self.n_blocks, self.block)
+            return (values * self.scales[which, :, None]).reshape(len(which), -1)[:, :self.K]
+        q = _codes(self.packed[which], self.bits).reshape(len(which), self.n_blocks, self.block)
+        values = (q - self.zp[which, :, None]) * self.scales[which, :, None]
+        return values.reshape(len(which), -1)[:, :self.K]
+
+    def full(self) -> np.ndarray:
+        return super().full().reshape(self.shape)
+
+    def take(self, indices: np.ndarray, axis: int) -> np.ndarray:
+        return np.take(self.full(), indices, axis)
+
+
 class Affine(Values):
     """value = (code - zero point) × scale, per tensor, per channel along `axis`, or per block along it
     (DequantizeLinear, MatMulInteger, a table dequantized after its lookup)."""
@@ -246,14 +324,14 @@ class Affine(Values):
         super().__init__(ref, ref.shape)
         self.scale = small_array(model, q.scale)
         if self.scale is None:
-            raise ModelError(f"quantized tensor {safe_text(ref.name)!r} has no scale")
+            raise ModelError(NO_SCALE(repr(safe_text(ref.name))))
         self.scale = self.scale.astype(np.float32)
         zp = small_array(model, q.zero_point)
         self.zp = np.zeros(1, np.float32) if zp is None else _as_float_codes(zp, model.tensors.get(q.zero_point))
         self.axis, self.block = q.axis, q.block_size
         if self.scale.size > 1 and (self.axis is None or self.axis >= max(1, len(self.shape))
                                     or (self.block and len(self.shape) != 2)):
-            raise ModelError(f"quantized tensor {safe_text(ref.name)!r} has a scale of unexpected shape")
+            raise ModelError(SCALE_SHAPE(repr(safe_text(ref.name))))
 
     def _dequantize(self, codes: np.ndarray, index: dict[int, np.ndarray]) -> np.ndarray:
         """codes: a slab of the logical tensor; index[axis] = the logical positions it covers on that axis."""
@@ -315,12 +393,14 @@ def _as_float_codes(zp: np.ndarray, ref: TensorRef | None) -> np.ndarray:
     return zp.astype(np.float32)
 
 
-READERS = {"MatMulNBits": NBits, "MatMulBnb4": Bnb4, "GatherBlockQuantized": GatherBlocks,
-           "MatMulInteger": Affine, "DequantizeLinear": Affine, "GatherDequantize": Affine}
+READERS = {"nbits": NBits, "bnb4": Bnb4, "gather_blocks": GatherBlocks, "affine": Affine, "moe_blocks": ExpertRows}  # ops.QuantSlots.layout
 
 
 def values(model, ref: TensorRef, quant: Quantization | None) -> Values:
     """The reader for a stored parameter's logical values."""
     if quant is None:
         return Values(ref)
-    return READERS[quant.op](model, ref, quant)
+    reader = READERS.get(quant.layout)
+    if reader is None:
+        raise ModelError(CANNOT_READ(quant.label))
+    return reader(model, ref, quant)

@@ -2,13 +2,16 @@
 each box carrying the weights and biases the census counted for its role.
 
 Pure data, so the app draws it and a test checks that its boxes add up to the census.  A box names the
-Layers view's layer (and the tensor) it stands for, so clicking it can select them there.
+Layers view's layer (and the tensor) it stands for, so clicking it can select them there.  Its label and notes
+are the core's sentences (messages.py), drawn in the interface's language; an activation's or a projection's
+letters are names and stay as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..messages import Text, sentence
 from .census import Census
 
 # what a block's MLP activation is, from the ops its nodes use (the first found wins)
@@ -16,17 +19,42 @@ ACTIVATIONS = (("QuickGelu", "GELU (quick)"), ("FastGelu", "GELU (tanh)"), ("Bia
                ("Tanh", "GELU (tanh)"), ("Erf", "GELU"), ("Sigmoid", "SiLU"), ("Relu", "ReLU"))
 PARALLEL_CONFIG_KEYS = ("use_parallel_residual", "parallel_attn")  # GPT-NeoX, Falcon-style blocks
 
+# the boxes' words
+EMBEDDINGS, TOKEN, POSITION = sentence("embeddings"), sentence("token"), sentence("position")
+FINAL_NORM, LM_HEAD, NORM, ADD = sentence("final norm"), sentence("LM head"), sentence("norm"), sentence("add")
+ATTENTION, HEADS, OUT, OTHER = sentence("attention"), sentence("heads"), sentence("out"), sentence("other")
+GATE, UP, DOWN, GATE_UP = sentence("gate"), sentence("up"), sentence("down"), sentence("gate · up")
+ACTIVATION = sentence("activation")
+BLOCK = sentence("block {0}")
+BLOCK_OF = sentence("block {0} of {1}")
+# what a box does that its numbers do not say
+FUSED_PROJECTION = sentence("one fused projection")
+HEADS_SHAPE = sentence("{0} heads × {1}")
+HEADS_SHAPE_KV = sentence("{0} heads × {1}, {2} KV heads")
+FUSED_NODE = sentence("one fused {0} node")
+EACH_HEAD = sentence("each head: softmax(QKᵀ/√d)·V, its weights over the positions so far")
+PARALLEL_ADD = sentence("x + attention(norm(x)) + MLP(norm(x)): both read the same x")
+ADD_ATTENTION, ADD_MLP = sentence("x + attention"), sentence("x + MLP")
+EVERY_BLOCK = sentence("every block has these boxes, with its own numbers")
+TOKEN_TABLE = sentence("{0} tokens × {1}")
+LEARNED_POSITIONS = sentence("learned positions")
+QK_NORMED = sentence("q and k normed per head")
+ATTENTION_NORMED, MLP_NORMED = sentence("attention's output normed"), sentence("the MLP's output normed")
+EMBEDDING_NORMED = sentence("the embedding normed")
+TIED_HEAD = sentence("tied: reads the token embedding, counts 0")
+HEAD_SHAPE = sentence("d_model → {0} logits")
+
 
 @dataclass
 class Box:
     key: str  # stable: "embeddings", "block.attn.q", "block.mlp", "final_norm" …
-    label: str
+    label: Text  # a sentence of the core, or a name (GELU, Q)
     layer: str | None = None  # the Layers view's layer this box selects
     tensor: str | None = None  # and its tensor, where the box is one
     weights: int = 0
     biases: int = 0
-    note: str = ""  # what the box does that its numbers do not say
-    detail: str = ""  # more of it, for a tooltip
+    note: Text = None  # what the box does that its numbers do not say
+    detail: Text = None  # more of it, for a tooltip
     children: list["Box"] = field(default_factory=list)
 
     @property
@@ -50,7 +78,7 @@ class Diagram:
         return next((b for top in self.boxes for b in top.walk() if b.key == key), None)
 
 
-def _sum(tensors, role_prefixes: tuple[str, ...], label: str, key: str, layer: str, note: str = "") -> Box:
+def _sum(tensors, role_prefixes: tuple[str, ...], label: Text, key: str, layer: str, note: Text = None) -> Box:
     ts = [t for t in tensors if any(t.role == r or t.role.startswith(r + ".") for r in role_prefixes)]
     w = sum(t.parameters for t in ts if t.kind == "weight")
     b = sum(t.parameters for t in ts if t.kind == "bias")
@@ -58,9 +86,9 @@ def _sum(tensors, role_prefixes: tuple[str, ...], label: str, key: str, layer: s
     return Box(key, label, layer, tensor, w, b, note)
 
 
-def _activation(census: Census, block: int) -> str:
+def _activation(census: Census, block: int) -> Text:
     ops = {n.op_type for n in census.node_layers.get(f"block {block}", [])}
-    return next((name for op, name in ACTIVATIONS if op in ops), "activation")
+    return next((name for op, name in ACTIVATIONS if op in ops), ACTIVATION)
 
 
 def _parallel(census: Census, roles: set[str]) -> bool:
@@ -81,43 +109,43 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     ts = layer.tensors if layer else []
     roles = {t.role for t in ts}
 
-    def part(roles_: tuple[str, ...], label: str, key: str, note: str = "") -> Box:
+    def part(roles_: tuple[str, ...], label: Text, key: str, note: Text = None) -> Box:
         return _sum(ts, roles_, label, f"block.{key}", name, note)
 
     if "attn.qkv" in roles:
-        projections = [part(("attn.qkv",), "Q K V", "attn.qkv", "one fused projection")]
+        projections = [part(("attn.qkv",), "Q K V", "attn.qkv", FUSED_PROJECTION)]
     else:
         projections = [part(("attn.q",), "Q", "attn.q"), part(("attn.k",), "K", "attn.k"),
                        part(("attn.v",), "V", "attn.v")]
-    heads = f"{arch.n_head or '?'} heads × {arch.head_dim or '?'}"
+    unknown = "?"
     if arch.n_kv_head and arch.n_head and arch.n_kv_head != arch.n_head:
-        heads += f", {arch.n_kv_head} KV heads"
-    heads_box = Box("block.attn.heads", "heads", name, None, 0, 0, heads,
-                    f"one fused {arch.fused_attention} node" if arch.fused_attention else
-                    "each head: softmax(QKᵀ/√d)·V, its weights over the positions so far")
-    if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
-        projections.append(part(("attn.q_norm", "attn.k_norm"), "norm", "attn.qk_norm", "q and k normed per head"))
-    attention = part(("attn",), "attention", "attn")
-    attention.children = projections + [heads_box, part(("attn.out",), "out", "attn.out")]
-    if "mlp.gate_up" in roles:
-        ups = [part(("mlp.gate_up",), "gate · up", "mlp.gate_up", "one fused projection")]
-    elif "mlp.gate" in roles:
-        ups = [part(("mlp.gate",), "gate", "mlp.gate"), part(("mlp.up",), "up", "mlp.up")]
+        heads = HEADS_SHAPE_KV(arch.n_head, arch.head_dim or unknown, arch.n_kv_head)
     else:
-        ups = [part(("mlp.up",), "up", "mlp.up")]
+        heads = HEADS_SHAPE(arch.n_head or unknown, arch.head_dim or unknown)
+    heads_box = Box("block.attn.heads", HEADS, name, None, 0, 0, heads,
+                    FUSED_NODE(arch.fused_attention) if arch.fused_attention else EACH_HEAD)
+    if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
+        projections.append(part(("attn.q_norm", "attn.k_norm"), NORM, "attn.qk_norm", QK_NORMED))
+    attention = part(("attn",), ATTENTION, "attn")
+    attention.children = projections + [heads_box, part(("attn.out",), OUT, "attn.out")]
+    if "mlp.gate_up" in roles:
+        ups = [part(("mlp.gate_up",), GATE_UP, "mlp.gate_up", FUSED_PROJECTION)]
+    elif "mlp.gate" in roles:
+        ups = [part(("mlp.gate",), GATE, "mlp.gate"), part(("mlp.up",), UP, "mlp.up")]
+    else:
+        ups = [part(("mlp.up",), UP, "mlp.up")]
     mlp = part(("mlp",), "MLP", "mlp")
     mlp.children = ups + [Box("block.mlp.act", _activation(census, block), name),
-                          part(("mlp.down",), "down", "mlp.down")]
-    norm_attn = part(("norm.attn",), "norm", "norm.attn")
-    norm_mlp = part(("norm.mlp",), "norm", "norm.mlp")
-    loose = _sum([t for t in ts if t.role == "norm"], ("norm",), "norm", "block.norm", name)  # a norm the names
+                          part(("mlp.down",), DOWN, "mlp.down")]
+    norm_attn = part(("norm.attn",), NORM, "norm.attn")
+    norm_mlp = part(("norm.mlp",), NORM, "norm.mlp")
+    loose = _sum([t for t in ts if t.role == "norm"], ("norm",), NORM, "block.norm", name)  # a norm the names
     if loose.parameters and not norm_attn.parameters:  # did not place (a fused Skip…Norm)
-        norm_attn = Box(norm_attn.key, "norm", name, loose.tensor, loose.weights, loose.biases)
+        norm_attn = Box(norm_attn.key, NORM, name, loose.tensor, loose.weights, loose.biases)
     # sandwich norms (Gemma 2/3, OLMo 2): the sublayer's output normed before it is added
-    after_attn = [part(("norm.attn_post",), "norm", "norm.attn_post", "attention's output normed")] \
+    after_attn = [part(("norm.attn_post",), NORM, "norm.attn_post", ATTENTION_NORMED)] \
         if "norm.attn_post" in roles else []
-    after_mlp = [part(("norm.mlp_post",), "norm", "norm.mlp_post", "the MLP's output normed")] \
-        if "norm.mlp_post" in roles else []
+    after_mlp = [part(("norm.mlp_post",), NORM, "norm.mlp_post", MLP_NORMED)] if "norm.mlp_post" in roles else []
     # OLMo 2 norms only the sublayers' outputs: no norm before them
     before_attn = [] if after_attn and "norm.attn" not in roles else [norm_attn]
     before_mlp = [] if after_mlp and "norm.mlp" not in roles else [norm_mlp]
@@ -125,37 +153,36 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     if parallel:
         shared = "norm.mlp" not in roles  # the MLP reads attention's norm: no box of its own
         inner = [*before_attn, attention, *after_attn, *([] if shared else before_mlp), mlp, *after_mlp,
-                 Box("block.add", "add", name, note="x + attention(norm(x)) + MLP(norm(x)): both read the same x")]
+                 Box("block.add", ADD, name, note=PARALLEL_ADD)]
     else:
-        inner = [*before_attn, attention, *after_attn, Box("block.add.attn", "add", name, note="x + attention"),
-                 *before_mlp, mlp, *after_mlp, Box("block.add.mlp", "add", name, note="x + MLP")]
-    blk = Box("block", f"block {block} of {n}" if n > 1 else name, name, None, layer.weights if layer else 0,
-              layer.biases if layer else 0, "every block has these boxes, with its own numbers" if n > 1 else "",
-              children=inner)
-    other = _sum(ts, ("other",), "other", "block.other", name)
+        inner = [*before_attn, attention, *after_attn, Box("block.add.attn", ADD, name, note=ADD_ATTENTION),
+                 *before_mlp, mlp, *after_mlp, Box("block.add.mlp", ADD, name, note=ADD_MLP)]
+    blk = Box("block", BLOCK_OF(block, n) if n > 1 else BLOCK(block), name, None, layer.weights if layer else 0,
+              layer.biases if layer else 0, EVERY_BLOCK if n > 1 else None, children=inner)
+    other = _sum(ts, ("other",), OTHER, "block.other", name)
     if other.parameters:  # parameters the names did not place: shown, so the boxes still add up
         blk.children.append(other)
 
     embed = census.layer("embeddings")
     etensors = embed.tensors if embed else []
-    embeddings = Box("embeddings", "embeddings", "embeddings", None, embed.weights if embed else 0,
+    embeddings = Box("embeddings", EMBEDDINGS, "embeddings", None, embed.weights if embed else 0,
                      embed.biases if embed else 0, children=[
-                         _sum(etensors, ("embed.token",), "token", "embeddings.token", "embeddings",
-                              f"{arch.vocab_size or '?'} tokens × {arch.d_model or '?'}")])
+                         _sum(etensors, ("embed.token",), TOKEN, "embeddings.token", "embeddings",
+                              TOKEN_TABLE(arch.vocab_size or unknown, arch.d_model or unknown))])
     if any(t.role == "embed.position" for t in etensors):
-        embeddings.children.append(_sum(etensors, ("embed.position",), "position", "embeddings.position",
-                                        "embeddings", "learned positions"))
+        embeddings.children.append(_sum(etensors, ("embed.position",), POSITION, "embeddings.position",
+                                        "embeddings", LEARNED_POSITIONS))
     if any(t.role == "embed.norm" for t in etensors):  # BLOOM's LayerNorm right after the lookup
-        embeddings.children.append(_sum(etensors, ("embed.norm",), "norm", "embeddings.norm", "embeddings",
-                                        "the embedding normed"))
+        embeddings.children.append(_sum(etensors, ("embed.norm",), NORM, "embeddings.norm", "embeddings",
+                                        EMBEDDING_NORMED))
     final = census.layer("final_norm")
-    final_box = Box("final_norm", "final norm", "final_norm" if final else None,
+    final_box = Box("final_norm", FINAL_NORM, "final_norm" if final else None,
                     final.tensors[0].name if final and final.tensors else None,
                     final.weights if final else 0, final.biases if final else 0)
     head = census.layer("lm_head")
     tied = arch.tied_embeddings or (head is not None and not head.parameters and head.tensors)
-    head_box = Box("lm_head", "LM head", "lm_head" if head else "embeddings",
+    head_box = Box("lm_head", LM_HEAD, "lm_head" if head else "embeddings",
                    head.tensors[0].name if head and head.tensors else None,
                    head.weights if head else 0, head.biases if head else 0,
-                   "tied: reads the token embedding, counts 0" if tied else f"d_model → {arch.vocab_size or '?'} logits")
+                   TIED_HEAD if tied else HEAD_SHAPE(arch.vocab_size or unknown))
     return Diagram(n, [embeddings, blk, final_box, head_box], block, parallel)

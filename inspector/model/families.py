@@ -13,12 +13,20 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from ..messages import sentence
+
 if TYPE_CHECKING:
     from .architecture import Architecture
 
-# roles inside a block, in the order their patterns are tried (fused ones before their parts)
-BLOCK_ROLE_ORDER = ("attn.qkv", "attn.q_norm", "attn.k_norm", "attn.q", "attn.k", "attn.v", "attn.out", "mlp.gate_up",
-                    "mlp.gate", "mlp.up", "mlp.down", "norm.attn", "norm.mlp", "norm.attn_post", "norm.mlp_post")
+# roles inside a block, in the order their patterns are tried (fused ones before their parts; a mixture of
+# experts' parts before the dense MLP's: an expert's gate_proj is not the block's; the norms after a sublayer
+# after norm.mlp: under every family's names a post_attention_layernorm is a Llama's norm before the MLP, and a
+# family whose own names say otherwise (Gemma 2) takes it back through Family.own_role)
+BLOCK_ROLE_ORDER = ("moe.router", "moe.shared.gate", "moe.shared.up", "moe.shared.down", "moe.experts.gate_up",
+                    "moe.experts.gate", "moe.experts.up", "moe.experts.down", "attn.sinks", "attn.q_a", "attn.q_a_norm",
+                    "attn.q_b", "attn.kv_a", "attn.kv_a_norm", "attn.kv_b", "attn.q_norm", "attn.k_norm", "attn.qkv",
+                    "attn.q", "attn.k", "attn.v", "attn.out", "mlp.gate_up", "mlp.gate", "mlp.up", "mlp.down",
+                    "norm.attn", "norm.mlp", "norm.attn_post", "norm.mlp_post")
 TOP_ROLE_ORDER = ("embed.position", "embed.norm", "embed.token", "lm_head", "norm.final")
 
 
@@ -43,17 +51,23 @@ class Facts:
 class Family:
     name: str  # as config.json's model_type spells it
     label: str  # as people write it
-    structure: str  # what the graph can tell apart: "gpt2", "neox", "opt", "gated"
+    structure: str  # what the graph can tell apart: "gpt2", "neox", "opt", "gated", "plain", "moe"
     block_roles: dict[str, tuple[str, ...]]  # role -> module names below a block (regex fragments)
     top_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     recognise: Callable[[Facts], bool] | None = None  # None: only config.json can name it
     formula_text: str = ""  # short enough for one card row
-    formula_where: str = ""  # what its letters stand for
+    formula_where: tuple[str, ...] = ()  # what its letters stand for, one sentence each (a card row each)
     formula: Callable[["Architecture"], int | None] | None = None
     position_offset: int = 0  # rows of the learned position table before position 0 (OPT: 2)
     # config.json's word for what its generic keys do not say (Falcon's key/value heads, MPT's spellings)
     config_fields: Callable[[dict], dict] | None = None
     parameterless_norms: bool = False  # its norms have no scale (OLMo): a stored scale of ones is not a parameter
+    expert: Callable[["Architecture"], int] | None = None  # a mixture of experts: one routed expert's parameters
+
+    def __post_init__(self) -> None:
+        """Each meaning of the letters is one of the core's sentences (messages.py), said in the reader's language."""
+        where = (self.formula_where,) if isinstance(self.formula_where, str) else self.formula_where
+        object.__setattr__(self, "formula_where", tuple(sentence(w) for w in where if w))
 
     def own_role(self, below: str) -> str | None:
         """The role this family's own module names give a path below a block (None: they do not name it)."""
@@ -183,14 +197,26 @@ def _phi(a: "Architecture") -> int | None:
 
 
 GATED_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d) + V·d·(1|2) + d"
-GATED_WHERE = "q = heads·hd, kv = kv_heads·hd (hd: head dim); V·d twice if the head is untied"
-GPT_WHERE = "ff = MLP width (12d² + 13d per block when ff = 4d); C = context"
+QKV = "q = heads·hd, kv = kv_heads·hd"
+FF = "ff = MLP width"
+UNTIED_TWICE = "V·d twice if the head is untied"
+IF_UNTIED = "V·d twice if untied"
+GATED_WHERE = ("q = heads·hd, kv = kv_heads·hd (hd: head dim)", UNTIED_TWICE)
 QKV_BIAS_TEXT = "L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d"
-QKV_BIAS_WHERE = "q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied"
+QKV_BIAS_WHERE = (QKV, "q + 2kv: the q, k, v biases", IF_UNTIED)
 PARALLEL_TEXT = "L·(4d² + 2d·ff + ff + 3d) + V·d·(1|2) + V + 2d"
-PARALLEL_WHERE = ("ff = MLP width; one LayerNorm per block (attention and MLP in parallel), q, k, v and out "
-                  "without biases; V: the head's bias; V·d twice if untied")
-RELU2_WHERE = "q = heads·hd, kv = kv_heads·hd; a two-matrix MLP (up, ReLU², down); V·d twice if untied"
+CONTEXT = "C = context"
+ALIBI = "no position table (ALiBi)"
+MULTI_QUERY = "one K/V head with multi_query"
+ONE_NORM = "one LayerNorm per block (attention and MLP in parallel)"
+HEAD_BIAS = "V: the head's bias"
+SANDWICH_NORMS = "4d: norms before and after attention and MLP"
+QK_PER_HEAD_DIM = "2hd: the q and k norms (one scale per head dim)"
+QK_PER_HEAD = "n = q + kv with per-head q and k norms"
+RELU2 = "a two-matrix MLP (up, ReLU², down)"
+PARALLEL_WHERE = (FF, ONE_NORM, "q, k, v and out without biases", HEAD_BIAS, IF_UNTIED)
+RELU2_WHERE = (QKV, RELU2, IF_UNTIED)
+GPT_WHERE = ("ff = MLP width (12d² + 13d per block when ff = 4d)", CONTEXT)
 
 # ----------------------------------------------------------------------------- module names
 LLAMA_BLOCK = {
@@ -206,6 +232,75 @@ LLAMA_TOP = {"embed.token": (r"embed_tokens", r"tok_embeddings"), "lm_head": (r"
 
 def _gated_shape(f: Facts) -> bool:
     return f.has("mlp.gate") or f.has("mlp.gate_up")
+
+
+# ----------------------------------------------------------------------------- mixtures of experts
+def _moe_blocks(a: "Architecture") -> tuple[int, int] | None:
+    """(MoE blocks, dense blocks), or None while the experts' sizes are unknown."""
+    if not (a.experts and a.moe_ffn_dim and a.n_layer):
+        return None
+    moe = len(a.moe_layers) or a.n_layer
+    return moe, a.n_layer - moe
+
+
+def _gpt_oss(a: "Architecture") -> int | None:
+    """Biased q/k/v/o projections, a sink per head, a biased router and experts with biases on both products."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.n_kv_head and a.head_dim):
+        return None
+    d, q, kv, E, ff = a.d_model, a.n_head * a.head_dim, a.n_kv_head * a.head_dim, a.experts, a.moe_ffn_dim
+    block = 2 * d * q + 2 * d * kv + q + 2 * kv + d + a.n_head + 2 * d + E * (d + 1) + E * (3 * d * ff + 2 * ff + d)
+    return a.n_layer * block + a.vocab_size * d + d + _untied(a)
+
+
+def _qwen3_moe(a: "Architecture") -> int | None:
+    """Llama's attention with a norm on each query and key head; routed experts (a bias-free router) in the MoE
+    blocks, a gated MLP in the dense ones."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.n_kv_head and a.head_dim):
+        return None
+    moe, dense = blocks
+    d, q, kv, E, ff = a.d_model, a.n_head * a.head_dim, a.n_kv_head * a.head_dim, a.experts, a.moe_ffn_dim
+    attn = 2 * d * q + 2 * d * kv + 2 * a.head_dim + 2 * d
+    return a.n_layer * attn + moe * E * (d + 3 * d * ff) + dense * 3 * d * (a.ffn_dim or 0) + a.vocab_size * d + d \
+        + _untied(a)
+
+
+def _deepseek_v3(a: "Architecture") -> int | None:
+    """Latent attention (low-rank query, compressed key/value with a shared rotary key), a gated MLP in the first
+    dense blocks, then routed and shared experts (the router's correction bias is a buffer, not counted)."""
+    blocks = _moe_blocks(a)
+    if blocks is None or not (a.n_head and a.kv_lora_rank and a.qk_rope_head_dim and a.v_head_dim and a.head_dim):
+        return None
+    moe, dense = blocks
+    d, H, E, ff = a.d_model, a.n_head, a.experts, a.moe_ffn_dim
+    qk, rope, v, rkv = a.head_dim, a.qk_rope_head_dim, a.v_head_dim, a.kv_lora_rank
+    q = (d * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * H * qk) if a.q_lora_rank else d * H * qk
+    attn = q + d * (rkv + rope) + rkv + rkv * H * (qk - rope + v) + H * v * d + 2 * d
+    experts = E * d + E * 3 * d * ff + (a.shared_experts or 0) * 3 * d * ff
+    return a.n_layer * attn + moe * experts + dense * 3 * d * (a.ffn_dim or 0) + a.vocab_size * d + d + _untied(a)
+
+
+DENSE_BLOCKS = "Ld dense blocks of width ffd"
+MOE_FAMILIES: list[Family] = [
+    Family("gpt_oss", "gpt-oss", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.sinks"),
+           formula_text="L·(2d·q + 2d·kv + q + 2kv + 3d + H + E·(d + 1) + E·(3d·ff + 2ff + d)) + V·d·(1|2) + d",
+           formula_where=(QKV, "H = heads (a sink each)", "E = experts, ff = an expert's width",
+                          "biases on q, k, v, o, the router and both expert products"),
+           formula=_gpt_oss, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim + 2 * a.moe_ffn_dim + a.d_model),
+    Family("deepseek_v3", "DeepSeek-V3", "moe", {}, LLAMA_TOP, recognise=lambda f: f.has("attn.kv_a"),
+           formula_text="L·(d·rq + rq + rq·H·qk + d·(rkv + r) + rkv + rkv·H·(qk − r + v) + H·v·d + 2d) "
+                        "+ Lm·(E·d + (E + S)·3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
+           formula_where=("rq, rkv = q_lora_rank, kv_lora_rank", "qk = nope + rope (r) head dims, v = value head dim",
+                          "Lm MoE blocks of E routed and S shared experts of width ff", DENSE_BLOCKS),
+           formula=_deepseek_v3, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
+    Family("qwen3_moe", "Qwen3-MoE", "moe", {}, LLAMA_TOP,
+           recognise=lambda f: f.has("moe.experts.gate") or f.has("moe.experts.gate_up"),
+           formula_text="L·(2d·q + 2d·kv + 2hd + 2d) + Lm·E·(d + 3d·ff) + Ld·3d·ffd + V·d·(1|2) + d",
+           formula_where=(QKV, "2hd: the q and k norms", "Lm MoE blocks of E experts of width ff (the router: E·d)",
+                          DENSE_BLOCKS),
+           formula=_qwen3_moe, expert=lambda a: 3 * a.d_model * a.moe_ffn_dim),
+]
 
 
 def _llama_named(f: Facts) -> bool:
@@ -252,43 +347,43 @@ def _mpt_config(c: dict) -> dict:
                                  ("max_position_embeddings", "max_seq_len")) if m in c}
 
 
-FAMILIES: list[Family] = [
+FAMILIES: list[Family] = MOE_FAMILIES + [
     # families whose structure the graph tells apart, most specific first (recognise: the first match wins)
     Family("gpt_bigcode", "GPT-BigCode", "gpt2", GPT2_BLOCK, GPT2_TOP,
            recognise=lambda f: f.named(r"(^|\.)c_attn(\.|$)") and f.grouped_kv,
            formula_text="L·(2d² + 2d·kv + 2d·ff + ff + 7d + 2kv) + V·d·(1|2) + C·d + 2d",
-           formula_where="kv = kv_heads·hd (one K/V head with multi_query); ff = MLP width; C = context; "
-                         "V·d twice if untied", formula=_bigcode, config_fields=_bigcode_config),
+           formula_where=("kv = kv_heads·hd", MULTI_QUERY, FF, CONTEXT, IF_UNTIED), formula=_bigcode,
+           config_fields=_bigcode_config),
     Family("gpt_neo", "GPT-Neo", "gpt2",
            {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
             "attn.out": (r"attention\.out_proj",), "mlp.up": (r"c_fc",), "mlp.down": (r"mlp\.c_proj",),
             "norm.attn": (r"ln_1",), "norm.mlp": (r"ln_2",)}, GPT2_TOP,
            recognise=lambda f: f.named(r"(^|\.)attn\.attention(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 6d) + V·d·(1|2) + C·d + 2d",
-           formula_where="ff = MLP width; q, k, v without biases; C = context; V·d twice if untied",
+           formula_where=(FF, "q, k, v without biases", CONTEXT, IF_UNTIED),
            formula=lambda a: _gpt_like(a, 4 * a.d_model ** 2 + 2 * a.d_model * _ff(a) + _ff(a) + 6 * a.d_model,
                                        2 * a.d_model, positions=True)),
     Family("bloom", "BLOOM", "neox", BLOOM_BLOCK, BLOOM_TOP,
            recognise=lambda f: f.named(r"(^|\.)word_embeddings_layernorm(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 4d",
-           formula_where="ff = MLP width (4d); 4d: the LayerNorms after the embedding and at the end; "
-                         "no position table (ALiBi); V·d twice if untied",
+           formula_where=("ff = MLP width (4d)", "4d: the LayerNorms after the embedding and at the end", ALIBI,
+                          IF_UNTIED),
            formula=lambda a: _gpt_like(a, 4 * a.d_model ** 2 + 2 * a.d_model * _ff(a) + _ff(a) + 9 * a.d_model,
                                        4 * a.d_model)),
     Family("falcon", "Falcon", "neox", BLOOM_BLOCK, BLOOM_TOP,
            recognise=lambda f: f.named(r"(^|\.)(self_attention\.query_key_value|ln_attn)(\.|$)"),
            formula_text="L·(2d·q + 2d·kv + 2d·ff + 2d·N + b) + V·d·(1|2) + 2d",
-           formula_where="q = heads·hd, kv = kv_heads·hd (one K/V head with multi_query); N LayerNorms per block "
-                         "(1 read by attention and MLP in parallel, 2 with ln_attn and ln_mlp); b = q + 2kv + ff + 2d "
-                         "with biases; V·d twice if untied", formula=_falcon, config_fields=_falcon_config),
+           formula_where=(QKV, MULTI_QUERY,
+                          "N LayerNorms per block (1 read by attention and MLP in parallel, 2 with ln_attn and ln_mlp)",
+                          "b = q + 2kv + ff + 2d with biases", IF_UNTIED),
+           formula=_falcon, config_fields=_falcon_config),
     Family("mpt", "MPT", "neox",
            {"attn.qkv": (r"Wqkv",), "attn.out": (r"attn\.out_proj",), "mlp.up": (r"ffn\.up_proj",),
             "mlp.down": (r"ffn\.down_proj",), "norm.attn": (r"norm_1",), "norm.mlp": (r"norm_2",)},
            {"embed.token": (r"wte",), "lm_head": (r"lm_head",), "norm.final": (r"norm_f",)},
            recognise=lambda f: f.named(r"(^|\.)(Wqkv|norm_1)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + 2d) + V·d·(1|2) + d",
-           formula_where="ff = MLP width (4d); no biases (LayerNorm scales only); no position table (ALiBi); "
-                         "V·d twice if untied",
+           formula_where=("ff = MLP width (4d)", "no biases (LayerNorm scales only)", ALIBI, IF_UNTIED),
            formula=lambda a: _gpt_like(a, 4 * a.d_model ** 2 + 2 * a.d_model * _ff(a) + 2 * a.d_model, a.d_model),
            config_fields=_mpt_config),
     Family("codegen", "CodeGen", "neox",
@@ -311,58 +406,54 @@ FAMILIES: list[Family] = [
            {"embed.token": (r"embed_tokens",), "lm_head": (r"lm_head",), "norm.final": (r"final_layernorm",)},
            recognise=lambda f: f.named(r"(^|\.)self_attn\.dense(\.|$)"),
            formula_text="L·(2d·q + 2d·kv + 2d·ff + q + 2kv + ff + 4d + n) + V·d·(1|2) + V + 2d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; every projection has a bias, one LayerNorm per block "
-                         "(attention and MLP in parallel); n = 4hd with q and k LayerNorms; V: the head's bias; "
-                         "V·d twice if untied", formula=_phi),
+           formula_where=(QKV, "every projection has a bias", ONE_NORM, "n = 4hd with q and k LayerNorms", HEAD_BIAS,
+                          IF_UNTIED), formula=_phi),
     Family("glm", "GLM", "gated", {**LLAMA_BLOCK, "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
            recognise=lambda f: f.has("mlp.gate_up") and f.has("attn.q", "bias"),
            formula_text=QKV_BIAS_TEXT, formula_where=QKV_BIAS_WHERE, formula=lambda a: _gated(a, qkv_bias=True)),
     Family("gemma3_text", "Gemma 3", "gated", {**LLAMA_BLOCK, **SANDWICH, **QK_NORM}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(^|\.)pre_feedforward_layernorm(\.|$)") and f.has("attn.q_norm"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 4d + 2hd) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; 4d: norms before and after attention and MLP; 2hd: the q "
-                         "and k norms (one scale per head dim); V·d twice if untied",
+           formula_where=(QKV, SANDWICH_NORMS, QK_PER_HEAD_DIM, IF_UNTIED),
            formula=lambda a: _rope_block(a, 3, 4, _qk_norms(a, True))),
     Family("gemma2", "Gemma 2", "gated", {**LLAMA_BLOCK, **SANDWICH}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(^|\.)pre_feedforward_layernorm(\.|$)"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 4d) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; 4d: norms before and after attention and MLP; "
-                         "V·d twice if untied", formula=lambda a: _rope_block(a, 3, 4)),
+           formula_where=(QKV, SANDWICH_NORMS, IF_UNTIED), formula=lambda a: _rope_block(a, 3, 4)),
     Family("olmo2", "OLMo 2", "gated",
            {**LLAMA_PROJECTIONS, **QK_NORM, "norm.attn_post": (r"post_attention_layernorm",),
             "norm.mlp_post": (r"post_feedforward_layernorm",)}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(^|\.)post_feedforward_layernorm(\.|$)"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + kv) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; 2d: the norms after attention and after the MLP; q + kv: "
-                         "the q and k norms (over every head); V·d twice if untied",
+           formula_where=(QKV, "2d: the norms after attention and after the MLP",
+                          "q + kv: the q and k norms (over every head)", IF_UNTIED),
            formula=lambda a: _rope_block(a, 3, 2, _qk_norms(a, False))),
     Family("stablelm", "StableLM", "gated", {**LLAMA_BLOCK, **QK_NORM}, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.has("norm.attn", "bias"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d·N + b + n) + V·d·(1|2) + 2d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; N LayerNorms with biases per block (2, or 1 with the "
-                         "parallel residual); b = q + 2kv with q, k, v biases; n = q + kv with per-head q and k "
-                         "norms; V·d twice if untied", formula=_stablelm),
+           formula_where=(QKV, "N LayerNorms with biases per block (2, or 1 with the parallel residual)",
+                          "b = q + 2kv with q, k, v biases", QK_PER_HEAD, IF_UNTIED), formula=_stablelm),
     Family("cohere", "Cohere", "gated", {**LLAMA_BLOCK, **QK_NORM}, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.has("norm.attn") and not f.has("norm.mlp"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + d + n) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; d: one LayerNorm scale per block (attention and MLP in "
-                         "parallel); n = q + kv with per-head q and k norms; V·d twice if untied",
+           formula_where=(QKV, "d: one LayerNorm scale per block (attention and MLP in parallel)", QK_PER_HEAD,
+                          IF_UNTIED),
            formula=lambda a: _rope_block(a, 3, 1, _qk_norms(a, False, True))),
     Family("olmo", "OLMo", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and not any(f.has(r) for r in ("norm.attn", "norm.mlp", "norm")),
            formula_text="L·(2d·q + 2d·kv + 3d·ff) + V·d·(1|2)",
-           formula_where="q = heads·hd, kv = kv_heads·hd; OLMo's LayerNorms have no parameters; V·d twice if untied",
+           formula_where=(QKV, "OLMo's LayerNorms have no parameters", IF_UNTIED),
            formula=lambda a: _rope_block(a, 3, 0, final=0), parameterless_norms=True),
     Family("qwen3", "Qwen3", "gated", {**LLAMA_BLOCK, **QK_NORM}, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.has("attn.q_norm"),
            formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + 2hd) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; 2hd: the q and k norms (one scale per head dim); "
-                         "V·d twice if untied", formula=lambda a: _rope_block(a, 3, 2, _qk_norms(a, True))),
+           formula_where=(QKV, QK_PER_HEAD_DIM, IF_UNTIED),
+           formula=lambda a: _rope_block(a, 3, 2, _qk_norms(a, True))),
     Family("nemotron", "Nemotron", "plain", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _llama_named(f) and not _gated_shape(f) and f.has("norm.attn", "bias"),
            formula_text="L·(2d·q + 2d·kv + 2d·ff + 4d) + V·d·(1|2) + 2d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; a two-matrix MLP (up, ReLU², down); LayerNorms with "
-                         "biases; V·d twice if untied", formula=lambda a: _rope_block(a, 2, 4, final=2)),
+           formula_where=(QKV, RELU2, "LayerNorms with biases", IF_UNTIED),
+           formula=lambda a: _rope_block(a, 2, 4, final=2)),
     Family("arcee", "Arcee", "plain", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _llama_named(f) and not _gated_shape(f),
            formula_text="L·(2d·q + 2d·kv + 2d·ff + 2d) + V·d·(1|2) + d", formula_where=RELU2_WHERE,
@@ -381,7 +472,7 @@ FAMILIES: list[Family] = [
            {"embed.token": (r"embed_in",), "lm_head": (r"embed_out",), "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(query_key_value|embed_in|gpt_neox)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d·(1|2) + 2d",
-           formula_where="ff = MLP width; V·d twice if the head is untied (NeoX's default)", formula=_neox),
+           formula_where=(FF, "V·d twice if the head is untied (NeoX's default)"), formula=_neox),
     Family("opt", "OPT", "opt",
            {"attn.q": (r"q_proj",), "attn.k": (r"k_proj",), "attn.v": (r"v_proj",),
             "attn.out": (r"self_attn\.out_proj",), "mlp.up": (r"fc1",), "mlp.down": (r"fc2",),
@@ -390,7 +481,7 @@ FAMILIES: list[Family] = [
             "norm.final": (r"final_layer_norm",)},
            recognise=lambda f: f.named(r"(^|\.)(self_attn_layer_norm|embed_positions)(\.|$)"),
            formula_text="L·(4d² + 2d·ff + ff + 9d) + V·d + (C + 2)·d + 2d",
-           formula_where="ff = MLP width; OPT's position table starts 2 rows in", formula=_opt, position_offset=2),
+           formula_where=(FF, "OPT's position table starts 2 rows in"), formula=_opt, position_offset=2),
     Family("phi3", "Phi-3", "gated",
            {**LLAMA_BLOCK, "attn.qkv": (r"self_attn\.qkv_proj",), "mlp.gate_up": (r"gate_up_proj",)}, LLAMA_TOP,
            recognise=lambda f: f.named(r"(self_attn\.qkv_proj|gate_up_proj)(\.|$)"),
@@ -398,9 +489,7 @@ FAMILIES: list[Family] = [
     Family("qwen2", "Qwen2", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and (f.has("attn.q", "bias") or f.has("attn.qkv", "bias"))
            and not f.has("attn.out", "bias"),
-           formula_text="L·(2d·q + 2d·kv + 3d·ff + 2d + q + 2kv) + V·d·(1|2) + d",
-           formula_where="q = heads·hd, kv = kv_heads·hd; q + 2kv: the q, k, v biases; V·d twice if untied",
-           formula=lambda a: _gated(a, qkv_bias=True)),
+           formula_text=QKV_BIAS_TEXT, formula_where=QKV_BIAS_WHERE, formula=lambda a: _gated(a, qkv_bias=True)),
     Family("gemma", "Gemma", "gated", LLAMA_BLOCK, LLAMA_TOP,
            recognise=lambda f: _gated_shape(f) and f.embed_scaled, formula_text=GATED_TEXT,
            formula_where=GATED_WHERE, formula=_gated),
@@ -423,7 +512,7 @@ BY_NAME = {f.name: f for f in FAMILIES}
 # names the final norm as if it were one more block
 EXPORTER_BLOCK_ROLES = {"attn.qkv": (r"attn\.qkv_proj",), "attn.out": (r"attn\.o_proj",)}
 NOT_A_BLOCK = re.compile(r"(^|\.)final_norm(_layernorm)?(\.|$)")
-# module names of families without an entry (GPT-J, MPT, BLOOM, Falcon, nanoGPT …): roles, no formula
+# module names other exports use (families without an entry): roles, no formula
 OTHER_BLOCK_ROLES = {
     "attn.qkv": (r"Wqkv", r"qkv", r"in_proj"), "attn.q": (r"query", r"q"), "attn.k": (r"key", r"k"),
     "attn.v": (r"value", r"v"), "attn.out": (r"(attn|attention|self_attn)\.(dense|out_proj|c_proj|wo)",),
@@ -445,6 +534,23 @@ def _own_patterns(f: Family) -> list[tuple[str, re.Pattern]]:
     return _OWN[f.name]
 
 
+# mixtures of experts, attention sinks and multi-head latent attention: the module names every family that has
+# them uses (Mixtral/Qwen-MoE/DeepSeek per-expert modules, gpt-oss's stacked experts, onnxruntime-genai's `moe`)
+MOE_BLOCK_ROLES = {
+    "moe.router": (r"mlp\.router", r"mlp\.gate", r"moe\.gate", r"moe\.router", r"block_sparse_moe\.gate"),
+    "moe.shared.gate": (r"shared_experts?\.gate_proj",), "moe.shared.up": (r"shared_experts?\.up_proj",),
+    "moe.shared.down": (r"shared_experts?\.down_proj",),
+    "moe.experts.gate_up": (r"experts\.gate_up_proj(_bias)?",),
+    "moe.experts.gate": (r"experts\.\d+\.gate_proj", r"experts\.\d+\.w1"),
+    "moe.experts.up": (r"experts\.\d+\.up_proj", r"experts\.\d+\.w3"),
+    "moe.experts.down": (r"experts\.\d+\.down_proj", r"experts\.\d+\.w2", r"experts\.down_proj(_bias)?"),
+    "attn.sinks": (r"self_attn\.sinks",),
+    "attn.q_a": (r"q_a_proj",), "attn.q_a_norm": (r"q_a_layernorm",), "attn.q_b": (r"q_b_proj",),
+    "attn.kv_a": (r"kv_a_proj_with_mqa",), "attn.kv_a_norm": (r"kv_a_layernorm",), "attn.kv_b": (r"kv_b_proj",),
+    "attn.q_norm": (r"q_norm",), "attn.k_norm": (r"k_norm",),
+}
+
+
 def family(name: str | None) -> Family | None:
     return BY_NAME.get(name or "")
 
@@ -462,7 +568,7 @@ def role_patterns() -> tuple[list[tuple[str, re.Pattern]], list[tuple[str, re.Pa
     """(block roles, top-level roles): every family's module names, one pattern per role, in role order."""
     block: dict[str, list[str]] = {r: [] for r in BLOCK_ROLE_ORDER}
     top: dict[str, list[str]] = {r: [] for r in TOP_ROLE_ORDER}
-    for source in [f.block_roles for f in FAMILIES] + [EXPORTER_BLOCK_ROLES, OTHER_BLOCK_ROLES]:
+    for source in [MOE_BLOCK_ROLES] + [f.block_roles for f in FAMILIES] + [EXPORTER_BLOCK_ROLES, OTHER_BLOCK_ROLES]:
         for role, frags in source.items():
             block[role].extend(frags)
     for source in [f.top_roles for f in FAMILIES] + [OTHER_TOP_ROLES]:

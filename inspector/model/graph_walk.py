@@ -13,19 +13,7 @@ from dataclasses import dataclass, field
 
 import onnx
 
-PASS_THROUGH = {"Identity", "Transpose", "Cast", "DequantizeLinear", "QuantizeLinear", "Reshape", "Squeeze", "Unsqueeze"}
-# compute ops and the input slots at which a parameter can sit
-PARAM_SLOTS: dict[str, set[int] | None] = {
-    "MatMul": None, "Gemm": {0, 1, 2}, "Gather": {0}, "Add": None, "Mul": None, "Sub": None,
-    "Div": None, "LayerNormalization": {1, 2}, "SimplifiedLayerNormalization": {1},
-    "RMSNormalization": {1}, "SkipLayerNormalization": {2, 3, 4},
-    "SkipSimplifiedLayerNormalization": {2}, "Conv": {1, 2}, "MatMulNBits": {1, 5},
-    "MatMulInteger": {1}, "GatherBlockQuantized": {0}, "MatMulBnb4": {1}, "Attention": {1, 2}, "FusedMatMul": None,
-    "BiasGelu": {1}, "FastGelu": {1}, "BiasAdd": {1, 2}, "Einsum": None, "EmbedLayerNormalization": None,
-}
-QUANT_AUX_SLOTS = {"MatMulNBits": {2, 3, 4}, "DequantizeLinear": {1, 2}, "QuantizeLinear": {1, 2},
-                   "GatherBlockQuantized": {2, 3}, "MatMulBnb4": {2}, "MatMulInteger": {2, 3},
-                   "DynamicQuantizeLinear": set()}
+from .ops import PASS_THROUGH, TO_LOGITS
 
 
 @dataclass
@@ -125,9 +113,7 @@ class GraphIndex:
             nxt = []
             for value in frontier:
                 for consumer, _slot in self.consumers.get(value, []):
-                    # Mul, Div, Tanh: a scale or a soft cap on the logits (Cohere, Granite, Gemma 2)
-                    if consumer.op_type in ("Reshape", "Cast", "Identity", "Add", "Transpose", "Squeeze", "Mul", "Div",
-                                            "Tanh"):
+                    if consumer.op_type in TO_LOGITS:
                         nxt.extend(consumer.output)
             frontier = nxt
         return any(o in self.outputs and "logit" in o.lower() for o in frontier)

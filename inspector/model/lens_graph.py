@@ -12,12 +12,12 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .ops import ROW_WISE
+
 LENS_OUTPUT = "inspector.lens/logits"
 PREFIX = "inspector.lens/"
-# ops the head may be made of between the final norm and the logits: per-row, so they take the lens's rows
-# as they take the sequence's; a section with anything else (a Reshape to the sequence length) is not cloned
-ROW_WISE = {"MatMul", "Gemm", "MatMulNBits", "MatMulBnb4", "MatMulInteger", "FusedMatMul", "DynamicQuantizeLinear",
-            "QuantizeLinear", "DequantizeLinear", "Cast", "Identity", "Add", "Sub", "Mul", "Div", "Tanh"}
+# the head is cloned only where every op between the final norm and the logits works row by row (ops.ROW_WISE),
+# so they take the lens's rows as they take the sequence's; a Reshape to the sequence length is not cloned
 FLOAT_TYPES = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16}
 SHAPE_ONLY = {"Reshape", "Squeeze", "Unsqueeze", "Flatten", "Identity"}  # between the norm and the head: skipped
 

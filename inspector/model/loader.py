@@ -22,6 +22,7 @@ from google.protobuf.message import DecodeError
 from onnx import ModelProto, TensorProto
 
 from ..errors import ModelError, safe_text
+from ..messages import sentence
 from .sources import ModelSource, open_source
 from .tensors import ExternalFiles, TensorRef
 from .wire import WireError, parse_lazily
@@ -179,6 +180,16 @@ def _inner_initializers(graph: onnx.GraphProto):
             yield from _inner_initializers(sub)
 
 
+# why a file is not a usable model (ModelError's one line)
+UNREADABLE_DETAIL = sentence("not a readable ONNX model ({0})")
+UNREADABLE = sentence("not a readable ONNX model (its contents do not parse as one)")
+OVER_2GIB = sentence("file is over 2 GiB; large ONNX models keep weights in external data")
+EMPTY = sentence("file is empty")
+PICTURE = sentence("this is a picture or archive, not an ONNX model")
+NO_GRAPH = sentence("not an ONNX model (no graph found)")
+IMPOSSIBLE_SHAPE = sentence("tensor {0} declares an impossible shape {1}")
+
+
 def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
     """The ModelProto, and where each initializer's raw bytes lie when parsed lazily."""
     where = str(model_path)
@@ -188,15 +199,15 @@ def _parse(model_path: Path, lazy: bool) -> tuple[ModelProto, list]:
         try:
             return parse_lazily(buf)
         except (WireError, DecodeError, ValueError, RuntimeError) as exc:
-            raise ModelError(f"not a readable ONNX model ({exc})", where) from None
+            raise ModelError(UNREADABLE_DETAIL(str(exc)), where) from None
         finally:
             buf.close()
     if model_path.stat().st_size > PROTOBUF_LIMIT:
-        raise ModelError("file is over 2 GiB; large ONNX models keep weights in external data", where)
+        raise ModelError(OVER_2GIB, where)
     try:
         return onnx.load_model(str(model_path), load_external_data=False), []
     except Exception:  # protobuf raises a zoo of types on garbage; all mean the same here
-        raise ModelError("not a readable ONNX model (its contents do not parse as one)", where) from None
+        raise ModelError(UNREADABLE, where) from None
 
 
 def load_model(path: str | Path, lazy: bool | None = None, variant: str | None = None) -> LoadedModel:
@@ -210,14 +221,14 @@ def load_model(path: str | Path, lazy: bool | None = None, variant: str | None =
     where = str(model_path)
     size = model_path.stat().st_size
     if size == 0:
-        raise ModelError("file is empty", where)
+        raise ModelError(EMPTY, where)
     with open(model_path, "rb") as fh:
         head = fh.read(16)
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04")):
-        raise ModelError("this is a picture or archive, not an ONNX model", where)
+        raise ModelError(PICTURE, where)
     proto, spans = _parse(model_path, size >= LAZY_FROM if lazy is None else lazy)
     if proto.ir_version <= 0 or not proto.HasField("graph") or len(proto.graph.node) == 0:
-        raise ModelError("not an ONNX model (no graph found)", where)
+        raise ModelError(NO_GRAPH, where)
     repaired = repair_names(proto.graph)
 
     files = ExternalFiles(model_path.parent, model_path)
@@ -229,7 +240,7 @@ def load_model(path: str | Path, lazy: bool | None = None, variant: str | None =
                 continue
             dims = tuple(int(d) for d in init.dims)
             if any(d < 0 for d in dims) or math.prod(dims) > 1 << 48:
-                raise ModelError(f"tensor {safe_text(init.name)!r} declares an impossible shape {list(dims)}", where)
+                raise ModelError(IMPOSSIBLE_SHAPE(repr(safe_text(init.name)), str(list(dims))), where)
             span = spans[k] if k < len(spans) and k < len(proto.graph.initializer) else None
             ref = TensorRef(init.name, init.data_type, dims, init,
                             files if init.data_location == TensorProto.EXTERNAL or span else None, span)

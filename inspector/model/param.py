@@ -29,6 +29,7 @@ class ParamTensor:
     quant: Quantization | None = None  # how the stored codes stand for the values; None: stored as floats
     stored_shape: tuple[int, ...] | None = None  # the initializer's own dims (packed codes for int4)
     nbytes: int = 0  # what it is stored in: its bytes, with its scales and zero points
+    expert: int | None = None  # the routed expert a per-expert module's parameter belongs to (moe.py)
     stats: Any = None  # stats.TensorStats, filled by compute_statistics
 
     @property

@@ -18,8 +18,8 @@ from onnx import numpy_helper
 
 from . import roles
 from .census import Census
+from .ops import SKIP_NORMS
 
-SKIP_NORMS = {"SkipLayerNormalization", "SkipSimplifiedLayerNormalization"}
 HANDED_ON = {"Add", "Reshape", "Cast", "Identity"}  # the residual sum, or the sum put back into shape (OPT)
 SUM_OUTPUT = 3  # Skip*LayerNormalization's input + skip (+ bias) sum: the residual stream
 DEFAULT_EPS = 1e-5

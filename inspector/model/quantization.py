@@ -1,9 +1,11 @@
 """How a stored tensor is quantized, read from the ops that consume it.
 
-Every scheme the hubs ship is recognised by its structure, never by file or tensor names:
+Every scheme the hubs ship is recognised by its structure, never by file or tensor names. The ops whose
+inputs are codes say where their scales and zero points are and how the logical shape is read (ops.py):
 - MatMulNBits (q4, q4f16, onnxruntime-genai int4): packed n-bit blocks, scales, optional zero points;
 - GatherBlockQuantized (genai's quantized embedding tables): the same blocks, read row by row;
 - MatMulBnb4 (bnb4): NF4 or FP4 codes with one absmax per block;
+- QMoE (genai's quantized experts): each expert's rows of int4/int8 codes, per channel or in blocks; MXFP4;
 - MatMulInteger (dynamic int8/uint8): 8-bit weights, zero point, and a scale multiplied in after;
 - an integer table read by Gather whose rows are dequantized after the lookup (dynamic int8 embeddings);
 - DequantizeLinear on an integer initializer (QDQ from static quantization, dynamic int8 heads).
@@ -19,12 +21,13 @@ from typing import TYPE_CHECKING
 
 import onnx
 
+from . import ops
+
 if TYPE_CHECKING:
     from .graph_walk import GraphIndex, Use
     from .loader import LoadedModel
     from .tensors import TensorRef
 
-BNB4_TYPES = {0: "fp4", 1: "nf4"}
 INT_TYPES = {onnx.TensorProto.INT8: ("int8", 8, True), onnx.TensorProto.UINT8: ("uint8", 8, False),
              onnx.TensorProto.INT4: ("int4", 4, True), onnx.TensorProto.UINT4: ("uint4", 4, False),
              onnx.TensorProto.INT16: ("int16", 16, True), onnx.TensorProto.UINT16: ("uint16", 16, False),
@@ -47,6 +50,7 @@ class Quantization:
     zero_point: str | None = None
     extra_aux: tuple[str, ...] = ()
     aux_bytes: int = 0
+    layout: str = "affine"  # how the codes are laid out: the reader dequantize.py uses (ops.QuantSlots.layout)
 
     @property
     def count(self) -> int:
@@ -70,8 +74,8 @@ def _attrs(node: onnx.NodeProto) -> dict:
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _input(node: onnx.NodeProto, slot: int) -> str | None:
-    return node.input[slot] if len(node.input) > slot and node.input[slot] else None
+def _input(node: onnx.NodeProto, slot: int | None) -> str | None:
+    return node.input[slot] if slot is not None and len(node.input) > slot and node.input[slot] else None
 
 
 def _is_dynamic(idx: "GraphIndex") -> bool:
@@ -94,24 +98,15 @@ def detect(model: "LoadedModel", ref: "TensorRef", uses: list["Use"], idx: "Grap
 
 def _from_use(model, ref, use, idx) -> Quantization | None:
     node, op = use.node, use.op
-    a = _attrs(node)
-    if op == "MatMulNBits" and use.slot == 1:
-        bits = int(a.get("bits", 4))
-        return Quantization("MatMulNBits", f"int{bits} block-wise", bits, (int(a.get("K", 0)), int(a.get("N", 0))),
-                            node, block_size=int(a.get("block_size", 32)), scale=_input(node, 2),
-                            zero_point=_input(node, 3), extra_aux=tuple(x for x in [_input(node, 4)] if x))
-    if op == "MatMulBnb4" and use.slot == 1:
-        kind = BNB4_TYPES.get(int(a.get("quant_type", 1)), "nf4")
-        return Quantization("MatMulBnb4", f"bnb4 {kind}", 4, (int(a.get("K", 0)), int(a.get("N", 0))), node,
-                            block_size=int(a.get("block_size", 64)), scale=_input(node, 2))
-    if op == "GatherBlockQuantized" and use.slot == 0:
-        bits = int(a.get("bits", 4))
-        packed = ref.data_type == onnx.TensorProto.UINT8 and bits < 8
-        count = ref.size * (8 // bits) if packed else ref.size
-        rows = ref.shape[0] if ref.shape else 1
-        return Quantization("GatherBlockQuantized", f"int{bits} block-wise", bits, (rows, count // max(rows, 1)),
-                            node, block_size=int(a.get("block_size", 128)), axis=int(a.get("quantize_axis", 1)),
-                            scale=_input(node, 2), zero_point=_input(node, 3))
+    spec = ops.QUANTIZING.get(op)
+    if spec is not None and spec.describe is not None and use.slot in spec.codes:
+        codes = spec.describe(_attrs(node), ref, use.slot)
+        scale, zero_point = spec.codes[use.slot]
+        return Quantization(op, codes.scheme, codes.bits, codes.shape, node, block_size=codes.block_size,
+                            axis=codes.axis, scale=_input(node, scale), zero_point=_input(node, zero_point),
+                            extra_aux=tuple(x for s in [*sorted(spec.extra), spec.global_scales.get(use.slot)]
+                                            if (x := _input(node, s))),
+                            layout=spec.layout)
     if ref.is_float:
         return None
     name, bits, _signed = _int_name(ref)
@@ -120,11 +115,11 @@ def _from_use(model, ref, use, idx) -> Quantization | None:
         per_channel = scale is not None and scale in model.tensors and model.tensors[scale].size > 1
         return Quantization("MatMulInteger", f"{name} dynamic", bits, ref.shape, node,
                             axis=(len(ref.shape) - 1) if per_channel else None, scale=scale,
-                            zero_point=_input(node, 3))
+                            zero_point=_input(node, ops.QUANTIZING[op].codes[1][1]), layout="affine")
     dq = next((n for n in use.path if n.op_type == "DequantizeLinear"), None)
     if dq is not None:
         return _from_dequantize(model, ref, dq, idx, name, bits)
-    if op == "Gather" and use.slot == 0:  # the table is looked up, then the rows dequantized
+    if op in ops.LOOKUP_OPS and use.slot == 0:  # the table is looked up, then the rows dequantized
         for consumer, slot in idx.consumers.get(node.output[0], []):
             if consumer.op_type == "DequantizeLinear" and slot == 0:
                 q = _from_dequantize(model, ref, consumer, idx, name, bits)
@@ -135,7 +130,7 @@ def _from_use(model, ref, use, idx) -> Quantization | None:
 
 def _from_dequantize(model, ref, dq, idx, name: str, bits: int) -> Quantization:
     a = _attrs(dq)
-    scale = _input(dq, 1)
+    scale = _input(dq, ops.QUANTIZING["DequantizeLinear"].codes[0][0])
     size = model.tensors[scale].size if scale in model.tensors else 1
     axis = block = None
     if size > 1:
@@ -143,8 +138,9 @@ def _from_dequantize(model, ref, dq, idx, name: str, bits: int) -> Quantization:
         axis = axis + len(ref.shape) if axis < 0 else axis
         block = int(a["block_size"]) if a.get("block_size") else None
     scheme = f"{name} dynamic" if _is_dynamic(idx) else f"QDQ {name}"
-    return Quantization("DequantizeLinear", scheme, bits, ref.shape, dq, block_size=block, axis=axis, scale=scale,
-                        zero_point=_input(dq, 2))
+    scale_slot, zero_slot = ops.QUANTIZING["DequantizeLinear"].codes[0]
+    return Quantization("DequantizeLinear", scheme, bits, ref.shape, dq, block_size=block, axis=axis,
+                        scale=_input(dq, scale_slot), zero_point=_input(dq, zero_slot), layout="affine")
 
 
 def _matmul_integer_scale(model, node, idx) -> str | None:

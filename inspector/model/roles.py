@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from . import families
+from .ops import NORM_OPS
 
 BLOCK_RE = re.compile(r"(?:^|\.)(?:h|layers?|blocks?|decoder\.layers)\.(\d+)(?=\.|$)")
 TORCH_NAME_RE = re.compile(r"^[A-Za-z_][\w]*(\.[\w]+)+\.(weight|bias)$")
@@ -20,9 +21,8 @@ MERGED_SUFFIX_RE = re.compile(r"_merged_\d+$")  # optimum's merge_decoders renam
 BLOCK_ROLES, TOP_ROLES = families.role_patterns()  # what each family calls its modules (families.py)
 TOP_LAYER = {"embed.token": "embeddings", "embed.position": "embeddings", "embed.norm": "embeddings",
              "norm.final": "final_norm", "lm_head": "lm_head"}
-NORM_OPS = {"LayerNormalization", "SimplifiedLayerNormalization", "RMSNormalization",
-            "SkipLayerNormalization", "SkipSimplifiedLayerNormalization"}
-NON_PARAMETER_RE = re.compile(r"(rotary|rope|inv_freq|cos_cache|sin_cache|cos_cached|sin_cached|causal_mask|masked_bias)",
+NON_PARAMETER_RE = re.compile(r"(rotary|rope|inv_freq|cos_cache|sin_cache|cos_cached|sin_cached|causal_mask|masked_bias"
+                              r"|e_score_correction_bias)",  # buffers: DeepSeek's router correction
                               re.IGNORECASE)
 
 

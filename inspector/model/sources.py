@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError, safe_text
+from ..messages import sentence
 
 log = logging.getLogger(__name__)
 
@@ -145,23 +146,29 @@ def _rank(v: Variant, genai: str | None) -> tuple:
     return (precision, base, decoder, v.name.count("/"), v.name)
 
 
+NO_SUCH_FILE = sentence("no such file or folder")
+NO_MODEL_IN_FOLDER = sentence("folder holds no .onnx model (looked in it and in its onnx/ folder)")
+NOT_A_FILE = sentence("not a regular file")
+NO_VARIANT = sentence("no variant {0} here; this folder holds: {1}")
+
+
 def open_source(path: str | Path, variant: str | None = None) -> ModelSource:
     """The model a path means; `variant` picks another file of the folder by its name."""
     p = Path(path)
     if not p.exists():
-        raise ModelError("no such file or folder", safe_text(p))
+        raise ModelError(NO_SUCH_FILE, safe_text(p))
     if p.is_dir():
         root = p
         variants = list_variants(root)
         if not variants:
-            raise ModelError("folder holds no .onnx model (looked in it and in its onnx/ folder)", safe_text(p))
+            raise ModelError(NO_MODEL_IN_FOLDER, safe_text(p))
         chosen = variants[0].path
     elif p.is_file():
         root = p.parent
         variants = list_variants(root)
         chosen = p
     else:
-        raise ModelError("not a regular file", safe_text(p))
+        raise ModelError(NOT_A_FILE, safe_text(p))
     if variant:
         chosen = _pick(root, variants, variant)
     if not any(v.path == chosen for v in variants):  # a file with another extension, opened by name
@@ -176,5 +183,4 @@ def _pick(root: Path, variants: list[Variant], wanted: str) -> Path:
         if w in (v.name, v.path.name, v.path.stem, v.name[:-5]):
             return v.path
     names = ", ".join(v.name for v in variants) or "none"
-    raise ModelError(f"no variant {safe_text(wanted)!r} here; this folder holds: {safe_text(names, 400)}",
-                     safe_text(root))
+    raise ModelError(NO_VARIANT(repr(safe_text(wanted)), safe_text(names, 400)), safe_text(root))

@@ -20,6 +20,7 @@ import numpy as np
 from onnx import TensorProto
 
 from ..errors import ModelError, safe_text
+from ..messages import sentence
 from .wire import Span
 
 # onnx data type -> (name, numpy dtype used to view the stored bytes, bits per element)
@@ -48,6 +49,19 @@ TYPED_FIELDS = {  # where small tensors keep values when raw_data is not used
 }
 CHUNK = 1 << 20  # elements per chunk: 4 MB of float32, ~40 MB of temporaries
 
+# what is wrong with a tensor's bytes (ModelError's one line)
+PAST_THE_END = sentence("a tensor's bytes lie past the end of the file")
+LEAVES_FOLDER = sentence("external data location {0} leaves the model's folder")
+EXTERNAL_MISSING = sentence("external data file {0} is missing")
+NOT_REGULAR = sentence("external data {0} is not a regular file")
+WANTS_BYTES = sentence("external data for a tensor wants bytes {0}..{1} of {2}, which has {3}")
+KEY_TWICE = sentence("tensor {0} gives its external-data {1} twice")
+BAD_OFFSET = sentence("tensor {0} has a malformed external-data offset")
+BAD_DTYPE = sentence("tensor {0} has unsupported data type {1}")
+NO_FOLDER = sentence("tensor {0} has external data but no folder")
+SHAPE_VS_VALUES = sentence("tensor {0} declares shape {1} ({2} elements) but carries {3} values")
+SHAPE_VS_BYTES = sentence("tensor {0} declares shape {1} ({2} bytes) but carries {3} bytes")
+
 
 def dtype_name(data_type: int) -> str:
     return DTYPES.get(data_type, (f"onnx-type-{data_type}", None, 0))[0]
@@ -74,7 +88,7 @@ class ExternalFiles:
         """Bytes of a raw_data field left in the model file itself (see wire.py)."""
         buf = self._map(self.model_path.resolve())
         if offset < 0 or offset + length > len(buf):
-            raise ModelError("a tensor's bytes lie past the end of the file", str(self.model_path))
+            raise ModelError(PAST_THE_END(), str(self.model_path))
         return memoryview(buf)[offset:offset + length]
 
     def release(self, path: Path | None, offset: int, length: int) -> None:
@@ -89,17 +103,16 @@ class ExternalFiles:
             pass
 
     def resolve(self, location: str) -> Path:
-        bad = ModelError(f"external data location {safe_text(location)!r} leaves the model's folder",
-                         str(self.model_path))
+        bad = ModelError(LEAVES_FOLDER(repr(safe_text(location))), str(self.model_path))
         if not location or os.path.isabs(location) or location.startswith(("/", "\\")) or ":" in location:
             raise bad
         target = (self.folder / location).resolve()  # follows links: a link out is caught here
         if os.path.commonpath([str(self.folder), str(target)]) != str(self.folder):
             raise bad
         if not target.exists():
-            raise ModelError(f"external data file {safe_text(location)!r} is missing", str(self.model_path))
+            raise ModelError(EXTERNAL_MISSING(repr(safe_text(location))), str(self.model_path))
         if not target.is_file():  # a folder, a FIFO (opening it would block), a device
-            raise ModelError(f"external data {safe_text(location)!r} is not a regular file", str(self.model_path))
+            raise ModelError(NOT_REGULAR(repr(safe_text(location))), str(self.model_path))
         return target
 
     def view(self, location: str, offset: int, length: int | None) -> memoryview:
@@ -109,9 +122,8 @@ class ExternalFiles:
         if length is None:
             length = size - offset
         if offset < 0 or length < 0 or offset + length > size:
-            raise ModelError(
-                f"external data for a tensor wants bytes {offset}..{offset + length} of "
-                f"{safe_text(location)!r}, which has {size}", str(self.model_path))
+            raise ModelError(WANTS_BYTES(offset, offset + length, repr(safe_text(location)), size),
+                             str(self.model_path))
         return memoryview(buf)[offset:offset + length]
 
     def close(self) -> None:
@@ -181,13 +193,13 @@ class TensorRef:
         keys = [e.key for e in self.proto.external_data]
         if len(keys) != len(set(keys)):  # onnxruntime refuses these; which entry would win is anyone's guess
             twice = next(k for k in keys if keys.count(k) > 1)
-            raise ModelError(f"tensor {safe_text(self.name)!r} gives its external-data {safe_text(twice)!r} twice")
+            raise ModelError(KEY_TWICE(repr(safe_text(self.name)), repr(safe_text(twice))))
         info = {e.key: e.value for e in self.proto.external_data}
         try:
             offset = int(info.get("offset", 0))
             length = int(info["length"]) if "length" in info else None
         except ValueError:
-            raise ModelError(f"tensor {safe_text(self.name)!r} has a malformed external-data offset") from None
+            raise ModelError(BAD_OFFSET(repr(safe_text(self.name)))) from None
         return info.get("location", ""), offset, length
 
     def release(self, start: int = 0, length: int | None = None) -> None:
@@ -209,11 +221,11 @@ class TensorRef:
     def _buffer(self) -> memoryview | np.ndarray:
         """The stored bytes, checked against the declared shape; no copy for raw or external data."""
         if self.data_type not in DTYPES:
-            raise ModelError(f"tensor {safe_text(self.name)!r} has unsupported data type {self.data_type}")
+            raise ModelError(BAD_DTYPE(repr(safe_text(self.name)), self.data_type))
         need = self.expected_nbytes
         if self.is_external:
             if self.files is None:
-                raise ModelError(f"tensor {safe_text(self.name)!r} has external data but no folder")
+                raise ModelError(NO_FOLDER(repr(safe_text(self.name))))
             location, offset, length = self._external_info()
             buf = self.files.view(location, offset, length)
             have = len(buf)
@@ -229,15 +241,12 @@ class TensorRef:
             have_elems = len(values)
             expected_elems = (self.size + 1) // 2 if self.bits == 4 else self.size
             if have_elems != expected_elems:
-                raise ModelError(
-                    f"tensor {safe_text(self.name)!r} declares shape {list(self.shape)} "
-                    f"({self.size} elements) but carries {have_elems} values")
+                raise ModelError(SHAPE_VS_VALUES(repr(safe_text(self.name)), str(list(self.shape)), self.size,
+                                                 have_elems))
             np_dtype = DTYPES[self.data_type][1]
             return np.asarray(values).astype(np_dtype)
         if have != need:
-            raise ModelError(
-                f"tensor {safe_text(self.name)!r} declares shape {list(self.shape)} ({need} bytes) "
-                f"but carries {have} bytes")
+            raise ModelError(SHAPE_VS_BYTES(repr(safe_text(self.name)), str(list(self.shape)), need, have))
         return buf
 
     def check(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model.moe import moe_of
 from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 
@@ -23,7 +24,7 @@ def tensor_dict(t, histograms: bool = True, tensors: dict | None = None) -> dict
         "dtype": t.dtype, "scheme": t.scheme, "kind": t.kind, "role": t.role, "count": t.count,
         "counted": t.counted, "tied_to": t.tied_to, "aliased": t.aliased,
         "bits_per_parameter": 8 * t.nbytes / t.count if t.count else None,
-        "quantization": quant_dict(t, tensors), "nodes": t.nodes,
+        "quantization": quant_dict(t, tensors), "nodes": t.nodes, "expert": t.expert,
     }
     d["bytes"] = t.nbytes
     if t.stats is not None:
@@ -70,5 +71,6 @@ def census_dict(census, histograms: bool = True) -> dict:
         "excluded_constants": [{"name": n, "why": w} for n, w in census.excluded],
         "scale": scale_view(total, arch),
         "quantization": precision_view(census),
+        "moe": moe.as_dict() if (moe := moe_of(census)) is not None else None,
         "layers": [layer_dict(layer, total, histograms, m.tensors) for layer in census.layers],
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ReportError
+from ..messages import sentence
 from .content import ReportContent
 from .writers import check_target, write_csv, write_html, write_json, write_markdown
 
@@ -23,10 +24,13 @@ Writer = Callable[[ReportContent, Path], None]
 @dataclass(frozen=True)
 class ReportFormat:
     name: str
-    label: str  # as the app's dialog offers it
+    label: str  # as the app's dialog offers it (one of the core's sentences)
     extensions: tuple[str, ...]  # the first is the one a new file gets
     write: Writer | None = None
     provider: str | None = None  # a module that registers the writer (register_writer) when imported
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", sentence(self.label))
 
 
 FORMATS: dict[str, ReportFormat] = {f.name: f for f in [

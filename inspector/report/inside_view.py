@@ -16,7 +16,7 @@ class LensCell:
 
 @dataclass
 class LensRow:
-    step: int
+    step: int  # as people count: the first generated token is step 1
     text: str  # the chosen token
     cells: list[LensCell | None]  # per block; None where the residual stream was not found
 
@@ -34,13 +34,13 @@ def lens_rows(generation: dict) -> list[LensRow]:
                 continue
             top, p = row[0]
             cells.append(LensCell(texts.get(str(top), str(top)), p, top == step["id"], block == first))
-        rows.append(LensRow(index, step["text"], cells))
+        rows.append(LensRow(index + 1, step["text"], cells))
     return rows
 
 
 def attention_steps(generation: dict, asked: list[int] | None = None) -> list[int]:
-    """The steps whose attention a report draws: those asked for (that have attention), else the first and
-    the last."""
+    """The steps whose attention a report draws, as indices of the run's steps: those asked for (that have
+    attention), else the first and the last."""
     have = [i for i, s in enumerate(generation["steps"]) if s.get("attention")]
     if not have:
         return []

@@ -6,8 +6,9 @@ import sys
 
 from .. import units
 from ..errors import safe_text
+from ..model.moe import ACTIVE_WHAT, moe_of
 from ..stats.precision import precision_view
-from ..stats.scale import scale_view
+from ..stats.scale import AS_EXPORTED, MLA_CACHE, scale_view
 
 
 def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
@@ -23,6 +24,10 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     if len(variants) > 1:
         w("  variants: " + ", ".join(f"{safe_text(v.name, 60)}{' (this one)' if v.path == m.path else ''} "
                                      f"[{v.dtype}, {units.nbytes(v.nbytes)}]" for v in variants))
+    moe = moe_of(census)
+    if moe is not None and moe.active_parameters is not None:
+        w(f"  {moe.summary()}")
+        w(f"    {ACTIVE_WHAT}")
     w(f"  parameters {total:,}   weights {census.weights:,} ({units.percent(census.weights / total if total else None)})"
       f"   biases {census.biases:,} ({units.percent(census.biases / total if total else None)})")
     s = census.stored
@@ -37,6 +42,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     for c in a.config_checks:
         w(f"  ! {c.get('source', 'config.json')} says {c['field']} = {safe_text(c['config'], 40)}, "
           f"the graph says {safe_text(c['graph'], 40)}")
+    for warning in (moe.warnings if moe is not None else []):
+        w(f"  ! {warning['text']}")  # a Message: its English
     for note in a.notes:
         w(f"  note: {note}")
     w()
@@ -60,11 +67,15 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
     if sv["kv_cache_bytes_per_token"]:
         kv = sv["kv_cache_bytes_per_token"]
         w(f"  KV cache per token: {units.nbytes(kv['fp32'])} fp32, {units.nbytes(kv['fp16'])} fp16")
+        if kv.get("latent"):
+            w(f"    {MLA_CACHE(a.kv_lora_rank, a.qk_rope_head_dim)}" + (
+                f" ({AS_EXPORTED(units.nbytes(kv['as_exported']['fp32']))})" if kv.get("as_exported") else ""))
     if sv["formula"]:
         f = sv["formula"]
         verdict = "matches the count" if f["matches"] else f"differs by {f['difference']:+,}"
         w(f"  formula ({f['label']}): {f['formula']} = {f['value']:,} — {verdict}")
         w(f"    where {f['where']}")
     for p in sv["published"]:
-        w(f"  {p['name']:<18} {units.count(p['parameters']):>7}  = {units.ratio(p['times_this_model'])} this model"
-          f"  ({units.nbytes(p['fp16_bytes'])} at fp16)")
+        active = f", {units.count(p['active_parameters'])} active" if p.get("active_parameters") else ""
+        w(f"  {p['name']:<18} {units.count(p['parameters']):>7}{active}  = {units.ratio(p['times_this_model'])} "
+          f"this model  ({units.nbytes(p['fp16_bytes'])} at fp16)")

@@ -25,14 +25,25 @@ from markupsafe import Markup
 
 from .. import json_output, palette, units
 from ..errors import ReportError
-from ..stats import precision
 from .content import ReportContent
-from .i18n import translator
+from ..messages import Message, Sentence, render, sentence, translator
 
 CSV_COLUMNS = ["layer", "index", "name", "stored_as", "role", "kind", "shape", "dtype", "scheme", "count", "counted",
                "tied_to", "bytes", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2"]
 LENS_MAX_SHADE = 0.55  # a certain lens cell is this dark, so its text stays readable
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+# What Markdown (CommonMark and GitHub's tables) would read as markup, and only that: a date's dashes and a name's
+# brackets stay as they are.
+MD_INLINE = re.compile(r"([\\`*\[\]<|~])")  # anywhere in a line (| ends a table's cell)
+MD_EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # an _ that could open or close emphasis (not c_attn's)
+MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # &lt; would be read as <
+MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s)|[=-]+\s*$)")  # a heading, a quote, a list
+MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")  # an ordered list's "1." (its dot is escaped)
+# why a report was not written (ReportError's one line; the system's own words in the brackets)
+OVER_THE_MODEL = sentence("refusing to write the report over the model itself")
+IS_A_FOLDER = sentence("is a folder, not a file")
+NO_FOLDER = sentence("its folder does not exist")
+CANNOT_WRITE = sentence("cannot write the report ({0})")
+CANNOT_WRITE_PICTURES = sentence("cannot write the report's pictures ({0})")
 
 
 def check_target(target: Path, model_path: str | Path, protected: list[Path] = ()) -> Path:
@@ -40,11 +51,11 @@ def check_target(target: Path, model_path: str | Path, protected: list[Path] = (
     resolved = target.resolve()
     model = Path(model_path).resolve()
     if resolved == model or resolved in {Path(p).resolve() for p in protected}:
-        raise ReportError("refusing to write the report over the model itself", str(target))
+        raise ReportError(OVER_THE_MODEL, str(target))
     if resolved.is_dir():
-        raise ReportError("is a folder, not a file", str(target))
+        raise ReportError(IS_A_FOLDER, str(target))
     if not resolved.parent.is_dir():
-        raise ReportError("its folder does not exist", str(target))
+        raise ReportError(NO_FOLDER, str(target))
     return resolved
 
 
@@ -65,7 +76,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
             except OSError:
                 pass
         if isinstance(exc, OSError):
-            raise ReportError(f"cannot write the report ({exc.strerror or exc})", str(target)) from None
+            raise ReportError(CANNOT_WRITE(exc.strerror or str(exc)), str(target)) from None
         raise
 
 
@@ -120,8 +131,6 @@ def _filters(env: jinja2.Environment, lang: str, markdown: bool) -> None:
     env.globals["stat"] = _stat
     env.globals["shade"] = lambda p: palette.tint(palette.LENS_SHADE, LENS_MAX_SHADE * (p or 0))
     tr = translator(lang)
-    env.globals["say_summary"] = lambda view: precision.summary(view, tr)  # the model's storage, in `lang`
-    env.globals["say_note"] = lambda view: precision.generation_note(view, tr)
     # the report's words are trusted, what is formatted into them is not: Markup (HTML) and MdText escape it
     env.globals["_"] = (lambda text: MdText(tr(text))) if markdown else (lambda text: Markup.escape(tr(text)))
     env.globals["lang"] = lang
@@ -130,9 +139,13 @@ def _filters(env: jinja2.Environment, lang: str, markdown: bool) -> None:
     env.globals["finish_reasons"] = FINISH_REASONS
 
 
-def _env(autoescape: bool, lang: str, finalize=None) -> jinja2.Environment:
+def _env(autoescape: bool, lang: str, finalize=lambda value: value) -> jinja2.Environment:
+    """`finalize` sees every value a template writes, after the core's Messages are rendered in `lang`."""
+    def said(value):
+        return finalize(render(value, lang) if isinstance(value, (Message, Sentence)) else value)
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("inspector.report", "templates"), autoescape=autoescape,
-                             finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=False)
+                             finalize=said, undefined=jinja2.StrictUndefined, trim_blocks=False)
     _filters(env, lang, markdown=not autoescape)
     return env
 
@@ -143,14 +156,23 @@ def render_html(content: ReportContent, image_src: Callable[[str], str] | None =
     src = image_src or (lambda name: "data:image/png;base64," + base64.b64encode(content.images[name]).decode())
     return _env(True, content.language).get_template("report.html.j2").render(
         d=content.data, g=content.data.get("generation"), img=src, images=content.images,
-        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf)
+        width=lambda name, most: min(most, png_width(content.images[name])),
+        histograms=content.histogram_images, lens=content.lens, attention=content.attention_images, pdf=pdf,
+        report=content)
+
+
+def png_width(png: bytes) -> int:
+    """A PNG's width in pixels, from its header: a small picture is shown at its size, not stretched."""
+    return int.from_bytes(png[16:20], "big")
 
 
 def md_escape(value) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r", " ").replace("\n", " ")
-    return MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    text = MD_EMPHASIS.sub(r"\\_", MD_INLINE.sub(r"\\\1", text))
+    text = MD_LINE_START.sub(r"\1\\\2", MD_ENTITY.sub("&amp;", text))
+    return MD_ORDERED.sub(r"\1\\\2", text)
 
 
 def render_markdown(content: ReportContent, image_dir: str) -> str:
@@ -160,7 +182,7 @@ def render_markdown(content: ReportContent, image_dir: str) -> str:
     return _env(False, content.language, finalize).get_template("report.md.j2").render(
         d=content.data, g=content.data.get("generation"), img=lambda name: f"{image_dir}/{name}",
         images=content.images, histograms=content.histogram_images, lens=content.lens,
-        attention=content.attention_images)
+        attention=content.attention_images, report=content)
 
 
 # ---------------------------------------------------------------------------- formats
@@ -206,6 +228,6 @@ def write_markdown(content: ReportContent, target: Path) -> None:
     except BaseException as exc:
         shutil.rmtree(tmp_dir, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise ReportError(f"cannot write the report's pictures ({exc.strerror or exc})", str(folder)) from None
+            raise ReportError(CANNOT_WRITE_PICTURES(exc.strerror or str(exc)), str(folder)) from None
         raise
     atomic_write(target, lambda fh: fh.write(text))

@@ -25,7 +25,7 @@ from .histogram import BINS, LAYER_BINS, shared_edges, uniform_histogram
 from .moments import Moments, TensorStats
 from .. import progress_text as say
 
-Progress = Callable[[float, str], None]
+Progress = say.Progress
 IN_FLIGHT_PER_WORKER = 2  # slices read ahead per thread: enough to keep the cores busy, little memory
 
 
@@ -77,7 +77,7 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
             q.stats = TensorStats(moments, q.nbytes)
         done += p.count
         if progress:
-            progress(min(done / total, 1.0), say.STATISTICS.format(p.layer))
+            progress(min(done / total, 1.0), say.STATISTICS(p.layer))
         while finished_layers < len(census.layers) and waiting[census.layers[finished_layers].name] <= fine_of.keys():
             layer = census.layers[finished_layers]
             _layer_stats(layer, fine_of)
@@ -87,7 +87,7 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     _shared_histograms(census, fine_of)
     census.statistics_done = True
     if progress:
-        progress(1.0, say.STATISTICS_DONE)
+        progress(1.0, say.STATISTICS_DONE())
 
 
 def _stream(census, order: list, workers: int, cancelled):

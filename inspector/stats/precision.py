@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..messages import Message, joined, sentence
+
 FLOAT_BITS = {"fp32": 32, "fp16": 16, "bf16": 16, "fp64": 64}
 
 
@@ -69,58 +71,64 @@ def precision_view(census) -> dict:
     return view
 
 
-def _same(text: str) -> str:
-    return text
+# What the view says, as the core's sentences (messages.py): the app and a report render them in their language,
+# the JSON writes the English.
+TIED_COPY = sentence("{0}; the tied head's stored copy: {1}")
+NO_PARAMETERS = sentence("no parameters")
+BITS = sentence("{0} bits per parameter")
+BITS_SMALLER = sentence("{0} bits per parameter, {1}× smaller than fp32")
+ON_MATRICES = sentence("{0}, on {1} of {2} matrices")
+SCHEME_ON = sentence("{0} on {1}")
+OF_MATRICES = sentence("{0} of {1} matrices")
+THROUGHOUT = sentence("{0} throughout")
+HEAD_TAIL = sentence("{0}: {1}")
+QUANTIZED_NOTE = sentence(
+    "This model is quantized ({0}). Its weights are rounded to a few levels per block or channel, so its logits "
+    "differ from the float model's and its greedy ids can differ wherever two candidates are close.")
+LOW_PRECISION_NOTE = sentence(
+    "This model is stored in {0}: its weights keep fewer significant bits than fp32, so its logits differ in the "
+    "last digits and its greedy ids can differ where two candidates are nearly tied.")
 
 
-# The sentences below take a translator `_` (report/i18n.py's): the app and a report in another language say them
-# in it; the JSON keeps the English.
-def _parts(view: dict, _=_same) -> tuple[str, str, str]:
-    """(how the parameters are stored, their bits per parameter and the saving, the tied copy's storage)."""
-    copies = view.get("tied_copy_schemes") or []
-    copy = _("; the tied head's stored copy: {0}").format(", ".join(copies)) if copies else ""
+def _parts(view: dict) -> tuple[Message | str, Message | None]:
+    """(how the parameters are stored, their bits per parameter and the saving)."""
     bpp, dominant = view["bits_per_parameter"], view.get("dominant")
     if bpp is None:
-        return _("no parameters"), "", copy
-    tail = _("{0} bits per parameter").format(f"{bpp:.1f}")
-    if bpp < 31.5:
-        tail += _(", {0}× smaller than fp32").format(f"{view['vs_fp32']:.1f}")
+        return NO_PARAMETERS(), None
+    tail = BITS_SMALLER(f"{bpp:.1f}", f"{view['vs_fp32']:.1f}") if bpp < 31.5 else BITS(f"{bpp:.1f}")
     if dominant:
         m = view["matrices"]
         by = sorted(m["by_scheme"].items(), key=lambda kv: (-kv[1], kv[0]))
         if len(by) == 1:
-            return _("{0}, on {1} of {2} matrices").format(dominant, by[0][1], m["total"]), tail, copy
-        parts = _(" and ").join(_("{0} on {1}").format(label.replace(", ", " "), n) for label, n in by)
-        return _("{0} of {1} matrices").format(parts, m["total"]), tail, copy
+            return ON_MATRICES(dominant, by[0][1], m["total"]), tail
+        return OF_MATRICES(joined([SCHEME_ON(label.replace(", ", " "), n) for label, n in by]), m["total"]), tail
     floats = [k for k in view["schemes"] if k in FLOAT_BITS]
     if len(floats) == 1:
-        return _("{0} throughout").format(floats[0]), tail, copy
-    return _(" and ").join(sorted(floats)), tail, copy
+        return THROUGHOUT(floats[0]), tail
+    return joined(sorted(floats)), tail
 
 
-def summary(view: dict, _=_same) -> str:
+def _with_copy(view: dict, text: Message | str) -> Message | str:
+    copies = view.get("tied_copy_schemes") or []
+    return TIED_COPY(text, ", ".join(copies)) if copies else text
+
+
+def summary(view: dict) -> Message | str:
     """'int4 block 32, on 15 of 16 matrices: 5.1 bits per parameter, 6.3× smaller than fp32'."""
-    head, tail, copy = _parts(view, _)
-    return (_("{0}: {1}").format(head, tail) if tail else head) + copy
+    head, tail = _parts(view)
+    return _with_copy(view, HEAD_TAIL(head, tail) if tail else head)
 
 
-def stored_as(view: dict, _=_same) -> str:
-    head, _tail, copy = _parts(view, _)
-    return head + copy
+def stored_as(view: dict) -> Message | str:
+    """The summary without the bits: for tables that give the bits a column."""
+    return _with_copy(view, _parts(view)[0])
 
 
-QUANTIZED_NOTE = ("This model is quantized ({0}). Its weights are rounded to a few levels per block or channel, so "
-                  "its logits differ from the float model's and its greedy ids can differ wherever two candidates "
-                  "are close.")
-LOW_PRECISION_NOTE = ("This model is stored in {0}: its weights keep fewer significant bits than fp32, so its logits "
-                      "differ in the last digits and its greedy ids can differ where two candidates are nearly tied.")
-
-
-def generation_note(view: dict, _=_same) -> str | None:
+def generation_note(view: dict) -> Message | None:
     """Why this model's greedy ids may differ from the float model's, or None for an fp32 model."""
     if view.get("dominant") or view.get("tied_copy_schemes"):
-        return _(QUANTIZED_NOTE).format(summary(view, _))
+        return QUANTIZED_NOTE(summary(view))
     low = [k for k in view["schemes"] if k in ("fp16", "bf16")]
     if low:
-        return _(LOW_PRECISION_NOTE).format(_(" and ").join(sorted(low)))
+        return LOW_PRECISION_NOTE(joined(sorted(low)))
     return None

@@ -234,6 +234,11 @@
         <translation>未配对：</translation>
     </message>
     <message>
+        <location filename="../compare_view.py" line="350"/>
+        <source>{0} (A) and {1} (B)</source>
+        <translation>{0}（A）和 {1}（B）</translation>
+    </message>
+    <message>
         <location filename="../compare_view.py" line="360"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
@@ -277,12 +282,17 @@
 <context>
     <name>DiagramPanel</name>
     <message>
-        <location filename="../model_diagram.py" line="236"/>
+        <location filename="../model_diagram.py" line="225"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
+    </message>
+    <message>
+        <location filename="../model_diagram.py" line="238"/>
         <source>&lt;b&gt;The model as blocks&lt;/b&gt;</source>
         <translation>&lt;b&gt;模型结构图&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="238"/>
+        <location filename="../model_diagram.py" line="240"/>
         <source>numbers of</source>
         <translation>数字取自</translation>
     </message>
@@ -290,37 +300,37 @@
 <context>
     <name>GenerateView</name>
     <message>
-        <location filename="../generate_view.py" line="171"/>
+        <location filename="../generate_view.py" line="167"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="226"/>
+        <location filename="../generate_view.py" line="222"/>
         <source>{0} token on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="226"/>
+        <location filename="../generate_view.py" line="222"/>
         <source>{0} tokens on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="227"/>
+        <location filename="../generate_view.py" line="223"/>
         <source>, finished: {0}</source>
         <translation>，结束原因：{0}</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="228"/>
+        <location filename="../generate_view.py" line="224"/>
         <source>, paused</source>
         <translation>，已暂停</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="231"/>
+        <location filename="../generate_view.py" line="227"/>
         <source>time to first token {0} ms</source>
         <translation>首个词元用时 {0} 毫秒</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="233"/>
+        <location filename="../generate_view.py" line="229"/>
         <source>{0} tokens/s</source>
         <translation>每秒 {0} 个词元</translation>
     </message>
@@ -545,74 +555,74 @@
 <context>
     <name>InsideView</name>
     <message>
-        <location filename="../inside_view.py" line="23"/>
+        <location filename="../inside_view.py" line="24"/>
         <source>Tick &lt;b&gt;read the inside&lt;/b&gt; in Generate, then Step or Run: every step then shows where it looked (attention) and what each block would have said (the logit lens).</source>
         <translation>在“生成”中勾选&lt;b&gt;读取内部&lt;/b&gt;，然后单步或运行：每一步都会显示它关注了哪里（注意力）以及每一块会说出什么（logit 透镜）。</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="43"/>
+        <location filename="../inside_view.py" line="44"/>
         <source>step </source>
         <translation>第 </translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="63"/>
+        <location filename="../inside_view.py" line="64"/>
         <source>Turn it on</source>
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="90"/>
+        <location filename="../inside_view.py" line="91"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="97"/>
+        <location filename="../inside_view.py" line="98"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="104"/>
+        <location filename="../inside_view.py" line="105"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="114"/>
+        <location filename="../inside_view.py" line="115"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="180"/>
+        <location filename="../inside_view.py" line="181"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="215"/>
+        <location filename="../inside_view.py" line="216"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="216"/>
-        <location filename="../inside_view.py" line="253"/>
+        <location filename="../inside_view.py" line="217"/>
+        <location filename="../inside_view.py" line="254"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="218"/>
-        <location filename="../inside_view.py" line="254"/>
+        <location filename="../inside_view.py" line="219"/>
+        <location filename="../inside_view.py" line="255"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="253"/>
+        <location filename="../inside_view.py" line="254"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="255"/>
+        <location filename="../inside_view.py" line="256"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="265"/>
+        <location filename="../inside_view.py" line="266"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -1053,32 +1063,32 @@
         <translation>{folder} 中的所有文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="371"/>
+        <location filename="../main_window.py" line="372"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="372"/>
+        <location filename="../main_window.py" line="373"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="387"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../main_window.py" line="389"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../main_window.py" line="429"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="506"/>
+        <location filename="../main_window.py" line="507"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
@@ -1419,6 +1429,19 @@
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../i18n.py" line="24"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../i18n.py" line="25"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <location filename="../report_dialog.py" line="58"/>
@@ -1508,6 +1531,19 @@
         <location filename="../run_plots.py" line="31"/>
         <source>token</source>
         <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../run_plots.py" line="83"/>
+        <source>TTFT {0} ms</source>
+        <translation>首个词元 {0} 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>Stager</name>
+    <message>
+        <location filename="../staging.py" line="71"/>
+        <source>Could not show part of the model</source>
+        <translation>无法显示模型的一部分</translation>
     </message>
 </context>
 <context>
