@@ -17,7 +17,14 @@ CACHED = ["tiny-gpt2", "tiny-gpt2-zero-bias", "tiny-llama", "tiny-llama-tied"]
 ALL = CACHED + ["tiny-gpt2-nocache"]
 # one fixture per family, each as the hubs ship it (sample_models/build.py): folder -> config's model_type
 FAMILIES = {"tiny-gpt2": "gpt2", "tiny-gpt-neox": "gpt_neox", "tiny-opt": "opt", "tiny-llama": "llama",
-            "tiny-mistral": "mistral", "tjs-qwen2": "qwen2", "tiny-phi3": "phi3", "tiny-gemma": "gemma"}
+            "tiny-mistral": "mistral", "tjs-qwen2": "qwen2", "tiny-phi3": "phi3", "tiny-gemma": "gemma",
+            # every other dense decoder optimum exports (issue 22)
+            "tiny-arcee": "arcee", "tiny-bloom": "bloom", "tiny-codegen": "codegen", "tiny-cohere": "cohere",
+            "tiny-gemma2": "gemma2", "tiny-gemma3": "gemma3_text", "tiny-glm": "glm", "tiny-gpt-bigcode": "gpt_bigcode",
+            "tiny-gpt-neo": "gpt_neo", "tiny-gptj": "gptj", "tiny-granite": "granite", "tiny-helium": "helium",
+            "tiny-mpt": "mpt", "tiny-nemotron": "nemotron", "tiny-olmo": "olmo", "tiny-olmo2": "olmo2",
+            "tiny-phi": "phi", "tiny-qwen3": "qwen3", "tiny-smollm3": "smollm3", "tiny-stablelm": "stablelm",
+            "tiny-llama3": "llama", "tiny-falcon": "falcon", "tiny-falcon-new": "falcon"}
 GENAI = ["genai-llama", "genai-qwen2", "genai-phi3"]  # onnxruntime-genai model builder, fp32 CPU
 LEGACY = "optimum1-gpt2"  # decoder_model.onnx, decoder_with_past_model.onnx, decoder_model_merged.onnx
 LAYOUTS = list(FAMILIES) + GENAI + [LEGACY]

@@ -18,11 +18,12 @@ from inspector.model.lens_graph import LENS_OUTPUT
 from inspector.model.merged import with_past_branch
 from inspector.model.probes import find_probes
 
-from .conftest import FIXTURES, GENAI, LEGACY, ROOT, SAMPLE, reference
+from .conftest import FAMILIES, FIXTURES, GENAI, LEGACY, ROOT, SAMPLE, reference
 
 # gpt2-style, llama-style with GQA (4 query heads on 2 KV heads; 2 on 1), every family, and a merged decoder
 PROBED = ["tiny-gpt2", "tiny-llama", "tiny-llama-tied", "tiny-gpt2-nocache", "tiny-mistral", "tiny-gpt-neox",
           "tiny-opt", "tiny-phi3", "tiny-gemma", "tjs-qwen2", LEGACY]
+PROBED += [name for name in FAMILIES if name not in PROBED]  # and every other dense family (issue 22)
 
 
 def inside_run(name: str, steps: int = 4, **kw):
@@ -244,7 +245,8 @@ def test_lens_rows_mark_where_the_chosen_token_first_leads():
 
 # ---------------------------------------------------------------------------------------------- the drawing
 @pytest.mark.parametrize("name", ["tiny-gpt2", "tiny-llama", "tiny-gpt-neox", "tiny-opt", "genai-phi3",
-                                  "tjs-qwen2", "quant-llama"])
+                                  "tjs-qwen2", "quant-llama", "tiny-gemma3", "tiny-olmo2", "tiny-cohere", "tiny-bloom",
+                                  "tiny-falcon-new"])
 def test_the_drawing_adds_up_to_the_census(name):
     census = take_census(load_model(FIXTURES / name))
     n = census.architecture.n_layer
@@ -277,3 +279,17 @@ def test_the_drawing_knows_each_familys_block():
     assert neox.parallel and not gpt2.parallel and neox.find("block.add.attn") is None
     assert "GroupQueryAttention" in str(phi3.find("block.attn.heads").detail)
     assert "tied" in str(gpt2.find("lm_head").note) and "tied" not in str(llama.find("lm_head").note)
+
+
+def test_the_drawing_knows_qk_norms_sandwich_norms_and_one_norm_blocks():
+    def inner(name):
+        d = model_diagram(take_census(load_model(FIXTURES / name)))
+        return d, [b.key.removeprefix("block.") for b in d.find("block").children]
+
+    gemma3, keys = inner("tiny-gemma3")
+    assert keys == ["norm.attn", "attn", "norm.attn_post", "add.attn", "norm.mlp", "mlp", "norm.mlp_post", "add.mlp"]
+    assert "block.attn.qk_norm" in [c.key for c in gemma3.find("block.attn").children]
+    assert inner("tiny-olmo2")[1] == ["attn", "norm.attn_post", "add.attn", "mlp", "norm.mlp_post", "add.mlp"]
+    gptj, keys = inner("tiny-gptj")  # one LayerNorm read by attention and the MLP alike
+    assert gptj.parallel and keys == ["norm.attn", "attn", "mlp", "add"]
+    assert model_diagram(take_census(load_model(FIXTURES / "tiny-bloom"))).find("embeddings.norm").parameters == 32

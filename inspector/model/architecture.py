@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from ..messages import Message
 from . import families, roles
 from .experts import fill_architecture
 from .ops import FUSED_ATTENTION, LOOKUP_OPS
@@ -61,6 +63,8 @@ class Architecture:
     kv_cache: bool = False
     position_ids: bool = False
     fused_attention: str | None = None  # the op, when attention is one fused node
+    parts: list[str] = field(default_factory=list)  # "role/kind" the blocks hold: what a family's options add
+    notes: list[Message] = field(default_factory=list)  # what the count leaves out and why (a norm stored as ones)
     dtypes: dict[str, int] = field(default_factory=dict)
     config_checks: list[dict] = field(default_factory=list)  # disagreements with the configs
     from_config: dict[str, str] = field(default_factory=dict)  # field -> the config that gave it
@@ -79,7 +83,13 @@ class Architecture:
     v_head_dim: int | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["notes"] = list(self.notes)  # Messages, not their fields: the JSON writes their English
+        return out
+
+    def holds(self, role: str, kind: str = "weight") -> bool:
+        """Do the blocks hold this role's weights (or biases)? The formulas' optional terms read it."""
+        return f"{role}/{kind}" in self.parts
 
     @property
     def family_entry(self) -> families.Family | None:
@@ -190,7 +200,8 @@ def infer_architecture(model: "LoadedModel", params: list["ParamTensor"], idx: "
     arch.tied_embeddings = any(p.tied_to for p in by_role.get("lm_head", []))
 
     facts = families.Facts(frozenset(roles.owner_path(n) for p in params for n in [p.name, *p.nodes]),
-                           frozenset((p.role, p.kind) for p in params), _embedding_scaled(model, idx, emb, d))
+                           frozenset((p.role, p.kind) for p in params), _embedding_scaled(model, idx, emb, d),
+                           bool(arch.n_head and arch.n_kv_head and arch.n_kv_head < arch.n_head))
     graph_family = families.recognise(facts)
     arch.graph_family = graph_family.name if graph_family else None
     arch.family = graph_family.name if graph_family else ("gpt" if blocks else "unknown")
@@ -315,8 +326,10 @@ def _reshape_head_pairs(model, idx, d_model, k_out) -> set[tuple[int, int]]:
 def _cross_check(arch: Architecture, config: dict, source: str, graph_family: families.Family | None) -> None:
     """Name the family as the config does; fill what the graph cannot tell; report real contradictions."""
     mt = config.get("model_type")
+    named = families.family(mt) if isinstance(mt, str) else None
+    if named is not None and named.config_fields is not None:  # the family's own spellings, in the generic keys
+        config = {**config, **named.config_fields(config)}
     if isinstance(mt, str) and mt and arch.family_source == "graph":
-        named = families.family(mt)
         if graph_family is not None and named is not None and named.structure != graph_family.structure:
             arch.config_checks.append({"field": "family", "graph": graph_family.name, "config": mt,
                                        "source": source})

@@ -122,6 +122,11 @@ INTEGER_CONSTANT = sentence("integer constant (shapes, indices)")
 UNUSED = sentence("constant not used as a parameter")
 TABLE = sentence("mask or table constant")
 ROUTER_CORRECTION = sentence("router correction bias (a buffer)")
+NOT_A_NORM_PARAMETER = sentence("a norm's constant scale (ones) or offset (zeros): the family's norms have no "
+                                "parameters")
+# what the count leaves out, said beside it (Architecture.notes)
+CONSTANT_NORMS_NOTE = sentence("{0} norm tensors stored as constants of ones and zeros are not counted: "
+                               "{1}'s norms have no parameters")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -296,6 +301,14 @@ def take_census(model: LoadedModel) -> Census:
             p.expert = expert_index(p)
     tied_copies = _mark_tied(model, params)
     arch = infer_architecture(model, params, idx)
+    roles.name_by_family(params, arch.family_entry)
+    ones = _constant_norms(model, params, arch)
+    if ones:
+        dropped = {id(p) for p in ones}
+        params = [p for p in params if id(p) not in dropped]
+        excluded += [(p.stored, NOT_A_NORM_PARAMETER) for p in ones]
+        arch.notes.append(CONSTANT_NORMS_NOTE(len(ones), arch.family_entry.label))
+    arch.parts = sorted({f"{p.role}/{p.kind}" for p in params if p.index is not None})
     layers = _group_layers(params)
     stored_params = {p.stored for p in params if p.counted}
     dtypes = Counter()
@@ -314,6 +327,22 @@ def take_census(model: LoadedModel) -> Census:
         dtypes=dict(dtypes),
     )
     return Census(model, arch, layers, stored, excluded, _node_layers(idx))
+
+
+def _constant_norms(model: LoadedModel, params: list[ParamTensor], arch: Architecture) -> list[ParamTensor]:
+    """Norm tensors a family without norm parameters (OLMo) still stores — onnxruntime-genai's builder writes its
+    LayerNorms with a scale of ones and a bias of zeros — which PyTorch does not count."""
+    entry = arch.family_entry
+    if entry is None or not entry.parameterless_norms:
+        return []
+    found = []
+    for p in params:
+        ref = model.tensors[p.stored]
+        if not p.role.startswith("norm") or p.quant is not None or not ref.is_float or ref.size > (1 << 16):
+            continue
+        if np.all(ref.array() == (0.0 if p.kind == "bias" else 1.0)):
+            found.append(p)
+    return found
 
 
 def _mark_tied(model: LoadedModel, params: list[ParamTensor]) -> int:

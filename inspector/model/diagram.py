@@ -38,6 +38,9 @@ ADD_ATTENTION, ADD_MLP = sentence("x + attention"), sentence("x + MLP")
 EVERY_BLOCK = sentence("every block has these boxes, with its own numbers")
 TOKEN_TABLE = sentence("{0} tokens × {1}")
 LEARNED_POSITIONS = sentence("learned positions")
+QK_NORMED = sentence("q and k normed per head")
+ATTENTION_NORMED, MLP_NORMED = sentence("attention's output normed"), sentence("the MLP's output normed")
+EMBEDDING_NORMED = sentence("the embedding normed")
 TIED_HEAD = sentence("tied: reads the token embedding, counts 0")
 HEAD_SHAPE = sentence("d_model → {0} logits")
 
@@ -88,12 +91,13 @@ def _activation(census: Census, block: int) -> Text:
     return next((name for op, name in ACTIVATIONS if op in ops), ACTIVATION)
 
 
-def _parallel(census: Census) -> bool:
+def _parallel(census: Census, roles: set[str]) -> bool:
     source = census.model.source
     config = (source.side_json("config.json") if source is not None else None) or {}
     if any(k in config for k in PARALLEL_CONFIG_KEYS):
         return any(bool(config.get(k)) for k in PARALLEL_CONFIG_KEYS)
-    return census.architecture.family == "gpt_neox"  # its default
+    # NeoX's default; one norm read by attention and the MLP alike (GPT-J, CodeGen, Phi, Cohere)
+    return census.architecture.family == "gpt_neox" or ("norm.attn" in roles and "norm.mlp" not in roles)
 
 
 def model_diagram(census: Census, block: int = 0) -> Diagram:
@@ -120,6 +124,8 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
         heads = HEADS_SHAPE(arch.n_head or unknown, arch.head_dim or unknown)
     heads_box = Box("block.attn.heads", HEADS, name, None, 0, 0, heads,
                     FUSED_NODE(arch.fused_attention) if arch.fused_attention else EACH_HEAD)
+    if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
+        projections.append(part(("attn.q_norm", "attn.k_norm"), NORM, "attn.qk_norm", QK_NORMED))
     attention = part(("attn",), ATTENTION, "attn")
     attention.children = projections + [heads_box, part(("attn.out",), OUT, "attn.out")]
     if "mlp.gate_up" in roles:
@@ -133,15 +139,24 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
                           part(("mlp.down",), DOWN, "mlp.down")]
     norm_attn = part(("norm.attn",), NORM, "norm.attn")
     norm_mlp = part(("norm.mlp",), NORM, "norm.mlp")
-    loose = part(("norm",), NORM, "norm")  # a norm the names did not place (a fused Skip…Norm)
-    if loose.parameters and not norm_attn.parameters:
+    loose = _sum([t for t in ts if t.role == "norm"], ("norm",), NORM, "block.norm", name)  # a norm the names
+    if loose.parameters and not norm_attn.parameters:  # did not place (a fused Skip…Norm)
         norm_attn = Box(norm_attn.key, NORM, name, loose.tensor, loose.weights, loose.biases)
-    parallel = _parallel(census)
+    # sandwich norms (Gemma 2/3, OLMo 2): the sublayer's output normed before it is added
+    after_attn = [part(("norm.attn_post",), NORM, "norm.attn_post", ATTENTION_NORMED)] \
+        if "norm.attn_post" in roles else []
+    after_mlp = [part(("norm.mlp_post",), NORM, "norm.mlp_post", MLP_NORMED)] if "norm.mlp_post" in roles else []
+    # OLMo 2 norms only the sublayers' outputs: no norm before them
+    before_attn = [] if after_attn and "norm.attn" not in roles else [norm_attn]
+    before_mlp = [] if after_mlp and "norm.mlp" not in roles else [norm_mlp]
+    parallel = _parallel(census, roles)
     if parallel:
-        inner = [norm_attn, attention, norm_mlp, mlp, Box("block.add", ADD, name, note=PARALLEL_ADD)]
+        shared = "norm.mlp" not in roles  # the MLP reads attention's norm: no box of its own
+        inner = [*before_attn, attention, *after_attn, *([] if shared else before_mlp), mlp, *after_mlp,
+                 Box("block.add", ADD, name, note=PARALLEL_ADD)]
     else:
-        inner = [norm_attn, attention, Box("block.add.attn", ADD, name, note=ADD_ATTENTION),
-                 norm_mlp, mlp, Box("block.add.mlp", ADD, name, note=ADD_MLP)]
+        inner = [*before_attn, attention, *after_attn, Box("block.add.attn", ADD, name, note=ADD_ATTENTION),
+                 *before_mlp, mlp, *after_mlp, Box("block.add.mlp", ADD, name, note=ADD_MLP)]
     blk = Box("block", BLOCK_OF(block, n) if n > 1 else BLOCK(block), name, None, layer.weights if layer else 0,
               layer.biases if layer else 0, EVERY_BLOCK if n > 1 else None, children=inner)
     other = _sum(ts, ("other",), OTHER, "block.other", name)
@@ -157,6 +172,9 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     if any(t.role == "embed.position" for t in etensors):
         embeddings.children.append(_sum(etensors, ("embed.position",), POSITION, "embeddings.position",
                                         "embeddings", LEARNED_POSITIONS))
+    if any(t.role == "embed.norm" for t in etensors):  # BLOOM's LayerNorm right after the lookup
+        embeddings.children.append(_sum(etensors, ("embed.norm",), NORM, "embeddings.norm", "embeddings",
+                                        EMBEDDING_NORMED))
     final = census.layer("final_norm")
     final_box = Box("final_norm", FINAL_NORM, "final_norm" if final else None,
                     final.tensors[0].name if final and final.tensors else None,

@@ -148,13 +148,13 @@ OPS: list[Op] = [
                         describe=_moe_blocks), slot_roles=QMOE_ROLES),
     # element-wise ops that apply a parameter (a bias, a scale, a norm spelled out)
     Op("Add", ANY, kind="elementwise", row_wise=True, to_logits=True),
-    Op("Mul", ANY, kind="elementwise", row_wise=True),
+    Op("Mul", ANY, kind="elementwise", row_wise=True, to_logits=True),  # a logit scale (Cohere, Granite)
     Op("Sub", ANY, kind="elementwise", row_wise=True),
-    Op("Div", ANY, kind="elementwise", row_wise=True),
+    Op("Div", ANY, kind="elementwise", row_wise=True, to_logits=True),  # Granite's logits_scaling
     Op("BiasGelu", _slots(1), bias=_slots(1), kind="elementwise"),
     Op("FastGelu", _slots(1), bias=_slots(1), kind="elementwise"),
     Op("BiasAdd", _slots(1, 2), bias=_slots(1), kind="elementwise"),  # X + bias + skip
-    Op("Tanh", kind="elementwise", row_wise=True),  # a soft cap on the logits (Gemma 2)
+    Op("Tanh", kind="elementwise", row_wise=True, to_logits=True),  # a soft cap on the logits (Gemma 2)
     # one value per head broadcast over the scores inside attention: gpt-oss's sinks, once the exporter folded
     # their reshape (census.py checks the one-per-head shape and the attention path)
     Op("Expand", _slots(0), kind="broadcast", slot_roles={0: "attn.sinks"}),

@@ -94,9 +94,13 @@ def _final_norm(census: Census, consumers) -> tuple[str, float]:
                 continue
             eps = next((a.f for a in node.attribute if a.name == "epsilon"), None)
             if eps is not None:
-                return ("rms" if "Simplified" in node.op_type else kind), float(eps)
-    # a norm spelled out in primitive ops: its epsilon is the scalar added before the square root
+                return ("rms" if "Simplified" in node.op_type or node.op_type == "RMSNormalization" else "layer"
+                        if node.op_type in ("LayerNormalization", "SkipLayerNormalization") else kind), float(eps)
+    # a norm spelled out in primitive ops: its epsilon is the scalar added before the square root; a LayerNorm
+    # without a bias (Cohere's, MPT's) still subtracts the mean
     prefix = next((roles.owner_path(n) for t in final.tensors for n in t.nodes), None)
+    if prefix and any(n.op_type == "Sub" and roles.owner_path(n.name).startswith(prefix) for n in census.model.nodes):
+        kind = "layer"
     for node in census.model.nodes:
         if node.op_type == "Add" and prefix and roles.owner_path(node.name).startswith(prefix):
             for v in node.input:

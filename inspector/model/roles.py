@@ -19,7 +19,7 @@ OP_SUFFIX_RE = re.compile(r"^[A-Z][A-Za-z]*(_\d+)?$")  # 'MatMul', 'Gemm_1', 'Ad
 MERGED_SUFFIX_RE = re.compile(r"_merged_\d+$")  # optimum's merge_decoders renames what it moves out of the branches
 
 BLOCK_ROLES, TOP_ROLES = families.role_patterns()  # what each family calls its modules (families.py)
-TOP_LAYER = {"embed.token": "embeddings", "embed.position": "embeddings",
+TOP_LAYER = {"embed.token": "embeddings", "embed.position": "embeddings", "embed.norm": "embeddings",
              "norm.final": "final_norm", "lm_head": "lm_head"}
 NON_PARAMETER_RE = re.compile(r"(rotary|rope|inv_freq|cos_cache|sin_cache|cos_cached|sin_cached|causal_mask|masked_bias"
                               r"|e_score_correction_bias)",  # buffers: DeepSeek's router correction
@@ -75,6 +75,24 @@ def classify(path: str, op_type: str | None = None, feeds_logits: bool = False,
     if op_type in NORM_OPS:
         return "final_norm", None, "norm.final"
     return "other", None, "other"
+
+
+def name_by_family(params: list, entry: "families.Family | None") -> None:
+    """Once the family is known, its own module names decide a block parameter's role: the names every family
+    shares cannot, where two families give one name two meanings (a Llama's `post_attention_layernorm` is the norm
+    before its MLP, a Gemma 2's the norm after its attention)."""
+    if entry is None:
+        return
+    for p in params:
+        if p.index is None or p.role == "lm_head":
+            continue
+        paths = ([owner_path(p.name)] if is_torch_name(p.name) else []) + [owner_path(n) for n in p.nodes[:1]]
+        for path in paths:
+            m = BLOCK_RE.search(path)
+            role = entry.own_role(path[m.end():].lstrip(".")) if m else None
+            if role is not None:
+                p.role = role
+                break
 
 
 def layer_sort_key(name: str) -> tuple:

@@ -44,6 +44,8 @@ def print_census(census, tensors: bool = False, out=sys.stdout) -> None:
           f"the graph says {safe_text(c['graph'], 40)}")
     for warning in (moe.warnings if moe is not None else []):
         w(f"  ! {warning['text']}")  # a Message: its English
+    for note in a.notes:
+        w(f"  note: {note}")
     w()
     w(f"  {'layer':<14}{'parameters':>14}{'weights':>14}{'biases':>11}{'share':>9}{'bytes':>11}"
       f"{'w mean':>11}{'w std':>10}{'w absmax':>10}")
