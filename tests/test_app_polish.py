@@ -127,6 +127,25 @@ def test_layers_tensor_selection_names_and_axes(qtbot, window):
     assert not tree.isColumnHidden(COLUMNS.index("bytes"))
 
 
+def test_statistics_table_folds_to_the_pane(qtbot, window):
+    """A narrow pane folds the statistics into more, narrower bands (the tree keeps the room for its columns); a
+    wide one goes back to two bands; every statistic is there either way."""
+    window.show_tab("layers")
+    open_and_wait(qtbot, window, SAMPLE)
+    lv = window.layers
+    qtbot.waitUntil(lambda: lv.split.laid_out)
+    lv.select("block 0")
+    bands = lambda: lv.stats_label.text().count("<tr><th>")  # noqa: E731
+    total = sum(lv.split.sizes())
+    lv.split.setSizes([total - lv.right.minimumWidth(), lv.right.minimumWidth()])
+    qtbot.waitUntil(lambda: bands() == 4)
+    assert lv.right.minimumWidth() < lv._band_widths[5]
+    lv.split.setSizes([total - lv._band_widths[5] - 20, lv._band_widths[5] + 20])
+    qtbot.waitUntil(lambda: bands() == 2)
+    for word in ("count", "std", "zeros", "L2"):
+        assert word in lv.stats_label.text()
+
+
 def test_layer_without_biases_says_so(qtbot, window):
     open_and_wait(qtbot, window, FIXTURES / "tiny-llama")
     lv = window.layers

@@ -28,6 +28,8 @@ HIDDEN_COLUMNS = ("kind", "weights", "biases", "bytes")  # until shown from the 
 _counts = lambda v: f"{int(v):,}" if v is not None else "–"  # noqa: E731
 FORMATS = {"parameters": _counts, "weights": _counts, "biases": _counts, "share": units.percent, "bytes": units.nbytes,
            "zeros": units.percent}  # the rest: units.number
+STAT_KEYS = ("count", "mean", "std", "min", "max", "absmax", "zero_fraction", "nan", "inf", "l2")
+BAND_SIZES = (5, 4, 3)  # statistics a band of the table: two bands when the pane is wide, four when narrow
 WIDEST_NUMBER = "-0.0009999"  # units.number's longest usual form (4 significant digits)
 WIDEST_PERCENT = "100.00%"
 TITLE_SCALE = 1.25
@@ -156,7 +158,12 @@ class LayersView(QtWidgets.QWidget):
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         split.default_sizes = self._default_sizes
-        self.right.setMinimumWidth(self._stats_width())
+        # the statistics table folds into more, narrower bands when the pane is narrow (1024 px): the pane's least
+        # width is the narrowest folding's, and the names keep their room
+        self._band_widths = {n: self._stats_width(n) for n in BAND_SIZES}
+        self.right.setMinimumWidth(self._band_widths[BAND_SIZES[-1]])
+        self._series: dict = {}
+        self.right.installEventFilter(self)
         self.split = split
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -167,9 +174,19 @@ class LayersView(QtWidgets.QWidget):
         session.model.layer_ready.connect(self.update_layer)
         self._measure([], [])
 
-    def _stats_width(self) -> int:
+    def eventFilter(self, obj, event):
+        if obj is self.right and event.type() == QtCore.QEvent.Resize and self._series:
+            self.stats_label.setText(self._stats_html(self._series))  # the folding follows the pane's width
+        return super().eventFilter(obj, event)
+
+    def _band_size(self) -> int:
+        """The most statistics per band that fit the pane as it is now."""
+        width = self.right.width()
+        return next((n for n in BAND_SIZES if self._band_widths.get(n, 0) <= width), BAND_SIZES[-1])
+
+    def _stats_width(self, per_band: int = BAND_SIZES[0]) -> int:
         """What the selection's statistics table needs with usual values in its cells (4 significant digits, a
-        block's count of parameters): the pane's least width, whatever the font."""
+        block's count of parameters), folded `per_band` statistics a band, whatever the font."""
         class Usual:
             def summary(self):
                 return {"count": 9_999_999, "mean": -0.001234, "std": 0.01234, "min": -0.1234,
@@ -177,7 +194,7 @@ class LayersView(QtWidgets.QWidget):
 
         doc = QtGui.QTextDocument()
         doc.setDefaultFont(self.stats_label.font())
-        doc.setHtml(self._stats_html({"weight": Usual(), "bias": Usual()}))
+        doc.setHtml(self._stats_html({"weight": Usual(), "bias": Usual()}, per_band))
         return int(doc.idealWidth()) + 24  # and the tab page's frame and margins
 
     def _default_sizes(self, total: int) -> list[int]:
@@ -219,6 +236,7 @@ class LayersView(QtWidgets.QWidget):
         self.compare_title.setText("")
         self.role.clear()
         self.heat.clear()
+        self._series = {}
         self.stats_label.setText("")
         self.plotted = {}
 
@@ -340,6 +358,7 @@ class LayersView(QtWidgets.QWidget):
             return
         if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
             self.hist_title.set_full_text(getattr(obj, "name", ""))
+            self._series = {}
             self.stats_label.setText("<i>" + self.tr("reading the values…") + "</i>")
             return
         is_layer = hasattr(obj, "tensors")
@@ -350,6 +369,7 @@ class LayersView(QtWidgets.QWidget):
             title = obj.name
             if not series and obj.stats:
                 self.hist_title.set_full_text(title)
+                self._series = {}
                 self.stats_label.setText("<i>" + html.escape(self.tr("{0} has no {1}").format(
                     obj.name, self.tr(self.kind.currentData()))) + "</i>")
                 return
@@ -368,13 +388,16 @@ class LayersView(QtWidgets.QWidget):
         self.hist.setLabel("bottom", self.tr("value"))
         self.stats_label.setText(self._stats_html(series))
 
-    def _stats_html(self, series) -> str:
+    def _stats_html(self, series, per_band: int | None = None) -> str:
+        if per_band is None:
+            self._series = series
+            per_band = self._band_size()
         if not series:
             return "<i>" + self.tr("no statistics for this selection") + "</i>"
         names = {"count": self.tr("count"), "mean": self.tr("mean"), "std": self.tr("std"), "min": self.tr("min"),
                  "max": self.tr("max"), "absmax": "|max|", "zero_fraction": self.tr("zeros"),
                  "nan": "NaN", "inf": "Inf", "l2": "L2"}
-        bands = (("count", "mean", "std", "min", "max"), ("absmax", "zero_fraction", "nan", "inf", "l2"))  # fits 480 px
+        bands = [STAT_KEYS[i:i + per_band] for i in range(0, len(STAT_KEYS), per_band)]
         pad = f"style='padding:0 {STATS_PAD}px'"
         html = ""
         for band in bands:
