@@ -62,3 +62,30 @@ def test_a_paused_run_applies_new_settings_or_refuses_them(gen):
     result = gen.result()
     assert result.config == sampled and [i for i, _c in result.changes] == [4]
     assert result_dict(result)["settings_changes"][0]["candidates"] == 2
+
+
+def test_the_report_says_where_the_settings_changed_and_where_the_run_branched(gen, tmp_path):
+    """The report reads steps as a person counts them (from 1): the branch at index 2 is step 3, the settings
+    changed at index 4 apply from step 5."""
+    from inspector.model import load_model, take_census
+    from inspector.report.content import build_report
+    from inspector.report.formats import export
+    from inspector.stats import compute_statistics
+
+    gen.start("Once upon a time", GenerationConfig(max_new_tokens=6, stop_at_eos=False))
+    first = [s for _, s in zip(range(4), gen.steps())]
+    gen.branch(2, first[2].top[1][0])
+    list(zip(range(1), gen.steps()))
+    gen.update_config(GenerationConfig(max_new_tokens=7, stop_at_eos=False,
+                                       sampling=SamplingConfig(greedy=False, temperature=0.5, seed=3)))
+    list(gen.steps())
+    result = gen.result()
+    assert [i for i, _c in result.changes] == [4]
+    census = take_census(load_model(GPT2))
+    compute_statistics(census)
+    content = build_report(census, result)
+    for fmt in ("md", "html"):
+        text = export(content, tmp_path / f"r.{fmt}").read_text(encoding="utf-8")
+        assert "From step 5 on: temperature 0.5" in text and "max 7 tokens" in text
+        assert "Step 3: " in text and "was your choice" in text
+        assert "Step 4: " not in text
