@@ -73,11 +73,15 @@ def cmd_compare(args) -> int:
     if args.max_new_tokens < 1:
         raise InspectorError("--max-new-tokens must be at least 1")
     text = _text(args)
+    admit = None
     if not args.force:  # what the models will run: the prompt's continuation, the text a window at a time
-        from ..plan.compare_guard import guard_compare
+        from ..plan.compare_guard import admit_pair, guard_compare
 
         runs = _prompt(args) or (DEFAULT_PROMPT if args.variants or args.text else None)
-        guard_compare(args, runs, 0 if text is None else min(TEXT_WINDOW, text.tokens or TEXT_WINDOW))
+        window = 0 if text is None else min(TEXT_WINDOW, text.tokens or TEXT_WINDOW)
+        guard_compare(args, runs, window)
+        if runs is not None:
+            admit = admit_pair(runs, args.max_new_tokens, args.provider, window)
     if args.variants:
         if args.b:
             raise InspectorError("--variants compares the files of one folder: give only A")
@@ -102,7 +106,7 @@ def cmd_compare(args) -> int:
     if prompt is None and args.text:
         prompt = DEFAULT_PROMPT  # the text needs the models run; the continuation comes with it
     result = compare(args.a, args.b, prompt, args.max_new_tokens, args.variant_a, args.variant_b,
-                     args.provider, text=text)
+                     args.provider, text=text, admit=admit)
     if args.json:
         json_output.dump(result.as_dict(histograms=args.histograms), sys.stdout)
         sys.stdout.write("\n")

@@ -68,9 +68,10 @@ def side(census) -> Side:
 def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32, variant_a: str | None = None,
             variant_b: str | None = None, provider: str = "auto", progress: Progress | None = None,
             cancelled: Callable[[], bool] | None = None, census_a=None,
-            text: TextChoice | None = TextChoice()) -> Comparison:
+            text: TextChoice | None = TextChoice(), admit: Callable[[list], object] | None = None) -> Comparison:
     """`census_a`: A's census when the caller has it (the app's open model).  `text`: what both models read
-    besides the prompt's continuation (the bundled sample by default; None: no text)."""
+    besides the prompt's continuation (the bundled sample by default; None: no text).  `admit`: called with both
+    censuses before anything runs (the memory guard, plan/compare_guard.py: it raises when they cannot fit)."""
     report = progress or (lambda _f, _m: None)
     check = cancelled or (lambda: False)
     owned = []
@@ -81,6 +82,8 @@ def compare(a: str | Path, b: str | Path, prompt=None, max_new_tokens: int = 32,
         report(0.02, say.READING_B())
         census_b = inspect(b, variant_b, statistics=False, cancelled=check)
         owned.append(census_b)
+        if admit is not None and prompt is not None:
+            admit([census_a, census_b])
         share = WEIGHTS_SHARE if prompt is not None else 1.0
         weights = compare_weights(census_a, census_b, lambda f, m: report(0.05 + (share - 0.05) * f, m), check)
         result = Comparison(side(census_a), side(census_b), weights)

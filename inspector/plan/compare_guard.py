@@ -8,7 +8,7 @@ run, nothing is checked.
 
 from __future__ import annotations
 
-from .guard import ensure_files_fit
+from .guard import ensure_files_fit, ensure_fits
 
 
 def guard_compare(args, prompt, window: int = 0) -> None:
@@ -25,17 +25,27 @@ def guard_compare(args, prompt, window: int = 0) -> None:
         reference = next((v for v in variants if v.dtype == "fp32"), variants[0])
         largest = max((v for v in variants if v is not reference), key=lambda v: v.nbytes)
         files = [(reference.path, None), (largest.path, None)]
-    elif args.b:
-        files = [(args.a, args.variant_a), (args.b, args.variant_b)]
     else:
-        return
+        return  # two models: compare checks the censuses it takes (admit_pair), rather than taking them twice
     guard_pair(files, prompt, args.max_new_tokens, args.provider, window)
+
+
+def _context(prompt, max_new_tokens: int, window: int) -> tuple[int, int]:
+    """(the longest context held, the most tokens read at once) for a prompt (text: at most a token per UTF-8
+    byte; or ids), its continuation and a text read `window` tokens at a time."""
+    tokens = len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2
+    return max(tokens + max_new_tokens, window), max(tokens, window)
+
+
+def admit_pair(prompt, max_new_tokens: int, provider: str, window: int = 0):
+    """The check `compare.run.compare(admit=…)` makes on both censuses before any session: they are held at once."""
+    longest, at_once = _context(prompt, max_new_tokens, window)
+    return lambda censuses: ensure_fits(censuses, longest, at_once, provider)
 
 
 def guard_pair(files: list[tuple[str, str | None]], prompt, max_new_tokens: int, provider: str,
                window: int = 0) -> None:
     """Models named by (path, variant), held at once while they continue `prompt` (text: at most a token per
     UTF-8 byte; or ids) and read a text `window` tokens at a time; `report --compare` calls it too."""
-    tokens = len(prompt) if isinstance(prompt, list) else len(prompt.encode("utf-8")) + 2
-    longest = max(tokens + max_new_tokens, window)
-    ensure_files_fit(files, longest, prompt=max(tokens, window), provider=provider)
+    longest, at_once = _context(prompt, max_new_tokens, window)
+    ensure_files_fit(files, longest, prompt=at_once, provider=provider)
