@@ -42,7 +42,7 @@ TIED_HEAD = sentence("tied: reads the token embedding, counts 0")
 HEAD_SHAPE = sentence("d_model → {0} logits")
 # a mixture of experts in place of the MLP, and latent attention's low-rank projections
 MIXTURE = sentence("mixture of experts")
-ROUTER, EXPERTS, SHARED = sentence("router"), sentence("experts"), sentence("shared experts")
+ROUTER, EXPERTS, SHARED = sentence("router"), sentence("experts"), sentence("shared")
 ROUTER_PICKS = sentence("picks {0} of {1} experts for each token")
 EXPERTS_HELD = sentence("{0} experts × {1} parameters")
 EXPERTS_LOST = sentence("holds {0} of {1}: experts {2} are missing")
@@ -114,8 +114,8 @@ def _mixture(census: Census, ts, name: str, block: int) -> Box:
     moe = moe_of(census)
     layer = next((m for m in moe.layers if m.block == block), None) if moe is not None else None
     k = census.architecture.experts_per_token
-    box = _sum(ts, ("mlp", "moe"), MIXTURE, "block.mlp", name,
-               MIXTURE_NOTE(k, moe.experts) if moe is not None and k else None)
+    box = _sum(ts, ("mlp", "moe"), MIXTURE, "block.mlp", name)
+    box.detail = MIXTURE_NOTE(k, moe.experts) if moe is not None and k else None  # a frame's note would hide its boxes
     router = _sum(ts, ("moe.router",), ROUTER, "block.mlp.router", name,
                   ROUTER_PICKS(k, moe.experts) if moe is not None and k else None)
     experts = _sum(ts, ("moe.experts",), EXPERTS, "block.mlp.experts", name)
