@@ -119,8 +119,9 @@ class ExpertLoad(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.map = LoadMap()
-        self.title = QtWidgets.QLabel(self.tr("<b>Expert load</b> — times each expert was chosen "
-                                              "(rows: MoE blocks, columns: experts)"))
+        self.title = QtWidgets.QLabel(self.tr("<b>Expert load</b> over the run"))
+        self.title.setToolTip(self.tr("How many times each expert was chosen: a row per MoE block, a column per "
+                                      "expert; darker is more often, crossed out: not in this file"))
         self.title.setWordWrap(True)
         self.answer = QtWidgets.QLabel()
         self.answer.setWordWrap(True)
@@ -135,6 +136,11 @@ class ExpertLoad(QtWidgets.QWidget):
 
     def minimumSizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(120, 100)
+
+    def wanted_height(self, blocks: int) -> int:
+        """Room for the title, every block's row at its full height, the expert numbers and a two-line answer."""
+        line = self.fontMetrics().height()
+        return 4 * line + blocks * MAX_CELL_H + 2 * PAD + 12
 
     def show_run(self, steps, blocks: list[int], experts: int, missing: dict[int, set[int]]) -> None:
         choices = [s.experts for s in steps if s.experts is not None]

@@ -25,6 +25,7 @@ from .token_output import TokenOutput
 
 MIDDLE_STRETCH, PLOTS_STRETCH = 3, 2
 PLOTS_SHARE = 0.4  # of what the settings panel leaves: the text and candidates get the rest
+LOAD_SHARE = 0.45  # at most, of the plots' column: a mixture of experts' load under the run's plots
 
 
 class GenerateView(QtWidgets.QWidget):
@@ -72,6 +73,9 @@ class GenerateView(QtWidgets.QWidget):
         plots.setChildrenCollapsible(False)
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 2)
+        plots.default_sizes = lambda total: [total - (load := min(int(total * LOAD_SHARE), self.load.wanted_height(
+            len(self.moe.blocks) if self.moe else 0))), load]
+        self.plots_split = plots
         split.addWidget(plots)
         split.setStretchFactor(1, MIDDLE_STRETCH)
         split.setStretchFactor(2, PLOTS_STRETCH)
@@ -112,6 +116,7 @@ class GenerateView(QtWidgets.QWidget):
         self.moe = routing_of(plan, self.session.model.census)
         self.routing.setVisible(self.moe is not None)
         self.load.setVisible(self.moe is not None)
+        self.plots_split.content_changed()
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:

@@ -49,6 +49,8 @@ class StepExperts(QtWidgets.QScrollArea):
             return
         self.rows = [(blocks[i] if i < len(blocks) else i, pairs) for i, pairs in enumerate(pairs_per_block)]
         parts = []
+        lost_text = html.escape(self.tr("(not in this file)"))
+        title = html.escape(self.tr("Experts"))
         for block, pairs in self.rows:
             cells = []
             for e, w, share in shares(pairs):
@@ -58,10 +60,9 @@ class StepExperts(QtWidgets.QScrollArea):
                 border = f"; border: 2px solid {palette.WARNING}" if lost else ""
                 cells.append(f'<span style="background-color: {palette.tint(palette.EXPERT, shade)}; color: {colour}'
                              f'{border}">&nbsp;{e}&nbsp;</span>&nbsp;{w:.2f}'
-                             + (f' <span style="color: {palette.WARNING}">{html.escape(self.tr("(not in this file)"))}'
-                                f'</span>' if lost else ""))
-            parts.append(f'<span style="color: {palette.LABEL}">{html.escape(self.tr("block {0}").format(block))}'
-                         f'</span>&nbsp;' + "&nbsp; ".join(cells))
-        self.label.setText(f"<b>{html.escape(self.tr('Experts'))}</b>&nbsp;&nbsp; "
+                             + (f' <span style="color: {palette.WARNING}">{lost_text}</span>' if lost else ""))
+            name = html.escape(self.tr("block {0}").format(block))
+            parts.append(f'<span style="color: {palette.LABEL}">{name}</span>&nbsp;' + "&nbsp; ".join(cells))
+        self.label.setText(f"<b>{title}</b>&nbsp;&nbsp; "
                            + " &nbsp;&nbsp;·&nbsp;&nbsp; ".join(parts))
         self.updateGeometry()
