@@ -49,6 +49,8 @@ EXPERTS_LOST = sentence("holds {0} of {1}: experts {2} are missing")
 SHARED_WHOLE = sentence("every token goes through them")
 MIXTURE_NOTE = sentence("the router sends each token through {0} of {1} experts")
 LOW_RANK = sentence("through rank {0}")
+QK_NORM = sentence("q/k norm")
+SINKS = sentence("a learned sink per head: attention it may give to no position")
 LATENT_KV = sentence("K and V from one latent of {0}")
 
 
@@ -162,8 +164,14 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
         heads = HEADS_SHAPE(arch.n_head or unknown, arch.head_dim or unknown)
     heads_box = Box("block.attn.heads", HEADS, name, None, 0, 0, heads,
                     FUSED_NODE(arch.fused_attention) if arch.fused_attention else EACH_HEAD)
+    sinks = part(("attn.sinks",), HEADS, "attn.heads")
+    if sinks.parameters:  # gpt-oss: the heads carry one learned sink each
+        heads_box.tensor, heads_box.weights, heads_box.biases = sinks.tensor, sinks.weights, sinks.biases
+        heads_box.detail = SINKS
     attention = part(("attn",), ATTENTION, "attn")
-    attention.children = projections + [heads_box, part(("attn.out",), OUT, "attn.out")]
+    qk_norm = part(("attn.q_norm", "attn.k_norm"), QK_NORM, "attn.qk_norm")
+    attention.children = projections + ([qk_norm] if qk_norm.parameters else []) + \
+        [heads_box, part(("attn.out",), OUT, "attn.out")]
     if "mlp.gate_up" in roles:
         ups = [part(("mlp.gate_up",), GATE_UP, "mlp.gate_up", FUSED_PROJECTION)]
     elif "mlp.gate" in roles:
