@@ -25,6 +25,7 @@ from .token_output import TokenOutput
 
 MIDDLE_STRETCH, PLOTS_STRETCH = 3, 2
 PLOTS_SHARE = 0.4  # of what the settings panel leaves: the text and candidates get the rest
+STRIP_SHARE = 0.4  # at most, of the middle column: a mixture of experts' experts per token under the candidates
 LOAD_SHARE = 0.45  # at most, of the plots' column: a mixture of experts' load under the run's plots
 
 
@@ -73,8 +74,9 @@ class GenerateView(QtWidgets.QWidget):
         plots.setChildrenCollapsible(False)
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 2)
-        plots.default_sizes = lambda total: [total - (load := min(int(total * LOAD_SHARE), self.load.wanted_height(
-            len(self.moe.blocks) if self.moe else 0))), load]
+        plots.default_sizes = lambda total: None if self.moe is None else [
+            total - (load := min(int(total * LOAD_SHARE), self.load.wanted_height(len(self.moe.blocks)))), load]
+        mid.default_sizes = self._mid_sizes
         self.plots_split = plots
         split.addWidget(plots)
         split.setStretchFactor(1, MIDDLE_STRETCH)
@@ -109,6 +111,18 @@ class GenerateView(QtWidgets.QWidget):
         plots = int((total - panel) * PLOTS_SHARE)
         return [panel, total - panel - plots, plots]
 
+    def _mid_sizes(self, total: int) -> list[int] | None:
+        """A mixture of experts: its strip as tall as its rows (up to STRIP_SHARE); the text and candidates share the
+        rest as they did.  A dense model: Qt's own positions, as before."""
+        if self.moe is None:
+            return None
+        strip = min(self.routing.wanted_height(len(self.moe.blocks), self.mid_split.width()),
+                    int(total * STRIP_SHARE))
+        a, b = (self.mid_split.sizes() + [1, 1])[:2]
+        a, b = (a, b) if a + b > 0 else (1, 1)
+        text = (total - strip) * a // (a + b)
+        return [text, total - strip - text, strip]
+
     def _model_changed(self) -> None:
         """The note on why ids may differ from the float model's, in the interface's language."""
         plan = self.session.run.plan
@@ -117,6 +131,7 @@ class GenerateView(QtWidgets.QWidget):
         self.routing.setVisible(self.moe is not None)
         self.load.setVisible(self.moe is not None)
         self.plots_split.content_changed()
+        self.mid_split.content_changed()
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:

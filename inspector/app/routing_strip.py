@@ -81,6 +81,11 @@ class RoutingCanvas(QtWidgets.QWidget):
         self.setMinimumSize(int(x + PAD), int(header + rows * (cell_h + ROW_GAP) + PAD))
         self.update()
 
+    def height_for(self, blocks: int) -> int:
+        """The canvas's height with `blocks` MoE blocks."""
+        _fm, _sm, _cw, cell_h, header = self._metrics()
+        return int(header + blocks * (cell_h + ROW_GAP) + PAD)
+
     def row_top(self, row: int) -> float:
         _fm, _sm, _cw, cell_h, header = self._metrics()
         return header + row * (cell_h + ROW_GAP)
@@ -196,6 +201,12 @@ class RoutingStrip(QtWidgets.QWidget):
 
     def minimumSizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(120, self.title.sizeHint().height() + 60)
+
+    def wanted_height(self, blocks: int, width: int = 0) -> int:
+        """Room for the title and every block's row, with a scroll bar under them, at `width` (0: its own)."""
+        width = max(width or self.width(), 300)
+        return (self.title.heightForWidth(width) + 2 + self.canvas.height_for(blocks)
+                + self.scroll.horizontalScrollBar().sizeHint().height() + 2 * self.scroll.frameWidth() + 4)
 
     def show_run(self, routing: Routing) -> None:
         key = (len(routing.steps), id(routing.steps[-1]) if routing.steps else None, routing.selected,
