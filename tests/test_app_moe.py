@@ -137,23 +137,6 @@ def test_the_window_keeps_its_size_with_the_moe_panes(moe_window):
             assert moe_window.grab().deviceIndependentSize().toSize() == QtCore.QSize(w, h)
 
 
-def test_a_dense_model_shows_none_of_it(moe_window):
-    w = moe_window
-    loaded = []
-    w.model_loaded.connect(lambda *_: loaded.append(1))
-    w.open_model(str(FIXTURES / "tiny-gpt2"))
-    wait(lambda: loaded and not w.stager.busy)
-    run = w.session.run
-    run.update_settings(max_tokens=2)
-    run.go(0)
-    wait(lambda: run.result is not None and not run.running and len(run.steps) == 2)
-    run.flush()
-    for key, panes in (("overview", ("moe",)), ("generate", ("routing", "load")), ("inside", ("experts",))):
-        show(w, key)
-        for pane in panes:
-            assert not getattr(w.views[key], pane).isVisibleTo(w), (key, pane)
-
-
 @pytest.mark.parametrize("name", ["tiny-gpt-oss", "tiny-qwen3-moe", "tiny-deepseek-v3", "tiny-deepseek-v3-lost",
                                   "genai-gpt-oss"])
 def test_the_diagram_draws_the_mixture_and_its_boxes_add_up(name):
@@ -175,3 +158,42 @@ def test_the_diagram_draws_the_mixture_and_its_boxes_add_up(name):
         attention = d.find("block.attn")
         drawn = sum(b.parameters for b in attention.children)
         assert drawn == attention.parameters
+
+
+def test_the_load_counts_only_new_steps_and_recounts_a_cut_run(moe_window):
+    from dataclasses import replace
+
+    from inspector.app.expert_load import ExpertLoad
+
+    steps, run = list(moe_window.session.run.steps), moe_window.session.run
+    load, blocks, missing = ExpertLoad(), [1, 2], {1: {1, 3, 6, 7}}
+    load.show_run(steps[:3], blocks, 8, missing)
+    assert load.counts.sum() == 3 * 2 * 2
+    load.show_run(steps, blocks, 8, missing)  # grown: the same objects, five more
+    assert np.array_equal(load.counts, run.result.expert_load())
+    cut = steps[:4] + [replace(steps[4], experts=[[(0, 1.0), (1, 0.5)], [(0, 1.0), (1, 0.5)]])]
+    load.show_run(cut, blocks, 8, missing)  # a branch: step 5 is another step now
+    expected = np.zeros((2, 8), np.int64)
+    for s in cut:
+        for row, pairs in enumerate(s.experts):
+            for e, _w in pairs:
+                expected[row, e] += 1
+    assert np.array_equal(load.counts, expected)
+    assert load.answer.text().startswith("Never chosen in 5 steps") or "Every expert" in load.answer.text()
+
+
+def test_a_dense_model_shows_none_of_it(moe_window):  # last: it opens another model in the module's window
+    w = moe_window
+    loaded = []
+    w.model_loaded.connect(lambda *_: loaded.append(1))
+    w.open_model(str(FIXTURES / "tiny-gpt2"))
+    wait(lambda: loaded and not w.stager.busy)
+    run = w.session.run
+    run.update_settings(max_tokens=2)
+    run.go(0)
+    wait(lambda: run.result is not None and not run.running and len(run.steps) == 2)
+    run.flush()
+    for key, panes in (("overview", ("moe",)), ("generate", ("routing", "load")), ("inside", ("experts",))):
+        show(w, key)
+        for pane in panes:
+            assert not getattr(w.views[key], pane).isVisibleTo(w), (key, pane)

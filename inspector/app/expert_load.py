@@ -133,6 +133,8 @@ class ExpertLoad(QtWidgets.QWidget):
         lay.addWidget(self.map, 1)
         lay.addWidget(self.answer)
         self.counts = np.zeros((0, 0), np.int64)
+        self._counted: list = []  # the steps counted so far (the same objects: a run that grows)
+        self._chosen = 0  # of them, the steps with experts
 
     def minimumSizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(120, 100)
@@ -143,11 +145,20 @@ class ExpertLoad(QtWidgets.QWidget):
         return 4 * line + blocks * MAX_CELL_H + 2 * PAD + 12
 
     def show_run(self, steps, blocks: list[int], experts: int, missing: dict[int, set[int]]) -> None:
-        choices = [s.experts for s in steps if s.experts is not None]
-        counts = expert_load(choices, experts) if choices else np.zeros((len(blocks), experts), np.int64)
-        self.counts = counts
-        self.map.set_load(counts, blocks, missing, len(choices))
-        self.answer.setText(self.summary(counts, blocks, experts, missing, len(choices)))
+        """The load over `steps`: only the steps new since the last call are counted while a run grows (a long run
+        of a large mixture would otherwise recount every step at each redraw)."""
+        n = len(self._counted)
+        grows = 0 < n <= len(steps) and steps[n - 1] is self._counted[-1] and self.counts.shape == (len(blocks), experts)
+        if not grows:
+            self.counts, self._counted, self._chosen = np.zeros((len(blocks), experts), np.int64), [], 0
+        new = [s.experts for s in steps[len(self._counted):] if s.experts is not None]
+        if new:
+            added = expert_load(new, experts)
+            self.counts[:added.shape[0]] += added[:len(blocks)]
+        self._counted = list(steps)
+        self._chosen += len(new)
+        self.map.set_load(self.counts, blocks, missing, self._chosen)
+        self.answer.setText(self.summary(self.counts, blocks, experts, missing, self._chosen))
 
     def summary(self, counts, blocks, experts: int, missing, steps: int) -> str:
         if not steps:
