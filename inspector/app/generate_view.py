@@ -140,6 +140,8 @@ class GenerateView(QtWidgets.QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.moe is not None:  # laid out at its real width now: the experts strip as tall as its rows
+            QtCore.QTimer.singleShot(0, self.mid_split.content_changed)
         if self._pending:
             self.draw(self.snapshot, force=True)
 

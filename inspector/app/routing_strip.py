@@ -200,7 +200,7 @@ class RoutingStrip(QtWidgets.QWidget):
         self._shown: tuple | None = None
 
     def minimumSizeHint(self) -> QtCore.QSize:
-        return QtCore.QSize(120, self.title.sizeHint().height() + 60)
+        return QtCore.QSize(120, self.fontMetrics().height() + 60)  # a line of title, a row and a scroll bar
 
     def wanted_height(self, blocks: int, width: int = 0) -> int:
         """Room for the title and every block's row, with a scroll bar under them, at `width` (0: its own)."""
