@@ -20,6 +20,7 @@ ATTENTION_RAMP = ("#f7fbff", "#08306b")  # attention weight 0 → 1, in heat str
 LENS_SHADE = "#3b6ea8"  # a logit-lens cell, at an opacity that is its probability
 CHOSEN_MARK = "#d62828"  # the chosen token where it first appears in the lens
 FORCED = "#f4c7d6"  # a token a person chose instead of the model (a branch of the run)
+EXPERT = "#6a4c93"  # an expert a token went through (a mixture of experts), at an opacity that is its weight
 
 
 def ramp(low: str, high: str, steps: int = 256) -> list[tuple[int, int, int]]:

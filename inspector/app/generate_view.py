@@ -7,14 +7,17 @@ second (`changed`, a RunSnapshot), so drawing never slows decoding down.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
 from . import i18n
 from .candidates_table import CandidatesTable
+from .expert_load import ExpertLoad
 from .generate_settings import GenerationSettings
 from .i18n import plural
 from .qt_compat import QtCore, QtWidgets
+from .routing_strip import RoutingStrip, routing_of
 from .run_plots import RunPlots
 from .session import FINISHED, RUNNING
 from .splitters import KeptSplitter
@@ -22,6 +25,8 @@ from .token_output import TokenOutput
 
 MIDDLE_STRETCH, PLOTS_STRETCH = 3, 2
 PLOTS_SHARE = 0.4  # of what the settings panel leaves: the text and candidates get the rest
+STRIP_SHARE = 0.4  # at most, of the middle column: a mixture of experts' experts per token under the candidates
+LOAD_SHARE = 0.45  # at most, of the plots' column: a mixture of experts' load under the run's plots
 
 
 class GenerateView(QtWidgets.QWidget):
@@ -33,6 +38,9 @@ class GenerateView(QtWidgets.QWidget):
         self.output = TokenOutput()
         self.candidates = CandidatesTable()
         self.plots = RunPlots()
+        self.routing = RoutingStrip()  # a mixture of experts: its experts per token and their load (else hidden)
+        self.load = ExpertLoad()
+        self.moe = None  # routing_strip.Routing: the MoE blocks, experts and lost experts of the model
         self.snapshot = run.snapshot()
         self._plotted: tuple | None = None
         self._pending = False  # a run drawn while the tab is hidden waits until it is shown
@@ -41,6 +49,7 @@ class GenerateView(QtWidgets.QWidget):
         mid = KeptSplitter("generate/middle_splitter", QtCore.Qt.Vertical)
         mid.addWidget(self.output)
         mid.addWidget(self.candidates)
+        mid.addWidget(self.routing)
         mid.setChildrenCollapsible(False)
         split = KeptSplitter("generate/splitter")
         panel = QtWidgets.QScrollArea()  # scrolls on a short screen
@@ -59,7 +68,17 @@ class GenerateView(QtWidgets.QWidget):
             ll.addWidget(label)
         split.addWidget(left)
         split.addWidget(mid)
-        split.addWidget(self.plots)
+        plots = KeptSplitter("generate/plots_splitter", QtCore.Qt.Vertical)
+        plots.addWidget(self.plots)
+        plots.addWidget(self.load)
+        plots.setChildrenCollapsible(False)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 2)
+        plots.default_sizes = lambda total: None if self.moe is None else [
+            total - (load := min(int(total * LOAD_SHARE), self.load.wanted_height(len(self.moe.blocks)))), load]
+        mid.default_sizes = self._mid_sizes
+        self.plots_split = plots
+        split.addWidget(plots)
         split.setStretchFactor(1, MIDDLE_STRETCH)
         split.setStretchFactor(2, PLOTS_STRETCH)
         split.setChildrenCollapsible(False)
@@ -77,6 +96,7 @@ class GenerateView(QtWidgets.QWidget):
         p.stop_clicked.connect(run.stop)
         p.reset_clicked.connect(run.reset)
         self.output.token_clicked.connect(run.select)
+        self.routing.step_clicked.connect(run.select)
         self.candidates.branch.connect(run.branch)
         run.changed.connect(self.draw)
         run.settings_changed.connect(p.show_settings)
@@ -91,10 +111,27 @@ class GenerateView(QtWidgets.QWidget):
         plots = int((total - panel) * PLOTS_SHARE)
         return [panel, total - panel - plots, plots]
 
+    def _mid_sizes(self, total: int) -> list[int] | None:
+        """A mixture of experts: its strip as tall as its rows (up to STRIP_SHARE); the text and candidates share the
+        rest as they did.  A dense model: Qt's own positions, as before."""
+        if self.moe is None:
+            return None
+        strip = min(self.routing.wanted_height(len(self.moe.blocks), self.mid_split.width()),
+                    int(total * STRIP_SHARE))
+        a, b = (self.mid_split.sizes() + [1, 1])[:2]
+        a, b = (a, b) if a + b > 0 else (1, 1)
+        text = (total - strip) * a // (a + b)
+        return [text, total - strip - text, strip]
+
     def _model_changed(self) -> None:
         """The note on why ids may differ from the float model's, in the interface's language."""
         plan = self.session.run.plan
         self.panel.set_note(i18n.core(plan.note) if plan is not None else None)
+        self.moe = routing_of(plan, self.session.model.census)
+        self.routing.setVisible(self.moe is not None)
+        self.load.setVisible(self.moe is not None)
+        self.plots_split.content_changed()
+        self.mid_split.content_changed()
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
@@ -103,6 +140,8 @@ class GenerateView(QtWidgets.QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.moe is not None:  # laid out at its real width now: the experts strip as tall as its rows
+            QtCore.QTimer.singleShot(0, self.mid_split.content_changed)
         if self._pending:
             self.draw(self.snapshot, force=True)
 
@@ -126,10 +165,15 @@ class GenerateView(QtWidgets.QWidget):
             self.candidates.show_step(snap.steps[shown], run.candidates_for(shown), snap.state != RUNNING)
         else:
             self.candidates.clear()
+        if self.moe is not None:
+            m = self.moe
+            self.routing.show_run(replace(m, steps=snap.steps, selected=shown))
         plotted = (len(snap.steps), id(snap.steps[-1]) if snap.steps else None, snap.provider)
         if plotted != self._plotted:
             self._plotted = plotted
             self.plots.show_gpu(snap.provider == "cuda")
+            if self.moe is not None:
+                self.load.show_run(snap.steps, self.moe.blocks, self.moe.experts, self.moe.missing)
             if snap.steps:
                 self.plots.draw(step_series(snap.steps))
             else:

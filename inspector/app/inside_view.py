@@ -19,7 +19,9 @@ from .attention_grid import HEADER_H, MAX_CELL_H, AttentionGrid
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
 from .qt_compat import QtCore, QtWidgets
+from .routing_strip import routing_of
 from .splitters import KeptSplitter
+from .step_experts import StepExperts
 from .token_chips import TokenChips
 
 MEAN = -1  # the head chooser's "mean of heads"
@@ -40,6 +42,7 @@ class InsideView(QtWidgets.QWidget):
         super().__init__(parent)
         self.session = session
         self.census = None
+        self.moe = None  # routing_strip.Routing of a mixture of experts: its MoE blocks and lost experts
         self.snapshot = session.run.snapshot()
         self._drawn: tuple | None = None
         self._pending = False
@@ -146,6 +149,9 @@ class InsideView(QtWidgets.QWidget):
         lay.addLayout(header)
         lay.addWidget(self.hint_box)
         lay.addWidget(self.note)
+        self.experts = StepExperts()  # a mixture of experts: the step's experts per block (else hidden)
+        self.experts.setVisible(False)
+        lay.addWidget(self.experts)
         lay.addWidget(split, 1)
         self._show_empty()
         session.run.changed.connect(self.show_run)
@@ -168,6 +174,7 @@ class InsideView(QtWidgets.QWidget):
     def fill(self, census):
         """The model's diagram (a staged view step, like the other views' fill)."""
         self.census = census
+        self.moe = routing_of(self.session.run.plan, census)
         self.right.content_changed()  # the lens's rows: one per block of this model
         self.diagram.set_census(census)
         self._drawn = None
@@ -212,6 +219,7 @@ class InsideView(QtWidgets.QWidget):
         if self._drawn == key:
             return
         self._drawn = key
+        self._show_experts(s)
         self.step.blockSignals(True)
         self.step.setMaximum(len(snap.steps))
         self.step.setValue(index + 1)
@@ -248,6 +256,11 @@ class InsideView(QtWidgets.QWidget):
         self.lens.show_lens(s.lens, s.id, text_of)
         self._shade()
         QtCore.QTimer.singleShot(0, self._follow)
+
+    def _show_experts(self, s) -> None:
+        moe = self.moe if s is not None and s.experts is not None else None
+        self.experts.setVisible(moe is not None)
+        self.experts.show_step(s if moe is not None else None, moe.blocks if moe else [], moe.missing if moe else {})
 
     def _follow(self) -> None:
         """The chip strip scrolled to the position that chose the token (the last chip), as the step changes."""
@@ -325,6 +338,7 @@ class InsideView(QtWidgets.QWidget):
 
     def _show_empty(self) -> None:
         self.title.setText(self.tr("No step yet: run the model in Generate."))
+        self._show_experts(None)
         self.hint_box.setVisible(True)
         self.note.setVisible(False)
         self.prev_btn.setEnabled(False)

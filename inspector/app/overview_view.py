@@ -11,6 +11,7 @@ from ..stats.precision import precision_view
 from ..stats.scale import scale_view
 from . import i18n
 from .axes import CountAxis, sparse_ticks
+from .moe_summary import MoESummary
 from .qt_compat import BIAS_COLOR, WEIGHT_COLOR, QtCore, QtWidgets, pg
 from .splitters import KeptSplitter
 from .staging import PAINT
@@ -160,7 +161,9 @@ class OverviewView(QtWidgets.QWidget):
         split.default_sizes = lambda total: [min(CARDS_HEIGHT, total - PLOTS_MIN_HEIGHT),
                                              total - min(CARDS_HEIGHT, total - PLOTS_MIN_HEIGHT)]
         self.split = split
+        self.moe = MoESummary()  # a mixture of experts: total and used per token, lost experts (hidden when dense)
         lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(self.moe)
         lay.addWidget(split)
         self.clear()
 
@@ -168,6 +171,7 @@ class OverviewView(QtWidgets.QWidget):
         self.arch_box.set_rows([("", self.tr("Open a model: File → Open, or drop one on the window."))])
         self.totals_box.set_rows([])
         self.scale_box.set_rows([])
+        self.moe.set_census(None)
         self.weights_plot.clear()
         self.biases_plot.clear()
         self.bar_data: dict[str, np.ndarray] = {}
@@ -200,6 +204,7 @@ class OverviewView(QtWidgets.QWidget):
             (self.tr("dtypes"), ", ".join(f"{k} {units.count(v)}" for k, v in a.dtypes.items())),
         ]
         self.arch_box.set_rows(rows + checks, warn=set(range(len(rows), len(rows) + len(checks))))
+        self.moe.set_census(census)
         yield
         s = census.stored
         precision = precision_view(census)
@@ -234,9 +239,12 @@ class OverviewView(QtWidgets.QWidget):
             rows += [(self.tr("where") if i == 0 else "", i18n.core(part)) for i, part in enumerate(where)]
         for p in sv["published"]:
             t = p["times_this_model"]
-            rows.append((p["name"], self.tr("{0} = {1} this model").format(units.count(p["parameters"]), units.ratio(t))
+            size = units.count(p["parameters"])
+            if p.get("active_parameters"):  # a mixture of experts: what one token uses beside the total
+                size = self.tr("{0} ({1} active)").format(size, units.count(p["active_parameters"]))
+            rows.append((p["name"], self.tr("{0} = {1} this model").format(size, units.ratio(t))
                          if t is None or t >= 1 else
-                         self.tr("{0}; this model is {1} larger").format(units.count(p["parameters"]), units.ratio(1 / t))))
+                         self.tr("{0}; this model is {1} larger").format(size, units.ratio(1 / t))))
         self.scale_box.set_rows(rows)
         yield PAINT
         names = [layer.name for layer in census.layers]

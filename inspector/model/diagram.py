@@ -43,6 +43,17 @@ ATTENTION_NORMED, MLP_NORMED = sentence("attention's output normed"), sentence("
 EMBEDDING_NORMED = sentence("the embedding normed")
 TIED_HEAD = sentence("tied: reads the token embedding, counts 0")
 HEAD_SHAPE = sentence("d_model → {0} logits")
+# a mixture of experts in place of the MLP, and latent attention's low-rank projections
+MIXTURE = sentence("mixture of experts")
+ROUTER, EXPERTS, SHARED = sentence("router"), sentence("experts"), sentence("shared")
+ROUTER_PICKS = sentence("picks {0} of {1} experts for each token")
+EXPERTS_HELD = sentence("{0} experts × {1} parameters")
+EXPERTS_LOST = sentence("holds {0} of {1}: experts {2} are missing")
+SHARED_WHOLE = sentence("every token goes through them")
+MIXTURE_NOTE = sentence("the router sends each token through {0} of {1} experts")
+LOW_RANK = sentence("through rank {0}")
+SINKS = sentence("a learned sink per head: attention it may give to no position")
+LATENT_KV = sentence("K and V from one latent of {0}")
 
 
 @dataclass
@@ -100,6 +111,33 @@ def _parallel(census: Census, roles: set[str]) -> bool:
     return census.architecture.family == "gpt_neox" or ("norm.attn" in roles and "norm.mlp" not in roles)
 
 
+def _mixture(census: Census, ts, name: str, block: int) -> Box:
+    """A mixture of experts where the MLP would be: its router, its routed experts (and any it lost), its shared
+    experts; the box keeps the MLP's key, so what points at a block's MLP points at it."""
+    from .moe import moe_of
+
+    moe = moe_of(census)
+    layer = next((m for m in moe.layers if m.block == block), None) if moe is not None else None
+    k = census.architecture.experts_per_token
+    box = _sum(ts, ("mlp", "moe"), MIXTURE, "block.mlp", name)
+    box.detail = MIXTURE_NOTE(k, moe.experts) if moe is not None and k else None  # a frame's note would hide its boxes
+    router = _sum(ts, ("moe.router",), ROUTER, "block.mlp.router", name,
+                  ROUTER_PICKS(k, moe.experts) if moe is not None and k else None)
+    experts = _sum(ts, ("moe.experts",), EXPERTS, "block.mlp.experts", name)
+    if layer is not None:
+        experts.note = EXPERTS_HELD(layer.experts, f"{layer.per_expert:,}")
+        if layer.missing:
+            experts.detail = EXPERTS_LOST(layer.experts, layer.expected, ", ".join(map(str, layer.missing)))
+    box.children = [router, experts]
+    shared = _sum(ts, ("moe.shared",), SHARED, "block.mlp.shared", name, SHARED_WHOLE)
+    if shared.parameters:
+        box.children.append(shared)
+    dense = _sum(ts, ("mlp",), "MLP", "block.mlp.dense", name)
+    if dense.parameters:  # a dense MLP beside the experts: drawn, so the boxes still add up
+        box.children.append(dense)
+    return box
+
+
 def model_diagram(census: Census, block: int = 0) -> Diagram:
     arch = census.architecture
     n = arch.n_layer or 0
@@ -114,6 +152,11 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
 
     if "attn.qkv" in roles:
         projections = [part(("attn.qkv",), "Q K V", "attn.qkv", FUSED_PROJECTION)]
+    elif "attn.kv_a" in roles:  # latent attention (DeepSeek's MLA): Q and KV through low-rank projections
+        q = ("attn.q_a", "attn.q_a_norm", "attn.q_b") if "attn.q_a" in roles else ("attn.q",)
+        projections = [part(q, "Q", "attn.q", LOW_RANK(arch.q_lora_rank) if arch.q_lora_rank else None),
+                       part(("attn.kv_a", "attn.kv_a_norm", "attn.kv_b"), "K V", "attn.kv",
+                            LATENT_KV(arch.kv_lora_rank) if arch.kv_lora_rank else None)]
     else:
         projections = [part(("attn.q",), "Q", "attn.q"), part(("attn.k",), "K", "attn.k"),
                        part(("attn.v",), "V", "attn.v")]
@@ -126,6 +169,10 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
                     FUSED_NODE(arch.fused_attention) if arch.fused_attention else EACH_HEAD)
     if "attn.q_norm" in roles or "attn.k_norm" in roles:  # qk-norm (Qwen3, OLMo 2, Gemma 3): q and k normed per head
         projections.append(part(("attn.q_norm", "attn.k_norm"), NORM, "attn.qk_norm", QK_NORMED))
+    sinks = part(("attn.sinks",), HEADS, "attn.heads")
+    if sinks.parameters:  # gpt-oss: the heads carry one learned sink each
+        heads_box.tensor, heads_box.weights, heads_box.biases = sinks.tensor, sinks.weights, sinks.biases
+        heads_box.detail = SINKS
     attention = part(("attn",), ATTENTION, "attn")
     attention.children = projections + [heads_box, part(("attn.out",), OUT, "attn.out")]
     if "mlp.gate_up" in roles:
@@ -137,6 +184,8 @@ def model_diagram(census: Census, block: int = 0) -> Diagram:
     mlp = part(("mlp",), "MLP", "mlp")
     mlp.children = ups + [Box("block.mlp.act", _activation(census, block), name),
                           part(("mlp.down",), DOWN, "mlp.down")]
+    if any(r.startswith("moe.") for r in roles):
+        mlp = _mixture(census, ts, name, block)
     norm_attn = part(("norm.attn",), NORM, "norm.attn")
     norm_mlp = part(("norm.mlp",), NORM, "norm.mlp")
     loose = _sum([t for t in ts if t.role == "norm"], ("norm",), NORM, "block.norm", name)  # a norm the names

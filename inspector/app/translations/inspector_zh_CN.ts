@@ -358,44 +358,77 @@
     </message>
 </context>
 <context>
+    <name>ExpertLoad</name>
+    <message>
+        <location filename="../expert_load.py" line="122"/>
+        <source>&lt;b&gt;Expert load&lt;/b&gt; over the run</source>
+        <translation>&lt;b&gt;专家负载&lt;/b&gt;（整次运行）</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="123"/>
+        <source>How many times each expert was chosen: a row per MoE block, a column per expert; darker is more often, crossed out: not in this file</source>
+        <translation>每个专家被选中的次数：每个 MoE 块一行，每个专家一列；颜色越深次数越多，打叉的专家不在此文件中</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="165"/>
+        <source>No step yet: the load fills in as the model runs.</source>
+        <translation>还没有步骤：模型运行时负载会逐步填入。</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="168"/>
+        <source>Every expert in the file was chosen at least once in {0} steps.</source>
+        <translation>在 {0} 步中，文件里的每个专家都至少被选中一次。</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="169"/>
+        <source>block {0}: {1}</source>
+        <translation>第 {0} 块：{1}</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="170"/>
+        <source>Never chosen in {0} steps — {1}</source>
+        <translation>{0} 步中从未被选中 — {1}</translation>
+    </message>
+</context>
+<context>
     <name>GenerateView</name>
     <message>
-        <location filename="../generate_view.py" line="140"/>
+        <location filename="../generate_view.py" line="184"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="146"/>
+        <location filename="../generate_view.py" line="190"/>
         <source>{0} token on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="146"/>
+        <location filename="../generate_view.py" line="190"/>
         <source>{0} tokens on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="147"/>
+        <location filename="../generate_view.py" line="191"/>
         <source>, finished: {0}</source>
         <translation>，结束原因：{0}</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="148"/>
+        <location filename="../generate_view.py" line="192"/>
         <source>, paused</source>
         <translation>，已暂停</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="151"/>
+        <location filename="../generate_view.py" line="195"/>
         <source>time to first token {0} ms</source>
         <translation>首个词元用时 {0} 毫秒</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="153"/>
+        <location filename="../generate_view.py" line="197"/>
         <source>{0} tokens/s</source>
         <translation>每秒 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="155"/>
+        <location filename="../generate_view.py" line="199"/>
         <source>settings changed from step {0}</source>
         <translation>设置自第 {0} 步起更改</translation>
     </message>
@@ -632,85 +665,85 @@
 <context>
     <name>InsideView</name>
     <message>
-        <location filename="../inside_view.py" line="26"/>
+        <location filename="../inside_view.py" line="28"/>
         <source>Tick &lt;b&gt;read the inside&lt;/b&gt; in Generate, then Step or Run: every step then shows where it looked (attention) and what each block would have said (the logit lens).</source>
         <translation>在“生成”中勾选&lt;b&gt;读取内部&lt;/b&gt;，然后单步或运行：每一步都会显示它关注了哪里（注意力）以及每一块会说出什么（logit 透镜）。</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="49"/>
+        <location filename="../inside_view.py" line="52"/>
         <source>step </source>
         <translation>第 </translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="50"/>
+        <location filename="../inside_view.py" line="53"/>
         <source>The step on show: step 1 chose the first generated token</source>
         <translation>正在显示的步：第 1 步选出第一个生成的词元</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="71"/>
+        <location filename="../inside_view.py" line="74"/>
         <source>Turn it on</source>
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="98"/>
-        <location filename="../inside_view.py" line="142"/>
+        <location filename="../inside_view.py" line="101"/>
+        <location filename="../inside_view.py" line="145"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="105"/>
+        <location filename="../inside_view.py" line="108"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="112"/>
+        <location filename="../inside_view.py" line="115"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="117"/>
+        <location filename="../inside_view.py" line="120"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="221"/>
+        <location filename="../inside_view.py" line="229"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="223"/>
+        <location filename="../inside_view.py" line="231"/>
         <source> — your choice; the model had chosen &lt;b&gt;{0}&lt;/b&gt;</source>
         <translation> —— 你的选择；模型选的是 &lt;b&gt;{0}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="267"/>
+        <location filename="../inside_view.py" line="280"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="268"/>
-        <location filename="../inside_view.py" line="304"/>
+        <location filename="../inside_view.py" line="281"/>
+        <location filename="../inside_view.py" line="317"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="270"/>
-        <location filename="../inside_view.py" line="305"/>
+        <location filename="../inside_view.py" line="283"/>
+        <location filename="../inside_view.py" line="318"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="304"/>
+        <location filename="../inside_view.py" line="317"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="306"/>
+        <location filename="../inside_view.py" line="319"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="327"/>
+        <location filename="../inside_view.py" line="340"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -719,13 +752,13 @@
     <name>LayersView</name>
     <message>
         <location filename="../layers_view.py" line="23"/>
-        <location filename="../layers_view.py" line="87"/>
+        <location filename="../layers_view.py" line="89"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="23"/>
-        <location filename="../layers_view.py" line="87"/>
+        <location filename="../layers_view.py" line="89"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
@@ -745,101 +778,101 @@
         <translation>绝对值最大</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="87"/>
+        <location filename="../layers_view.py" line="89"/>
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="89"/>
+        <location filename="../layers_view.py" line="91"/>
         <source>Which of a layer&apos;s parameters the histogram shows (a single tensor always shows its own values)</source>
         <translation>直方图显示层的哪些参数（单个张量总是显示它自己的值）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="92"/>
+        <location filename="../layers_view.py" line="94"/>
         <source>log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="121"/>
-        <location filename="../layers_view.py" line="368"/>
+        <location filename="../layers_view.py" line="123"/>
+        <location filename="../layers_view.py" line="388"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="122"/>
+        <location filename="../layers_view.py" line="124"/>
         <source>block</source>
         <translation>块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="125"/>
+        <location filename="../layers_view.py" line="127"/>
         <source>share of the row&apos;s peak (log counts)</source>
         <translation>占该行峰值的比例（对数计数）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="129"/>
+        <location filename="../layers_view.py" line="131"/>
         <source>show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="144"/>
+        <location filename="../layers_view.py" line="146"/>
         <source>compare all blocks:</source>
         <translation>比较所有块：</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="150"/>
+        <location filename="../layers_view.py" line="152"/>
         <source>Histogram</source>
         <translation>直方图</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="151"/>
+        <location filename="../layers_view.py" line="153"/>
         <source>All blocks</source>
         <translation>所有块</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="200"/>
-        <location filename="../layers_view.py" line="257"/>
+        <location filename="../layers_view.py" line="217"/>
+        <location filename="../layers_view.py" line="275"/>
         <source> (tied)</source>
         <translation>（共享）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="236"/>
+        <location filename="../layers_view.py" line="254"/>
         <source>all weights (per block)</source>
         <translation>全部权重（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="237"/>
+        <location filename="../layers_view.py" line="255"/>
         <source>all biases (per block)</source>
         <translation>全部偏置（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="343"/>
+        <location filename="../layers_view.py" line="362"/>
         <source>reading the values…</source>
         <translation>正在读取数值…</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="353"/>
+        <location filename="../layers_view.py" line="373"/>
         <source>{0} has no {1}</source>
         <translation>{0} 没有{1}</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="358"/>
+        <location filename="../layers_view.py" line="378"/>
         <source> — tied to {0}, counted there</source>
         <translation>——与 {0} 绑定，计入那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="367"/>
-        <location filename="../layers_view.py" line="374"/>
+        <location filename="../layers_view.py" line="387"/>
+        <location filename="../layers_view.py" line="397"/>
         <source>count</source>
         <translation>个数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="373"/>
+        <location filename="../layers_view.py" line="396"/>
         <source>no statistics for this selection</source>
         <translation>所选内容没有统计数据</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="25"/>
-        <location filename="../layers_view.py" line="374"/>
+        <location filename="../layers_view.py" line="397"/>
         <source>mean</source>
         <translation>均值</translation>
     </message>
@@ -875,33 +908,33 @@
     </message>
     <message>
         <location filename="../layers_view.py" line="25"/>
-        <location filename="../layers_view.py" line="374"/>
+        <location filename="../layers_view.py" line="397"/>
         <source>std</source>
         <translation>标准差</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="265"/>
+        <location filename="../layers_view.py" line="283"/>
         <source>tied to {0}, counted there</source>
         <translation>与 {0} 共享，计在那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="374"/>
+        <location filename="../layers_view.py" line="397"/>
         <source>min</source>
         <translation>最小值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="375"/>
+        <location filename="../layers_view.py" line="398"/>
         <source>max</source>
         <translation>最大值</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="26"/>
-        <location filename="../layers_view.py" line="375"/>
+        <location filename="../layers_view.py" line="398"/>
         <source>zeros</source>
         <translation>零值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="426"/>
+        <location filename="../layers_view.py" line="449"/>
         <source>distribution per block (log counts, each row scaled to its peak)</source>
         <translation>每块的分布（对数计数，每行按自身峰值缩放）</translation>
     </message>
@@ -927,6 +960,19 @@
         <location filename="../lens_table.py" line="58"/>
         <source> — the chosen token&apos;s first appearance</source>
         <translation>——被选词元首次出现</translation>
+    </message>
+</context>
+<context>
+    <name>LoadMap</name>
+    <message>
+        <location filename="../expert_load.py" line="108"/>
+        <source>block {0}, expert {1}: not in this file (the export lost it)</source>
+        <translation>第 {0} 块，专家 {1}：不在此文件中（导出时丢失）</translation>
+    </message>
+    <message>
+        <location filename="../expert_load.py" line="109"/>
+        <source>block {0}, expert {1}: chosen at {2} of {3} steps</source>
+        <translation>第 {0} 块，专家 {1}：在 {3} 步中被选中 {2} 次</translation>
     </message>
 </context>
 <context>
@@ -1251,263 +1297,268 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../overview_view.py" line="134"/>
+        <location filename="../overview_view.py" line="135"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="134"/>
+        <location filename="../overview_view.py" line="135"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="134"/>
+        <location filename="../overview_view.py" line="135"/>
         <source>Scale</source>
         <translation>规模</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="137"/>
+        <location filename="../overview_view.py" line="138"/>
         <source>weights per layer</source>
         <translation>每层的权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="139"/>
+        <location filename="../overview_view.py" line="140"/>
         <source>biases per layer</source>
         <translation>每层的偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="146"/>
+        <location filename="../overview_view.py" line="147"/>
         <source>no biases: every layer of this model is bias-free</source>
         <translation>没有偏置：这个模型的每一层都不带偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="168"/>
+        <location filename="../overview_view.py" line="171"/>
         <source>Open a model: File → Open, or drop one on the window.</source>
         <translation>打开模型：文件 → 打开，或把模型拖到窗口上。</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="178"/>
+        <location filename="../overview_view.py" line="182"/>
         <source>{0} ({1} KV)</source>
         <translation>{0}（{1} 个 KV）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="180"/>
+        <location filename="../overview_view.py" line="184"/>
         <source>not in the graph</source>
         <translation>计算图中没有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="181"/>
+        <location filename="../overview_view.py" line="185"/>
         <source>{0} (the graph says {1})</source>
         <translation>{0}（计算图为 {1}）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="187"/>
+        <location filename="../overview_view.py" line="191"/>
         <source>{0} (1 of {1} files: File → Open Variant)</source>
         <translation>{0}（{1} 个文件之一：文件 → 打开变体）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="191"/>
+        <location filename="../overview_view.py" line="195"/>
         <source>, named by {0}</source>
         <translation>，由 {0} 命名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="193"/>
-        <location filename="../overview_view.py" line="211"/>
+        <location filename="../overview_view.py" line="197"/>
+        <location filename="../overview_view.py" line="216"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="193"/>
+        <location filename="../overview_view.py" line="197"/>
         <source>family</source>
         <translation>模型族</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="194"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>layers</source>
         <translation>层数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="194"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>width (d_model)</source>
         <translation>宽度（d_model）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="194"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>heads</source>
         <translation>头数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="194"/>
+        <location filename="../overview_view.py" line="198"/>
         <source>head dim</source>
         <translation>头维度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="195"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>MLP width</source>
         <translation>MLP 宽度</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="195"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>vocabulary</source>
         <translation>词表</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="195"/>
+        <location filename="../overview_view.py" line="199"/>
         <source>context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="196"/>
+        <location filename="../overview_view.py" line="200"/>
         <source>LM head</source>
         <translation>语言模型头</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="196"/>
+        <location filename="../overview_view.py" line="200"/>
         <source>tied to the embedding</source>
         <translation>与嵌入共享</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="197"/>
+        <location filename="../overview_view.py" line="201"/>
         <source>its own matrix</source>
         <translation>独立矩阵</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="197"/>
+        <location filename="../overview_view.py" line="201"/>
         <source>none found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="198"/>
+        <location filename="../overview_view.py" line="202"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="198"/>
+        <location filename="../overview_view.py" line="202"/>
         <source>yes</source>
         <translation>有</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="198"/>
+        <location filename="../overview_view.py" line="202"/>
         <source>no (full recompute)</source>
         <translation>无（每步全部重算）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="199"/>
+        <location filename="../overview_view.py" line="203"/>
         <source>attention</source>
         <translation>注意力</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="199"/>
+        <location filename="../overview_view.py" line="203"/>
         <source>one fused {0} node per block</source>
         <translation>每块一个融合的 {0} 节点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="199"/>
+        <location filename="../overview_view.py" line="203"/>
         <source>unfused ops</source>
         <translation>未融合的算子</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="200"/>
+        <location filename="../overview_view.py" line="204"/>
         <source>dtypes</source>
         <translation>数据类型</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="208"/>
+        <location filename="../overview_view.py" line="213"/>
         <source>parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="209"/>
+        <location filename="../overview_view.py" line="214"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="210"/>
+        <location filename="../overview_view.py" line="215"/>
         <source>biases</source>
         <translation>偏置</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="211"/>
+        <location filename="../overview_view.py" line="216"/>
         <source> + {0} external</source>
         <translation> + {0} 外部数据</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="213"/>
+        <location filename="../overview_view.py" line="218"/>
         <source>stored tensors</source>
         <translation>存储的张量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="213"/>
+        <location filename="../overview_view.py" line="218"/>
         <source>{0} holding parameters</source>
         <translation>{0} 个含参数</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="214"/>
+        <location filename="../overview_view.py" line="219"/>
         <source>aliases</source>
         <translation>别名</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="214"/>
+        <location filename="../overview_view.py" line="219"/>
         <source>{0} (deduplicated by the exporter)</source>
         <translation>{0}（导出器去重产生）</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="215"/>
+        <location filename="../overview_view.py" line="220"/>
         <source>tied copies</source>
         <translation>绑定副本</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="215"/>
+        <location filename="../overview_view.py" line="220"/>
         <source>non-parameter constants</source>
         <translation>非参数常量</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="216"/>
+        <location filename="../overview_view.py" line="221"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="217"/>
+        <location filename="../overview_view.py" line="222"/>
         <source>scales, zero points</source>
         <translation>缩放因子、零点</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="224"/>
+        <location filename="../overview_view.py" line="229"/>
         <source>memory</source>
         <translation>内存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="228"/>
+        <location filename="../overview_view.py" line="233"/>
         <source>KV cache / token</source>
         <translation>每词元 KV 缓存</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="231"/>
+        <location filename="../overview_view.py" line="236"/>
         <source>✓ equals the count</source>
         <translation>✓ 与清点结果相等</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="231"/>
+        <location filename="../overview_view.py" line="236"/>
         <source>differs from the count by {0}</source>
         <translation>与清点结果相差 {0}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="232"/>
+        <location filename="../overview_view.py" line="237"/>
         <source>{0} formula</source>
         <translation>{0} 公式</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="234"/>
+        <location filename="../overview_view.py" line="239"/>
         <source>where</source>
         <translation>其中</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="237"/>
+        <location filename="../overview_view.py" line="244"/>
+        <source>{0} ({1} active)</source>
+        <translation>{0}（激活 {1}）</translation>
+    </message>
+    <message>
+        <location filename="../overview_view.py" line="245"/>
         <source>{0} = {1} this model</source>
         <translation>{0} = 本模型的 {1}</translation>
     </message>
     <message>
-        <location filename="../overview_view.py" line="239"/>
+        <location filename="../overview_view.py" line="247"/>
         <source>{0}; this model is {1} larger</source>
         <translation>{0}；本模型是它的 {1}</translation>
     </message>
@@ -1589,6 +1640,47 @@
     </message>
 </context>
 <context>
+    <name>RoutingCanvas</name>
+    <message>
+        <location filename="../routing_strip.py" line="68"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
+    </message>
+    <message>
+        <location filename="../routing_strip.py" line="156"/>
+        <source>step {0}: {1}</source>
+        <translation>第 {0} 步：{1}</translation>
+    </message>
+    <message>
+        <location filename="../routing_strip.py" line="160"/>
+        <source>expert {0} ({1})</source>
+        <translation>专家 {0}（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../routing_strip.py" line="161"/>
+        <source>block {0}: {1}</source>
+        <translation>第 {0} 块：{1}</translation>
+    </message>
+    <message>
+        <location filename="../routing_strip.py" line="164"/>
+        <source>  not in this file: {0} (the token got nothing from it)</source>
+        <translation>  不在此文件中：{0}（该词元从它那里什么也没得到）</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingStrip</name>
+    <message>
+        <location filename="../routing_strip.py" line="191"/>
+        <source>&lt;b&gt;Experts per token&lt;/b&gt; — each MoE block&apos;s chosen experts, darker: more of the router&apos;s weight</source>
+        <translation>&lt;b&gt;每个词元的专家&lt;/b&gt; — 每个 MoE 块选中的专家，颜色越深：路由器给的权重越大</translation>
+    </message>
+    <message>
+        <location filename="../routing_strip.py" line="194"/>
+        <source>Hover a token for its experts and their weights; click it to show that step</source>
+        <translation>悬停在词元上查看它的专家和权重；点击以显示那一步</translation>
+    </message>
+</context>
+<context>
     <name>RunPlots</name>
     <message>
         <location filename="../run_plots.py" line="26"/>
@@ -1628,6 +1720,24 @@
         <location filename="../staging.py" line="71"/>
         <source>Could not show part of the model</source>
         <translation>无法显示模型的一部分</translation>
+    </message>
+</context>
+<context>
+    <name>StepExperts</name>
+    <message>
+        <location filename="../step_experts.py" line="52"/>
+        <source>(not in this file)</source>
+        <translation>（不在此文件中）</translation>
+    </message>
+    <message>
+        <location filename="../step_experts.py" line="53"/>
+        <source>Experts</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <location filename="../step_experts.py" line="64"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
     </message>
 </context>
 <context>
