@@ -15,11 +15,14 @@ import numpy as np
 from .. import palette, units
 from ..engine.inside import inside_note, mean_attention
 from . import i18n
+from .ablation_bar import AblationBar
 from .attention_grid import HEADER_H, MAX_CELL_H, AttentionGrid
+from .heads_panel import HeadsPanel
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
 from .qt_compat import QtCore, QtWidgets
 from .splitters import KeptSplitter
+from .switch_off_menu import SwitchOffMenu
 from .token_chips import TokenChips
 
 MEAN = -1  # the head chooser's "mean of heads"
@@ -127,7 +130,7 @@ class InsideView(QtWidgets.QWidget):
         right.default_sizes = self._right_sizes
         split = KeptSplitter("inside/splitter")
         split.addWidget(self.diagram)
-        split.addWidget(right)
+        split.addWidget(self._pages(right, session.run.ablation))
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
@@ -146,9 +149,42 @@ class InsideView(QtWidgets.QWidget):
         lay.addLayout(header)
         lay.addWidget(self.hint_box)
         lay.addWidget(self.note)
+        lay.addWidget(self.ablation_bar)
         lay.addWidget(split, 1)
         self._show_empty()
         session.run.changed.connect(self.show_run)
+
+    def _pages(self, step_pane: QtWidgets.QWidget, ablation) -> QtWidgets.QTabWidget:
+        """The step on show, and (a tab) what each head does; right-clicking a head or a diagram box switches it
+        off (the session keeps what is off: session/ablation.py)."""
+        self.heads_panel = HeadsPanel(ablation)
+        self.pages = QtWidgets.QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(step_pane, self.tr("This Step"))
+        self.pages.addTab(self.heads_panel, self.tr("What Each Head Does"))
+        self.ablation_bar = AblationBar(ablation, go_to=lambda: self.session.go_to.emit("generate"),
+                                        hide_when_empty=True)
+        self.switch_menu: SwitchOffMenu | None = None
+        self.grid.menu_asked.connect(lambda b, h, pos: self._popup(SwitchOffMenu.for_head(ablation, b, h, self), pos))
+        self.diagram.menu_asked.connect(lambda b, key, pos: self._popup(SwitchOffMenu.for_box(
+            ablation, b, key, self._heads(ablation), self), pos))
+        ablation.parts_changed.connect(self._parts_off)
+        self._parts_off(ablation.parts)
+        return self.pages
+
+    def _heads(self, ablation) -> int:
+        hooks = ablation.hooks
+        arch = self.census.architecture if self.census is not None else None
+        return hooks.n_head if hooks is not None else (arch.n_head or 0) if arch is not None else 0
+
+    def _popup(self, menu, pos) -> None:
+        self.switch_menu = menu  # kept: a test (or a keyboard user) reaches its entries
+        if menu is not None:
+            menu.popup(pos)
+
+    def _parts_off(self, parts) -> None:
+        self.grid.set_off({(p.block, p.head if p.kind == "head" else None) for p in parts if p.kind != "mlp"})
+        self.diagram.set_off(parts)
 
     def _right_sizes(self, total: int) -> list[int]:
         """The lens as tall as its rows (one per block), the context two lines of chips, the grid the rest."""
