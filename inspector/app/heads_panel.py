@@ -25,11 +25,19 @@ COLUMNS = (
     QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "block"),
     QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "head"),
     QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "role"),
-    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "previous-token"),
-    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "induction"),
-    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "first-token"),
-    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "loss rise (nats)"),
+    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "prev."),
+    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "ind."),
+    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "first"),
+    QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "loss rise"),
 )
+TIPS = {
+    3: QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "Previous-token score: the mean attention on the position before"),
+    4: QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "Induction score: the mean attention on the token after the current "
+                                "one's earlier occurrence"),
+    5: QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "First-token score: the mean attention on position 0"),
+    6: QtCore.QT_TRANSLATE_NOOP("HeadsPanel", "How much the loss on the repeated half rises (nats per token) with "
+                                "this head switched off alone"),
+}
 
 
 def role_colour(role: str) -> QtGui.QColor:
@@ -46,7 +54,7 @@ class HeadsMap(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMouseTracking(True)
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(70)
         self.reading = None
         self.selected: tuple[int, int] | None = None
         self.off: set[tuple[int, int | None]] = set()
@@ -183,6 +191,9 @@ class HeadsPanel(QtWidgets.QWidget):
         self.map.menu_asked.connect(self._menu)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        for col, tip in TIPS.items():
+            self.table.horizontalHeaderItem(col).setToolTip(self.tr(tip))
+        self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
@@ -197,7 +208,7 @@ class HeadsPanel(QtWidgets.QWidget):
         ll.addWidget(self.legend)
         ll.addWidget(self.map, 1)
         ll.addWidget(self.detail)
-        split = QtWidgets.QSplitter()
+        split = QtWidgets.QSplitter(QtCore.Qt.Vertical)  # the map over the table: each gets the whole width
         split.addWidget(left)
         split.addWidget(self.table)
         split.setChildrenCollapsible(False)
@@ -213,6 +224,7 @@ class HeadsPanel(QtWidgets.QWidget):
         ablation.heads_progress.connect(self._progress)
         ablation.failed.connect(self._failed)
         ablation.parts_changed.connect(self._parts_changed)
+        ablation.hooks_changed.connect(lambda _hooks: self._progress(ablation.reading))  # another model: Read or not
         self.show_reading(ablation.heads)
         self._progress(ablation.reading)
         self._parts_changed(ablation.parts)
@@ -287,13 +299,15 @@ class HeadsPanel(QtWidgets.QWidget):
                 item.setData(QtCore.Qt.UserRole, row)
                 item.key = value if not isinstance(value, str) and value is not None else (
                     ROLES.index(hs.role) if col == 2 and hs.role in ROLES else len(ROLES) if col == 2 else -np.inf)
+                if col == 0:
+                    item.key = (hs.block, hs.head)  # block by block, head by head
                 if col != 2:
                     item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
                 else:
                     item.setForeground(role_colour(hs.role) if hs.role != NONE else QtGui.QColor(palette.LABEL))
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
-        self.table.resizeColumnsToContents()
+        self.table.sortItems(0, QtCore.Qt.AscendingOrder)
 
     def describe(self, block: int, head: int) -> str:
         """One head's scores and loss rise, as the detail line shows them."""
