@@ -6,7 +6,12 @@ while something is off.  The parts live in the session (session/ablation.py); th
 from __future__ import annotations
 
 from ..model.ablation import Part
-from .qt_compat import QtWidgets
+from .qt_compat import QtCore, QtWidgets
+
+# why an entry is greyed out before the model says (session/ablation.py translates them in this context)
+HOOKS_PENDING = QtCore.QT_TRANSLATE_NOOP("SwitchOffMenu", "still finding where this model's parts can be switched "
+                                         "off")
+NO_MODEL = QtCore.QT_TRANSLATE_NOOP("SwitchOffMenu", "no model is open")
 
 
 class SwitchOffMenu(QtWidgets.QMenu):
@@ -33,10 +38,7 @@ class SwitchOffMenu(QtWidgets.QMenu):
             menu = cls(ablation, parent)
             menu.add_part(Part(block, "attn"))
             if key == "block.attn.heads" and heads:
-                sub = menu.addMenu(menu.tr("Switch off one head"))
-                sub.setToolTipsVisible(True)
-                for h in range(heads):
-                    menu.add_part(Part(block, "head", h), sub)
+                menu.add_heads(block, heads)
         elif key.startswith("block.mlp"):
             menu = cls(ablation, parent)
             menu.add_part(Part(block, "mlp"))
@@ -44,6 +46,12 @@ class SwitchOffMenu(QtWidgets.QMenu):
             return None
         menu.add_clear()
         return menu
+
+    def add_heads(self, block: int, heads: int) -> None:
+        sub = self.addMenu(self.tr("Switch off one head"))
+        sub.setToolTipsVisible(True)
+        for h in range(heads):
+            self.add_part(Part(block, "head", h), sub)
 
     def text_for(self, part: Part, off: bool) -> str:
         if part.kind == "head":

@@ -18,9 +18,6 @@ from ..qt_compat import QtCore
 from ..workers import Job, end_job
 
 SETTLE_MS = 400  # after the last part switched on or off, before the comparison starts
-HOOKS_PENDING = QtCore.QT_TRANSLATE_NOOP("AblationSession", "still finding where this model's parts can be switched "
-                                         "off")
-NO_MODEL = QtCore.QT_TRANSLATE_NOOP("AblationSession", "no model is open")
 
 
 class AblationSession(QtCore.QObject):
@@ -89,11 +86,12 @@ class AblationSession(QtCore.QObject):
     def why_not(self, part: Part) -> str:
         """'' when `part` can be switched off in this model, else why not (in the interface's language)."""
         from .. import i18n
+        from ..switch_off_menu import HOOKS_PENDING, NO_MODEL
 
         if not self.path:
-            return i18n.translate("AblationSession", NO_MODEL)
+            return i18n.translate("SwitchOffMenu", NO_MODEL)
         if self.hooks is None:
-            return self.hooks_error or i18n.translate("AblationSession", HOOKS_PENDING)
+            return self.hooks_error or i18n.translate("SwitchOffMenu", HOOKS_PENDING)
         hooks = self.hooks
         head_ok = part.kind != "head" or 0 <= (part.head or 0) < hooks.n_head
         if head_ok and hooks.takes(part):
