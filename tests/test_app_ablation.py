@@ -8,6 +8,7 @@ pytest.importorskip("pytestqt")
 
 from inspector import ablation_text as say  # noqa: E402
 from inspector.app.main import parse_args  # noqa: E402
+from inspector.app import shot_stages  # noqa: E402
 from inspector.app.qt_compat import QtCore, QtGui, QtWidgets  # noqa: E402
 from inspector.app.switch_off_menu import SwitchOffMenu  # noqa: E402
 from inspector.engine import Generator  # noqa: E402
@@ -48,8 +49,9 @@ def test_switching_off_from_the_grid_and_the_diagram_shows_what_changed(qtbot, w
     qtbot.waitUntil(lambda: inside.grid.attention is not None, timeout=TIMEOUT)
     assert not inside.ablation_bar.isVisible()  # nothing off: no bar
 
-    right_click(qtbot, inside.grid, inside.grid._cell(1, 2).center())
-    menu = inside.switch_menu
+    menu = shot_stages.open_menu(window, "grid:1.2")  # a real right-click, as --menu makes it for a screenshot
+    assert menu is inside.switch_menu and menu.isVisible()
+    assert shot_stages.grab(window, menu).size() == window.grab().size()
     assert [a.text() for a in menu.entries()] == ["Switch off head 2 of block 1", "Switch off the attention of block 1"]
     assert all(a.isEnabled() for a in menu.entries())
     entry(menu, "Switch off head 2 of block 1").trigger()
@@ -90,6 +92,16 @@ def test_switching_off_from_the_grid_and_the_diagram_shows_what_changed(qtbot, w
     assert parted is not None  # (these parts change this run: the marks are tested)
     assert f"the runs part at step {parted + 1}" in summary and "underline" in panel.off.toHtml()
     assert panel.table.currentRow() == parted
+
+    # switched on and off again in a row: one new comparison, the stale one never shown
+    shown = []
+    ablation.comparison_changed.connect(shown.append)
+    ablation.switch(Part(0, "mlp"), off=False)
+    ablation.switch(Part(0, "mlp"))
+    qtbot.waitUntil(lambda: bool(shown) and ablation.comparing is None, timeout=TIMEOUT)
+    qtbot.wait(300)
+    assert len(shown) == 1 and shown[0].intact.new_ids == expected.intact.new_ids
+    ablation.comparison_changed.disconnect(shown.append)
 
     # a part switched back on from the bar's link; then everything: the comparison goes
     inside.ablation_bar._link("0")
@@ -148,6 +160,14 @@ def test_read_heads_fills_the_map_and_the_table_and_the_report(qtbot, window, tm
     entry(panel.menu, "Switch off head 0 of block 0").trigger()
     panel.menu.close()
     assert ablation.parts == (Part(0, "head", 0),) and (0, 0) in map_.off
+    ablation.clear()
+    # a rebuilt Inside tab (View → Language rebuilds them all) shows the reading, on the page it was on
+    new = window.rebuild_view("inside")
+    qtbot.waitUntil(lambda: not window.stager.busy, timeout=30000)
+    assert new is not inside and new.pages.currentWidget() is new.heads_panel
+    assert new.heads_panel.table.rowCount() == 8 and new.heads_panel.map.reading is reading
+    ablation.switch(Part(1, "attn"))  # the old views are gone: their listeners with them
+    assert new.heads_panel.map.off == {(1, None)}
     ablation.clear()
     # the report offers the reading and writes its section
     dialog = window.export_report()

@@ -31,6 +31,8 @@ class AblationBar(QtWidgets.QWidget):
         self.compare_btn.setToolTip(self.tr("Run the intact and the switched-off model again with the Generate "
                                             "tab's prompt and settings as they are now"))
         self.compare_btn.clicked.connect(self._compare)
+        self.cancel_btn = QtWidgets.QPushButton(self.tr("Cancel"))
+        self.cancel_btn.clicked.connect(ablation.cancel_compare)
         self.clear_btn = QtWidgets.QPushButton(self.tr("Switch All Back On"))
         self.clear_btn.clicked.connect(ablation.clear)
         lay = QtWidgets.QHBoxLayout(self)
@@ -38,6 +40,7 @@ class AblationBar(QtWidgets.QWidget):
         lay.addWidget(self.parts_label, 1)
         lay.addWidget(self.progress)
         lay.addWidget(self.compare_btn)
+        lay.addWidget(self.cancel_btn)
         lay.addWidget(self.clear_btn)
         self.show_btn = None
         if go_to is not None:
@@ -70,6 +73,8 @@ class AblationBar(QtWidgets.QWidget):
         elif a.compare_error and parts:
             text += "<br>" + html.escape(a.compare_error)
         self.progress.setVisible(a.comparing is not None)
+        self.cancel_btn.setVisible(a.comparing is not None)
+        self.compare_btn.setVisible(a.comparing is None)
         self.parts_label.setText(text)
         self.compare_btn.setEnabled(bool(parts))
         self.clear_btn.setEnabled(bool(parts))

@@ -224,7 +224,7 @@ class HeadsPanel(QtWidgets.QWidget):
         ablation.heads_progress.connect(self._progress)
         ablation.failed.connect(self._failed)
         ablation.parts_changed.connect(self._parts_changed)
-        ablation.hooks_changed.connect(lambda _hooks: self._progress(ablation.reading))  # another model: Read or not
+        ablation.hooks_changed.connect(self._hooks_changed)
         self.show_reading(ablation.heads)
         self._progress(ablation.reading)
         self._parts_changed(ablation.parts)
@@ -250,6 +250,10 @@ class HeadsPanel(QtWidgets.QWidget):
             self.status.setText(i18n.core(what) if what is not None else self.tr("starting…"))
         elif not self.ablation.heads_error:
             self.status.setText("")
+
+    def _hooks_changed(self, _hooks) -> None:
+        """Another model (or its parts found): Read Heads is offered when a model is open."""
+        self._progress(self.ablation.reading)
 
     def _failed(self, kind: str, message: str, _details: str) -> None:
         if kind == "heads":

@@ -350,11 +350,12 @@ class InsideView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ kept across a rebuild
     def state(self) -> dict:
-        return {"block": self.layer.currentData(), "head": self.head.currentData()}
+        return {"block": self.layer.currentData(), "head": self.head.currentData(), "page": self.pages.currentIndex()}
 
     def restore_state(self, state: dict) -> None:
-        """The block and head it was shaded by (once the run's steps have filled the choosers)."""
+        """The block and head it was shaded by (once the run's steps have filled the choosers), the page on show."""
         self.redraw()
+        self.pages.setCurrentIndex(state.get("page", 0))
         for combo, value in ((self.layer, state.get("block")), (self.head, state.get("head"))):
             if value is not None and (i := combo.findData(value)) >= 0:
                 combo.setCurrentIndex(i)

@@ -9,6 +9,7 @@ parts starts a new comparison after a short pause (several parts switched off in
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 
 from ... import ablation_text as say
@@ -143,6 +144,8 @@ class AblationSession(QtCore.QObject):
         self._compare_serial = self._serial
         settings = self.run.settings
         config = replace(settings.config(), inside=False)  # the copy's keep input is all the comparison reads
+        if config.sampling.seed is None:  # "a new seed each run": one new seed, the same for both runs
+            config = replace(config, sampling=replace(config.sampling, seed=secrets.randbelow(2 ** 31)))
         self.compare_error = ""
         self._set_comparing((0.0, ""))
         self._compare.emit(CompareRequest(Ablation(self.parts), settings.prompt, config, self._serial))
