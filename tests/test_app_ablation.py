@@ -2,11 +2,14 @@
 menus, the intact and switched-off runs side by side in Generate, what each head does in the Inside tab, the
 report's heads section, and the screenshot flags."""
 
+import html
+
 import pytest
 
 pytest.importorskip("pytestqt")
 
 from inspector import ablation_text as say  # noqa: E402
+from inspector import units  # noqa: E402
 from inspector.app.main import parse_args  # noqa: E402
 from inspector.app import shot_stages  # noqa: E402
 from inspector.app.qt_compat import QtCore, QtGui, QtWidgets  # noqa: E402
@@ -92,6 +95,9 @@ def test_switching_off_from_the_grid_and_the_diagram_shows_what_changed(qtbot, w
     assert parted is not None  # (these parts change this run: the marks are tested)
     assert f"the runs part at step {parted + 1}" in summary and "underline" in panel.off.toHtml()
     assert panel.table.currentRow() == parted
+    shift = expected.changes[parted].rose[0]
+    assert f"rose: {units.token(expected.texts[shift.id])} {shift.intact:.2f}→{shift.ablated:.2f}" in \
+        html.unescape(panel.detail.text())
 
     # switched on and off again in a row: one new comparison, the stale one never shown
     shown = []
@@ -178,6 +184,27 @@ def test_read_heads_fills_the_map_and_the_table_and_the_report(qtbot, window, tm
         dialog.start()
     written = out.read_text(encoding="utf-8")
     assert "<h2>What each head does</h2>" in written and "<td>induction</td>" in written
+
+
+def test_a_model_without_roles_says_so_plainly(qtbot, settings):
+    """The sample model has no head that reaches the threshold: the panel names its strongest score."""
+    from inspector.app.heads_panel import HeadsPanel
+    from inspector.app.session import RunSession
+    from inspector.engine.heads import HeadScore, HeadsReading
+
+    heads = [HeadScore(b, h, {"previous-token": 0.1 + 0.02 * (2 * b + h), "induction": 0.01, "first-token": 0.03},
+                       0.0) for b in range(2) for h in range(2)]
+    reading = HeadsReading([1, 2], 1, 0, None, 2, 2, 3.0, 3.1, heads)
+
+    ablation = RunSession(settings).ablation  # the session's state, without a model
+    ablation.heads = reading
+    panel = HeadsPanel(ablation)
+    qtbot.addWidget(panel)
+    assert ("No head takes a role in this model: the strongest score is previous-token 0.160 (block 1, head 1), "
+            "below 0.4.") in panel.summary.text()
+    heads[0].scores["induction"] = 0.9
+    panel.show_reading(reading)
+    assert "No head takes a role" not in panel.summary.text()
 
 
 def test_the_screenshot_flags_are_checked_before_anything_loads(capsys):

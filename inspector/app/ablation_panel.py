@@ -88,9 +88,18 @@ class AblationPanel(QtWidgets.QWidget):
             header.setSectionResizeMode(col, QtWidgets.QHeaderView.Stretch if col >= 6 else
                                         QtWidgets.QHeaderView.ResizeToContents)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.detail = QtWidgets.QLabel()  # the selected step's shifts whole (the table's columns may be narrow)
+        self.detail.setWordWrap(True)
+        self.detail.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.table.itemSelectionChanged.connect(self._row_picked)
+        steps = QtWidgets.QWidget()
+        sl = QtWidgets.QVBoxLayout(steps)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.table, 1)
+        sl.addWidget(self.detail)
         split = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         split.addWidget(texts)
-        split.addWidget(self.table)
+        split.addWidget(steps)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
@@ -104,6 +113,7 @@ class AblationPanel(QtWidgets.QWidget):
     def show_comparison(self, comparison) -> None:
         self.comparison = comparison
         self.table.setRowCount(0)
+        self.detail.setText("")
         if comparison is None:
             self.summary.setText("")
             self.summary.setVisible(False)
@@ -127,15 +137,28 @@ class AblationPanel(QtWidgets.QWidget):
         self.off.setHtml(run_html(prompt, comparison.ablated.steps, parted))
         self._fill_table(comparison)
 
+    def _row_picked(self) -> None:
+        """The selected step's KL and every candidate that rose and fell, in the core's sentences."""
+        row = self.table.currentRow()
+        if self.comparison is None or not 0 <= row < len(self.comparison.changes):
+            self.detail.setText("")
+            return
+        c = self.comparison.changes[row]
+        lines = [self.tr("<b>step {0}</b>: KL {1} nats").format(c.index + 1, f"{c.kl:.4f}")]
+        for said, shifts in ((say.ROSE, c.rose), (say.FELL, c.fell)):
+            if shifts:
+                lines.append(html.escape(i18n.core(said(self._shifts(shifts, len(shifts))))))
+        self.detail.setText("; ".join(lines))
+
     def _token(self, ids: list[int], i: int) -> str:
         if i >= len(ids):
             return "—"  # that run had ended
         return units.token(self.comparison.texts.get(ids[i], f"<{ids[i]}>"))
 
-    def _shifts(self, shifts) -> str:
+    def _shifts(self, shifts, n: int = SHIFTS_SHOWN) -> str:
         texts = self.comparison.texts
         return ", ".join(f"{units.token(texts.get(s.id, f'<{s.id}>'))} {s.intact:.2f}→{s.ablated:.2f}"
-                         for s in shifts[:SHIFTS_SHOWN])
+                         for s in shifts[:n])
 
     def _fill_table(self, comparison) -> None:
         changes = comparison.changes
@@ -156,6 +179,7 @@ class AblationPanel(QtWidgets.QWidget):
                 if col in (6, 7):
                     item.setToolTip(text)
                 self.table.setItem(row, col, item)
-        if parted is not None and parted < len(changes):
-            self.table.selectRow(parted)
-            self.table.scrollToItem(self.table.item(parted, 0))
+        if changes:  # the step where the runs part, else the first: its shifts whole under the table
+            first = parted if parted is not None and parted < len(changes) else 0
+            self.table.selectRow(first)
+            self.table.scrollToItem(self.table.item(first, 0))

@@ -291,6 +291,9 @@ class HeadsPanel(QtWidgets.QWidget):
                  i18n.core(say.HEADS_RULE(THRESHOLD, say.NUMBERING))]
         if reading.note:
             lines.append(i18n.core(reading.note))
+        best = self.strongest(reading)
+        if best is not None:
+            lines.append(best)
         self.summary.setText("<br>".join(html.escape(line) for line in lines))
         self.table.setRowCount(len(reading.heads))
         for row, hs in enumerate(reading.heads):
@@ -312,6 +315,16 @@ class HeadsPanel(QtWidgets.QWidget):
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
         self.table.sortItems(0, QtCore.Qt.AscendingOrder)
+
+    def strongest(self, reading) -> str | None:
+        """Where no head takes a role but the scores were read, the strongest score, plainly: what this model shows."""
+        scored = [(hs.scores[r], r, hs) for hs in reading.heads if hs.scores for r in ROLES]
+        if not scored or any(hs.role != NONE for hs in reading.heads):
+            return None
+        score, role, hs = max(scored, key=lambda t: t[0])
+        return self.tr("No head takes a role in this model: the strongest score is {0} {1} (block {2}, head {3}), "
+                       "below {4}.").format(i18n.core(say.ROLE_NAMES[role]), f"{score:.3f}", hs.block, hs.head,
+                                            THRESHOLD)
 
     def describe(self, block: int, head: int) -> str:
         """One head's scores and loss rise, as the detail line shows them."""

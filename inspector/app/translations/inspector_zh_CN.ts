@@ -15,36 +15,41 @@
     </message>
     <message>
         <location filename="../ablation_bar.py" line="34"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="36"/>
         <source>Switch All Back On</source>
         <translation>全部重新打开</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="44"/>
+        <location filename="../ablation_bar.py" line="47"/>
         <source>Show in Generate</source>
         <translation>在“生成”中查看</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="45"/>
+        <location filename="../ablation_bar.py" line="48"/>
         <source>The intact and the switched-off runs side by side</source>
         <translation>完整运行与关闭部件后的运行并排对照</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="59"/>
+        <location filename="../ablation_bar.py" line="62"/>
         <source>&lt;b&gt;Switched off&lt;/b&gt; (click one to switch it back on): {0}</source>
         <translation>&lt;b&gt;已关闭&lt;/b&gt;（点击一项即可重新打开）：{0}</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="61"/>
+        <location filename="../ablation_bar.py" line="64"/>
         <source>Nothing is switched off: right-click a head in the Inside tab&apos;s attention grid or heads map, or an attention or MLP box of its model diagram, to switch it off and see what changes.</source>
         <translation>尚未关闭任何部件：在“内部”页的注意力网格或注意力头图中右键点击一个头，或在模型结构图中右键点击注意力或 MLP 方框，即可关闭它并查看带来的变化。</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="67"/>
+        <location filename="../ablation_bar.py" line="70"/>
         <source>running the intact model…</source>
         <translation>正在运行完整模型…</translation>
     </message>
     <message>
-        <location filename="../ablation_bar.py" line="68"/>
+        <location filename="../ablation_bar.py" line="71"/>
         <source>running with the parts switched off…</source>
         <translation>正在运行关闭部件后的模型…</translation>
     </message>
@@ -145,6 +150,11 @@
         <location filename="../ablation_panel.py" line="75"/>
         <source>&lt;b&gt;Switched off&lt;/b&gt;</source>
         <translation>&lt;b&gt;已关闭部件&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="147"/>
+        <source>&lt;b&gt;step {0}&lt;/b&gt;: KL {1} nats</source>
+        <translation>&lt;b&gt;第 {0} 步&lt;/b&gt;：KL {1} 奈特</translation>
     </message>
 </context>
 <context>
@@ -901,22 +911,27 @@
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../heads_panel.py" line="280"/>
+        <location filename="../heads_panel.py" line="284"/>
         <source>Read Heads scores every head as previous-token (looks at the position before), induction (looks at the token after the current one&apos;s earlier occurrence) or first-token, on random tokens repeated twice, and measures what the model loses without it.</source>
         <translation>“读取注意力头”在重复两遍的随机词元上，把每个头判为前一词元头（看前一个位置）、归纳头（看当前词元上一次出现之后的词元）或首词元头，并测量没有它时模型损失多少。</translation>
     </message>
     <message>
-        <location filename="../heads_panel.py" line="316"/>
+        <location filename="../heads_panel.py" line="325"/>
+        <source>No head takes a role in this model: the strongest score is {0} {1} (block {2}, head {3}), below {4}.</source>
+        <translation>这个模型中没有哪个头取得角色：最高的得分是{0} {1}（第 {2} 块，头 {3}），低于 {4}。</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="333"/>
         <source>no attention weights to score</source>
         <translation>没有可打分的注意力权重</translation>
     </message>
     <message>
-        <location filename="../heads_panel.py" line="317"/>
+        <location filename="../heads_panel.py" line="334"/>
         <source>loss rise {0} nats</source>
         <translation>损失上升 {0} 奈特</translation>
     </message>
     <message>
-        <location filename="../heads_panel.py" line="318"/>
+        <location filename="../heads_panel.py" line="335"/>
         <source>&lt;b&gt;block {0}, head {1}&lt;/b&gt;: {2} — {3}; {4}</source>
         <translation>&lt;b&gt;第 {0} 块，头 {1}&lt;/b&gt;：{2} — {3}；{4}</translation>
     </message>
@@ -1012,7 +1027,7 @@
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="363"/>
+        <location filename="../inside_view.py" line="364"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
