@@ -16,7 +16,8 @@ from . import i18n
 from .ablation_bar import AblationBar
 from .qt_compat import QtCore, QtGui, QtWidgets
 
-SHIFTS_SHOWN = 3  # candidates that rose (fell) the most, per step
+SHIFTS_SHOWN = 3  # candidates that rose (fell) the most, per step in the table
+SHIFTS_DETAILED = 5  # … for the selected step, under the table
 COLUMNS = (
     QtCore.QT_TRANSLATE_NOOP("AblationPanel", "step"),
     QtCore.QT_TRANSLATE_NOOP("AblationPanel", "intact run"),
@@ -138,7 +139,7 @@ class AblationPanel(QtWidgets.QWidget):
         self._fill_table(comparison)
 
     def _row_picked(self) -> None:
-        """The selected step's KL and every candidate that rose and fell, in the core's sentences."""
+        """The selected step's KL and the candidates that rose and fell the most, in the core's sentences."""
         row = self.table.currentRow()
         if self.comparison is None or not 0 <= row < len(self.comparison.changes):
             self.detail.setText("")
@@ -147,7 +148,7 @@ class AblationPanel(QtWidgets.QWidget):
         lines = [self.tr("<b>step {0}</b>: KL {1} nats").format(c.index + 1, f"{c.kl:.4f}")]
         for said, shifts in ((say.ROSE, c.rose), (say.FELL, c.fell)):
             if shifts:
-                lines.append(html.escape(i18n.core(said(self._shifts(shifts, len(shifts))))))
+                lines.append(html.escape(i18n.core(said(self._shifts(shifts, SHIFTS_DETAILED)))))
         self.detail.setText("; ".join(lines))
 
     def _token(self, ids: list[int], i: int) -> str:
