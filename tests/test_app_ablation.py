@@ -60,6 +60,11 @@ def test_switching_off_from_the_grid_and_the_diagram_shows_what_changed(qtbot, w
     entry(menu, "Switch off head 2 of block 1").trigger()
     menu.close()
     assert ablation.parts == (Part(1, "head", 2),) and (1, 2) in inside.grid.off
+    inside.grid.select(0, 3)  # the menu key: the selected head's menu
+    QtWidgets.QApplication.sendEvent(inside.grid, QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Keyboard, QtCore.QPoint(0, 0), inside.grid.mapToGlobal(QtCore.QPoint(0, 0))))
+    assert inside.switch_menu.entries()[0].text() == "Switch off head 3 of block 0"
+    inside.switch_menu.close()
 
     inside.diagram.show_block(0)
     canvas = inside.diagram.canvas

@@ -141,6 +141,11 @@ class AttentionGrid(QtWidgets.QWidget):
             self.picked.emit(*cell)
 
     def contextMenuEvent(self, event) -> None:
+        """A right-click on a head; the menu key: the selected head (the whole block selected: its head 0)."""
+        if event.reason() == QtGui.QContextMenuEvent.Keyboard and self.selected is not None and self._shape[1]:
+            cell = (self.selected[0], self.selected[1] or 0)
+            self.menu_asked.emit(*cell, self.mapToGlobal(self._cell(*cell).center().toPoint()))
+            return
         cell = self.cell_at(QtCore.QPointF(event.pos()))
         if cell is not None:
             self.menu_asked.emit(*cell, event.globalPos())
