@@ -21,6 +21,8 @@ LENS_SHADE = "#3b6ea8"  # a logit-lens cell, at an opacity that is its probabili
 CHOSEN_MARK = "#d62828"  # the chosen token where it first appears in the lens
 FORCED = "#f4c7d6"  # a token a person chose instead of the model (a branch of the run)
 EXPERT = "#6a4c93"  # an expert a token went through (a mixture of experts), at an opacity that is its weight
+SWITCHED_OFF = "#e85d04"  # a part switched off (a head crossed out, a diagram box's dashed border)
+DIVERGED = "#fde2c8"  # the text where an ablated run parts from the intact one, and after
 
 
 def ramp(low: str, high: str, steps: int = 256) -> list[tuple[int, int, int]]:

@@ -20,6 +20,7 @@ MAX_CELL_H = 56
 
 class AttentionGrid(QtWidgets.QWidget):
     picked = QtCore.Signal(int, int)  # block, head
+    menu_asked = QtCore.Signal(int, int, QtCore.QPoint)  # block, head, where (global): a right-click on a head
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -31,6 +32,7 @@ class AttentionGrid(QtWidgets.QWidget):
         self.selected: tuple[int, int | None] | None = None  # block, head (None: the whole block)
         self._image: QtGui.QImage | None = None
         self._shape = (0, 0, 0)  # blocks, heads, positions
+        self.off: set[tuple[int, int | None]] = set()  # parts switched off: (block, head), (block, None) its attention
 
     def set_attention(self, attention: list | None, labels: list[str]) -> None:
         self.attention, self.labels = attention, labels
@@ -52,6 +54,11 @@ class AttentionGrid(QtWidgets.QWidget):
             self._image = QtGui.QImage(self._data.data, self._data.shape[1], blocks, self._data.strides[0],
                                        QtGui.QImage.Format_RGB888)
         self.updateGeometry()
+        self.update()
+
+    def set_off(self, off: set) -> None:
+        """The heads switched off, crossed out: (block, head), or (block, None) for a block's whole attention."""
+        self.off = set(off)
         self.update()
 
     def select(self, block: int, head: int | None) -> None:
@@ -109,6 +116,14 @@ class AttentionGrid(QtWidgets.QWidget):
         for c in range(0, heads, step):
             p.drawText(QtCore.QRectF(r.left() + c * cw, 0, cw * step, HEADER_H), QtCore.Qt.AlignLeft | QtCore.Qt.AlignBottom,
                        f"h{c}")
+        if self.off:
+            p.setPen(QtGui.QPen(QtGui.QColor(palette.SWITCHED_OFF), 1.5))
+            for b, head in self.off:
+                for c in range(heads) if head is None else (head,):
+                    if b < blocks and c < heads:
+                        cell = self._cell(b, c).adjusted(1, 1, -1, -1)
+                        p.drawLine(cell.topLeft(), cell.bottomRight())
+                        p.drawLine(cell.bottomLeft(), cell.topRight())
         if self.selected is not None and self.selected[0] < blocks:
             block, head = self.selected
             p.setPen(QtGui.QPen(QtGui.QColor(palette.CHOSEN_MARK), 2))
@@ -121,9 +136,19 @@ class AttentionGrid(QtWidgets.QWidget):
 
     def mousePressEvent(self, event) -> None:
         cell = self.cell_at(event.position())
-        if cell is not None:
+        if cell is not None and event.button() == QtCore.Qt.LeftButton:
             self.select(*cell)
             self.picked.emit(*cell)
+
+    def contextMenuEvent(self, event) -> None:
+        """A right-click on a head; the menu key: the selected head (the whole block selected: its head 0)."""
+        if event.reason() == QtGui.QContextMenuEvent.Keyboard and self.selected is not None and self._shape[1]:
+            cell = (self.selected[0], self.selected[1] or 0)
+            self.menu_asked.emit(*cell, self.mapToGlobal(self._cell(*cell).center().toPoint()))
+            return
+        cell = self.cell_at(QtCore.QPointF(event.pos()))
+        if cell is not None:
+            self.menu_asked.emit(*cell, event.globalPos())
 
     def mouseMoveEvent(self, event) -> None:
         cell = self.cell_at(event.position())

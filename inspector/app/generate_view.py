@@ -12,6 +12,7 @@ from dataclasses import replace
 from ..engine.generator import FINISH_REASONS
 from ..engine.metrics import step_series
 from . import i18n
+from .ablation_panel import AblationPanel
 from .candidates_table import CandidatesTable
 from .expert_load import ExpertLoad
 from .generate_settings import GenerationSettings
@@ -67,7 +68,7 @@ class GenerateView(QtWidgets.QWidget):
             label.setContentsMargins(8, 0, 8, 4)
             ll.addWidget(label)
         split.addWidget(left)
-        split.addWidget(mid)
+        split.addWidget(self._middle(mid, run.ablation))
         plots = KeptSplitter("generate/plots_splitter", QtCore.Qt.Vertical)
         plots.addWidget(self.plots)
         plots.addWidget(self.load)
@@ -104,6 +105,24 @@ class GenerateView(QtWidgets.QWidget):
         p.show_settings(run.settings)
         self._model_changed()
         self.draw(self.snapshot)
+
+    def _middle(self, mid: QtWidgets.QWidget, ablation) -> QtWidgets.QTabWidget:
+        """This run's text and candidates, and beside them (a tab) the intact and the switched-off runs."""
+        self.ablation_panel = AblationPanel(ablation)
+        self.middle = QtWidgets.QTabWidget()
+        self.middle.setDocumentMode(True)
+        self.middle.addTab(mid, self.tr("This Run"))
+        self.middle.addTab(self.ablation_panel, "")
+        ablation.parts_changed.connect(self._parts_changed)
+        self._parts_changed(ablation.parts, shown=False)
+        return self.middle
+
+    def _parts_changed(self, parts, shown: bool = True) -> None:
+        """The tab's title counts the parts switched off; switching one off brings the comparison into sight."""
+        self.middle.setTabText(1, self.tr("Switched Off ({0})").format(len(parts)) if parts else
+                               self.tr("Switched Off"))
+        if parts and shown:
+            self.middle.setCurrentWidget(self.ablation_panel)
 
     @staticmethod
     def _default_sizes(left: QtWidgets.QWidget, total: int) -> list[int]:

@@ -15,13 +15,16 @@ import numpy as np
 from .. import palette, units
 from ..engine.inside import inside_note, mean_attention
 from . import i18n
+from .ablation_bar import AblationBar
 from .attention_grid import HEADER_H, MAX_CELL_H, AttentionGrid
+from .heads_panel import HeadsPanel
 from .lens_table import LensTable
 from .model_diagram import DiagramPanel
 from .qt_compat import QtCore, QtWidgets
 from .routing_strip import routing_of
 from .splitters import KeptSplitter
 from .step_experts import StepExperts
+from .switch_off_menu import SwitchOffMenu
 from .token_chips import TokenChips
 
 MEAN = -1  # the head chooser's "mean of heads"
@@ -130,7 +133,7 @@ class InsideView(QtWidgets.QWidget):
         right.default_sizes = self._right_sizes
         split = KeptSplitter("inside/splitter")
         split.addWidget(self.diagram)
-        split.addWidget(right)
+        split.addWidget(self._pages(right, session.run.ablation))
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
@@ -152,9 +155,42 @@ class InsideView(QtWidgets.QWidget):
         self.experts = StepExperts()  # a mixture of experts: the step's experts per block (else hidden)
         self.experts.setVisible(False)
         lay.addWidget(self.experts)
+        lay.addWidget(self.ablation_bar)
         lay.addWidget(split, 1)
         self._show_empty()
         session.run.changed.connect(self.show_run)
+
+    def _pages(self, step_pane: QtWidgets.QWidget, ablation) -> QtWidgets.QTabWidget:
+        """The step on show, and (a tab) what each head does; right-clicking a head or a diagram box switches it
+        off (the session keeps what is off: session/ablation.py)."""
+        self.heads_panel = HeadsPanel(ablation)
+        self.pages = QtWidgets.QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(step_pane, self.tr("This Step"))
+        self.pages.addTab(self.heads_panel, self.tr("What Each Head Does"))
+        self.ablation_bar = AblationBar(ablation, go_to=lambda: self.session.go_to.emit("generate"),
+                                        hide_when_empty=True)
+        self.switch_menu: SwitchOffMenu | None = None
+        self.grid.menu_asked.connect(lambda b, h, pos: self._popup(SwitchOffMenu.for_head(ablation, b, h, self), pos))
+        self.diagram.menu_asked.connect(lambda b, key, pos: self._popup(SwitchOffMenu.for_box(
+            ablation, b, key, self._heads(ablation), self), pos))
+        ablation.parts_changed.connect(self._parts_off)
+        self._parts_off(ablation.parts)
+        return self.pages
+
+    def _heads(self, ablation) -> int:
+        hooks = ablation.hooks
+        arch = self.census.architecture if self.census is not None else None
+        return hooks.n_head if hooks is not None else (arch.n_head or 0) if arch is not None else 0
+
+    def _popup(self, menu, pos) -> None:
+        self.switch_menu = menu  # kept: a test (or a keyboard user) reaches its entries
+        if menu is not None:
+            menu.popup(pos)
+
+    def _parts_off(self, parts) -> None:
+        self.grid.set_off({(p.block, p.head if p.kind == "head" else None) for p in parts if p.kind != "mlp"})
+        self.diagram.set_off(parts)
 
     def _right_sizes(self, total: int) -> list[int]:
         """The lens as tall as its rows (one per block), the context two lines of chips, the grid the rest."""
@@ -327,11 +363,12 @@ class InsideView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ kept across a rebuild
     def state(self) -> dict:
-        return {"block": self.layer.currentData(), "head": self.head.currentData()}
+        return {"block": self.layer.currentData(), "head": self.head.currentData(), "page": self.pages.currentIndex()}
 
     def restore_state(self, state: dict) -> None:
-        """The block and head it was shaded by (once the run's steps have filled the choosers)."""
+        """The block and head it was shaded by (once the run's steps have filled the choosers), the page on show."""
         self.redraw()
+        self.pages.setCurrentIndex(state.get("page", 0))
         for combo, value in ((self.layer, state.get("block")), (self.head, state.get("head"))):
             if value is not None and (i := combo.findData(value)) >= 0:
                 combo.setCurrentIndex(i)

@@ -28,6 +28,27 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _spec(text: str) -> str:
+    """--ablate's parts, checked before anything is loaded."""
+    from ..model.ablation import AblationError, parse_spec
+
+    try:
+        parse_spec(text)
+    except AblationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _menu(text: str) -> str:
+    """--menu's place: 'grid:B.H' or 'heads:B.H' (a head), 'diagram:attn' (mlp, heads: a box of the block on show)."""
+    place, _, what = text.partition(":")
+    numbers = what.split(".")
+    if not (place in ("grid", "heads") and len(numbers) == 2 and all(n.isdigit() for n in numbers)
+            or place == "diagram" and what in ("attn", "mlp", "heads")):
+        raise argparse.ArgumentTypeError(f"{text!r}: write grid:B.H, heads:B.H or diagram:attn|mlp|heads")
+    return text
+
+
 def bundled_sample() -> Path | None:
     """The sample's float file (its folder also holds fp16 and quantized ones: File → Open Variant)."""
     p = Path(__file__).resolve().parents[2] / "sample_models" / "fortune-gpt" / "model.onnx"
@@ -49,6 +70,12 @@ def parse_args(argv):
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
     ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
     ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
+    ap.add_argument("--ablate", type=_spec, metavar="SPEC", help="once loaded, switch these parts off (B.H: head H of "
+                    "block B, B.attn, B.mlp, comma-separated, counted from 0) and run the intact and the switched-off "
+                    "model side by side (Generate)")
+    ap.add_argument("--heads", action="store_true", help="once loaded, read what each head does (Inside)")
+    ap.add_argument("--menu", type=_menu, metavar="WHERE", help="a screenshot with a switch-off menu open: grid:B.H "
+                    "(the attention grid, with --inside --steps), heads:B.H (with --heads), diagram:attn|mlp|heads")
     ap.add_argument("--size", type=_size, metavar="WxH",
                     help=f"the window's size (default: as it was left; a screenshot: {SHOT_SIZE})")
     ap.add_argument("--language", choices=[lang.key for lang in LANGUAGES], help="the interface's language "
@@ -137,6 +164,36 @@ def _quiet_offscreen(mode, context, message: str) -> None:
         print(message, file=sys.stderr)
 
 
+def _stages(window, args, finish, failed) -> None:
+    """A run (--steps), then parts switched off (--ablate), then the heads read (--heads), each once the one
+    before has ended; then the picture."""
+    from .qt_compat import QtCore
+    from . import shot_stages
+
+    session = window.session
+    stages = []
+    if args.steps:
+        def run(done):
+            session.run.update_settings(max_tokens=args.steps)
+            session.run.finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, done))
+            session.run.go(0)
+        stages.append(run)
+    if args.ablate:
+        stages.append(lambda done: shot_stages.ablate(session, args.ablate, done, failed))
+    if args.heads:
+        stages.append(lambda done: shot_stages.read_heads(session, window, done, failed))
+    if args.tab:
+        stages.append(lambda done: (window.show_tab(args.tab), done()))
+
+    def advance():
+        if stages:
+            stages.pop(0)(lambda: QtCore.QTimer.singleShot(0, advance))
+        else:
+            QtCore.QTimer.singleShot(SETTLE_MS, finish)
+
+    advance()
+
+
 def _screenshot(app, window, model, args) -> int:
     from .qt_compat import QtCore
     from .workers import reaper
@@ -149,11 +206,14 @@ def _screenshot(app, window, model, args) -> int:
         window.show_tab("overview")
 
     def finish():
+        from . import shot_stages
+
         session.run.flush()
         if args.show_step is not None and 1 <= args.show_step <= len(session.run.steps):
             session.run.select(args.show_step - 1)
         app.processEvents()
-        window.grab().save(args.screenshot)
+        menu = shot_stages.open_menu(window, args.menu) if args.menu else None
+        shot_stages.grab(window, menu).save(args.screenshot)
         window.close()
         app.quit()
 
@@ -169,12 +229,8 @@ def _screenshot(app, window, model, args) -> int:
                 session.comparison.compare_variants()
             if args.tab:
                 window.show_tab(args.tab)
-        elif args.steps:
-            session.run.update_settings(max_tokens=args.steps)
-            session.run.finished.connect(lambda _r: QtCore.QTimer.singleShot(AFTER_RUN_MS, finish))
-            session.run.go(0)
         else:
-            QtCore.QTimer.singleShot(SETTLE_MS, finish)
+            _stages(window, args, finish, failed)
 
     def failed(message):
         print(f"error: {message}", file=sys.stderr)

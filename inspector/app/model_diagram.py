@@ -36,6 +36,7 @@ class ModelDiagram(QtWidgets.QWidget):
     """The canvas; `DiagramPanel` adds the block chooser."""
 
     box_clicked = QtCore.Signal(str, str)  # layer, tensor ('' for a whole layer)
+    menu_asked = QtCore.Signal(str, QtCore.QPoint)  # a box's key, where (global): a right-click on it
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -44,6 +45,7 @@ class ModelDiagram(QtWidgets.QWidget):
         self.placed: list[Placed] = []
         self.hover: str | None = None
         self.highlight: set[str] = set()  # keys drawn with an accent border (the attention on show)
+        self.off: set[str] = set()  # keys of the boxes switched off in the block on show (crossed out)
         self.setMinimumWidth(MIN_WIDTH)
 
     def set_diagram(self, diagram: Diagram | None) -> None:
@@ -121,6 +123,9 @@ class ModelDiagram(QtWidgets.QWidget):
             accent = pl.key in self.highlight
             p.setPen(QtGui.QPen(QtGui.QColor(palette.CHOSEN_MARK if accent else "#9aa5ad"), 2 if accent else 1))
             p.drawRoundedRect(r, 5, 5)
+            if pl.key in self.off:
+                p.setPen(QtGui.QPen(QtGui.QColor(palette.SWITCHED_OFF), 2, QtCore.Qt.DashLine))
+                p.drawRoundedRect(r.adjusted(2, 2, -2, -2), 4, 4)
             p.setPen(QtGui.QColor(palette.TOKEN_TEXT))
             p.setFont(bold)
             head = QtCore.QRectF(r.left() + 6, r.top() + 2, r.width() - 12, 18)
@@ -201,9 +206,14 @@ class ModelDiagram(QtWidgets.QWidget):
         self.update()
         super().leaveEvent(event)
 
+    def contextMenuEvent(self, event) -> None:
+        box = self.box_at(QtCore.QPointF(event.pos()))
+        if box is not None:
+            self.menu_asked.emit(box.key, event.globalPos())
+
     def mousePressEvent(self, event) -> None:
         box = self.box_at(event.position())
-        if box is not None and box.layer:
+        if box is not None and box.layer and event.button() == QtCore.Qt.LeftButton:
             self.box_clicked.emit(box.layer, box.tensor or "")
 
     def click_box(self, key: str) -> None:
@@ -217,6 +227,7 @@ class DiagramPanel(QtWidgets.QWidget):
     """The diagram with a chooser for the block whose numbers it shows."""
 
     box_clicked = QtCore.Signal(str, str)
+    menu_asked = QtCore.Signal(int, str, QtCore.QPoint)  # the block on show, a box's key, where (global)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -228,6 +239,8 @@ class DiagramPanel(QtWidgets.QWidget):
         self.block.valueChanged.connect(self._redraw)
         self.canvas = ModelDiagram()
         self.canvas.box_clicked.connect(self.box_clicked)
+        self.canvas.menu_asked.connect(lambda key, pos: self.menu_asked.emit(self.block.value(), key, pos))
+        self.off_parts: set = set()  # model.ablation.Part switched off: the block on show's are crossed out
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.canvas)
@@ -256,5 +269,20 @@ class DiagramPanel(QtWidgets.QWidget):
     def show_block(self, block: int) -> None:
         self.block.setValue(block)
 
+    def set_off(self, parts) -> None:
+        """The parts switched off (model.ablation.Part): the block on show's attention and MLP boxes are marked."""
+        self.off_parts = set(parts)
+        self._mark_off()
+        self.canvas.update()
+
+    def _mark_off(self) -> None:
+        block = self.block.value()
+        kinds = {p.kind for p in self.off_parts if p.block == block}
+        diagram = self.canvas.diagram
+        keys = [b.key for top in diagram.boxes for b in top.walk()] if diagram is not None else []
+        self.canvas.off = {k for k in keys if ("attn" in kinds and k == "block.attn") or ("mlp" in kinds and k == "block.mlp")
+                           or ("head" in kinds and k == "block.attn.heads")}
+
     def _redraw(self) -> None:
         self.canvas.set_diagram(model_diagram(self.census, self.block.value()) if self.census is not None else None)
+        self._mark_off()

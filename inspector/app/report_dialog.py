@@ -24,14 +24,15 @@ class ReportDialog(QtWidgets.QDialog):
     exported = Signal(str)
 
     def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None, comparison=None,
-                 settings: QtCore.QSettings | None = None):
+                 settings: QtCore.QSettings | None = None, heads=None):
         """`attention_at`: with a run that read the inside, the steps whose attention the report draws (the engine's
         indices: 0 is step 1).  `comparison`: the Compare tab's result (a pair, or every variant), offered for the
-        report.  `settings`: where the format, language and folder chosen last are kept."""
+        report.  `settings`: where the format, language and folder chosen last are kept.  `heads`: the Inside tab's
+        reading of what each head does (engine/heads.py), offered for the report."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export Report"))
         self.census, self.run_result, self.attention_at = census, run, attention_at
-        self.comparison = comparison
+        self.comparison, self.heads = comparison, heads
         self.settings = settings
         self._job: Job | None = None
         kept = (lambda key, default: settings.value(key, default)) if settings is not None else (lambda _k, d: d)
@@ -63,6 +64,9 @@ class ReportDialog(QtWidgets.QDialog):
         self.include_compare = QtWidgets.QCheckBox(self.tr("include the comparison on screen (Compare tab)"))
         self.include_compare.setChecked(comparison is not None)
         self.include_compare.setEnabled(comparison is not None)
+        self.include_heads = QtWidgets.QCheckBox(self.tr("include what each head does (Inside tab)"))
+        self.include_heads.setChecked(heads is not None)
+        self.include_heads.setEnabled(heads is not None)
         self.progress = QtWidgets.QProgressBar(maximum=PROGRESS_STEPS)
         self.progress.setVisible(False)
         self.message = QtWidgets.QLabel()
@@ -80,6 +84,7 @@ class ReportDialog(QtWidgets.QDialog):
         form.addRow(self.tr("file"), row)
         form.addRow(self.include_run)
         form.addRow(self.include_compare)
+        form.addRow(self.include_heads)
         form.addRow(self.progress)
         form.addRow(self.message)
         form.addRow(self.buttons)
@@ -105,7 +110,7 @@ class ReportDialog(QtWidgets.QDialog):
         self._keep_choices(Path(self.path.text()))  # the person's choices, kept whether or not this one is written
         worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
                               self.attention_at, self.comparison if self.include_compare.isChecked() else None,
-                              self.language.currentData())
+                              self.language.currentData(), self.heads if self.include_heads.isChecked() else None)
         # slots of this dialog: queued onto the GUI thread
         self._job = Job(worker, worker.run, progress=self._progress, built=self._write, failed=self._failed)
 

@@ -44,5 +44,6 @@ class Session(QtCore.QObject):
     def close(self) -> None:
         """The last window closed: every worker ends, the model's maps close."""
         self.run.shutdown()
+        self.run.ablation.shutdown()
         self.comparison.cancel()
         self.model.close()

@@ -13,6 +13,7 @@ from ...engine.generator import GenerationConfig
 from ...engine.sampling import SamplingConfig
 from ..qt_compat import QtCore
 from ..workers import GenerationWorker, Job, RunRequest, end_job
+from .ablation import AblationSession
 
 REDRAW_MS = 50  # steps arrive as fast as the model runs; views hear of them at most 20 times a second
 EMPTY, RUNNING, PAUSED, FINISHED = "empty", "running", "paused", "finished"
@@ -117,6 +118,7 @@ class RunSession(QtCore.QObject):
         self.selected: int | None = None
         self._timer = QtCore.QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self._emit)
+        self.ablation = AblationSession(self, self)  # parts switched off, and what that changes (its own worker)
 
     # ------------------------------------------------------------------ state
     @property
@@ -145,6 +147,7 @@ class RunSession(QtCore.QObject):
         self.shutdown()
         self.path, self.plan = path, plan
         self._clear()
+        self.ablation.set_model(path, plan)
         self.model_changed.emit()
         self._emit()
 

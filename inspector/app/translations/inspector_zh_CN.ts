@@ -2,19 +2,175 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AblationBar</name>
+    <message>
+        <location filename="../ablation_bar.py" line="30"/>
+        <source>Compare Again</source>
+        <translation>再比较一次</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="31"/>
+        <source>Run the intact and the switched-off model again with the Generate tab&apos;s prompt and settings as they are now</source>
+        <translation>用“生成”页当前的提示词和设置，重新运行完整模型和关闭部件后的模型</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="34"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="36"/>
+        <source>Switch All Back On</source>
+        <translation>全部重新打开</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="47"/>
+        <source>Show in Generate</source>
+        <translation>在“生成”中查看</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="48"/>
+        <source>The intact and the switched-off runs side by side</source>
+        <translation>完整运行与关闭部件后的运行并排对照</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="62"/>
+        <source>&lt;b&gt;Switched off&lt;/b&gt; (click one to switch it back on): {0}</source>
+        <translation>&lt;b&gt;已关闭&lt;/b&gt;（点击一项即可重新打开）：{0}</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="64"/>
+        <source>Nothing is switched off: right-click a head in the Inside tab&apos;s attention grid or heads map, or an attention or MLP box of its model diagram, to switch it off and see what changes.</source>
+        <translation>尚未关闭任何部件：在“内部”页的注意力网格或注意力头图中右键点击一个头，或在模型结构图中右键点击注意力或 MLP 方框，即可关闭它并查看带来的变化。</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="70"/>
+        <source>running the intact model…</source>
+        <translation>正在运行完整模型…</translation>
+    </message>
+    <message>
+        <location filename="../ablation_bar.py" line="71"/>
+        <source>running with the parts switched off…</source>
+        <translation>正在运行关闭部件后的模型…</translation>
+    </message>
+</context>
+<context>
+    <name>AblationPanel</name>
+    <message>
+        <location filename="../ablation_panel.py" line="22"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="23"/>
+        <source>intact run</source>
+        <translation>完整运行</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="24"/>
+        <source>switched off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="25"/>
+        <source>p intact</source>
+        <translation>完整 p</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="26"/>
+        <source>p off</source>
+        <translation>关闭后 p</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="27"/>
+        <source>KL (nats)</source>
+        <translation>KL（奈特）</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="28"/>
+        <source>rose</source>
+        <translation>上升</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="29"/>
+        <source>fell</source>
+        <translation>下降</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="33"/>
+        <source>The token the intact run chose at this step</source>
+        <translation>完整运行在这一步选中的词元</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="34"/>
+        <source>The token the run with the parts switched off chose at this step</source>
+        <translation>关闭部件后的运行在这一步选中的词元</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="35"/>
+        <source>The intact model&apos;s probability of the switched-off run&apos;s token, at the switched-off run&apos;s context</source>
+        <translation>在关闭部件后运行的上下文中，完整模型给该运行所选词元的概率</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="37"/>
+        <source>The switched-off model&apos;s probability of its token</source>
+        <translation>关闭部件后的模型给自己所选词元的概率</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="38"/>
+        <source>KL(intact ‖ switched off) of the next-token distributions at the same context: 0 where switching off changed nothing</source>
+        <translation>同一上下文下两个下一词元分布的 KL(完整 ‖ 关闭后)：关闭部件没有带来变化时为 0</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="40"/>
+        <source>The candidates whose probability rose the most (intact → switched off)</source>
+        <translation>概率上升最多的候选（完整 → 关闭后）</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="41"/>
+        <source>The candidates whose probability fell the most (intact → switched off)</source>
+        <translation>概率下降最多的候选（完整 → 关闭后）</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="70"/>
+        <source>The intact model&apos;s text appears here.</source>
+        <translation>完整模型生成的文本显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="71"/>
+        <source>The text with the parts switched off appears here.</source>
+        <translation>关闭部件后生成的文本显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="75"/>
+        <source>&lt;b&gt;Intact&lt;/b&gt;</source>
+        <translation>&lt;b&gt;完整&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="76"/>
+        <source>&lt;b&gt;Switched off&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已关闭部件&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ablation_panel.py" line="148"/>
+        <source>&lt;b&gt;step {0}&lt;/b&gt;: KL {1} nats</source>
+        <translation>&lt;b&gt;第 {0} 步&lt;/b&gt;：KL {1} 奈特</translation>
+    </message>
+</context>
+<context>
     <name>AttentionGrid</name>
     <message>
-        <location filename="../attention_grid.py" line="93"/>
+        <location filename="../attention_grid.py" line="100"/>
         <source>No attention for this step.</source>
         <translation>这一步没有注意力数据。</translation>
     </message>
     <message>
-        <location filename="../attention_grid.py" line="106"/>
+        <location filename="../attention_grid.py" line="113"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../attention_grid.py" line="137"/>
+        <location filename="../attention_grid.py" line="162"/>
         <source>block {0}, head {1} looked most at: </source>
         <translation>第 {0} 块第 {1} 头最关注：</translation>
     </message>
@@ -342,17 +498,17 @@
 <context>
     <name>DiagramPanel</name>
     <message>
-        <location filename="../model_diagram.py" line="225"/>
+        <location filename="../model_diagram.py" line="236"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="238"/>
+        <location filename="../model_diagram.py" line="251"/>
         <source>&lt;b&gt;The model as blocks&lt;/b&gt;</source>
         <translation>&lt;b&gt;模型结构图&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="240"/>
+        <location filename="../model_diagram.py" line="253"/>
         <source>numbers of</source>
         <translation>数字取自</translation>
     </message>
@@ -393,42 +549,57 @@
 <context>
     <name>GenerateView</name>
     <message>
-        <location filename="../generate_view.py" line="184"/>
+        <location filename="../generate_view.py" line="114"/>
+        <source>This Run</source>
+        <translation>本次运行</translation>
+    </message>
+    <message>
+        <location filename="../generate_view.py" line="122"/>
+        <source>Switched Off ({0})</source>
+        <translation>已关闭（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../generate_view.py" line="123"/>
+        <source>Switched Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../generate_view.py" line="203"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="190"/>
+        <location filename="../generate_view.py" line="209"/>
         <source>{0} token on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="190"/>
+        <location filename="../generate_view.py" line="209"/>
         <source>{0} tokens on {1}</source>
         <translation>在 {1} 上生成 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="191"/>
+        <location filename="../generate_view.py" line="210"/>
         <source>, finished: {0}</source>
         <translation>，结束原因：{0}</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="192"/>
+        <location filename="../generate_view.py" line="211"/>
         <source>, paused</source>
         <translation>，已暂停</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="195"/>
+        <location filename="../generate_view.py" line="214"/>
         <source>time to first token {0} ms</source>
         <translation>首个词元用时 {0} 毫秒</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="197"/>
+        <location filename="../generate_view.py" line="216"/>
         <source>{0} tokens/s</source>
         <translation>每秒 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../generate_view.py" line="199"/>
+        <location filename="../generate_view.py" line="218"/>
         <source>settings changed from step {0}</source>
         <translation>设置自第 {0} 步起更改</translation>
     </message>
@@ -663,87 +834,233 @@
     </message>
 </context>
 <context>
+    <name>HeadsMap</name>
+    <message>
+        <location filename="../heads_panel.py" line="117"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
+    </message>
+</context>
+<context>
+    <name>HeadsPanel</name>
+    <message>
+        <location filename="../heads_panel.py" line="25"/>
+        <source>block</source>
+        <translation>块</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="26"/>
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="27"/>
+        <source>role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="28"/>
+        <source>prev.</source>
+        <translation>前一个</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="29"/>
+        <source>ind.</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="30"/>
+        <source>first</source>
+        <translation>首个</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="31"/>
+        <source>loss rise</source>
+        <translation>损失上升</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="34"/>
+        <source>Previous-token score: the mean attention on the position before</source>
+        <translation>前一词元得分：对前一个位置的平均注意力</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="35"/>
+        <source>Induction score: the mean attention on the token after the current one&apos;s earlier occurrence</source>
+        <translation>归纳得分：对当前词元上一次出现之后那个词元的平均注意力</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="37"/>
+        <source>First-token score: the mean attention on position 0</source>
+        <translation>首词元得分：对位置 0 的平均注意力</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="38"/>
+        <source>How much the loss on the repeated half rises (nats per token) with this head switched off alone</source>
+        <translation>只关闭这个头时，重复那一半上的损失上升多少（每个词元，奈特）</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="157"/>
+        <source>Read Heads</source>
+        <translation>读取注意力头</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="158"/>
+        <source>Score every head on random tokens repeated twice, then switch each off in turn and measure how much the loss on the repeated half rises</source>
+        <translation>在重复两遍的随机词元上给每个头打分，再逐个关闭，测量重复那一半上的损失上升多少</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="161"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="164"/>
+        <source>Random tokens in each half of the probe</source>
+        <translation>探针每一半中的随机词元数</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="166"/>
+        <source>The seed the random tokens are drawn with</source>
+        <translation>抽取随机词元所用的种子</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="173"/>
+        <source>tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="175"/>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="236"/>
+        <source>(the number: the loss rise with the head switched off, nats)</source>
+        <translation>（数字：关闭该头后的损失上升，奈特）</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="250"/>
+        <source>starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="284"/>
+        <source>Read Heads scores every head as previous-token (looks at the position before), induction (looks at the token after the current one&apos;s earlier occurrence) or first-token, on random tokens repeated twice, and measures what the model loses without it.</source>
+        <translation>“读取注意力头”在重复两遍的随机词元上，把每个头判为前一词元头（看前一个位置）、归纳头（看当前词元上一次出现之后的词元）或首词元头，并测量没有它时模型损失多少。</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="325"/>
+        <source>No head takes a role in this model: the strongest score is {0} {1} (block {2}, head {3}), below {4}.</source>
+        <translation>这个模型中没有哪个头取得角色：最高的得分是{0} {1}（第 {2} 块，头 {3}），低于 {4}。</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="333"/>
+        <source>no attention weights to score</source>
+        <translation>没有可打分的注意力权重</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="334"/>
+        <source>loss rise {0} nats</source>
+        <translation>损失上升 {0} 奈特</translation>
+    </message>
+    <message>
+        <location filename="../heads_panel.py" line="335"/>
+        <source>&lt;b&gt;block {0}, head {1}&lt;/b&gt;: {2} — {3}; {4}</source>
+        <translation>&lt;b&gt;第 {0} 块，头 {1}&lt;/b&gt;：{2} — {3}；{4}</translation>
+    </message>
+</context>
+<context>
     <name>InsideView</name>
     <message>
-        <location filename="../inside_view.py" line="28"/>
+        <location filename="../inside_view.py" line="31"/>
         <source>Tick &lt;b&gt;read the inside&lt;/b&gt; in Generate, then Step or Run: every step then shows where it looked (attention) and what each block would have said (the logit lens).</source>
         <translation>在“生成”中勾选&lt;b&gt;读取内部&lt;/b&gt;，然后单步或运行：每一步都会显示它关注了哪里（注意力）以及每一块会说出什么（logit 透镜）。</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="52"/>
+        <location filename="../inside_view.py" line="55"/>
         <source>step </source>
         <translation>第 </translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="53"/>
+        <location filename="../inside_view.py" line="56"/>
         <source>The step on show: step 1 chose the first generated token</source>
         <translation>正在显示的步：第 1 步选出第一个生成的词元</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="74"/>
+        <location filename="../inside_view.py" line="77"/>
         <source>Turn it on</source>
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="101"/>
-        <location filename="../inside_view.py" line="145"/>
+        <location filename="../inside_view.py" line="104"/>
+        <location filename="../inside_view.py" line="148"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="108"/>
+        <location filename="../inside_view.py" line="111"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="115"/>
+        <location filename="../inside_view.py" line="118"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="120"/>
+        <location filename="../inside_view.py" line="123"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="229"/>
+        <location filename="../inside_view.py" line="169"/>
+        <source>This Step</source>
+        <translation>本步</translation>
+    </message>
+    <message>
+        <location filename="../inside_view.py" line="170"/>
+        <source>What Each Head Does</source>
+        <translation>每个头的作用</translation>
+    </message>
+    <message>
+        <location filename="../inside_view.py" line="265"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="231"/>
+        <location filename="../inside_view.py" line="267"/>
         <source> — your choice; the model had chosen &lt;b&gt;{0}&lt;/b&gt;</source>
         <translation> —— 你的选择；模型选的是 &lt;b&gt;{0}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="280"/>
+        <location filename="../inside_view.py" line="316"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="281"/>
         <location filename="../inside_view.py" line="317"/>
+        <location filename="../inside_view.py" line="353"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="283"/>
-        <location filename="../inside_view.py" line="318"/>
+        <location filename="../inside_view.py" line="319"/>
+        <location filename="../inside_view.py" line="354"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="317"/>
+        <location filename="../inside_view.py" line="353"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="319"/>
+        <location filename="../inside_view.py" line="355"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="340"/>
+        <location filename="../inside_view.py" line="377"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -1226,17 +1543,17 @@
 <context>
     <name>ModelDiagram</name>
     <message>
-        <location filename="../model_diagram.py" line="106"/>
+        <location filename="../model_diagram.py" line="108"/>
         <source>Open a model to see it drawn as blocks.</source>
         <translation>打开一个模型，就能看到它的结构图。</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="190"/>
+        <location filename="../model_diagram.py" line="195"/>
         <source>{0} weights, {1} biases</source>
         <translation>{0} 个权重，{1} 个偏置</translation>
     </message>
     <message>
-        <location filename="../model_diagram.py" line="196"/>
+        <location filename="../model_diagram.py" line="201"/>
         <source>click: {0} in Layers</source>
         <translation>点击：在“层”中查看 {0}</translation>
     </message>
@@ -1579,62 +1896,67 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../report_dialog.py" line="32"/>
+        <location filename="../report_dialog.py" line="33"/>
         <source>Export Report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="52"/>
+        <location filename="../report_dialog.py" line="53"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="54"/>
+        <location filename="../report_dialog.py" line="55"/>
         <source>include the generation run on screen</source>
         <translation>包含屏幕上的生成运行</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="59"/>
+        <location filename="../report_dialog.py" line="60"/>
         <source>include the generation run on screen, its logit lens and the attention of step {0}</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第 {0} 步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="61"/>
+        <location filename="../report_dialog.py" line="62"/>
         <source>include the generation run on screen, its logit lens and the attention of the first and the last step</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第一步和最后一步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="63"/>
+        <location filename="../report_dialog.py" line="64"/>
         <source>include the comparison on screen (Compare tab)</source>
         <translation>包含屏幕上的比较（“比较”标签页）</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="70"/>
+        <location filename="../report_dialog.py" line="67"/>
+        <source>include what each head does (Inside tab)</source>
+        <translation>包含每个头的作用（“内部”页）</translation>
+    </message>
+    <message>
+        <location filename="../report_dialog.py" line="74"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="75"/>
+        <location filename="../report_dialog.py" line="79"/>
         <source>format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="76"/>
+        <location filename="../report_dialog.py" line="80"/>
         <source>language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="80"/>
+        <location filename="../report_dialog.py" line="84"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="95"/>
+        <location filename="../report_dialog.py" line="100"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="145"/>
+        <location filename="../report_dialog.py" line="150"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1738,6 +2060,59 @@
         <location filename="../step_experts.py" line="64"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
+    </message>
+</context>
+<context>
+    <name>SwitchOffMenu</name>
+    <message>
+        <location filename="../switch_off_menu.py" line="12"/>
+        <source>still finding where this model&apos;s parts can be switched off</source>
+        <translation>仍在查找这个模型的哪些部件可以关闭</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="14"/>
+        <source>no model is open</source>
+        <translation>没有打开模型</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="51"/>
+        <source>Switch off one head</source>
+        <translation>关闭一个头</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="58"/>
+        <source>Switch off head {1} of block {0}</source>
+        <translation>关闭第 {0} 块的头 {1}</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="59"/>
+        <source>Switch head {1} of block {0} back on</source>
+        <translation>重新打开第 {0} 块的头 {1}</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="61"/>
+        <source>Switch off the attention of block {0}</source>
+        <translation>关闭第 {0} 块的注意力</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="62"/>
+        <source>Switch the attention of block {0} back on</source>
+        <translation>重新打开第 {0} 块的注意力</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="63"/>
+        <source>Switch off the MLP of block {0}</source>
+        <translation>关闭第 {0} 块的 MLP</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="64"/>
+        <source>Switch the MLP of block {0} back on</source>
+        <translation>重新打开第 {0} 块的 MLP</translation>
+    </message>
+    <message>
+        <location filename="../switch_off_menu.py" line="83"/>
+        <source>Switch everything back on ({0} off)</source>
+        <translation>全部重新打开（已关闭 {0} 个）</translation>
     </message>
 </context>
 <context>
