@@ -53,6 +53,7 @@ class ComparisonSession(QtCore.QObject):
             self.tokens = max(1, int(qsettings.value("compare/tokens", DEFAULT_TOKENS)))
         except (TypeError, ValueError):
             self.tokens = DEFAULT_TOKENS
+        self.budget = str(qsettings.value("compare/budget", ""))  # the variants' memory budget, as typed
         self.model_path: Path | None = None  # A: the open model's file
         self.folder: Path | None = None  # its folder, when it holds several model files
         self.task: CompareTask | None = None
@@ -78,6 +79,12 @@ class ComparisonSession(QtCore.QObject):
         self.qsettings.setValue("compare/prompt", prompt)
         self.qsettings.setValue("compare/tokens", tokens)
         self.settings_changed.emit()
+
+    def set_budget(self, text: str) -> None:
+        """The memory budget the variants' recommendation is for (as typed; empty: any size)."""
+        if text != self.budget:
+            self.budget = text
+            self.qsettings.setValue("compare/budget", text)
 
     @property
     def busy(self) -> bool:
