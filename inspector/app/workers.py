@@ -314,10 +314,11 @@ class ReportWorker(QObject):
     built = Signal(object)
     failed = Signal(str, str)
 
-    def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None, lang: str = "en"):
+    def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None, lang: str = "en",
+                 budget: int | None = None):
         super().__init__()
         self.census, self.run_result, self.attention_at = census, run, attention_at
-        self.comparison, self.lang = comparison, lang
+        self.comparison, self.lang, self.budget = comparison, lang, budget
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -328,7 +329,7 @@ class ReportWorker(QObject):
         try:
             self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
                                          attention_at=self.attention_at, comparison=self.comparison,
-                                         lang=self.lang))
+                                         lang=self.lang, budget=self.budget))
         except Cancelled:
             self.failed.emit("", "")
         except Exception as exc:  # noqa: BLE001

@@ -86,6 +86,16 @@ class ComparisonSession(QtCore.QObject):
             self.budget = text
             self.qsettings.setValue("compare/budget", text)
 
+    def budget_bytes(self) -> int | None:
+        """The budget as bytes; None for none, or for what is not a size (the view says why)."""
+        from ...compare.advice import parse_budget
+        from ...errors import InspectorError
+
+        try:
+            return parse_budget(self.budget) if self.budget.strip() else None
+        except InspectorError:
+            return None
+
     @property
     def busy(self) -> bool:
         return self._job is not None
