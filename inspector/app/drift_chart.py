@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import palette, units
 from . import i18n
+from .i18n import translate
 from .axes import sparse_ticks, title_gives_way
 from .qt_compat import QtCore, QtGui, QtWidgets, pg
 
@@ -25,29 +26,26 @@ ADDS = {  # the legend's words for each kind of bar (the same kinds as palette.D
     "block": QT_TRANSLATE_NOOP("DriftChart", "what the block adds")}
 
 
-def _tr(text: str) -> str:
-    return i18n.translate("DriftChart", text)
-
 
 def point_name(p) -> str:
     """A place the stream was read, as a person names it: "embeddings", "block 3, after the attention"."""
     if p.kind == "embeddings":
-        return _tr("the embeddings")
+        return translate("DriftChart", "the embeddings")
     if p.kind == "attention":
-        return _tr("block {0}, after the attention").format(p.block)
+        return translate("DriftChart", "block {0}, after the attention").format(p.block)
     if p.kind == "mlp":
-        return _tr("block {0}, after the MLP").format(p.block)
-    return _tr("block {0}").format(p.block)
+        return translate("DriftChart", "block {0}, after the MLP").format(p.block)
+    return translate("DriftChart", "block {0}").format(p.block)
 
 
 def tick_name(p) -> str:
     """The same, short enough for an axis."""
     if p.kind == "embeddings":
-        return _tr("emb.")
+        return translate("DriftChart", "emb.")
     if p.kind == "attention":
-        return _tr("{0} attn").format(p.block)
+        return translate("DriftChart", "{0} attn").format(p.block)
     if p.kind == "mlp":
-        return _tr("{0} MLP").format(p.block)
+        return translate("DriftChart", "{0} MLP").format(p.block)
     return str(p.block)
 
 
@@ -56,10 +54,10 @@ def peak_name(peak: str | None) -> str:
     if not peak:
         return "–"
     if peak == "embeddings":
-        return _tr("embeddings")
+        return translate("DriftChart", "embeddings")
     if peak == "head":
-        return _tr("LM head")
-    return _tr("block {0}").format(peak.split()[-1])
+        return translate("DriftChart", "LM head")
+    return translate("DriftChart", "block {0}").format(peak.split()[-1])
 
 
 class DriftChart(QtWidgets.QWidget):
@@ -117,7 +115,7 @@ class DriftChart(QtWidgets.QWidget):
                 self.plot.addItem(pg.BarGraphItem(x=[top], height=[growth[top]], width=BAR_WIDTH, brush=None,
                                                   pen=pg.mkPen(palette.CHOSEN_MARK, width=2)))
                 side = 0.0 if top == 0 else 1.0 if top == len(pts) - 1 else 0.5
-                mark = pg.TextItem(_tr("largest step"), color=palette.CHOSEN_MARK, anchor=(side, 1.0))
+                mark = pg.TextItem(translate("DriftChart", "largest step"), color=palette.CHOSEN_MARK, anchor=(side, 1.0))
                 mark.setPos(top - BAR_WIDTH / 2 if side == 0.0 else top + BAR_WIDTH / 2 if side == 1.0 else top,
                             growth[top])
                 self.plot.addItem(mark)
@@ -152,38 +150,41 @@ class DriftChart(QtWidgets.QWidget):
     @staticmethod
     def _legend(kinds: list[str]) -> str:
         """The colours' meaning, one entry per kind of bar drawn, and the line's."""
-        entries = [f"<span style='color:{palette.DRIFT[k]}'>■</span>&nbsp;{_tr(ADDS[k])}" for k in kinds]
+        entries = [f"<span style='color:{palette.DRIFT[k]}'>■</span>&nbsp;" + translate("DriftChart", ADDS[k])
+                   for k in kinds]
         entries.append(f"<span style='color:{palette.DRIFT_LINE}'>●—</span>&nbsp;"
-                       + _tr("the stream's drift after each sum"))
+                       + translate("DriftChart", "the stream's drift after each sum"))
         return "&nbsp;&nbsp; ".join(entries)
 
     def _caption(self) -> str:
         d = self.drift
         if d is None:
-            return _tr("Drift per block: give a prompt and press Compare again.")
+            return translate("DriftChart", "Drift per block: give a prompt and press Compare again.")
         parts = []
         if d.peak is not None:
-            parts.append(_tr("Mean over {0} positions; grows most at: {1}.").format(d.positions, peak_name(d.peak)))
+            parts.append(translate("DriftChart", "Mean over {0} positions; grows most at: {1}.").format(d.positions, peak_name(d.peak)))
         elif self.points:
-            parts.append(_tr("Mean over {0} positions: B's stream is A's all through.").format(d.positions))
+            parts.append(translate("DriftChart", "Mean over {0} positions: B's stream is A's all through.").format(d.positions))
         if len(d.ranked) > 1 or (d.ranked and d.peak != f"block {d.ranked[0].block}"):
-            names = ", ".join(_tr("block {0}").format(b.block) for b in d.ranked[:RANKED_SHOWN])
-            parts.append(_tr("Blocks by growth: {0}.").format(names))
+            names = ", ".join(translate("DriftChart", "block {0}").format(b.block) for b in d.ranked[:RANKED_SHOWN])
+            parts.append(translate("DriftChart", "Blocks by growth: {0}.").format(names))
         if d.note is not None:
             parts.append("<span style='color:%s'>%s</span>" % (palette.LABEL, i18n.core(d.note)))
         return " ".join(parts)
 
     # ------------------------------------------------------------------ the point under the mouse
     def describe(self, i: int) -> str:
-        """Point i in words: where, the drift there, what the step added and its rank."""
+        """Point i in words: where, the drift there, what the step added and, after a block, its rank."""
         p = self.points[i]
-        text = _tr("{0}: drift {1}").format(point_name(p), units.number(p.rel_l2, 3))
-        if p.growth is not None:
-            text += _tr(", this step adds {0}").format(units.number(p.growth, 3))
-        block = next((b for b in self.drift.blocks if b.block == p.block), None) if p.block is not None else None
+        where, drift = point_name(p), units.number(p.rel_l2, 3)
+        if p.growth is None:
+            return translate("DriftChart", "{0}: drift {1}").format(where, drift)
+        block = next((b for b in self.drift.blocks if b.block == p.block), None)
+        adds = units.number(p.growth, 3)
         if block is not None and block.rank is not None and p.kind in ("mlp", "block"):
-            text += _tr(" (block rank {0})").format(block.rank)
-        return text
+            return translate("DriftChart", "{0}: drift {1}, this step adds {2} (the block ranks {3} by growth)").format(
+                where, drift, adds, block.rank)
+        return translate("DriftChart", "{0}: drift {1}, this step adds {2}").format(where, drift, adds)
 
     def _mouse_moved(self, event) -> None:
         pos = event[0]

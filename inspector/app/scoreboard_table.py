@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import safe_text
 from . import i18n
+from .i18n import translate
 from .columns import TEXT_WAYS, ColumnFit, compact_rows, measure_table
 from .qt_compat import QtCore, QtWidgets
 
@@ -21,21 +22,18 @@ TEXT_COLUMN = 2
 LABEL_FLOOR_CHARS = 12  # the figures' names elide before the numbers do
 
 
-def _tr(text: str) -> str:
-    return i18n.translate("ScoreboardTable", text)
-
 
 def text_caption(text, positions: int | None) -> str:
     """What the two columns were read on: A's continuation, and the text (its file, or the bundled sample, and
     its windows)."""
     parts = []
     if positions is not None:
-        parts.append(_tr("continuation: A's greedy continuation, {0} positions").format(positions))
+        parts.append(translate("ScoreboardTable", "continuation: A's greedy continuation, {0} positions").format(positions))
     if text is None:
-        parts.append(_tr("text: none read"))
+        parts.append(translate("ScoreboardTable", "text: none read"))
     else:
-        where = _tr("the bundled sample") if text.file is None else safe_text(Path(text.file).name, 60)
-        parts.append(_tr("text: {0}, {1} tokens in windows of {2} moving by {3}").format(
+        where = translate("ScoreboardTable", "the bundled sample") if text.file is None else safe_text(Path(text.file).name, 60)
+        parts.append(translate("ScoreboardTable", "text: {0}, {1} tokens in windows of {2} moving by {3}").format(
             where, f"{text.tokens:,}", text.window, text.stride))
     return "; ".join(parts)
 
@@ -48,7 +46,7 @@ class ScoreboardTable(QtWidgets.QWidget):
         self.caption = QtWidgets.QLabel()
         self.caption.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([_tr(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([translate("ScoreboardTable", c) for c in COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.NoSelection)
@@ -80,7 +78,7 @@ class ScoreboardTable(QtWidgets.QWidget):
         self.table.setColumnHidden(TEXT_COLUMN, text is None)
         self.table.fit.set_content(measure_table(self.table))
         self.caption.setText(text_caption(text, len(tokens.kl) if tokens is not None else None) if self.rows else
-                             _tr("No figures: give a prompt and press Compare again."))
+                             translate("ScoreboardTable", "No figures: give a prompt and press Compare again."))
 
     def needed_width(self) -> int:
         """The table's width with every name whole."""

@@ -10,11 +10,9 @@ import html
 from .. import palette
 from ..errors import InspectorError
 from . import i18n
+from .i18n import translate
 from .qt_compat import QtCore, QtGui, QtWidgets
 
-
-def _tr(text: str) -> str:
-    return i18n.translate("VariantsAdvice", text)
 
 
 def read_budget(text: str) -> int | None:
@@ -33,10 +31,10 @@ class VariantsAdvice(QtWidgets.QWidget):
     def __init__(self, budget: str = "", parent=None):
         super().__init__(parent)
         self.field = QtWidgets.QLineEdit(budget)
-        self.field.setPlaceholderText(_tr("any size"))
+        self.field.setPlaceholderText(translate("VariantsAdvice", "any size"))
         self.field.setClearButtonEnabled(True)
         self.field.setMaximumWidth(160)
-        self.field.setToolTip(_tr("The most the file may take, e.g. 300 kB, 800 MB, 1.5 GB or 4 GiB "
+        self.field.setToolTip(translate("VariantsAdvice", "The most the file may take, e.g. 300 kB, 800 MB, 1.5 GB or 4 GiB "
                                   "(MB = 10⁶ bytes); empty: any size. The recommendation follows as you type, "
                                   "from the table already read."))
         self.field.textChanged.connect(self._edited)
@@ -46,7 +44,7 @@ class VariantsAdvice(QtWidgets.QWidget):
         self.line.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         row = QtWidgets.QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QtWidgets.QLabel(_tr("memory budget")))
+        row.addWidget(QtWidgets.QLabel(translate("VariantsAdvice", "memory budget")))
         row.addWidget(self.field)
         row.addStretch(1)
         lay = QtWidgets.QVBoxLayout(self)
@@ -96,11 +94,11 @@ class VariantsAdvice(QtWidgets.QWidget):
             flagged = [r.file for r in self.rows or [] if r.flag is not None]
             if flagged:
                 lines.append(f"<span style='color:{palette.NOTE}'>⚠ " + html.escape(
-                    _tr("Named for fewer bits than their matrices are stored in: {0} (hover a file for why).").format(
+                    translate("VariantsAdvice", "Named for fewer bits than their matrices are stored in: {0} (hover a file for why).").format(
                         ", ".join(flagged))) + "</span>")
             self.line.setText("<br>".join(lines))
         else:
-            self.line.setText(_tr("No recommendation: no file could be read against the reference."))
+            self.line.setText(translate("VariantsAdvice", "No recommendation: no file could be read against the reference."))
 
     def text(self) -> str:
         """The recommendation as shown, plain."""
