@@ -513,8 +513,9 @@ class CompareView(QtWidgets.QWidget):
             if agree:
                 parts.append(f"<span>{text}</span>")
             else:
-                b = html.escape(units.token(t.texts.get(t.b_ids[i], str(t.b_ids[i]))))
-                parts.append(f'<span style="background-color:{marked}" title="B: {b}">{text}</span>')
+                b = units.token(t.texts.get(t.b_ids[i], str(t.b_ids[i])))
+                where = html.escape(self.tr("position {0}, B: {1}").format(i + 1, b), quote=True)
+                parts.append(f'<span style="background-color:{marked}" title="{where}">{text}</span>')
         self.text.setHtml(f'<div style="font-size: 12pt; white-space: pre-wrap">{"".join(parts)}</div>'
                           "<p style='color:#666'>" + self.tr("Shaded: where B's top token differs from A's.") + "</p>")
 

@@ -49,6 +49,8 @@ def parse_args(argv):
     ap.add_argument("--select", help="layer to select in the Layers tab, e.g. 'block 2'")
     ap.add_argument("--compare", metavar="MODEL", help="once loaded, compare the model with this one (Compare tab)")
     ap.add_argument("--compare-variants", action="store_true", help="once loaded, compare every file of its folder")
+    ap.add_argument("--compare-weights", action="store_true",
+                    help="with --compare, show the weights' tab of the comparison (default: what the models say)")
     ap.add_argument("--size", type=_size, metavar="WxH",
                     help=f"the window's size (default: as it was left; a screenshot: {SHOT_SIZE})")
     ap.add_argument("--language", choices=[lang.key for lang in LANGUAGES], help="the interface's language "
@@ -161,6 +163,8 @@ def _screenshot(app, window, model, args) -> int:
         if args.select:
             window.views["layers"].select(args.select)
         if args.compare or args.compare_variants:
+            if args.compare_weights:
+                window.views["compare"].restore_state({"pair_tab": 1})
             session.comparison.finished.connect(lambda _r: QtCore.QTimer.singleShot(SETTLE_MS, finish))
             session.comparison.failed.connect(lambda m, _d: failed(m))
             if args.compare:

@@ -409,37 +409,42 @@
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="519"/>
+        <location filename="../compare_view.py" line="517"/>
+        <source>position {0}, B: {1}</source>
+        <translation>第 {0} 个位置，B：{1}</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="520"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="525"/>
+        <location filename="../compare_view.py" line="526"/>
         <source>Every file of the folder against the float one, reading the same continuation and text, best per byte first: KL(reference ‖ file) per token, how often the top tokens agree, the perplexity ratio, the block where the drift grows most, and the file&apos;s own decode speed.</source>
         <translation>文件夹中的每个文件与浮点文件对比，读取相同的续写和文本，每字节质量最好的在前：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例、困惑度之比、偏离增长最多的块，以及文件自身的解码速度。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="575"/>
+        <location filename="../compare_view.py" line="576"/>
         <source>rank {0} by quality per byte</source>
         <translation>按每字节质量排名第 {0}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="577"/>
+        <location filename="../compare_view.py" line="578"/>
         <source>the file to take (see above)</source>
         <translation>推荐选用的文件（见上方）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="579"/>
+        <location filename="../compare_view.py" line="580"/>
         <source>the file to avoid (see above)</source>
         <translation>应避免的文件（见上方）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="581"/>
+        <location filename="../compare_view.py" line="582"/>
         <source>no better than {0}: no larger and closer to the reference</source>
         <translation>不如 {0}：后者不更大且更接近参考</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="535"/>
+        <location filename="../compare_view.py" line="536"/>
         <source> (reference)</source>
         <translation>（参考）</translation>
     </message>
