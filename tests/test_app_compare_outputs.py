@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from inspector.app.qt_compat import QtCore, QtWidgets  # noqa: E402
+from inspector.app.qt_compat import QtCore  # noqa: E402
 
 from .conftest import SAMPLE, open_and_wait  # noqa: E402
 
@@ -152,9 +152,9 @@ def test_the_variants_recommendation_follows_the_budget(qtbot, window):
     assert not table.item(3, 0).icon().isNull() and table.item(1, 0).icon().isNull()  # the flagged file
     assert "named int4, but its block matrices are stored as fp32" in table.item(3, 0).toolTip()
     assert "model_q4.onnx" in line and "hover" in line
-    differs = VARIANT_COLUMN("differs at")
+    differs = column("differs at")
     assert [table.item(r, differs).text() for r in range(3)] == ["–", "5", "1"]  # counted from 1
-    assert table.item(1, VARIANT_COLUMN("drift peak")).text() == "block 1"
+    assert table.item(1, column("drift peak")).text() == "block 1"
     # a budget below every file but the reference's size: re-advised at once, no run
     view.advice.field.setText("250 B")
     assert not c.busy and view.advice.text().startswith("No file fits 250 B")
@@ -168,10 +168,10 @@ def test_the_variants_recommendation_follows_the_budget(qtbot, window):
     assert new.advice.field.text() == "0.31 kB" and new.advice.text().startswith("Take model_quantized.onnx for 310 B")
 
 
-def VARIANT_COLUMN(name: str) -> int:  # noqa: N802
-    from inspector.app.compare_view import VARIANT_COLUMNS
+def column(name: str) -> int:
+    from inspector.app.variants_page import COLUMNS
 
-    return VARIANT_COLUMNS.index(name)
+    return COLUMNS.index(name)
 
 
 def test_the_report_carries_the_drift_the_scoreboard_and_the_budget(qtbot, window, comparison, tmp_path):

@@ -18,17 +18,17 @@ from .. import palette, units
 from ..errors import safe_text
 from . import i18n
 from .axes import WholeAxis, title_gives_way
-from .columns import (NAME_WAYS, PREFIX_ROLE, TEXT_WAYS, ColumnFit, compact_rows, measure_table, shared_prefix,
-                      text_width)
+from .columns import PREFIX_ROLE, measure_table, shared_prefix
+from .compare_tables import item as _item, table as _table
 from .dialogs import ask_model_path
-from .drift_chart import DriftChart, peak_name
+from .drift_chart import DriftChart
 from .elided_label import ElidedLabel
 from .i18n import plural
-from .qt_compat import QtCore, QtGui, QtWidgets, pg
+from .qt_compat import QtCore, QtWidgets, pg
 from .session.comparison import VARIANTS as VARIANTS_TASK
 from .scoreboard_table import ScoreboardTable
 from .splitters import KeptSplitter
-from .variants_advice import VariantsAdvice
+from .variants_page import VariantsPage
 
 PROGRESS_STEPS = 1000
 PLOT_TITLE_SIZE = "9pt"  # two histograms side by side keep their titles whole at 1024 px
@@ -36,8 +36,6 @@ EMPTY, PAIR, VARIANTS = range(3)
 OUTPUTS_TAB, WEIGHTS_TAB = range(2)  # a pair's two tabs: what the models say, and their weights
 SCORE_ROWS_EXPECTED = range(11)  # the scoreboard's rows with a text (room kept before it is filled)
 TOKENS_MIN_PX = 130  # the continuation under the scoreboard keeps at least this much height
-ROW_ROLE = QtCore.Qt.UserRole + 1  # a variants row's VariantRow
-FLAG_ROLE = QtCore.Qt.UserRole + 2  # why its name misleads (compare.advice.name_flag), in the interface's language
 QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
 LAYER_COLUMNS = [
     QT_TRANSLATE_NOOP("CompareView", "layer"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
@@ -48,63 +46,9 @@ TENSOR_COLUMNS = [  # the role first: it names a tensor within its layer whateve
     QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
     QT_TRANSLATE_NOOP("CompareView", "B stored as"), QT_TRANSLATE_NOOP("CompareView", "tensor")]
 NAME_FLOOR_CHARS = 6  # the tensors' names give way first (each row's tooltip has them whole)
-VARIANT_COLUMNS = [  # short headers (eleven columns fit 1024 px); each header's tooltip says it whole
-    QT_TRANSLATE_NOOP("CompareView", "file"), QT_TRANSLATE_NOOP("CompareView", "size"),
-    QT_TRANSLATE_NOOP("CompareView", "bits/param"), QT_TRANSLATE_NOOP("CompareView", "mean KL"),
-    QT_TRANSLATE_NOOP("CompareView", "p99 KL"), QT_TRANSLATE_NOOP("CompareView", "top-1"),
-    QT_TRANSLATE_NOOP("CompareView", "PPL B/A"), QT_TRANSLATE_NOOP("CompareView", "drift peak"),
-    QT_TRANSLATE_NOOP("CompareView", "differs at"), QT_TRANSLATE_NOOP("CompareView", "tokens/s"),
-    QT_TRANSLATE_NOOP("CompareView", "stored as")]
-VARIANT_TIPS = [
-    QT_TRANSLATE_NOOP("CompareView", "The model file, within the folder"),
-    QT_TRANSLATE_NOOP("CompareView", "The file's bytes (its external data included)"),
-    QT_TRANSLATE_NOOP("CompareView", "Bits per parameter as stored"),
-    QT_TRANSLATE_NOOP("CompareView", "Mean KL(reference ‖ file) per token of the continuation, in nats"),
-    QT_TRANSLATE_NOOP("CompareView", "The 99th percentile of the KL per token, in nats"),
-    QT_TRANSLATE_NOOP("CompareView", "How often the file's top token is the reference's"),
-    QT_TRANSLATE_NOOP("CompareView", "The file's perplexity on the text over the reference's (above 1: worse)"),
-    QT_TRANSLATE_NOOP("CompareView", "Where the file's residual stream drifts from the reference's most"),
-    QT_TRANSLATE_NOOP("CompareView", "The first position of the continuation where the file would choose another "
-                                     "token (counted from 1)"),
-    QT_TRANSLATE_NOOP("CompareView", "The file's own decode speed"),
-    QT_TRANSLATE_NOOP("CompareView", "How the file stores its weights")]
 HINT = QT_TRANSLATE_NOOP("CompareView", "<b>Compare</b> the open model with another — a quantized file of the same "
                          "folder, a fine-tune beside its base — weight by weight and token by token; or every file of "
                          "its folder against the float one.")
-
-
-class _Item(QtWidgets.QTableWidgetItem):
-    """A cell that sorts by its number where it has one (a size sorts by bytes, not by its text)."""
-
-    def __lt__(self, other) -> bool:
-        a, b = self.data(QtCore.Qt.UserRole), other.data(QtCore.Qt.UserRole)
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            return a < b
-        return self.text() < other.text()
-
-
-def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
-    item = _Item(text if text is not None else str(value))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        item.setData(QtCore.Qt.UserRole, value)
-        item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
-    return item
-
-
-def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None, ways=NAME_WAYS) -> QtWidgets.QTableWidget:
-    t = QtWidgets.QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels([i18n.translate("CompareView", c) for c in columns])
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
-    t.setSelectionMode(QtWidgets.QAbstractItemView.SingleSelection)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setWordWrap(False)
-    compact_rows(t)
-    # names take what the numbers leave: columns.py
-    t.fit = ColumnFit(t, t.horizontalHeader(), elastic=elastic, ways=ways,
-                      **({"floor_chars": floor_chars} if floor_chars else {}))
-    return t
 
 
 class CompareView(QtWidgets.QWidget):
@@ -160,7 +104,10 @@ class CompareView(QtWidgets.QWidget):
         hint.setAlignment(QtCore.Qt.AlignCenter)
         self.pages.addWidget(hint)
         self.pages.addWidget(self._pair_page())
-        self.pages.addWidget(self._variants_page())
+        self.variants_page = VariantsPage(session)
+        self.variants, self.variants_title, self.advice = (self.variants_page.table, self.variants_page.title,
+                                                           self.variants_page.advice)
+        self.pages.addWidget(self.variants_page)
 
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(top)
@@ -385,27 +332,6 @@ class CompareView(QtWidgets.QWidget):
         left = min(max(need, total // 3), total // 2)
         return [left, total - left]
 
-    def _variants_page(self) -> QtWidgets.QWidget:
-        page = QtWidgets.QWidget()
-        lay = QtWidgets.QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.variants_title = QtWidgets.QLabel()
-        self.variants_title.setWordWrap(True)
-        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1, ways=TEXT_WAYS)  # storage gives way
-        for c, tip in enumerate(VARIANT_TIPS):
-            self.variants.horizontalHeaderItem(c).setToolTip(self.tr(tip))
-        self.variants.setSortingEnabled(True)
-        self.variants.setToolTip(self.tr("Double-click a file to compare it with the reference, tensor by tensor "
-                                         "and token by token"))
-        self.variants.cellDoubleClicked.connect(self._variant_opened)
-        self.advice = VariantsAdvice(self.session.comparison.budget)
-        self.advice.budget_changed.connect(self.session.comparison.set_budget)
-        self.advice.advised.connect(self._mark_variants)
-        lay.addWidget(self.variants_title)
-        lay.addWidget(self.advice)
-        lay.addWidget(self.variants, 1)
-        return page
-
     # ------------------------------------------------------------------ a pair
     def show_comparison(self, c) -> None:
         self.pages.setCurrentIndex(PAIR)
@@ -522,80 +448,4 @@ class CompareView(QtWidgets.QWidget):
     # ------------------------------------------------------------------ every variant
     def show_variants(self, rows) -> None:
         self.pages.setCurrentIndex(VARIANTS)
-        self.variants_title.setText(
-            self.tr("Every file of the folder against the float one, reading the same continuation and text, best "
-                    "per byte first: KL(reference ‖ file) per token, how often the top tokens agree, the perplexity "
-                    "ratio, the block where the drift grows most, and the file's own decode speed."))
-        self.variants.setSortingEnabled(False)
-        self.variants.horizontalHeader().setSortIndicator(-1, QtCore.Qt.AscendingOrder)  # ranked: the reference first
-        ranked = sorted(rows, key=lambda r: (r.rank is None, r.rank or 0))
-        self.variants.setRowCount(len(ranked))
-        for r, v in enumerate(ranked):
-            agree = units.percent(v.top1_agreement) if v.top1_agreement is not None else "–"
-            first = None if v.first_divergence is None else v.first_divergence + 1  # counted from 1, as people do
-            cells = [_item(v.file + (self.tr(" (reference)") if v.reference else "")), _item(v.bytes, units.nbytes(v.bytes)),
-                     _item(v.bits_per_parameter, units.number(v.bits_per_parameter, 3)),
-                     _item(v.kl_mean, units.number(v.kl_mean, 3)), _item(v.kl_p99, units.number(v.kl_p99, 3)),
-                     _item(v.top1_agreement, agree), _item(v.ppl_ratio, units.number(v.ppl_ratio, 4)),
-                     _item(None, "–" if v.reference else peak_name(v.drift_peak)),
-                     _item(first, "–" if first is None else str(first)),
-                     _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(i18n.core(v.error or v.stored_as))]
-            cells[-1].setToolTip(cells[-1].text())
-            if v.error:
-                cells[-1].setForeground(QtGui.QColor(palette.WARNING))
-            cells[0].setData(ROW_ROLE, v)
-            for col, it in enumerate(cells):
-                self.variants.setItem(r, col, it)
-        self.advice.set_rows(rows)  # marks the rows (_mark_variants)
-        self.variants.fit.set_content(self._variant_widths())
-        self.variants.setSortingEnabled(True)
-
-    def _variant_widths(self) -> list[int]:
-        """Each column's content width; the files' in bold (the one to take is) with room for a flag's icon."""
-        t = self.variants
-        bold = QtGui.QFont(t.font())
-        bold.setBold(True)
-        fm = QtGui.QFontMetrics(bold)
-        widths = [text_width(fm, [t.item(r, c).text() for r in range(t.rowCount()) if t.item(r, c)])
-                  for c in range(t.columnCount())]
-        widths[0] += self.style().pixelMetric(QtWidgets.QStyle.PM_SmallIconSize) + 6
-        return widths
-
-    def _mark_variants(self, advice) -> None:
-        """The file to take in bold, the one to avoid and a name its storage contradicts in the warning colour,
-        files no better than another muted; each file's tooltip says why."""
-        take, avoid = (advice.take, advice.avoid) if advice is not None else (None, None)
-        warning = self.style().standardIcon(QtWidgets.QStyle.SP_MessageBoxWarning)
-        for r in range(self.variants.rowCount()):
-            item = self.variants.item(r, 0)
-            v = item.data(ROW_ROLE) if item is not None else None
-            if v is None:
-                continue
-            why = []
-            if v.rank is not None:
-                why.append(self.tr("rank {0} by quality per byte").format(v.rank))
-            if v.file == take:
-                why.append(self.tr("the file to take (see above)"))
-            if v.file == avoid:
-                why.append(self.tr("the file to avoid (see above)"))
-            if v.dominated_by:
-                why.append(self.tr("no better than {0}: no larger and closer to the reference").format(v.dominated_by))
-            if v.flag is not None:
-                why.append(i18n.core(v.flag))
-            font = item.font()
-            font.setBold(v.file == take)
-            colour = palette.WARNING if v.file == avoid else palette.MUTED if v.dominated_by else None
-            for c in range(self.variants.columnCount() - 1):  # "stored as" keeps its own colour (an error's)
-                cell = self.variants.item(r, c)
-                cell.setFont(font)
-                cell.setData(QtCore.Qt.ForegroundRole, QtGui.QColor(colour) if colour else None)
-            item.setIcon(warning if v.flag is not None else QtGui.QIcon())
-            item.setData(FLAG_ROLE, i18n.core(v.flag) if v.flag is not None else None)
-            item.setToolTip("\n".join([v.file] + why))
-
-    def _variant_opened(self, row: int, _column: int = 0) -> None:
-        """A file of the table compared with the reference on its own (the table stays, to go back to)."""
-        item = self.variants.item(row, 0)
-        v = item.data(ROW_ROLE) if item is not None else None
-        if v is not None and not v.reference and not v.error:
-            self.session.comparison.open_variant(v)
+        self.variants_page.show_rows(rows)

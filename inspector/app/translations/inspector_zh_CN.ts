@@ -71,380 +71,380 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../compare_view.py" line="43"/>
+        <location filename="../compare_view.py" line="41"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="43"/>
-        <location filename="../compare_view.py" line="47"/>
+        <location filename="../compare_view.py" line="41"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>rel L2</source>
         <translation>相对 L2</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
-        <location filename="../compare_view.py" line="48"/>
+        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>max |B−A|</source>
         <translation>最大 |B−A|</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
-        <location filename="../compare_view.py" line="48"/>
+        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>cosine</source>
         <translation>余弦</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="45"/>
+        <location filename="../compare_view.py" line="43"/>
         <source>bits/param A → B</source>
         <translation>每参数比特 A → B</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="47"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="49"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>B stored as</source>
         <translation>B 的存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="49"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="52"/>
+        <location filename="../variants_page.py" line="23"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="52"/>
+        <location filename="../variants_page.py" line="23"/>
         <source>size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="53"/>
+        <location filename="../variants_page.py" line="24"/>
         <source>bits/param</source>
         <translation>每参数比特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="54"/>
+        <location filename="../variants_page.py" line="25"/>
         <source>p99 KL</source>
         <translation>p99 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="53"/>
+        <location filename="../variants_page.py" line="24"/>
         <source>mean KL</source>
         <translation>平均 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="54"/>
+        <location filename="../variants_page.py" line="25"/>
         <source>top-1</source>
         <translation>首选一致</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="55"/>
+        <location filename="../variants_page.py" line="26"/>
         <source>PPL B/A</source>
         <translation>困惑度 B/A</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="55"/>
+        <location filename="../variants_page.py" line="26"/>
         <source>drift peak</source>
         <translation>偏离最多处</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="56"/>
+        <location filename="../variants_page.py" line="27"/>
         <source>tokens/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="56"/>
+        <location filename="../variants_page.py" line="27"/>
         <source>differs at</source>
         <translation>首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="57"/>
+        <location filename="../variants_page.py" line="28"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="59"/>
+        <location filename="../variants_page.py" line="30"/>
         <source>The model file, within the folder</source>
         <translation>模型文件（在文件夹内的路径）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="60"/>
+        <location filename="../variants_page.py" line="31"/>
         <source>The file&apos;s bytes (its external data included)</source>
         <translation>文件的字节数（含外部数据）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="61"/>
+        <location filename="../variants_page.py" line="32"/>
         <source>Bits per parameter as stored</source>
         <translation>按存储方式计算的每参数位数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="62"/>
+        <location filename="../variants_page.py" line="33"/>
         <source>Mean KL(reference ‖ file) per token of the continuation, in nats</source>
         <translation>续写中每个词元的平均 KL(参考 ‖ 文件)，单位奈特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="63"/>
+        <location filename="../variants_page.py" line="34"/>
         <source>The 99th percentile of the KL per token, in nats</source>
         <translation>每个词元 KL 的第 99 百分位数，单位奈特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="64"/>
+        <location filename="../variants_page.py" line="35"/>
         <source>How often the file&apos;s top token is the reference&apos;s</source>
         <translation>文件的首选词元与参考相同的比例</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="65"/>
+        <location filename="../variants_page.py" line="36"/>
         <source>The file&apos;s perplexity on the text over the reference&apos;s (above 1: worse)</source>
         <translation>文件在文本上的困惑度除以参考的困惑度（大于 1：更差）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="66"/>
+        <location filename="../variants_page.py" line="37"/>
         <source>Where the file&apos;s residual stream drifts from the reference&apos;s most</source>
         <translation>文件的残差流偏离参考最多的地方</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="67"/>
+        <location filename="../variants_page.py" line="38"/>
         <source>The first position of the continuation where the file would choose another token (counted from 1)</source>
         <translation>续写中文件首次会选择另一个词元的位置（从 1 数起）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="69"/>
+        <location filename="../variants_page.py" line="40"/>
         <source>The file&apos;s own decode speed</source>
         <translation>文件自身的解码速度</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="70"/>
+        <location filename="../variants_page.py" line="41"/>
         <source>How the file stores its weights</source>
         <translation>文件如何存储权重</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="71"/>
+        <location filename="../compare_view.py" line="49"/>
         <source>&lt;b&gt;Compare&lt;/b&gt; the open model with another — a quantized file of the same folder, a fine-tune beside its base — weight by weight and token by token; or every file of its folder against the float one.</source>
         <translation>把打开的模型与另一个模型&lt;b&gt;比较&lt;/b&gt;——同一文件夹中的量化文件、放在基座旁边的微调模型——逐个权重、逐个词元地比较；或者把文件夹中的每个文件都与浮点模型比较。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="120"/>
+        <location filename="../compare_view.py" line="64"/>
         <source>◀ All Variants</source>
         <translation>◀ 所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="121"/>
+        <location filename="../compare_view.py" line="65"/>
         <source>Back to the table of every file of the folder</source>
         <translation>回到文件夹中所有文件的表格</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="124"/>
+        <location filename="../compare_view.py" line="68"/>
         <source>A&apos;s greedy continuation of this prompt is read by both models</source>
         <translation>两个模型都读取 A 对这段提示的贪心续写</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="127"/>
+        <location filename="../compare_view.py" line="71"/>
         <source>How many tokens of A&apos;s continuation both models read</source>
         <translation>两个模型读取 A 的续写中的多少个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="130"/>
+        <location filename="../compare_view.py" line="74"/>
         <source>Compare again</source>
         <translation>重新比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="131"/>
+        <location filename="../compare_view.py" line="75"/>
         <source>The same comparison with this prompt and number of tokens</source>
         <translation>用这个提示和词元数重做同一比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="133"/>
+        <location filename="../compare_view.py" line="77"/>
         <source>Compare With…</source>
         <translation>与…比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="135"/>
+        <location filename="../compare_view.py" line="79"/>
         <source>Compare All Variants</source>
         <translation>比较所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="136"/>
+        <location filename="../compare_view.py" line="80"/>
         <source>Every file of the open model&apos;s folder against the float one</source>
         <translation>把打开的模型所在文件夹中的每个文件与浮点模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="140"/>
+        <location filename="../compare_view.py" line="84"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="150"/>
+        <location filename="../compare_view.py" line="94"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="152"/>
+        <location filename="../compare_view.py" line="96"/>
         <source>tokens</source>
         <translation>词元数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="158"/>
+        <location filename="../compare_view.py" line="102"/>
         <source>File → Compare With… or File → Compare All Variants.</source>
         <translation>文件 → 与…比较，或 文件 → 比较所有变体。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="189"/>
+        <location filename="../compare_view.py" line="136"/>
         <source>Compare with another ONNX model</source>
         <translation>与另一个 ONNX 模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="215"/>
+        <location filename="../compare_view.py" line="162"/>
         <source>every file of {folder}</source>
         <translation>{folder} 中的所有文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="218"/>
+        <location filename="../compare_view.py" line="165"/>
         <source>A: {a}   B: {b}</source>
         <translation>A：{a}   B：{b}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="269"/>
+        <location filename="../compare_view.py" line="216"/>
         <source>&lt;b&gt;Layers&lt;/b&gt;, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)</source>
         <translation>&lt;b&gt;各层&lt;/b&gt;，变化最大的在前（相对 L2 = ‖B − A‖ / ‖A‖）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="274"/>
+        <location filename="../compare_view.py" line="221"/>
         <source>&lt;b&gt;Tensors&lt;/b&gt; of the selected layer</source>
         <translation>所选层的&lt;b&gt;张量&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="280"/>
+        <location filename="../compare_view.py" line="227"/>
         <source>B − A, the selected tensor</source>
         <translation>B − A（所选张量）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="281"/>
+        <location filename="../compare_view.py" line="228"/>
         <source>values of A and B</source>
         <translation>A 与 B 的数值</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="283"/>
+        <location filename="../compare_view.py" line="230"/>
         <source>KL(A ‖ B) per position of A&apos;s continuation (nats)</source>
         <translation>A 的续写中每个位置的 KL(A ‖ B)（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="316"/>
+        <location filename="../compare_view.py" line="263"/>
         <source>&lt;b&gt;The figures llama.cpp reports&lt;/b&gt;, B against A</source>
         <translation>&lt;b&gt;llama.cpp 报告的指标&lt;/b&gt;，B 对比 A</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="326"/>
+        <location filename="../compare_view.py" line="273"/>
         <source>&lt;b&gt;Where B&apos;s residual stream leaves A&apos;s&lt;/b&gt;, block by block</source>
         <translation>&lt;b&gt;B 的残差流在哪里偏离 A&lt;/b&gt;，逐块</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="343"/>
+        <location filename="../compare_view.py" line="290"/>
         <source>What the models say</source>
         <translation>模型的输出</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="344"/>
+        <location filename="../compare_view.py" line="291"/>
         <source>Weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="398"/>
+        <location filename="../variants_page.py" line="54"/>
         <source>Double-click a file to compare it with the reference, tensor by tensor and token by token</source>
         <translation>双击一个文件，把它与参考模型逐个张量、逐个词元地比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="414"/>
+        <location filename="../compare_view.py" line="340"/>
         <source>&lt;b&gt;{0}&lt;/b&gt; {1}: {2}, {3} bits/param, {4}</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt; {1}：{2}，每参数 {3} 比特，{4}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="417"/>
+        <location filename="../compare_view.py" line="343"/>
         <source>{0} tensor matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="418"/>
+        <location filename="../compare_view.py" line="344"/>
         <source>{0} tensors matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="430"/>
+        <location filename="../compare_view.py" line="356"/>
         <source>Unmatched:</source>
         <translation>未配对：</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="482"/>
+        <location filename="../compare_view.py" line="408"/>
         <source>{0} (A) and {1} (B)</source>
         <translation>{0}（A）和 {1}（B）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="492"/>
+        <location filename="../compare_view.py" line="418"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="503"/>
+        <location filename="../compare_view.py" line="429"/>
         <source>KL mean {0} nats, p99 {1}; top-1 agreement {2}; </source>
         <translation>KL 平均 {0} 奈特，p99 {1}；首选一致率 {2}；</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="505"/>
+        <location filename="../compare_view.py" line="431"/>
         <source>B&apos;s own choice first differs at position {0}</source>
         <translation>B 自己的选择在第 {0} 个位置首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="506"/>
+        <location filename="../compare_view.py" line="432"/>
         <source>B chooses the same</source>
         <translation>B 的选择完全相同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="507"/>
+        <location filename="../compare_view.py" line="433"/>
         <source>{0} {1} tokens/s</source>
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="517"/>
+        <location filename="../compare_view.py" line="443"/>
         <source>position {0}, B: {1}</source>
         <translation>第 {0} 个位置，B：{1}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="520"/>
+        <location filename="../compare_view.py" line="446"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="526"/>
+        <location filename="../variants_page.py" line="69"/>
         <source>Every file of the folder against the float one, reading the same continuation and text, best per byte first: KL(reference ‖ file) per token, how often the top tokens agree, the perplexity ratio, the block where the drift grows most, and the file&apos;s own decode speed.</source>
         <translation>文件夹中的每个文件与浮点文件对比，读取相同的续写和文本，每字节质量最好的在前：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例、困惑度之比、偏离增长最多的块，以及文件自身的解码速度。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="576"/>
+        <location filename="../variants_page.py" line="122"/>
         <source>rank {0} by quality per byte</source>
         <translation>按每字节质量排名第 {0}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="578"/>
+        <location filename="../variants_page.py" line="124"/>
         <source>the file to take (see above)</source>
         <translation>推荐选用的文件（见上方）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="580"/>
+        <location filename="../variants_page.py" line="126"/>
         <source>the file to avoid (see above)</source>
         <translation>应避免的文件（见上方）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="582"/>
+        <location filename="../variants_page.py" line="128"/>
         <source>no better than {0}: no larger and closer to the reference</source>
         <translation>不如 {0}：后者不更大且更接近参考</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="536"/>
+        <location filename="../variants_page.py" line="77"/>
         <source> (reference)</source>
         <translation>（参考）</translation>
     </message>
