@@ -99,7 +99,7 @@ def test_the_scoreboard_and_the_drift_chart_of_a_pair(qtbot, window, comparison)
     vb = chart.plot.getPlotItem().vb
     last = len(points) - 1
     chart._mouse_moved((vb.mapViewToScene(QtCore.QPointF(last, points[last].rel_l2 / 2)),))
-    assert chart.hovered == last and chart.plot.toolTip() == chart.describe(last)
+    assert chart.hovered == last and chart.plot.getPlotItem().toolTip() == chart.describe(last)
     assert f"block {points[last].block}" in chart.describe(last)
 
 

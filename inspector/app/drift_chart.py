@@ -95,7 +95,7 @@ class DriftChart(QtWidgets.QWidget):
         self.points = drift.series() if drift is not None else []
         self.plot.clear()
         self.hovered = None
-        self.plot.setToolTip("")
+        self.plot.getPlotItem().setToolTip("")
         pts = self.points
         kinds = []
         if pts:
@@ -194,9 +194,10 @@ class DriftChart(QtWidgets.QWidget):
         i = int(round(x))
         if not 0 <= i < len(self.points) or abs(x - i) > 0.5:
             self.hovered = None
-            self.plot.setToolTip("")
+            self.plot.getPlotItem().setToolTip("")
             return
         if i != self.hovered:
             self.hovered = i
-            self.plot.setToolTip(self.describe(i))
+            # on the plot item: the scene answers a tooltip event with its items' tooltips (and hides any other)
+            self.plot.getPlotItem().setToolTip(self.describe(i))
             QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), self.describe(i), self.plot)
