@@ -17,19 +17,25 @@ from pathlib import Path
 from .. import palette, units
 from ..errors import safe_text
 from . import i18n
-from .axes import title_gives_way
-from .columns import NAME_WAYS, PREFIX_ROLE, TEXT_WAYS, ColumnFit, compact_rows, measure_table, shared_prefix
+from .axes import WholeAxis, title_gives_way
+from .columns import PREFIX_ROLE, measure_table, shared_prefix
+from .compare_tables import item as _item, table as _table
 from .dialogs import ask_model_path
+from .drift_chart import DriftChart
 from .elided_label import ElidedLabel
 from .i18n import plural
-from .qt_compat import QtCore, QtGui, QtWidgets, pg
+from .qt_compat import QtCore, QtWidgets, pg
 from .session.comparison import VARIANTS as VARIANTS_TASK
+from .scoreboard_table import ScoreboardTable
 from .splitters import KeptSplitter
+from .variants_page import VariantsPage
 
 PROGRESS_STEPS = 1000
 PLOT_TITLE_SIZE = "9pt"  # two histograms side by side keep their titles whole at 1024 px
 EMPTY, PAIR, VARIANTS = range(3)
-ROW_ROLE = QtCore.Qt.UserRole + 1  # a variants row's VariantRow
+OUTPUTS_TAB, WEIGHTS_TAB = range(2)  # a pair's two tabs: what the models say, and their weights
+SCORE_ROWS_EXPECTED = range(11)  # the scoreboard's rows with a text (room kept before it is filled)
+TOKENS_MIN_PX = 130  # the continuation under the scoreboard keeps at least this much height
 QT_TRANSLATE_NOOP = QtCore.QT_TRANSLATE_NOOP  # under this name lupdate finds the strings; shown translated
 LAYER_COLUMNS = [
     QT_TRANSLATE_NOOP("CompareView", "layer"), QT_TRANSLATE_NOOP("CompareView", "rel L2"),
@@ -40,49 +46,9 @@ TENSOR_COLUMNS = [  # the role first: it names a tensor within its layer whateve
     QT_TRANSLATE_NOOP("CompareView", "max |B−A|"), QT_TRANSLATE_NOOP("CompareView", "cosine"),
     QT_TRANSLATE_NOOP("CompareView", "B stored as"), QT_TRANSLATE_NOOP("CompareView", "tensor")]
 NAME_FLOOR_CHARS = 6  # the tensors' names give way first (each row's tooltip has them whole)
-VARIANT_COLUMNS = [
-    QT_TRANSLATE_NOOP("CompareView", "file"), QT_TRANSLATE_NOOP("CompareView", "size"),
-    QT_TRANSLATE_NOOP("CompareView", "bits/param"), QT_TRANSLATE_NOOP("CompareView", "mean KL (nats)"),
-    QT_TRANSLATE_NOOP("CompareView", "p99 KL"), QT_TRANSLATE_NOOP("CompareView", "top-1 agreement"),
-    QT_TRANSLATE_NOOP("CompareView", "first differs at"), QT_TRANSLATE_NOOP("CompareView", "tokens/s"),
-    QT_TRANSLATE_NOOP("CompareView", "stored as")]
 HINT = QT_TRANSLATE_NOOP("CompareView", "<b>Compare</b> the open model with another — a quantized file of the same "
                          "folder, a fine-tune beside its base — weight by weight and token by token; or every file of "
                          "its folder against the float one.")
-
-
-class _Item(QtWidgets.QTableWidgetItem):
-    """A cell that sorts by its number where it has one (a size sorts by bytes, not by its text)."""
-
-    def __lt__(self, other) -> bool:
-        a, b = self.data(QtCore.Qt.UserRole), other.data(QtCore.Qt.UserRole)
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-            return a < b
-        return self.text() < other.text()
-
-
-def _item(value, text: str | None = None) -> QtWidgets.QTableWidgetItem:
-    item = _Item(text if text is not None else str(value))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        item.setData(QtCore.Qt.UserRole, value)
-        item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
-    return item
-
-
-def _table(columns: list[str], elastic: int = 0, floor_chars: int | None = None, ways=NAME_WAYS) -> QtWidgets.QTableWidget:
-    t = QtWidgets.QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels([i18n.translate("CompareView", c) for c in columns])
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectRows)
-    t.setSelectionMode(QtWidgets.QAbstractItemView.SingleSelection)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setWordWrap(False)
-    compact_rows(t)
-    # names take what the numbers leave: columns.py
-    t.fit = ColumnFit(t, t.horizontalHeader(), elastic=elastic, ways=ways,
-                      **({"floor_chars": floor_chars} if floor_chars else {}))
-    return t
 
 
 class CompareView(QtWidgets.QWidget):
@@ -90,6 +56,8 @@ class CompareView(QtWidgets.QWidget):
         super().__init__(parent)
         self.session = session
         c = session.comparison
+        self.pair_tab = OUTPUTS_TAB
+        self._filling = False
 
         self.title = QtWidgets.QLabel()
         self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
@@ -136,7 +104,10 @@ class CompareView(QtWidgets.QWidget):
         hint.setAlignment(QtCore.Qt.AlignCenter)
         self.pages.addWidget(hint)
         self.pages.addWidget(self._pair_page())
-        self.pages.addWidget(self._variants_page())
+        self.variants_page = VariantsPage(session)
+        self.variants, self.variants_title, self.advice = (self.variants_page.table, self.variants_page.title,
+                                                           self.variants_page.advice)
+        self.pages.addWidget(self.variants_page)
 
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(top)
@@ -256,38 +227,102 @@ class CompareView(QtWidgets.QWidget):
         self.diff_plot = pg.PlotWidget(title=self.tr("B − A, the selected tensor"))
         self.value_plot = pg.PlotWidget(title=self.tr("values of A and B"))
         self.value_plot.addLegend(offset=(-10, 10))
-        self.kl_plot = pg.PlotWidget(title=self.tr("KL(A ‖ B) per position of A's continuation (nats)"))
+        self.kl_plot = pg.PlotWidget(title=self.tr("KL(A ‖ B) per position of A's continuation (nats)"),
+                                     axisItems={"bottom": WholeAxis("bottom")})
         for p in (self.diff_plot, self.value_plot, self.kl_plot):
             p.setMouseEnabled(y=False)
             p.setTitle(p.getPlotItem().titleLabel.text, size=PLOT_TITLE_SIZE)
             title_gives_way(p)
         self.text = QtWidgets.QTextBrowser()
-        self.text.setMaximumHeight(110)
-        right = KeptSplitter("compare/right_splitter", QtCore.Qt.Vertical)
-        right.setChildrenCollapsible(False)
-        hists = KeptSplitter("compare/histograms_splitter")
+        hists = KeptSplitter("compare/histograms_stack", QtCore.Qt.Vertical)  # stacked: each as wide as the pane
         hists.setChildrenCollapsible(False)
         hists.addWidget(self.diff_plot)
         hists.addWidget(self.value_plot)
-        tokens = QtWidgets.QWidget()
-        kl = QtWidgets.QVBoxLayout(tokens)
-        kl.setContentsMargins(0, 0, 0, 0)
-        kl.addWidget(self.kl_plot, 1)
-        self.tokens_label = QtWidgets.QLabel()
-        self.tokens_label.setWordWrap(True)
-        kl.addWidget(self.tokens_label)
-        kl.addWidget(self.text)
-        right.addWidget(hists)
-        right.addWidget(tokens)
         split = KeptSplitter("compare/splitter")
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(hists)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
         split.default_sizes = self._pair_sizes
         self.pair_split = split
-        return split
+
+        # what the two models say: llama.cpp's figures, where the stream drifts, the KL per position and the text
+        self.scores = ScoreboardTable()
+        self.drift_chart = DriftChart()
+        tokens = QtWidgets.QWidget()
+        kl = QtWidgets.QVBoxLayout(tokens)
+        kl.setContentsMargins(0, 0, 0, 0)
+        self.tokens_label = QtWidgets.QLabel()
+        self.tokens_label.setWordWrap(True)
+        kl.addWidget(self.tokens_label)
+        kl.addWidget(self.text, 1)
+        scores = QtWidgets.QWidget()
+        sl = QtWidgets.QVBoxLayout(scores)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(QtWidgets.QLabel(self.tr("<b>The figures llama.cpp reports</b>, B against A")))
+        sl.addWidget(self.scores, 1)
+        said = KeptSplitter("compare/outputs_left", QtCore.Qt.Vertical)
+        said.setChildrenCollapsible(False)
+        said.addWidget(scores)
+        said.addWidget(tokens)
+        said.default_sizes = self._said_sizes
+        drift = QtWidgets.QWidget()
+        dl = QtWidgets.QVBoxLayout(drift)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(QtWidgets.QLabel(self.tr("<b>Where B's residual stream leaves A's</b>, block by block")))
+        dl.addWidget(self.drift_chart, 1)
+        charts = KeptSplitter("compare/outputs_right", QtCore.Qt.Vertical)
+        charts.setChildrenCollapsible(False)
+        charts.addWidget(drift)
+        charts.addWidget(self.kl_plot)
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
+        outputs = KeptSplitter("compare/outputs_splitter")
+        outputs.setChildrenCollapsible(False)
+        outputs.addWidget(said)
+        outputs.addWidget(charts)
+        outputs.default_sizes = self._outputs_sizes
+        self.said_split, self.outputs_split = said, outputs
+
+        self.pair_tabs = QtWidgets.QTabWidget()
+        self.pair_tabs.setDocumentMode(True)
+        self.pair_tabs.addTab(outputs, self.tr("What the models say"))
+        self.pair_tabs.addTab(split, self.tr("Weights"))
+        self.pair_tabs.currentChanged.connect(self._pair_tab_chosen)
+        return self.pair_tabs
+
+    def _pair_tab_chosen(self, index: int) -> None:
+        if not self._filling:
+            self.pair_tab = index  # a person's choice: kept for the next comparison, and across a rebuilt window
+
+    def state(self) -> dict:
+        return {"pair_tab": self.pair_tab}
+
+    def restore_state(self, state: dict) -> None:
+        self.pair_tab = state.get("pair_tab", OUTPUTS_TAB)
+        if self.result is not None and not isinstance(self.result, list):
+            self._show_pair_tab(self.result)
+
+    def _show_pair_tab(self, c) -> None:
+        """The tab a person chose last; the weights where the models read no tokens (nothing to say)."""
+        self._filling = True
+        self.pair_tabs.setCurrentIndex(WEIGHTS_TAB if c.tokens is None else self.pair_tab)
+        self._filling = False
+
+    def _outputs_sizes(self, total: int) -> list[int]:
+        """The scoreboard as wide as its names need, between a third and a half of the width; the charts the rest."""
+        left = min(max(self.scores.needed_width(), total // 3), total // 2)
+        return [left, total - left]
+
+    def _said_sizes(self, total: int) -> list[int]:
+        """The scoreboard's rows whole where the height allows, the continuation's text at least a third."""
+        t = self.scores.table
+        rows = t.rowCount() or len(SCORE_ROWS_EXPECTED)
+        need = (self.scores.caption.sizeHint().height() + t.horizontalHeader().sizeHint().height()
+                + rows * t.verticalHeader().defaultSectionSize() + 2 * t.frameWidth() + 28)
+        top = min(need, total - TOKENS_MIN_PX)
+        return [top, total - top]
 
     def _pair_sizes(self, total: int) -> list[int]:
         """The tables as wide as they need, up to half the width (then names elide, the numbers stay whole);
@@ -296,21 +331,6 @@ class CompareView(QtWidgets.QWidget):
         need = max(self.layers.fit.needed(), self.tensors.fit.needed()) + frame
         left = min(max(need, total // 3), total // 2)
         return [left, total - left]
-
-    def _variants_page(self) -> QtWidgets.QWidget:
-        page = QtWidgets.QWidget()
-        lay = QtWidgets.QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.variants_title = QtWidgets.QLabel()
-        self.variants_title.setWordWrap(True)
-        self.variants = _table(VARIANT_COLUMNS, elastic=len(VARIANT_COLUMNS) - 1, ways=TEXT_WAYS)  # storage gives way
-        self.variants.setSortingEnabled(True)
-        self.variants.setToolTip(self.tr("Double-click a file to compare it with the reference, tensor by tensor "
-                                         "and token by token"))
-        self.variants.cellDoubleClicked.connect(self._variant_opened)
-        lay.addWidget(self.variants_title)
-        lay.addWidget(self.variants, 1)
-        return page
 
     # ------------------------------------------------------------------ a pair
     def show_comparison(self, c) -> None:
@@ -339,6 +359,11 @@ class CompareView(QtWidgets.QWidget):
             self.layers.selectRow(0)
         self.pair_split.content_changed()  # both tables measured: the default positions for them
         self._show_tokens(c.tokens)
+        self.scores.set_comparison(c.tokens, c.text)
+        self.drift_chart.set_drift(c.drift)
+        self.said_split.content_changed()
+        self.outputs_split.content_changed()
+        self._show_pair_tab(c)
 
     def _layer_tensors(self) -> list:
         rows = self.layers.selectionModel().selectedRows() if self.result is not None else []
@@ -393,13 +418,13 @@ class CompareView(QtWidgets.QWidget):
             self.tokens_label.setText(self.tr("Weights only: give a prompt and press Compare again for the tokens."))
             self.text.clear()
             return
-        x = np.arange(len(t.kl))
+        x = np.arange(1, len(t.kl) + 1)  # positions as people count them: the first token read is 1
         self.kl_plot.addItem(pg.BarGraphItem(x=x, height=np.asarray(t.kl), width=0.8, brush=palette.ACCENT))
         bad = [i for i, a in enumerate(t.top1_agree) if not a]
         if bad:
-            self.kl_plot.plot(bad, [t.kl[i] for i in bad], pen=None, symbol="o", symbolBrush=palette.CHOSEN_MARK,
-                              symbolSize=7)
-        first = t.first_divergence
+            self.kl_plot.plot([i + 1 for i in bad], [t.kl[i] for i in bad], pen=None, symbol="o",
+                              symbolBrush=palette.CHOSEN_MARK, symbolSize=7)
+        first = t.first_divergence + 1 if t.first_divergence is not None else None  # the core's is 0-based
         self.tokens_label.setText(
             self.tr("KL mean {0} nats, p99 {1}; top-1 agreement {2}; ").format(
                 units.number(t.kl_mean, 3), units.number(t.kl_p99, 3), units.percent(t.top1_agreement))
@@ -414,40 +439,13 @@ class CompareView(QtWidgets.QWidget):
             if agree:
                 parts.append(f"<span>{text}</span>")
             else:
-                b = html.escape(units.token(t.texts.get(t.b_ids[i], str(t.b_ids[i]))))
-                parts.append(f'<span style="background-color:{marked}" title="B: {b}">{text}</span>')
+                b = units.token(t.texts.get(t.b_ids[i], str(t.b_ids[i])))
+                where = html.escape(self.tr("position {0}, B: {1}").format(i + 1, b), quote=True)
+                parts.append(f'<span style="background-color:{marked}" title="{where}">{text}</span>')
         self.text.setHtml(f'<div style="font-size: 12pt; white-space: pre-wrap">{"".join(parts)}</div>'
                           "<p style='color:#666'>" + self.tr("Shaded: where B's top token differs from A's.") + "</p>")
 
     # ------------------------------------------------------------------ every variant
     def show_variants(self, rows) -> None:
         self.pages.setCurrentIndex(VARIANTS)
-        self.variants_title.setText(
-            self.tr("Every file of the folder against the float one, reading the same continuation: "
-                    "KL(reference ‖ file) per token, how often the top tokens agree, and the file's own decode speed."))
-        self.variants.setSortingEnabled(False)
-        self.variants.horizontalHeader().setSortIndicator(-1, QtCore.Qt.AscendingOrder)  # the reference first
-        self.variants.setRowCount(len(rows))
-        for r, v in enumerate(rows):
-            agree = units.percent(v.top1_agreement) if v.top1_agreement is not None else "–"
-            cells = [_item(v.file + (self.tr(" (reference)") if v.reference else "")), _item(v.bytes, units.nbytes(v.bytes)),
-                     _item(v.bits_per_parameter, units.number(v.bits_per_parameter, 3)),
-                     _item(v.kl_mean, units.number(v.kl_mean, 3)), _item(v.kl_p99, units.number(v.kl_p99, 3)),
-                     _item(v.top1_agreement, agree),
-                     _item(v.first_divergence, "–" if v.first_divergence is None else str(v.first_divergence)),
-                     _item(v.tokens_per_s, units.number(v.tokens_per_s, 4)), _item(i18n.core(v.error or v.stored_as))]
-            cells[-1].setToolTip(cells[-1].text())
-            if v.error:
-                cells[-1].setForeground(QtGui.QColor(palette.WARNING))
-            cells[0].setData(ROW_ROLE, v)
-            for col, it in enumerate(cells):
-                self.variants.setItem(r, col, it)
-        self.variants.fit.set_content(measure_table(self.variants))
-        self.variants.setSortingEnabled(True)
-
-    def _variant_opened(self, row: int, _column: int = 0) -> None:
-        """A file of the table compared with the reference on its own (the table stays, to go back to)."""
-        item = self.variants.item(row, 0)
-        v = item.data(ROW_ROLE) if item is not None else None
-        if v is not None and not v.reference and not v.error:
-            self.session.comparison.open_variant(v)
+        self.variants_page.show_rows(rows)

@@ -76,6 +76,8 @@ def parse_args(argv):
     ap.add_argument("--heads", action="store_true", help="once loaded, read what each head does (Inside)")
     ap.add_argument("--menu", type=_menu, metavar="WHERE", help="a screenshot with a switch-off menu open: grid:B.H "
                     "(the attention grid, with --inside --steps), heads:B.H (with --heads), diagram:attn|mlp|heads")
+    ap.add_argument("--compare-weights", action="store_true",
+                    help="with --compare, show the weights' tab of the comparison (default: what the models say)")
     ap.add_argument("--size", type=_size, metavar="WxH",
                     help=f"the window's size (default: as it was left; a screenshot: {SHOT_SIZE})")
     ap.add_argument("--language", choices=[lang.key for lang in LANGUAGES], help="the interface's language "
@@ -221,6 +223,8 @@ def _screenshot(app, window, model, args) -> int:
         if args.select:
             window.views["layers"].select(args.select)
         if args.compare or args.compare_variants:
+            if args.compare_weights:
+                window.views["compare"].restore_state({"pair_tab": 1})
             session.comparison.finished.connect(lambda _r: QtCore.QTimer.singleShot(SETTLE_MS, finish))
             session.comparison.failed.connect(lambda m, _d: failed(m))
             if args.compare:

@@ -422,7 +422,8 @@ class MainWindow(QtWidgets.QMainWindow):
         shown = run.snapshot().shown if run.selected is not None else None
         self.report_dialog = ReportDialog(self.census, run.result, self, settings=self.settings,
                                           attention_at=[shown] if shown is not None else None,
-                                          comparison=comparison.result, heads=run.ablation.heads)
+                                          comparison=comparison.result, heads=run.ablation.heads,
+                                          budget=comparison.budget_bytes())
         self.report_dialog.exported.connect(
             lambda p: self.statusBar().showMessage(self.tr("report written to {path}").format(path=p), STATUS_MS))
         self.report_dialog.open()

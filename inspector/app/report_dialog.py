@@ -24,15 +24,16 @@ class ReportDialog(QtWidgets.QDialog):
     exported = Signal(str)
 
     def __init__(self, census, run=None, parent=None, attention_at: list[int] | None = None, comparison=None,
-                 settings: QtCore.QSettings | None = None, heads=None):
+                 settings: QtCore.QSettings | None = None, heads=None, budget: int | None = None):
         """`attention_at`: with a run that read the inside, the steps whose attention the report draws (the engine's
         indices: 0 is step 1).  `comparison`: the Compare tab's result (a pair, or every variant), offered for the
         report.  `settings`: where the format, language and folder chosen last are kept.  `heads`: the Inside tab's
-        reading of what each head does (engine/heads.py), offered for the report."""
+        reading of what each head does (engine/heads.py), offered for the report.  `budget`: the memory budget the
+        variants' recommendation is for, as the Compare tab shows it."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export Report"))
         self.census, self.run_result, self.attention_at = census, run, attention_at
-        self.comparison, self.heads = comparison, heads
+        self.comparison, self.heads, self.budget = comparison, heads, budget
         self.settings = settings
         self._job: Job | None = None
         kept = (lambda key, default: settings.value(key, default)) if settings is not None else (lambda _k, d: d)
@@ -110,7 +111,8 @@ class ReportDialog(QtWidgets.QDialog):
         self._keep_choices(Path(self.path.text()))  # the person's choices, kept whether or not this one is written
         worker = ReportWorker(self.census, self.run_result if self.include_run.isChecked() else None,
                               self.attention_at, self.comparison if self.include_compare.isChecked() else None,
-                              self.language.currentData(), self.heads if self.include_heads.isChecked() else None)
+                              self.language.currentData(), self.heads if self.include_heads.isChecked() else None,
+                              self.budget)
         # slots of this dialog: queued onto the GUI thread
         self._job = Job(worker, worker.run, progress=self._progress, built=self._write, failed=self._failed)
 

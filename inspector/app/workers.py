@@ -315,10 +315,10 @@ class ReportWorker(QObject):
     failed = Signal(str, str)
 
     def __init__(self, census, run, attention_at: list[int] | None = None, comparison=None, lang: str = "en",
-                 heads=None):
+                 heads=None, budget: int | None = None):
         super().__init__()
         self.census, self.run_result, self.attention_at = census, run, attention_at
-        self.comparison, self.lang, self.heads = comparison, lang, heads
+        self.comparison, self.lang, self.heads, self.budget = comparison, lang, heads, budget
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -329,7 +329,7 @@ class ReportWorker(QObject):
         try:
             self.built.emit(build_report(self.census, self.run_result, self.progress.emit, self._cancel.is_set,
                                          attention_at=self.attention_at, comparison=self.comparison,
-                                         lang=self.lang, heads=self.heads))
+                                         lang=self.lang, heads=self.heads, budget=self.budget))
         except Cancelled:
             self.failed.emit("", "")
         except Exception as exc:  # noqa: BLE001

@@ -170,7 +170,7 @@ def print_comparison(c, out) -> None:
     t = c.tokens
     if t is None:
         return
-    first = t.first_divergence
+    first = t.first_divergence + 1 if t.first_divergence is not None else None  # counted from 1 (JSON: from 0)
     print(f"\ntokens: A's greedy continuation of {len(t.ids)}, read by both: KL(A‖B) mean {_num(t.kl_mean, 3)} nats, "
           f"p99 {_num(t.kl_p99, 3)}; top-1 agreement {units.percent(t.top1_agreement, 1)}; "
           + (f"B's own choice first differs at position {first}" if first is not None else "B would choose the same"),

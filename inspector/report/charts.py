@@ -175,12 +175,12 @@ def attention_map(title: str, attention: list, labels: list[str], _=_same) -> by
 
 def kl_per_position(kl: list[float], agree: list[bool], _=_same) -> bytes:
     """KL(A‖B) at each position of A's continuation; positions where the top tokens differ marked."""
-    x = np.arange(len(kl))
+    x = np.arange(1, len(kl) + 1)  # positions as people count them: the first token read is 1
     fig, ax = plt.subplots(figsize=(7.5, 2.2))
     ax.bar(x, kl, color=palette.ACCENT, width=0.8, label=_("KL(A‖B), nats"))
     bad = [i for i, a in enumerate(agree) if not a]
     if bad:
-        ax.scatter(bad, [kl[i] for i in bad], color=palette.CHOSEN_MARK, zorder=3, s=14, label=_("top token differs"))
+        ax.scatter([i + 1 for i in bad], [kl[i] for i in bad], color=palette.CHOSEN_MARK, zorder=3, s=14, label=_("top token differs"))
     ax.set_xlabel(_("position in A's continuation"), fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(axis="y", alpha=0.3)

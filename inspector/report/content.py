@@ -49,13 +49,15 @@ def identity(census, progress=None) -> dict:
 
 def build_report(census, run=None, progress: say.Progress | None = None,
                  cancelled: Callable[[], bool] | None = None, attention_at: list[int] | None = None,
-                 comparison=None, lang: str = DEFAULT, heads=None) -> ReportContent:
+                 comparison=None, lang: str = DEFAULT, heads=None,
+                 budget: int | None = None) -> ReportContent:
     """Collect the report; `run` is a GenerationResult (or None). Charts are drawn here, once.
     `attention_at`: the steps whose attention to draw when the run read the inside, as indices of the run's steps
     (0 is the first generated token, step 1 to a reader; default: the first and the last).
     `comparison`: a compare.run.Comparison of this model (A) with another, or the rows of compare.variants.
     `lang`: the report's language (messages.LANGUAGES); the charts are drawn in it.
-    `heads`: what each head does (engine/heads.py's HeadsReading), or None."""
+    `heads`: what each head does (engine/heads.py's HeadsReading), or None.
+    `budget`: with the variants, the memory budget (bytes) their recommendation is for (None: any size)."""
     from . import charts  # matplotlib, loaded when a report is made rather than whenever the command line starts
 
     _ = translator(lang)
@@ -96,7 +98,7 @@ def build_report(census, run=None, progress: say.Progress | None = None,
                 context_labels(g, i), _)
             content.attention_images.append((i + 1, step["text"], name))
     if isinstance(comparison, list):  # every variant of the folder (compare.variants)
-        _variants(content, comparison, _)
+        _variants(content, comparison, _, budget)
         comparison = None
     else:
         data["variants"] = None
@@ -127,11 +129,11 @@ def _comparison(content: ReportContent, comparison, charts, _) -> None:
         content.drift_note = _(drift.note) if drift.note else None
 
 
-def _variants(content: ReportContent, rows, _) -> None:
+def _variants(content: ReportContent, rows, _, budget: int | None = None) -> None:
     """The table ranked by quality per byte, the files whose name misleads, and which one to take."""
     from ..compare.advice import advise
 
-    advice = advise(rows)
+    advice = advise(rows, budget)
     content.data["variants"] = [r.as_dict() for r in sorted(rows, key=lambda r: (r.rank is None, r.rank or 0))]
     content.data["recommendation"] = advice.as_dict()
     content.recommendation = " ".join(_(s) for s in advice.sentences) or None

@@ -53,6 +53,7 @@ class ComparisonSession(QtCore.QObject):
             self.tokens = max(1, int(qsettings.value("compare/tokens", DEFAULT_TOKENS)))
         except (TypeError, ValueError):
             self.tokens = DEFAULT_TOKENS
+        self.budget = str(qsettings.value("compare/budget", ""))  # the variants' memory budget, as typed
         self.model_path: Path | None = None  # A: the open model's file
         self.folder: Path | None = None  # its folder, when it holds several model files
         self.task: CompareTask | None = None
@@ -78,6 +79,22 @@ class ComparisonSession(QtCore.QObject):
         self.qsettings.setValue("compare/prompt", prompt)
         self.qsettings.setValue("compare/tokens", tokens)
         self.settings_changed.emit()
+
+    def set_budget(self, text: str) -> None:
+        """The memory budget the variants' recommendation is for (as typed; empty: any size)."""
+        if text != self.budget:
+            self.budget = text
+            self.qsettings.setValue("compare/budget", text)
+
+    def budget_bytes(self) -> int | None:
+        """The budget as bytes; None for none, or for what is not a size (the view says why)."""
+        from ...compare.advice import parse_budget
+        from ...errors import InspectorError
+
+        try:
+            return parse_budget(self.budget) if self.budget.strip() else None
+        except InspectorError:
+            return None
 
     @property
     def busy(self) -> bool:

@@ -227,90 +227,180 @@
 <context>
     <name>CompareView</name>
     <message>
-        <location filename="../compare_view.py" line="35"/>
+        <location filename="../compare_view.py" line="41"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="35"/>
-        <location filename="../compare_view.py" line="39"/>
+        <location filename="../compare_view.py" line="41"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>rel L2</source>
         <translation>相对 L2</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="36"/>
-        <location filename="../compare_view.py" line="40"/>
+        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>max |B−A|</source>
         <translation>最大 |B−A|</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="36"/>
-        <location filename="../compare_view.py" line="40"/>
+        <location filename="../compare_view.py" line="42"/>
+        <location filename="../compare_view.py" line="46"/>
         <source>cosine</source>
         <translation>余弦</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="37"/>
+        <location filename="../compare_view.py" line="43"/>
         <source>bits/param A → B</source>
         <translation>每参数比特 A → B</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="39"/>
+        <location filename="../compare_view.py" line="45"/>
         <source>role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="41"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>B stored as</source>
         <translation>B 的存储格式</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="41"/>
+        <location filename="../compare_view.py" line="47"/>
         <source>tensor</source>
         <translation>张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
+        <location filename="../variants_page.py" line="23"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="44"/>
+        <location filename="../variants_page.py" line="23"/>
         <source>size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="45"/>
+        <location filename="../variants_page.py" line="24"/>
         <source>bits/param</source>
         <translation>每参数比特</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="45"/>
-        <source>mean KL (nats)</source>
-        <translation>平均 KL（奈特）</translation>
+        <location filename="../variants_page.py" line="24"/>
+        <source>mean KL</source>
+        <translation>平均 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="46"/>
+        <location filename="../variants_page.py" line="25"/>
+        <source>top-1</source>
+        <translation>首选一致</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="26"/>
+        <source>PPL B/A</source>
+        <translation>困惑度 B/A</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="26"/>
+        <source>drift peak</source>
+        <translation>偏离最多处</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="30"/>
+        <source>The model file, within the folder</source>
+        <translation>模型文件（在文件夹内的路径）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="31"/>
+        <source>The file&apos;s bytes (its external data included)</source>
+        <translation>文件的字节数（含外部数据）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="32"/>
+        <source>Bits per parameter as stored</source>
+        <translation>按存储方式计算的每参数位数</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="33"/>
+        <source>Mean KL(reference ‖ file) per token of the continuation, in nats</source>
+        <translation>续写中每个词元的平均 KL(参考 ‖ 文件)，单位奈特</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="34"/>
+        <source>The 99th percentile of the KL per token, in nats</source>
+        <translation>每个词元 KL 的第 99 百分位数，单位奈特</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="35"/>
+        <source>How often the file&apos;s top token is the reference&apos;s</source>
+        <translation>文件的首选词元与参考相同的比例</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="36"/>
+        <source>The file&apos;s perplexity on the text over the reference&apos;s (above 1: worse)</source>
+        <translation>文件在文本上的困惑度除以参考的困惑度（大于 1：更差）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="37"/>
+        <source>Where the file&apos;s residual stream drifts from the reference&apos;s most</source>
+        <translation>文件的残差流偏离参考最多的地方</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="38"/>
+        <source>The first position of the continuation where the file would choose another token (counted from 1)</source>
+        <translation>续写中文件首次会选择另一个词元的位置（从 1 数起）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="40"/>
+        <source>The file&apos;s own decode speed</source>
+        <translation>文件自身的解码速度</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="41"/>
+        <source>How the file stores its weights</source>
+        <translation>文件如何存储权重</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="69"/>
+        <source>Every file of the folder against the float one, reading the same continuation and text, best per byte first: KL(reference ‖ file) per token, how often the top tokens agree, the perplexity ratio, the block where the drift grows most, and the file&apos;s own decode speed.</source>
+        <translation>文件夹中的每个文件与浮点文件对比，读取相同的续写和文本，每字节质量最好的在前：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例、困惑度之比、偏离增长最多的块，以及文件自身的解码速度。</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="122"/>
+        <source>rank {0} by quality per byte</source>
+        <translation>按每字节质量排名第 {0}</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="124"/>
+        <source>the file to take (see above)</source>
+        <translation>推荐选用的文件（见上方）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="126"/>
+        <source>the file to avoid (see above)</source>
+        <translation>应避免的文件（见上方）</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="128"/>
+        <source>no better than {0}: no larger and closer to the reference</source>
+        <translation>不如 {0}：后者不更大且更接近参考</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="25"/>
         <source>p99 KL</source>
         <translation>p99 KL</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="46"/>
-        <source>top-1 agreement</source>
-        <translation>首选一致率</translation>
-    </message>
-    <message>
-        <location filename="../compare_view.py" line="47"/>
-        <source>first differs at</source>
-        <translation>首次不同于</translation>
-    </message>
-    <message>
-        <location filename="../compare_view.py" line="47"/>
+        <location filename="../variants_page.py" line="27"/>
         <source>tokens/s</source>
         <translation>词元/秒</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="48"/>
+        <location filename="../variants_page.py" line="27"/>
+        <source>differs at</source>
+        <translation>首次不同</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="28"/>
         <source>stored as</source>
         <translation>存储格式</translation>
     </message>
@@ -320,177 +410,197 @@
         <translation>把打开的模型与另一个模型&lt;b&gt;比较&lt;/b&gt;——同一文件夹中的量化文件、放在基座旁边的微调模型——逐个权重、逐个词元地比较；或者把文件夹中的每个文件都与浮点模型比较。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="96"/>
+        <location filename="../compare_view.py" line="64"/>
         <source>◀ All Variants</source>
         <translation>◀ 所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="97"/>
+        <location filename="../compare_view.py" line="65"/>
         <source>Back to the table of every file of the folder</source>
         <translation>回到文件夹中所有文件的表格</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="100"/>
+        <location filename="../compare_view.py" line="68"/>
         <source>A&apos;s greedy continuation of this prompt is read by both models</source>
         <translation>两个模型都读取 A 对这段提示的贪心续写</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="103"/>
+        <location filename="../compare_view.py" line="71"/>
         <source>How many tokens of A&apos;s continuation both models read</source>
         <translation>两个模型读取 A 的续写中的多少个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="106"/>
+        <location filename="../compare_view.py" line="74"/>
         <source>Compare again</source>
         <translation>重新比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="107"/>
+        <location filename="../compare_view.py" line="75"/>
         <source>The same comparison with this prompt and number of tokens</source>
         <translation>用这个提示和词元数重做同一比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="109"/>
+        <location filename="../compare_view.py" line="77"/>
         <source>Compare With…</source>
         <translation>与…比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="111"/>
+        <location filename="../compare_view.py" line="79"/>
         <source>Compare All Variants</source>
         <translation>比较所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="112"/>
+        <location filename="../compare_view.py" line="80"/>
         <source>Every file of the open model&apos;s folder against the float one</source>
         <translation>把打开的模型所在文件夹中的每个文件与浮点模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="116"/>
+        <location filename="../compare_view.py" line="84"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="126"/>
+        <location filename="../compare_view.py" line="94"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="128"/>
+        <location filename="../compare_view.py" line="96"/>
         <source>tokens</source>
         <translation>词元数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="134"/>
+        <location filename="../compare_view.py" line="102"/>
         <source>File → Compare With… or File → Compare All Variants.</source>
         <translation>文件 → 与…比较，或 文件 → 比较所有变体。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="165"/>
+        <location filename="../compare_view.py" line="136"/>
         <source>Compare with another ONNX model</source>
         <translation>与另一个 ONNX 模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="191"/>
+        <location filename="../compare_view.py" line="162"/>
         <source>every file of {folder}</source>
         <translation>{folder} 中的所有文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="194"/>
+        <location filename="../compare_view.py" line="165"/>
         <source>A: {a}   B: {b}</source>
         <translation>A：{a}   B：{b}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="245"/>
+        <location filename="../compare_view.py" line="216"/>
         <source>&lt;b&gt;Layers&lt;/b&gt;, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)</source>
         <translation>&lt;b&gt;各层&lt;/b&gt;，变化最大的在前（相对 L2 = ‖B − A‖ / ‖A‖）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="250"/>
+        <location filename="../compare_view.py" line="221"/>
         <source>&lt;b&gt;Tensors&lt;/b&gt; of the selected layer</source>
         <translation>所选层的&lt;b&gt;张量&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="256"/>
+        <location filename="../compare_view.py" line="227"/>
         <source>B − A, the selected tensor</source>
         <translation>B − A（所选张量）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="257"/>
+        <location filename="../compare_view.py" line="228"/>
         <source>values of A and B</source>
         <translation>A 与 B 的数值</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="259"/>
+        <location filename="../compare_view.py" line="230"/>
         <source>KL(A ‖ B) per position of A&apos;s continuation (nats)</source>
         <translation>A 的续写中每个位置的 KL(A ‖ B)（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="308"/>
+        <location filename="../compare_view.py" line="263"/>
+        <source>&lt;b&gt;The figures llama.cpp reports&lt;/b&gt;, B against A</source>
+        <translation>&lt;b&gt;llama.cpp 报告的指标&lt;/b&gt;，B 对比 A</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="273"/>
+        <source>&lt;b&gt;Where B&apos;s residual stream leaves A&apos;s&lt;/b&gt;, block by block</source>
+        <translation>&lt;b&gt;B 的残差流在哪里偏离 A&lt;/b&gt;，逐块</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="290"/>
+        <source>What the models say</source>
+        <translation>模型的输出</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="291"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../variants_page.py" line="54"/>
         <source>Double-click a file to compare it with the reference, tensor by tensor and token by token</source>
         <translation>双击一个文件，把它与参考模型逐个张量、逐个词元地比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="320"/>
+        <location filename="../compare_view.py" line="340"/>
         <source>&lt;b&gt;{0}&lt;/b&gt; {1}: {2}, {3} bits/param, {4}</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt; {1}：{2}，每参数 {3} 比特，{4}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="323"/>
+        <location filename="../compare_view.py" line="343"/>
         <source>{0} tensor matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="324"/>
+        <location filename="../compare_view.py" line="344"/>
         <source>{0} tensors matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="336"/>
+        <location filename="../compare_view.py" line="356"/>
         <source>Unmatched:</source>
         <translation>未配对：</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="383"/>
+        <location filename="../compare_view.py" line="408"/>
         <source>{0} (A) and {1} (B)</source>
         <translation>{0}（A）和 {1}（B）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="393"/>
+        <location filename="../compare_view.py" line="418"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="404"/>
+        <location filename="../compare_view.py" line="429"/>
         <source>KL mean {0} nats, p99 {1}; top-1 agreement {2}; </source>
         <translation>KL 平均 {0} 奈特，p99 {1}；首选一致率 {2}；</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="406"/>
+        <location filename="../compare_view.py" line="431"/>
         <source>B&apos;s own choice first differs at position {0}</source>
         <translation>B 自己的选择在第 {0} 个位置首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="407"/>
+        <location filename="../compare_view.py" line="432"/>
         <source>B chooses the same</source>
         <translation>B 的选择完全相同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="408"/>
+        <location filename="../compare_view.py" line="433"/>
         <source>{0} {1} tokens/s</source>
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="420"/>
+        <location filename="../compare_view.py" line="443"/>
+        <source>position {0}, B: {1}</source>
+        <translation>第 {0} 个位置，B：{1}</translation>
+    </message>
+    <message>
+        <location filename="../compare_view.py" line="446"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="426"/>
-        <source>Every file of the folder against the float one, reading the same continuation: KL(reference ‖ file) per token, how often the top tokens agree, and the file&apos;s own decode speed.</source>
-        <translation>文件夹中的每个文件都与浮点模型对比，读取同一段续写：每个词元的 KL(参考 ‖ 文件)、首选词元一致的比例，以及该文件自身的解码速度。</translation>
-    </message>
-    <message>
-        <location filename="../compare_view.py" line="433"/>
+        <location filename="../variants_page.py" line="77"/>
         <source> (reference)</source>
         <translation>（参考）</translation>
     </message>
@@ -511,6 +621,121 @@
         <location filename="../model_diagram.py" line="253"/>
         <source>numbers of</source>
         <translation>数字取自</translation>
+    </message>
+</context>
+<context>
+    <name>DriftChart</name>
+    <message>
+        <location filename="../drift_chart.py" line="23"/>
+        <source>what the embeddings add</source>
+        <translation>嵌入带来的偏离</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="24"/>
+        <source>what the attention adds</source>
+        <translation>注意力加上的偏离</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="25"/>
+        <source>what the MLP adds</source>
+        <translation>MLP 加上的偏离</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="26"/>
+        <source>what the block adds</source>
+        <translation>整块加上的偏离</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="33"/>
+        <source>the embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="35"/>
+        <source>block {0}, after the attention</source>
+        <translation>第 {0} 块，注意力之后</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="37"/>
+        <source>block {0}, after the MLP</source>
+        <translation>第 {0} 块，MLP 之后</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="38"/>
+        <location filename="../drift_chart.py" line="60"/>
+        <location filename="../drift_chart.py" line="169"/>
+        <source>block {0}</source>
+        <translation>第 {0} 块</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="44"/>
+        <source>emb.</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="46"/>
+        <source>{0} attn</source>
+        <translation>{0} 注意力</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="48"/>
+        <source>{0} MLP</source>
+        <translation>{0} MLP</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="57"/>
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="59"/>
+        <source>LM head</source>
+        <translation>语言模型头</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="118"/>
+        <source>largest step</source>
+        <translation>最大的一步</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="156"/>
+        <source>the stream&apos;s drift after each sum</source>
+        <translation>每次相加之后残差流的偏离</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="162"/>
+        <source>Drift per block: give a prompt and press Compare again.</source>
+        <translation>每块的偏离：请给出提示词并点击“再次比较”。</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="165"/>
+        <source>Mean over {0} positions; grows most at: {1}.</source>
+        <translation>{0} 个位置上的平均值；增长最多处：{1}。</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="167"/>
+        <source>Mean over {0} positions: B&apos;s stream is A&apos;s all through.</source>
+        <translation>{0} 个位置上的平均值：B 的残差流自始至终与 A 相同。</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="170"/>
+        <source>Blocks by growth: {0}.</source>
+        <translation>按增长排序的块：{0}。</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="181"/>
+        <source>{0}: drift {1}</source>
+        <translation>{0}：偏离 {1}</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="185"/>
+        <source>{0}: drift {1}, this step adds {2} (the block ranks {3} by growth)</source>
+        <translation>{0}：偏离 {1}，这一步加上 {2}（该块按增长排第 {3}）</translation>
+    </message>
+    <message>
+        <location filename="../drift_chart.py" line="187"/>
+        <source>{0}: drift {1}, this step adds {2}</source>
+        <translation>{0}：偏离 {1}，这一步加上 {2}</translation>
     </message>
 </context>
 <context>
@@ -1535,7 +1760,7 @@
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="427"/>
+        <location filename="../main_window.py" line="428"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
@@ -1896,67 +2121,67 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../report_dialog.py" line="33"/>
+        <location filename="../report_dialog.py" line="34"/>
         <source>Export Report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="53"/>
+        <location filename="../report_dialog.py" line="54"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="55"/>
+        <location filename="../report_dialog.py" line="56"/>
         <source>include the generation run on screen</source>
         <translation>包含屏幕上的生成运行</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="60"/>
+        <location filename="../report_dialog.py" line="61"/>
         <source>include the generation run on screen, its logit lens and the attention of step {0}</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第 {0} 步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="62"/>
+        <location filename="../report_dialog.py" line="63"/>
         <source>include the generation run on screen, its logit lens and the attention of the first and the last step</source>
         <translation>包含屏幕上的生成运行、它的 logit 透镜以及第一步和最后一步的注意力</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="64"/>
+        <location filename="../report_dialog.py" line="65"/>
         <source>include the comparison on screen (Compare tab)</source>
         <translation>包含屏幕上的比较（“比较”标签页）</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="67"/>
+        <location filename="../report_dialog.py" line="68"/>
         <source>include what each head does (Inside tab)</source>
         <translation>包含每个头的作用（“内部”页）</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="74"/>
+        <location filename="../report_dialog.py" line="75"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="79"/>
+        <location filename="../report_dialog.py" line="80"/>
         <source>format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="80"/>
+        <location filename="../report_dialog.py" line="81"/>
         <source>language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="84"/>
+        <location filename="../report_dialog.py" line="85"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="100"/>
+        <location filename="../report_dialog.py" line="101"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../report_dialog.py" line="150"/>
+        <location filename="../report_dialog.py" line="152"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -2034,6 +2259,49 @@
         <location filename="../run_plots.py" line="83"/>
         <source>TTFT {0} ms</source>
         <translation>首个词元 {0} 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>ScoreboardTable</name>
+    <message>
+        <location filename="../scoreboard_table.py" line="19"/>
+        <source>figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="19"/>
+        <source>continuation</source>
+        <translation>续写</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="20"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="31"/>
+        <source>continuation: A&apos;s greedy continuation, {0} positions</source>
+        <translation>续写：A 的贪心续写，{0} 个位置</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="33"/>
+        <source>text: none read</source>
+        <translation>文本：未读取</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="35"/>
+        <source>the bundled sample</source>
+        <translation>自带的样例文本</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="36"/>
+        <source>text: {0}, {1} tokens in windows of {2} moving by {3}</source>
+        <translation>文本：{0}，{1} 个词元，窗口 {2}，每次移动 {3}</translation>
+    </message>
+    <message>
+        <location filename="../scoreboard_table.py" line="81"/>
+        <source>No figures: give a prompt and press Compare again.</source>
+        <translation>没有指标：请给出提示词并点击“再次比较”。</translation>
     </message>
 </context>
 <context>
@@ -2174,6 +2442,34 @@ holds {1} model files. Which one should be opened?</source>
         <location filename="../variant_dialog.py" line="26"/>
         <source>size</source>
         <translation>大小</translation>
+    </message>
+</context>
+<context>
+    <name>VariantsAdvice</name>
+    <message>
+        <location filename="../variants_advice.py" line="34"/>
+        <source>any size</source>
+        <translation>不限大小</translation>
+    </message>
+    <message>
+        <location filename="../variants_advice.py" line="37"/>
+        <source>The most the file may take, e.g. 300 kB, 800 MB, 1.5 GB or 4 GiB (MB = 10⁶ bytes); empty: any size. The recommendation follows as you type, from the table already read.</source>
+        <translation>文件最多可占的大小，例如 300 kB、800 MB、1.5 GB 或 4 GiB（MB = 10⁶ 字节）；留空：不限大小。推荐随输入即时更新，基于已读取的表格，无需重新运行。</translation>
+    </message>
+    <message>
+        <location filename="../variants_advice.py" line="47"/>
+        <source>memory budget</source>
+        <translation>内存预算</translation>
+    </message>
+    <message>
+        <location filename="../variants_advice.py" line="97"/>
+        <source>Named for fewer bits than their matrices are stored in: {0} (hover a file for why).</source>
+        <translation>文件名所示的位数少于其矩阵的实际存储位数：{0}（将鼠标悬停在文件上查看原因）。</translation>
+    </message>
+    <message>
+        <location filename="../variants_advice.py" line="101"/>
+        <source>No recommendation: no file could be read against the reference.</source>
+        <translation>没有推荐：没有文件能与参考对比读取。</translation>
     </message>
 </context>
 </TS>
