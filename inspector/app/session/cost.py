@@ -1,0 +1,216 @@
+"""What running the open model costs: its shape for the planner, the devices it is planned on, the choices the Cost
+tab offers (context, batch, KV-cache precision, device), the memory along the context, and the last run's figures.
+
+The first plan of a model is made on a worker (the model's shape, and this machine's read bandwidth: a probe of
+about half a second the first time, then cached); after that every plan is arithmetic (a milliseconds' worth for
+a whole curve), made here when a choice changes.  It outlives the window, as the other session objects do.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...plan import bandwidth as _bandwidth  # noqa: F401 - imported on the GUI thread, not first in the worker
+from ...plan import devices, planner
+from ...plan.shape import ModelShape, shape_of
+from ..i18n import describe_error
+from ..qt_compat import QtCore
+from ..workers import Job, end_job
+
+try:  # NVML's module, when installed: its first import on the GUI thread too
+    import pynvml as _pynvml  # noqa: F401
+except ImportError:  # pragma: no cover - no GPU support installed
+    pass
+
+CURVE_POINTS = 240  # contexts the chart is drawn at (from 1 to the model's context)
+BATCHES = (1, 64)  # the batch's range
+KV_DTYPES = planner.KV_DTYPES
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The last run that ended: what it reached and what the plan says of the same run."""
+
+    context: int  # prompt + generated tokens
+    prompt: int
+    tokens_per_s: float | None  # decode steps only (engine.metrics.RunMetrics)
+    peak_rss: int
+    provider: str
+    plan: planner.Plan | None  # the plan of that very run (its context, its prompt, where it ran)
+
+
+class CostWorker(QtCore.QObject):
+    """The model's shape and this machine's devices, off the GUI thread (the bandwidth probe reads 512 MiB)."""
+
+    planned = QtCore.Signal(object, object, object)  # ModelShape, this machine's CPU Device, [local GPU Device]
+    failed = QtCore.Signal(str, str)
+
+    def __init__(self, census):
+        super().__init__()
+        self.census = census
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @QtCore.Slot()
+    def run(self) -> None:
+        try:
+            shape = shape_of(self.census)
+            cpu = devices.this_cpu()
+            gpus = devices.local_gpus()
+            if not self._cancel.is_set():
+                self.planned.emit(shape, cpu, gpus)
+        except Exception as exc:  # noqa: BLE001 - a plan that cannot be made is a line in the tab, not a crash
+            self.failed.emit(*describe_error(exc))
+
+
+class CostSession(QtCore.QObject):
+    changed = QtCore.Signal()  # the shape arrived, a choice changed, or a run was measured
+    busy_changed = QtCore.Signal(bool)
+    failed = QtCore.Signal(str)  # the plan could not be made (the tab says why)
+
+    def __init__(self, qsettings: QtCore.QSettings, run=None, parent=None):
+        super().__init__(parent)
+        self.qsettings = qsettings
+        self.census = None
+        self.shape: ModelShape | None = None
+        self.cpu: devices.Device | None = None
+        self.gpus: list[devices.Device] = []
+        self.device = 0  # 0: this machine's CPU and RAM; i: its GPU i - 1
+        self.batch = _int(qsettings.value("cost/batch", 1), 1, *BATCHES)
+        kv = str(qsettings.value("cost/kv_dtype", ""))
+        self.kv_dtype: str | None = kv if kv in KV_DTYPES else None  # None: as the export keeps it
+        self.context = 0  # 0: the model's own context
+        self.curve: dict[str, np.ndarray] | None = None
+        self.measured: Measured | None = None
+        self.error = ""
+        self._job: Job | None = None
+        if run is not None:
+            run.finished.connect(self.measure)
+
+    # ------------------------------------------------------------------ the model
+    def set_model(self, census) -> None:
+        """A new model: its plan is made again (on a worker); the last run's figures were another model's."""
+        end_job(self._job)
+        self.census, self.shape, self.curve, self.measured, self.error = census, None, None, None, ""
+        self.context = 0
+        self._job = None
+        if census is not None:
+            worker = CostWorker(census)
+            self._job = Job(worker, worker.run, planned=self._on_planned, failed=self._on_failed)
+            self.busy_changed.emit(True)
+        self.changed.emit()
+
+    def close(self) -> None:
+        end_job(self._job)
+        self._job = None
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    @property
+    def max_context(self) -> int:
+        return int(self.shape.context_length or planner.DEFAULT_CONTEXT) if self.shape is not None else 1
+
+    def _mine(self) -> bool:
+        return self._job is not None and self._job.owns(self.sender())
+
+    @QtCore.Slot(object, object, object)
+    def _on_planned(self, shape, cpu, gpus) -> None:
+        if not self._mine():
+            return
+        end_job(self._job)
+        self._job = None
+        self.shape, self.cpu, self.gpus = shape, cpu, list(gpus)
+        self.device = min(self.device, len(self.gpus))
+        self.busy_changed.emit(False)
+        self._replan()
+
+    @QtCore.Slot(str, str)
+    def _on_failed(self, message: str, _details: str) -> None:
+        if self._mine():
+            end_job(self._job)
+            self._job = None
+            self.error = message
+            self.busy_changed.emit(False)
+            self.failed.emit(message)
+            self.changed.emit()
+
+    # ------------------------------------------------------------------ the choices
+    @property
+    def target(self) -> devices.Device | None:
+        """Where the plan puts the model: this machine's RAM, or one of its GPUs."""
+        if self.cpu is None:
+            return None
+        return self.gpus[self.device - 1] if 0 < self.device <= len(self.gpus) else self.cpu
+
+    def set_choices(self, context: int | None = None, batch: int | None = None, kv_dtype: str | None | bool = False,
+                    device: int | None = None) -> None:
+        """What the tab's controls say (`kv_dtype` None: as exported; False: unchanged).  The curve is drawn again
+        only for what changes it (the context only moves the point on it)."""
+        redraw = False
+        if batch is not None and batch != self.batch:
+            self.batch, redraw = _int(batch, 1, *BATCHES), True
+            self.qsettings.setValue("cost/batch", self.batch)
+        if kv_dtype is not False and kv_dtype != self.kv_dtype and (kv_dtype is None or kv_dtype in KV_DTYPES):
+            self.kv_dtype, redraw = kv_dtype, True
+            self.qsettings.setValue("cost/kv_dtype", kv_dtype or "")
+        if device is not None and device != self.device and 0 <= device <= len(self.gpus):
+            self.device, redraw = device, True
+        if context is not None:
+            self.context = max(1, min(int(context), self.max_context))
+        if redraw:
+            self._replan()
+        else:
+            self.changed.emit()
+
+    def contexts(self) -> np.ndarray:
+        top = self.max_context
+        return np.unique(np.linspace(1, top, min(CURVE_POINTS, top)).round().astype(int))
+
+    def _replan(self) -> None:
+        if self.shape is None or self.target is None:
+            return
+        curve = planner.by_context(self.shape, self.contexts(), self.batch, self.kv_dtype, self.target)
+        self.curve = {k: np.array([np.nan if v is None else v for v in vals], float) for k, vals in curve.items()}
+        if self.measured is not None:
+            self.measured = self._measured(self.measured.context, self.measured.prompt, self.measured.tokens_per_s,
+                                           self.measured.peak_rss, self.measured.provider)
+        self.changed.emit()
+
+    def plan(self) -> planner.Plan | None:
+        """The plan at the context on show (with the common GPUs' verdicts)."""
+        if self.shape is None or self.target is None:
+            return None
+        return planner.make_plan(self.shape, self.context or self.max_context, self.batch, self.kv_dtype, self.target)
+
+    # ------------------------------------------------------------------ the last run
+    @QtCore.Slot(object)
+    def measure(self, result) -> None:
+        """A run ended: its decode speed and peak memory, beside the plan of that run."""
+        if result is None or result.metrics is None:
+            return
+        prompt = len(result.prompt_ids)
+        self.measured = self._measured(prompt + len(result.new_ids), prompt, result.metrics.tokens_per_s,
+                                       result.metrics.peak_rss, result.provider)
+        self.changed.emit()
+
+    def _measured(self, context: int, prompt: int, tps, rss: int, provider: str) -> Measured:
+        plan = None
+        if self.shape is not None and self.cpu is not None:
+            where = self.gpus[0] if provider == "cuda" and self.gpus else self.cpu
+            plan = planner.make_plan(self.shape, max(1, context), 1, None, where, prompt=max(1, prompt),
+                                     compare=False)
+        return Measured(context, prompt, tps, rss, provider, plan)
+
+
+def _int(value, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(value)))
+    except (TypeError, ValueError):
+        return default
