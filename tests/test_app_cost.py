@@ -23,7 +23,7 @@ MODEL = FIXTURES / "tiny-gpt2"
 
 def planned(qtbot, window):
     cost = window.session.cost
-    qtbot.waitUntil(lambda: cost.shape is not None, timeout=60000)
+    qtbot.waitUntil(lambda: cost.shape is not None and cost.curve is not None and not cost.drawing, timeout=60000)
     return cost
 
 
@@ -49,21 +49,24 @@ def test_the_cost_tab_plans_along_the_context_and_follows_its_choices(qtbot, win
                                   curve["weights_bytes"] + curve["kv_cache_bytes"] + curve["runtime_bytes"])
     # the slider and the box: the plan at that context, said in the summary
     view.context_box.setValue(17)
-    assert cost.context == 17 and view.slider.value() == view._position_of(17)
+    assert cost.context == 17 and view.chart.marker.value() == 17 and view.slider.value() == view._position_of(17)
     plan = cost.plan()
     want = planner.make_plan(shape, 17, device=cost.target)
     assert (plan.total_bytes, plan.kv_cache_bytes) == (want.total_bytes, want.kv_cache_bytes)
     text = view.summary.text()
     assert "17 tokens of context" in text and units.nbytes(want.total_bytes) in text
-    view.slider.setValue(view.slider.maximum())
-    assert cost.context == shape.context_length
+    view.slider.setValue(view.slider.maximum())  # a drag is applied at the next tick
+    qtbot.waitUntil(lambda: cost.context == shape.context_length)
+    assert view.context_box.value() == shape.context_length
     # a batch of 4 keeps four caches; an fp16 cache is half an fp32 one
     kv_one = cost.curve["kv_cache_bytes"].copy()
     view.batch_box.setValue(4)
+    qtbot.waitUntil(lambda: not cost.drawing)  # the curve is drawn on a worker
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], 4 * kv_one)
     view.batch_box.setValue(1)
     view.kv_box.setCurrentIndex(view.kv_box.findData("fp16"))
     view.kv_box.activated.emit(view.kv_box.currentIndex())
+    qtbot.waitUntil(lambda: not cost.drawing)
     assert cost.kv_dtype == "fp16" and shape.cache_dtype == "fp32"
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], kv_one / 2)
     # the common GPUs, their verdicts in the interface's words

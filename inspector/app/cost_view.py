@@ -26,6 +26,7 @@ FILL_ALPHA = "c0"
 SLIDER_STEPS = 1000  # the slider's positions; its value maps to a context on a square-root scale
 FP16_ON_CPU = 2.28  # onnxruntime's CPU kernels hold fp16 weights as fp32 copies (plan/runtime_fit.json's fit)
 SUMMARY_MIN_WIDTH = 260
+SLIDER_TICK_MS = 30  # a dragged slider redraws at most this often
 
 
 class CostChart(pg.PlotWidget):
@@ -63,20 +64,32 @@ class CostChart(pg.PlotWidget):
             plot.addItem(line)
         self.above = pg.TextItem(color=palette.COST_LIMIT, anchor=(1, 0))  # a limit far above the stack, said
         plot.addItem(self.above)
+        self._drawn = None  # what the stack shows: (the curve, the limits)
+        self._unit = self._above = None  # the title's unit and the words above the chart, as shown
 
     def draw(self, curve: dict | None, context: int, limits: list[tuple[str, int | None]]) -> None:
-        """`limits`: (label, bytes) — what there is in all, then what is free (None: not known)."""
+        """`limits`: (label, bytes) — what there is in all, then what is free (None: not known).  The same curve
+        again only moves the context's mark (a slider dragged redraws that alone)."""
+        drawn = (id(curve), tuple(limits))
+        if curve is not None and drawn == self._drawn:
+            self.marker.setValue(context)
+            return
+        self._drawn = drawn
         if curve is None or not len(curve["context"]):
             for item in (self.base, *self.tops.values()):
                 item.setData([], [])
             for line in (self.limit, self.total, self.marker):
                 line.setVisible(False)
-            self.above.setText("")
+            if self._above:
+                self._above = ""
+                self.above.setText("")
             return
         x = curve["context"]
         total = float(np.nanmax(curve["total_bytes"]))
         unit, scale = (self.tr("GB"), GB) if total >= GB else (self.tr("MB"), MB)
-        self.getPlotItem().setTitle(self.tr("Memory by context ({0})").format(unit))
+        if unit != self._unit:  # a new title lays the plot out again: only when it changes
+            self._unit = unit
+            self.getPlotItem().setTitle(self.tr("Memory by context ({0})").format(unit))
         self.base.setData(x, np.zeros_like(x))
         stacked = np.zeros_like(x)
         for key in ("weights", "kv_cache", "runtime"):
@@ -102,7 +115,10 @@ class CostChart(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setXRange(1, max(2, float(x[-1])), padding=0.02)
         plot.setYRange(0, max(shown * ROOM_ABOVE, 1e-3), padding=0)
-        self.above.setText("\n".join(self.tr("{0} (above this chart)").format(s) for s in said))
+        above = "\n".join(self.tr("{0} (above this chart)").format(s) for s in said)
+        if above != self._above:
+            self._above = above
+            self.above.setText(above)
         self.above.setPos(float(x[-1]), shown * ROOM_ABOVE)
 
 
@@ -119,9 +135,15 @@ class GpuTable(QtWidgets.QTableWidget):
         self.setWordWrap(False)
         compact_rows(self)
         self.fit = ColumnFit(self, self.horizontalHeader(), elastic=0)
+        self.texts: list[list[str | None]] = []  # what each cell shows
 
     def fill(self, verdicts) -> None:
-        self.setRowCount(len(verdicts))
+        """Texts changed in place (a slider dragged changes the needs and bounds, not the rows); the columns are
+        measured again only when a text's length changed."""
+        fresh = self.rowCount() != len(verdicts)
+        if fresh:
+            self.setRowCount(len(verdicts))
+            self.texts = [[None] * self.columnCount() for _ in verdicts]
         for row, d in enumerate(verdicts):
             needs = units.nbytes(d.needs_bytes)
             if d.fits == say.FITS_INT4:
@@ -129,14 +151,23 @@ class GpuTable(QtWidgets.QTableWidget):
             cells = [d.name, f"{d.memory_gb:.0f} GB", f"{d.bandwidth_gbs:,.0f} GB/s" if d.bandwidth_gbs else "–",
                      needs, i18n.core(d.fits), _rate(d.tokens_per_s_bound)]
             for col, text in enumerate(cells):
-                item = QtWidgets.QTableWidgetItem(text)
-                if col in (1, 2, 3, 5):
-                    item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+                old = self.texts[row][col]
+                if text == old:
+                    continue  # what is shown is kept as Python strings: no call into Qt for a cell that stays
+                self.texts[row][col] = text
+                fresh = fresh or old is None or len(text) != len(old)
+                item = self.item(row, col)
+                if item is None:
+                    item = QtWidgets.QTableWidgetItem()
+                    if col in (1, 2, 3, 5):
+                        item.setTextAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+                    self.setItem(row, col, item)
+                item.setText(text)
                 if col == 4:
                     item.setForeground(pg.mkColor(palette.COST_SHORT if d.fits == say.DOES_NOT_FIT
                                                   else palette.COST_FITS))
-                self.setItem(row, col, item)
-        self.fit.set_content(measure_table(self))
+        if fresh:
+            self.fit.set_content(measure_table(self))
 
 
 class CostView(QtWidgets.QWidget):
@@ -145,6 +176,8 @@ class CostView(QtWidgets.QWidget):
         self.session = session
         self.cost = session.cost
         self._filling = False
+        self._lists = None  # (shape, GPUs) the choice lists were made for
+        self._summary = ""  # the summary's text as set
 
         self.slider = QtWidgets.QSlider(QtCore.Qt.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
@@ -204,6 +237,9 @@ class CostView(QtWidgets.QWidget):
         layout.addLayout(choices)
         layout.addWidget(self.split, 1)
 
+        self._pending: int | None = None  # a context asked for, applied at the next tick (a drag coalesces)
+        self._tick = QtCore.QTimer(self, singleShot=True, interval=SLIDER_TICK_MS)
+        self._tick.timeout.connect(self._apply_context)
         self.slider.valueChanged.connect(self._slid)
         self.context_box.valueChanged.connect(self._typed)
         self.batch_box.valueChanged.connect(lambda b: self._choose(batch=b))
@@ -225,7 +261,19 @@ class CostView(QtWidgets.QWidget):
 
     def _slid(self, position: int) -> None:
         if not self._filling:
-            self._choose(context=self._context_at(position))
+            self._pending = self._context_at(position)
+            self._filling = True
+            try:
+                self.context_box.setValue(self._pending)
+            finally:
+                self._filling = False
+            if not self._tick.isActive():
+                self._tick.start()
+
+    def _apply_context(self) -> None:
+        if self._pending is not None:
+            context, self._pending = self._pending, None
+            self._choose(context=context)
 
     def _typed(self, context: int) -> None:
         if not self._filling:
@@ -236,6 +284,7 @@ class CostView(QtWidgets.QWidget):
             self.cost.set_choices(**choice)
 
     def _fill_controls(self) -> None:
+        """The controls as the session has them; their lists only when the model or the devices changed."""
         cost, shape = self.cost, self.cost.shape
         self._filling = True
         try:
@@ -243,8 +292,15 @@ class CostView(QtWidgets.QWidget):
             context = cost.context or top
             self.context_box.setRange(1, top)
             self.context_box.setValue(context)
-            self.slider.setValue(self._position_of(context))
+            if self._pending is None and not self.slider.isSliderDown():
+                self.slider.setValue(self._position_of(context))
             self.batch_box.setValue(cost.batch)
+            lists = (id(shape), len(cost.gpus))
+            if lists == self._lists:
+                self.kv_box.setCurrentIndex(max(0, self.kv_box.findData(cost.kv_dtype or "")))
+                self.device_box.setCurrentIndex(cost.device)
+                return
+            self._lists = lists
             self.kv_box.clear()
             exported = shape.cache_dtype if shape is not None else "fp32"
             self.kv_box.addItem(self.tr("as exported ({0})").format(exported), "")
@@ -272,10 +328,11 @@ class CostView(QtWidgets.QWidget):
             self.status.setText(self.tr("Planning…") if cost.busy else "")
             self.chart.draw(None, 0, [])
             self.table.fill([])
-            self.summary.setText(html.escape(cost.error) if cost.error else
-                                 self.tr("Open a model to see what running it needs.") if not cost.busy else "")
+            self._summary = (html.escape(cost.error) if cost.error else
+                             self.tr("Open a model to see what running it needs.") if not cost.busy else "")
+            self.summary.setText(self._summary)
             return
-        self.status.setText("")
+        self.status.setText(self.tr("Planning…") if cost.drawing else "")
         plan = cost.plan()
         target = cost.target
         if target.kind == "cuda":
@@ -286,7 +343,10 @@ class CostView(QtWidgets.QWidget):
                       (self.tr("available {0}").format(units.nbytes(target.free_bytes)), target.free_bytes)]
         self.chart.draw(cost.curve, plan.context, limits)
         self.table.fill(plan.devices)
-        self.summary.setText(self.summary_html(plan))
+        text = self.summary_html(plan)
+        if text != self._summary:
+            self._summary = text
+            self.summary.setText(text)
 
     def summary_html(self, plan) -> str:
         cost, shape, tr = self.cost, self.cost.shape, self.tr
@@ -357,11 +417,10 @@ class CostView(QtWidgets.QWidget):
                 line += " · " + tr("bound {0} ({1} of it)").format(_rate(bound), f"{m.tokens_per_s / bound:.0%}")
             lines.append(line)
         if m.peak_rss:
-            line = tr("peak RSS {0}").format(units.nbytes(m.peak_rss))
+            lines.append(tr("peak RSS {0} (the whole app, its window and plots too)").format(units.nbytes(m.peak_rss)))
             if m.plan is not None:
-                line += " · " + tr("planned {0} ({1})").format(units.nbytes(m.plan.host_bytes),
-                                                             f"{m.peak_rss / max(1, m.plan.host_bytes):.2f}×")
-            lines.append(line)
+                lines.append(tr("planned {0} for a command-line run of it ({1} of that the process itself)").format(
+                    units.nbytes(m.plan.host_bytes), units.nbytes(m.plan.runtime.get("process_bytes"))))
         return "<p>" + "<br>".join(_h(x) for x in lines) + "</p>"
 
 def _h(text: str) -> str:

@@ -68,6 +68,27 @@ class CostWorker(QtCore.QObject):
             self.failed.emit(*describe_error(exc))
 
 
+class CurveWorker(QtCore.QObject):
+    """The plan along the context for one set of choices (a few hundred plans: tens of milliseconds on a giant's
+    80 layers, more on a busy machine — not on the GUI thread)."""
+
+    drawn = QtCore.Signal(object, object)  # the choices it was made for, {name: array}
+    failed = QtCore.Signal(str, str)
+
+    def __init__(self, shape, contexts, batch, kv_dtype, target, key):
+        super().__init__()
+        self.args, self.key = (shape, contexts, batch, kv_dtype, target), key
+
+    @QtCore.Slot()
+    def run(self) -> None:
+        try:
+            curve = planner.by_context(*self.args)
+            self.drawn.emit(self.key, {k: np.array([np.nan if v is None else v for v in vals], float)
+                                       for k, vals in curve.items()})
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(*describe_error(exc))
+
+
 class CostSession(QtCore.QObject):
     changed = QtCore.Signal()  # the shape arrived, a choice changed, or a run was measured
     busy_changed = QtCore.Signal(bool)
@@ -89,6 +110,7 @@ class CostSession(QtCore.QObject):
         self.measured: Measured | None = None
         self.error = ""
         self._job: Job | None = None
+        self._curve_job: Job | None = None
         if run is not None:
             run.finished.connect(self.measure)
 
@@ -96,6 +118,8 @@ class CostSession(QtCore.QObject):
     def set_model(self, census) -> None:
         """A new model: its plan is made again (on a worker); the last run's figures were another model's."""
         end_job(self._job)
+        end_job(self._curve_job)
+        self._curve_job = None
         self.census, self.shape, self.curve, self.measured, self.error = census, None, None, None, ""
         self.context = 0
         self._job = None
@@ -107,11 +131,13 @@ class CostSession(QtCore.QObject):
 
     def close(self) -> None:
         end_job(self._job)
-        self._job = None
+        end_job(self._curve_job)
+        self._job = self._curve_job = None
 
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        """The first plan of the model, or its curve, is still being made."""
+        return self._job is not None or (self.curve is None and self._curve_job is not None)
 
     @property
     def max_context(self) -> int:
@@ -133,9 +159,10 @@ class CostSession(QtCore.QObject):
 
     @QtCore.Slot(str, str)
     def _on_failed(self, message: str, _details: str) -> None:
-        if self._mine():
+        if self._mine() or (self._curve_job is not None and self._curve_job.owns(self.sender())):
             end_job(self._job)
-            self._job = None
+            end_job(self._curve_job)
+            self._job = self._curve_job = None
             self.error = message
             self.busy_changed.emit(False)
             self.failed.emit(message)
@@ -173,14 +200,33 @@ class CostSession(QtCore.QObject):
         top = self.max_context
         return np.unique(np.linspace(1, top, min(CURVE_POINTS, top)).round().astype(int))
 
+    def _choices(self) -> tuple:
+        return (id(self.shape), self.batch, self.kv_dtype, self.device)
+
     def _replan(self) -> None:
+        """The point on show at once; the curve on a worker (the one in progress is dropped for the newer)."""
         if self.shape is None or self.target is None:
             return
-        curve = planner.by_context(self.shape, self.contexts(), self.batch, self.kv_dtype, self.target)
-        self.curve = {k: np.array([np.nan if v is None else v for v in vals], float) for k, vals in curve.items()}
+        end_job(self._curve_job)
+        worker = CurveWorker(self.shape, self.contexts(), self.batch, self.kv_dtype, self.target, self._choices())
+        self._curve_job = Job(worker, worker.run, drawn=self._on_curve, failed=self._on_failed)
         if self.measured is not None:
             self.measured = self._measured(self.measured.context, self.measured.prompt, self.measured.tokens_per_s,
                                            self.measured.peak_rss, self.measured.provider)
+        self.changed.emit()
+
+    @property
+    def drawing(self) -> bool:
+        """A curve for the choices as they are now is still being made."""
+        return self._curve_job is not None
+
+    @QtCore.Slot(object, object)
+    def _on_curve(self, key, curve) -> None:
+        if self._curve_job is None or not self._curve_job.owns(self.sender()) or key != self._choices():
+            return
+        end_job(self._curve_job)
+        self._curve_job = None
+        self.curve = curve
         self.changed.emit()
 
     def plan(self) -> planner.Plan | None:
