@@ -19,7 +19,7 @@ from .columns import ColumnFit, compact_rows, measure_table
 from .qt_compat import QtCore, QtWidgets, pg
 from .splitters import KeptSplitter
 
-GB, MB = 1e9, 1e6
+TB, GB, MB = 1e12, 1e9, 1e6
 ROOM_ABOVE = 1.35  # the y range over the highest value: the legend's row and the limits' words sit there
 LIMIT_IN_VIEW = 4.0  # the RAM line is drawn in the chart's range while it is at most this many times the stack
 FILL_ALPHA = "c0"
@@ -53,12 +53,8 @@ class CostChart(pg.PlotWidget):
             sample = pg.PlotDataItem(pen=pg.mkPen(palette.COST[key]), fillLevel=0, fillBrush=brush)
             self.legend.addItem(sample, names[key])
             below = top
-        self.limit = pg.InfiniteLine(angle=0, pen=pg.mkPen(palette.COST_LIMIT, width=1.5, style=QtCore.Qt.DashLine),
-                                     label="", labelOpts={"position": 0.02, "color": palette.COST_LIMIT,
-                                                          "anchors": [(0, 1), (0, 1)]})
-        self.total = pg.InfiniteLine(angle=0, pen=pg.mkPen(palette.COST_LIMIT, width=1, style=QtCore.Qt.DotLine),
-                                     label="", labelOpts={"position": 0.02, "color": palette.COST_LIMIT,
-                                                          "anchors": [(0, 1), (0, 1)]})
+        self.limit = pg.InfiniteLine(angle=0, pen=pg.mkPen(palette.COST_LIMIT, width=1.5, style=QtCore.Qt.DashLine))
+        self.total = pg.InfiniteLine(angle=0, pen=pg.mkPen(palette.COST_LIMIT, width=1, style=QtCore.Qt.DotLine))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.PLOT_FOREGROUND, width=1))
         for line in (self.limit, self.total, self.marker):
             plot.addItem(line)
@@ -66,6 +62,9 @@ class CostChart(pg.PlotWidget):
         plot.addItem(self.above)
         self._drawn = None  # what the stack shows: (the curve, the limits)
         self._unit = self._above = None  # the title's unit and the words above the chart, as shown
+        # the limits in view are named in the legend (a line's own label is lost where the lines crowd the axis)
+        self.samples = {line: pg.PlotDataItem(pen=line.pen) for line in (self.total, self.limit)}
+        self._named: list = []  # the legend's entries for limits, as shown
 
     def draw(self, curve: dict | None, context: int, limits: list[tuple[str, int | None]]) -> None:
         """`limits`: (label, bytes) — what there is in all, then what is free (None: not known).  The same curve
@@ -86,7 +85,8 @@ class CostChart(pg.PlotWidget):
             return
         x = curve["context"]
         total = float(np.nanmax(curve["total_bytes"]))
-        unit, scale = (self.tr("GB"), GB) if total >= GB else (self.tr("MB"), MB)
+        unit, scale = ((self.tr("TB"), TB) if total >= 10 * TB else (self.tr("GB"), GB) if total >= GB
+                       else (self.tr("MB"), MB))
         if unit != self._unit:  # a new title lays the plot out again: only when it changes
             self._unit = unit
             self.getPlotItem().setTitle(self.tr("Memory by context ({0})").format(unit))
@@ -97,19 +97,26 @@ class CostChart(pg.PlotWidget):
             self.tops[key].setData(x, stacked)
         top = float(np.nanmax(stacked)) if len(stacked) else 1.0
         shown, said = top, []
+        named = []
         for line, (label, value) in zip((self.total, self.limit), limits):
             if value is None:
                 line.setVisible(False)
                 continue
             level = value / scale
             line.setValue(level)
-            line.label.setFormat(label)
             in_view = level <= top * LIMIT_IN_VIEW
             line.setVisible(in_view)
             if in_view:
                 shown = max(shown, level)
+                named.append((self.samples[line], label))
             else:
                 said.append(label)
+        if named != self._named:
+            for sample, _label in self._named:
+                self.legend.removeItem(sample)
+            for sample, label in named:
+                self.legend.addItem(sample, label)
+            self._named = named
         self.marker.setValue(context)
         self.marker.setVisible(True)
         plot = self.getPlotItem()
@@ -349,17 +356,18 @@ class CostView(QtWidgets.QWidget):
             self.summary.setText(text)
 
     def summary_html(self, plan) -> str:
-        cost, shape, tr = self.cost, self.cost.shape, self.tr
-        rows = [f"<b>{_h(tr('At {0} tokens of context, batch {1}').format(f'{plan.context:,}', plan.batch))}</b>"]
+        cost, shape = self.cost, self.cost.shape
+        heading = self.tr("At {0} tokens of context, batch {1}").format(f"{plan.context:,}", plan.batch)
+        rows = [f"<b>{_h(heading)}</b>"]
         rt = plan.runtime
         per_token = units.nbytes(shape.cache_bytes_per_token(cost.kv_dtype))
         parts = [
-            (tr("Weights"), plan.weights_bytes, tr("stored as {0}").format(shape.storage)),
-            (tr("KV cache"), plan.kv_cache_bytes, tr("{0} a token, {1}").format(per_token, plan.kv_dtype)),
-            (tr("Runtime"), plan.runtime_bytes, tr("process {0}, session {1}, activations {2}").format(
+            (self.tr("Weights"), plan.weights_bytes, self.tr("stored as {0}").format(shape.storage)),
+            (self.tr("KV cache"), plan.kv_cache_bytes, self.tr("{0} a token, {1}").format(per_token, plan.kv_dtype)),
+            (self.tr("Runtime"), plan.runtime_bytes, self.tr("process {0}, session {1}, activations {2}").format(
                 units.nbytes(rt.get("process_bytes")), units.nbytes(rt.get("session_bytes")),
                 units.nbytes(rt.get("activations_bytes")))),
-            (tr("Total"), plan.total_bytes, ""),
+            (self.tr("Total"), plan.total_bytes, ""),
         ]
         table = "".join(f"<tr><td style='color:{palette.LABEL}'>{_h(a)}</td><td align='right'><b>"
                         f"{_h(units.nbytes(b))}</b></td><td style='color:{palette.LABEL}'>&nbsp;{_h(c)}</td></tr>"
@@ -368,58 +376,57 @@ class CostView(QtWidgets.QWidget):
         if plan.available_bytes is not None:
             fits = plan.fits_this_machine
             colour = palette.COST_FITS if fits else palette.COST_SHORT
-            word = tr("Fits:") if fits else tr("Does not fit:")
+            word = self.tr("Fits:") if fits else self.tr("Does not fit:")
             needed = units.nbytes(plan.device_bytes if plan.provider == "cuda" else plan.host_bytes)
-            said = (tr("needs {0} on {1}, {2} free").format(needed, plan.device, units.nbytes(plan.available_bytes))
+            said = (self.tr("needs {0} on {1}, {2} free").format(needed, plan.device, units.nbytes(plan.available_bytes))
                     if plan.provider == "cuda" else
-                    tr("needs {0} of RAM, {1} available").format(needed, units.nbytes(plan.available_bytes)))
+                    self.tr("needs {0} of RAM, {1} available").format(needed, units.nbytes(plan.available_bytes)))
             rows.append(f"<p><span style='color:{colour}'><b>{_h(word)}</b></span> {_h(said)}</p>")
         if shape.experts:
-            rows.append("<p>" + _h(tr("Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of "
+            rows.append("<p>" + _h(self.tr("Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of "
                                       "them, so a step reads {3}.").format(
                 shape.experts, units.nbytes(shape.expert_bytes), shape.experts_per_token,
                 units.nbytes(plan.bytes_per_token))) + "</p>")
         rows.append(self._speed_html(plan))
         rows.append(self._measured_html())
         if shape.storage in ("fp16", "bf16") and plan.provider == "cpu":
-            rows.append(f"<p style='color:{palette.NOTE}'>" + _h(tr(
+            rows.append(f"<p style='color:{palette.NOTE}'>" + _h(self.tr(
                 "onnxruntime's CPU kernels hold fp16 weights as fp32 copies (about {0}× the stored bytes): the "
                 "runtime above counts them.").format(f"{FP16_ON_CPU:.1f}")) + "</p>")
         for note in plan.notes:
             rows.append(f"<p style='color:{palette.NOTE}'>{_h(i18n.core(note))}</p>")
-        rows.append(f"<p style='color:{palette.LABEL}'>" + _h(tr(
+        rows.append(f"<p style='color:{palette.LABEL}'>" + _h(self.tr(
             "Planned for the whole context read at once (a prompt that long), from the model's counts and a runtime "
             "fitted to onnxruntime on real runs; nothing is loaded to plan it.")) + "</p>")
         return "".join(rows)
 
     def _speed_html(self, plan) -> str:
-        tr = self.tr
         if plan.tokens_per_s_bound is None:
-            return "<p>" + _h(tr("Decode speed: no bound (the memory bandwidth is not known).")) + "</p>"
-        source = {"measured": tr("measured here"), "published": tr("published")}.get(plan.bandwidth_source,
-                                                                                     tr("unknown"))
-        head = tr("Decode speed: at most {0} tokens/s").format(_rate(plan.tokens_per_s_bound))
-        why = tr("A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at "
+            return "<p>" + _h(self.tr("Decode speed: no bound (the memory bandwidth is not known).")) + "</p>"
+        source = {"measured": self.tr("measured here"), "published": self.tr("published")}.get(plan.bandwidth_source,
+                                                                                     self.tr("unknown"))
+        head = self.tr("Decode speed: at most {0} tokens/s").format(_rate(plan.tokens_per_s_bound))
+        why = self.tr("A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at "
                  "{1} GB/s ({2}); real runs reach a fraction of it.").format(
             units.nbytes(plan.bytes_per_token), f"{plan.bandwidth_gbs:.1f}", source)
         return f"<p><b>{_h(head)}</b><br>{_h(why)}</p>"
 
     def _measured_html(self) -> str:
-        tr, m = self.tr, self.cost.measured
+        m = self.cost.measured
         if m is None:
-            return f"<p style='color:{palette.LABEL}'>" + _h(tr(
+            return f"<p style='color:{palette.LABEL}'>" + _h(self.tr(
                 "No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.")) + "</p>"
-        lines = [tr("Last run ({0} tokens of context, {1}):").format(f"{m.context:,}", m.provider)]
+        lines = [self.tr("Last run ({0} tokens of context, {1}):").format(f"{m.context:,}", m.provider)]
         bound = m.plan.tokens_per_s_bound if m.plan is not None else None
         if m.tokens_per_s is not None:
-            line = tr("measured {0} tokens/s").format(_rate(m.tokens_per_s))
+            line = self.tr("measured {0} tokens/s").format(_rate(m.tokens_per_s))
             if bound:
-                line += " · " + tr("bound {0} ({1} of it)").format(_rate(bound), f"{m.tokens_per_s / bound:.0%}")
+                line += " · " + self.tr("bound {0} ({1} of it)").format(_rate(bound), f"{m.tokens_per_s / bound:.0%}")
             lines.append(line)
         if m.peak_rss:
-            lines.append(tr("peak RSS {0} (the whole app, its window and plots too)").format(units.nbytes(m.peak_rss)))
+            lines.append(self.tr("peak RSS {0} (the whole app, its window and plots too)").format(units.nbytes(m.peak_rss)))
             if m.plan is not None:
-                lines.append(tr("planned {0} for a command-line run of it ({1} of that the process itself)").format(
+                lines.append(self.tr("planned {0} for a command-line run of it ({1} of that the process itself)").format(
                     units.nbytes(m.plan.host_bytes), units.nbytes(m.plan.runtime.get("process_bytes"))))
         return "<p>" + "<br>".join(_h(x) for x in lines) + "</p>"
 

@@ -51,7 +51,8 @@ class FitDialog(QtWidgets.QDialog):
         would = [i18n.core(alt) for alt in verdict.alternatives]
         if would:
             items = "".join(f"<li>{_h(w)}</li>" for w in would)
-            fit_text = f"{_h(self.tr('What would fit:'))}<ul style='margin-top:2px'>{items}</ul>"
+            would_fit = self.tr("What would fit:")
+            fit_text = f"{_h(would_fit)}<ul style='margin-top:2px'>{items}</ul>"
         else:
             fit_text = _h(i18n.core(say.NOTHING_FITS()) if not both else self.tr(
                 "Compare them one at a time with less text, or on a machine with more memory."))

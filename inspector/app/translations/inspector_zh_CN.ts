@@ -340,6 +340,254 @@
     </message>
 </context>
 <context>
+    <name>CostChart</name>
+    <message>
+        <location filename="../cost_view.py" line="42"/>
+        <source>tokens of context</source>
+        <translation>上下文词元数</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="88"/>
+        <source>GB</source>
+        <translation>GB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="88"/>
+        <source>TB</source>
+        <translation>TB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="89"/>
+        <source>MB</source>
+        <translation>MB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="92"/>
+        <source>Memory by context ({0})</source>
+        <translation>各上下文长度的内存（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="125"/>
+        <source>{0} (above this chart)</source>
+        <translation>{0}（超出图表）</translation>
+    </message>
+</context>
+<context>
+    <name>CostView</name>
+    <message>
+        <location filename="../cost_view.py" line="194"/>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="199"/>
+        <source>Plan for</source>
+        <translation>估算设备</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="204"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="208"/>
+        <source>Batch</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="209"/>
+        <location filename="../cost_view.py" line="366"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="313"/>
+        <source>as exported ({0})</source>
+        <translation>按导出（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="318"/>
+        <source>This machine&apos;s RAM</source>
+        <translation>本机内存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="335"/>
+        <location filename="../cost_view.py" line="342"/>
+        <source>Planning…</source>
+        <translation>正在估算…</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="339"/>
+        <source>Open a model to see what running it needs.</source>
+        <translation>打开一个模型，查看运行它需要什么。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="346"/>
+        <source>GPU memory {0}</source>
+        <translation>显存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="347"/>
+        <source>free {0}</source>
+        <translation>空闲 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="349"/>
+        <source>RAM {0}</source>
+        <translation>内存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="350"/>
+        <source>available {0}</source>
+        <translation>可用 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="360"/>
+        <source>At {0} tokens of context, batch {1}</source>
+        <translation>上下文 {0} 个词元，批大小 {1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="365"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="365"/>
+        <source>stored as {0}</source>
+        <translation>以 {0} 存储</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="366"/>
+        <source>{0} a token, {1}</source>
+        <translation>每个词元 {0}，{1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="367"/>
+        <source>Runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="367"/>
+        <source>process {0}, session {1}, activations {2}</source>
+        <translation>进程 {0}，会话 {1}，激活 {2}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="370"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="379"/>
+        <source>Fits:</source>
+        <translation>放得下：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="379"/>
+        <source>Does not fit:</source>
+        <translation>放不下：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="381"/>
+        <source>needs {0} on {1}, {2} free</source>
+        <translation>在 {1} 上需要 {0}，空闲 {2}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="383"/>
+        <source>needs {0} of RAM, {1} available</source>
+        <translation>需要 {0} 内存，可用 {1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="386"/>
+        <source>Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of them, so a step reads {3}.</source>
+        <translation>混合专家：全部 {0} 个专家都常驻内存（{1}）；每个词元只读其中 {2} 个，所以每一步读取 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="394"/>
+        <source>onnxruntime&apos;s CPU kernels hold fp16 weights as fp32 copies (about {0}× the stored bytes): the runtime above counts them.</source>
+        <translation>onnxruntime 的 CPU 内核把 fp16 权重另存为 fp32 副本（约为存储字节的 {0} 倍）：上面的运行时已计入。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="399"/>
+        <source>Planned for the whole context read at once (a prompt that long), from the model&apos;s counts and a runtime fitted to onnxruntime on real runs; nothing is loaded to plan it.</source>
+        <translation>按一次读入整个上下文（同样长的提示）来估算，依据模型的参数统计和用 onnxruntime 实际运行拟合出的运行时模型；估算时不加载任何东西。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="405"/>
+        <source>Decode speed: no bound (the memory bandwidth is not known).</source>
+        <translation>解码速度：没有上限（内存带宽未知）。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="406"/>
+        <source>measured here</source>
+        <translation>本机实测</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="406"/>
+        <source>published</source>
+        <translation>厂商公布</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="407"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="408"/>
+        <source>Decode speed: at most {0} tokens/s</source>
+        <translation>解码速度：最多 {0} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="409"/>
+        <source>A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at {1} GB/s ({2}); real runs reach a fraction of it.</source>
+        <translation>这是上限，不是预测：每一步以 {1} GB/s（{2}）读取 {0}（一个词元用到的权重和它的 KV 缓存）；实际运行只能达到其中一部分。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="418"/>
+        <source>No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.</source>
+        <translation>还没有运行：在“生成”里运行一次，实测速度和峰值内存会显示在这里，与估算并列。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="419"/>
+        <source>Last run ({0} tokens of context, {1}):</source>
+        <translation>上次运行（{0} 个词元的上下文，{1}）：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="422"/>
+        <source>measured {0} tokens/s</source>
+        <translation>实测 {0} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="424"/>
+        <source>bound {0} ({1} of it)</source>
+        <translation>上限 {0}（达到 {1}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="427"/>
+        <source>peak RSS {0} (the whole app, its window and plots too)</source>
+        <translation>峰值 RSS {0}（整个应用，含窗口和图表）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="429"/>
+        <source>planned {0} for a command-line run of it ({1} of that the process itself)</source>
+        <translation>命令行运行估算 {0}（其中进程本身 {1}）</translation>
+    </message>
+</context>
+<context>
     <name>DiagramPanel</name>
     <message>
         <location filename="../model_diagram.py" line="225"/>
@@ -355,6 +603,64 @@
         <location filename="../model_diagram.py" line="240"/>
         <source>numbers of</source>
         <translation>数字取自</translation>
+    </message>
+</context>
+<context>
+    <name>FitDialog</name>
+    <message>
+        <location filename="../fit_dialog.py" line="27"/>
+        <source>Not enough memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="34"/>
+        <source>These {0} models held at once need {1} of memory at {2} tokens of context, and {3} is available.</source>
+        <translation>同时载入这 {0} 个模型，在 {2} 个词元的上下文下需要 {1} 内存，而可用的只有 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="37"/>
+        <source>This model needs {0} of memory at {1} tokens of context, and {2} is available.</source>
+        <translation>这个模型在 {1} 个词元的上下文下需要 {0} 内存，而可用的只有 {2}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="40"/>
+        <source>This model needs {0} of GPU memory on {1} at {2} tokens of context, and {3} is free.</source>
+        <translation>这个模型在 {2} 个词元的上下文下需要 {1} 上的 {0} 显存，而空闲的只有 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="46"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="46"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="47"/>
+        <source>Runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="54"/>
+        <source>What would fit:</source>
+        <translation>这样可以放得下：</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="58"/>
+        <source>Compare them one at a time with less text, or on a machine with more memory.</source>
+        <translation>用更短的文本逐个比较，或换一台内存更大的机器。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="61"/>
+        <source>Running it anyway may make this machine swap for minutes, or the system may end the app and what is open in it.</source>
+        <translation>仍然运行可能让这台机器交换内存好几分钟，系统也可能结束本应用以及其中打开的内容。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="65"/>
+        <source>Run Anyway</source>
+        <translation>仍然运行</translation>
     </message>
 </context>
 <context>
@@ -587,6 +893,44 @@
         <location filename="../generate_settings.py" line="200"/>
         <source>The run ends after this many new tokens; a paused run continues to the new limit (it has {0} already).</source>
         <translation>生成这么多个新词元后结束；暂停的运行会继续到新的上限（它已有 {0} 个）。</translation>
+    </message>
+</context>
+<context>
+    <name>GpuTable</name>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Memory</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Bandwidth</source>
+        <translation>带宽</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Needs</source>
+        <translation>需要</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="138"/>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="138"/>
+        <source>Tokens/s bound</source>
+        <translation>词元/秒上限</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="157"/>
+        <source>{0} (int4: {1})</source>
+        <translation>{0}（int4：{1}）</translation>
     </message>
 </context>
 <context>
@@ -962,97 +1306,102 @@
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="84"/>
+        <location filename="../tabs.py" line="35"/>
+        <source>Cost</source>
+        <translation>成本</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="85"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="185"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="186"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="187"/>
         <source>Open Export &amp;Folder…</source>
         <translation>打开导出文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Open &amp;Variant</source>
         <translation>打开变体(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="192"/>
         <source>Reopen Last Model at Start</source>
         <translation>启动时重新打开上次的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="197"/>
         <source>&amp;Compare With…</source>
         <translation>与…比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="203"/>
         <source>&amp;Export Report…</source>
         <translation>导出报告(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="206"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205"/>
+        <location filename="../main_window.py" line="207"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="211"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="232"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231"/>
+        <location filename="../main_window.py" line="233"/>
         <source>System ({0})</source>
         <translation>跟随系统（{0}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219"/>
+        <location filename="../main_window.py" line="221"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="198"/>
         <source>Compare &amp;All Variants</source>
         <translation>比较所有变体(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="222"/>
         <source>Quick &amp;Guide</source>
         <translation>快速指南(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="225"/>
         <source>&amp;About GPT Inspector</source>
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
@@ -1122,7 +1471,7 @@
         <translation>关于 GPT Inspector</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="270"/>
         <source>Clear List</source>
         <translation>清空列表</translation>
     </message>
@@ -1137,42 +1486,42 @@
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="284"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Open an ONNX model</source>
         <translation>打开 ONNX 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="288"/>
+        <location filename="../main_window.py" line="290"/>
         <source>Open an export folder</source>
         <translation>打开导出文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="333"/>
+        <location filename="../main_window.py" line="335"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="338"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="342"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="343"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355"/>
+        <location filename="../main_window.py" line="357"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="427"/>
+        <location filename="../main_window.py" line="429"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
