@@ -378,13 +378,15 @@ class CostView(QtWidgets.QWidget):
             colour = palette.COST_FITS if fits else palette.COST_SHORT
             word = self.tr("Fits:") if fits else self.tr("Does not fit:")
             needed = units.nbytes(plan.device_bytes if plan.provider == "cuda" else plan.host_bytes)
-            said = (self.tr("needs {0} on {1}, {2} free").format(needed, plan.device, units.nbytes(plan.available_bytes))
+            free = units.nbytes(plan.available_bytes)
+            said = (self.tr("needs {0} on {1}, {2} free").format(needed, plan.device, free)
                     if plan.provider == "cuda" else
-                    self.tr("needs {0} of RAM, {1} available").format(needed, units.nbytes(plan.available_bytes)))
+                    self.tr("needs {0} of RAM, {1} available").format(needed, free))
             rows.append(f"<p><span style='color:{colour}'><b>{_h(word)}</b></span> {_h(said)}</p>")
         if shape.experts:
-            rows.append("<p>" + _h(self.tr("Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of "
-                                      "them, so a step reads {3}.").format(
+            moe = self.tr("Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of them, so a "
+                          "step reads {3}.")
+            rows.append("<p>" + _h(moe.format(
                 shape.experts, units.nbytes(shape.expert_bytes), shape.experts_per_token,
                 units.nbytes(plan.bytes_per_token))) + "</p>")
         rows.append(self._speed_html(plan))
@@ -414,8 +416,9 @@ class CostView(QtWidgets.QWidget):
     def _measured_html(self) -> str:
         m = self.cost.measured
         if m is None:
-            return f"<p style='color:{palette.LABEL}'>" + _h(self.tr(
-                "No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.")) + "</p>"
+            none = self.tr("No run yet: a run in Generate puts its measured speed and peak memory here, beside the "
+                           "plan.")
+            return f"<p style='color:{palette.LABEL}'>{_h(none)}</p>"
         lines = [self.tr("Last run ({0} tokens of context, {1}):").format(f"{m.context:,}", m.provider)]
         bound = m.plan.tokens_per_s_bound if m.plan is not None else None
         if m.tokens_per_s is not None:
@@ -424,10 +427,12 @@ class CostView(QtWidgets.QWidget):
                 line += " · " + self.tr("bound {0} ({1} of it)").format(_rate(bound), f"{m.tokens_per_s / bound:.0%}")
             lines.append(line)
         if m.peak_rss:
-            lines.append(self.tr("peak RSS {0} (the whole app, its window and plots too)").format(units.nbytes(m.peak_rss)))
+            peak = self.tr("peak RSS {0} (the whole app, its window and plots too)")
+            lines.append(peak.format(units.nbytes(m.peak_rss)))
             if m.plan is not None:
-                lines.append(self.tr("planned {0} for a command-line run of it ({1} of that the process itself)").format(
-                    units.nbytes(m.plan.host_bytes), units.nbytes(m.plan.runtime.get("process_bytes"))))
+                planned = self.tr("planned {0} for a command-line run of it ({1} of that the process itself)")
+                lines.append(planned.format(units.nbytes(m.plan.host_bytes),
+                                            units.nbytes(m.plan.runtime.get("process_bytes"))))
         return "<p>" + "<br>".join(_h(x) for x in lines) + "</p>"
 
 def _h(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .qt_compat import QtCore, QtGui, QtWidgets
+from .tabs import TABS
 
 FILE_DIALOG_SIZE = (900, 560)
 
@@ -71,8 +72,8 @@ def guide(parent) -> None:
 
 def shortcuts(parent) -> None:
     native = QtGui.QKeySequence.NativeText
-    keys = (QtGui.QKeySequence(QtGui.QKeySequence.Open).toString(native), "Ctrl+1 … Ctrl+6", "F10", "F5", "Ctrl+E",
-            "Ctrl+Shift+C", "Tab / Shift+Tab",
+    keys = (QtGui.QKeySequence(QtGui.QKeySequence.Open).toString(native), f"Ctrl+1 … Ctrl+{len(TABS)}", "F10", "F5",
+            "Ctrl+E", "Ctrl+Shift+C", "Tab / Shift+Tab",
             QtGui.QKeySequence(QtGui.QKeySequence.Quit).toString(native) or "Ctrl+Q")
     table = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{_tr(v)}</td></tr>" for k, v in zip(keys, SHORTCUTS))
     QtWidgets.QMessageBox.information(parent, _tr(SHORTCUTS_TITLE), f"<table>{table}</table>")

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...plan import bandwidth as _bandwidth  # noqa: F401 - imported on the GUI thread, not first in the worker
-from ...plan import devices, planner
+from ...plan import bandwidth, devices, planner
 from ...plan.shape import ModelShape, shape_of
 from ..i18n import describe_error
 from ..qt_compat import QtCore
 from ..workers import Job, end_job
 
 try:  # NVML's module, when installed: its first import on the GUI thread too
-    import pynvml as _pynvml  # noqa: F401
+    import pynvml
 except ImportError:  # pragma: no cover - no GPU support installed
-    pass
-
+    pynvml = None
+FIRST_IMPORTED_HERE = (bandwidth, pynvml)  # what the worker would import first (PySide6's import hook: workers.py)
 CURVE_POINTS = 240  # contexts the chart is drawn at (from 1 to the model's context)
 BATCHES = (1, 64)  # the batch's range
 KV_DTYPES = planner.KV_DTYPES

@@ -502,87 +502,87 @@
         <translation>放不下：</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="381"/>
+        <location filename="../cost_view.py" line="382"/>
         <source>needs {0} on {1}, {2} free</source>
         <translation>在 {1} 上需要 {0}，空闲 {2}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="383"/>
+        <location filename="../cost_view.py" line="384"/>
         <source>needs {0} of RAM, {1} available</source>
         <translation>需要 {0} 内存，可用 {1}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="386"/>
+        <location filename="../cost_view.py" line="387"/>
         <source>Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of them, so a step reads {3}.</source>
         <translation>混合专家：全部 {0} 个专家都常驻内存（{1}）；每个词元只读其中 {2} 个，所以每一步读取 {3}。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="394"/>
+        <location filename="../cost_view.py" line="396"/>
         <source>onnxruntime&apos;s CPU kernels hold fp16 weights as fp32 copies (about {0}× the stored bytes): the runtime above counts them.</source>
         <translation>onnxruntime 的 CPU 内核把 fp16 权重另存为 fp32 副本（约为存储字节的 {0} 倍）：上面的运行时已计入。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="399"/>
+        <location filename="../cost_view.py" line="401"/>
         <source>Planned for the whole context read at once (a prompt that long), from the model&apos;s counts and a runtime fitted to onnxruntime on real runs; nothing is loaded to plan it.</source>
         <translation>按一次读入整个上下文（同样长的提示）来估算，依据模型的参数统计和用 onnxruntime 实际运行拟合出的运行时模型；估算时不加载任何东西。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="405"/>
+        <location filename="../cost_view.py" line="407"/>
         <source>Decode speed: no bound (the memory bandwidth is not known).</source>
         <translation>解码速度：没有上限（内存带宽未知）。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="406"/>
+        <location filename="../cost_view.py" line="408"/>
         <source>measured here</source>
         <translation>本机实测</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="406"/>
+        <location filename="../cost_view.py" line="408"/>
         <source>published</source>
         <translation>厂商公布</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="407"/>
+        <location filename="../cost_view.py" line="409"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="408"/>
+        <location filename="../cost_view.py" line="410"/>
         <source>Decode speed: at most {0} tokens/s</source>
         <translation>解码速度：最多 {0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="409"/>
+        <location filename="../cost_view.py" line="411"/>
         <source>A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at {1} GB/s ({2}); real runs reach a fraction of it.</source>
         <translation>这是上限，不是预测：每一步以 {1} GB/s（{2}）读取 {0}（一个词元用到的权重和它的 KV 缓存）；实际运行只能达到其中一部分。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="418"/>
+        <location filename="../cost_view.py" line="419"/>
         <source>No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.</source>
         <translation>还没有运行：在“生成”里运行一次，实测速度和峰值内存会显示在这里，与估算并列。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="419"/>
+        <location filename="../cost_view.py" line="422"/>
         <source>Last run ({0} tokens of context, {1}):</source>
         <translation>上次运行（{0} 个词元的上下文，{1}）：</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="422"/>
+        <location filename="../cost_view.py" line="425"/>
         <source>measured {0} tokens/s</source>
         <translation>实测 {0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="424"/>
+        <location filename="../cost_view.py" line="427"/>
         <source>bound {0} ({1} of it)</source>
         <translation>上限 {0}（达到 {1}）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="427"/>
+        <location filename="../cost_view.py" line="430"/>
         <source>peak RSS {0} (the whole app, its window and plots too)</source>
         <translation>峰值 RSS {0}（整个应用，含窗口和图表）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="429"/>
+        <location filename="../cost_view.py" line="433"/>
         <source>planned {0} for a command-line run of it ({1} of that the process itself)</source>
         <translation>命令行运行估算 {0}（其中进程本身 {1}）</translation>
     </message>
@@ -1406,67 +1406,67 @@
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="11"/>
+        <location filename="../dialogs.py" line="12"/>
         <source>Quick Guide</source>
         <translation>快速指南</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="28"/>
+        <location filename="../dialogs.py" line="29"/>
         <source>Open a model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="28"/>
+        <location filename="../dialogs.py" line="29"/>
         <source>Show a tab</source>
         <translation>切换标签页</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="29"/>
+        <location filename="../dialogs.py" line="30"/>
         <source>Generate one token (Step)</source>
         <translation>生成一个词元（单步）</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="30"/>
+        <location filename="../dialogs.py" line="31"/>
         <source>Generate until the run ends (Run)</source>
         <translation>一直生成到运行结束（运行）</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="31"/>
+        <location filename="../dialogs.py" line="32"/>
         <source>Export a report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="32"/>
+        <location filename="../dialogs.py" line="33"/>
         <source>Compare with another model</source>
         <translation>与另一个模型比较</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33"/>
+        <location filename="../dialogs.py" line="34"/>
         <source>Move between controls</source>
         <translation>在控件之间移动</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33"/>
+        <location filename="../dialogs.py" line="34"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="35"/>
+        <location filename="../dialogs.py" line="36"/>
         <source>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;What the parameters of an ONNX GPT are, and what running them costs: an exact census of its weights and biases by block and role, their histograms, and its graph; step-by-step generation with the candidates of every token, branches from any of them, and live latency and memory; what happens inside a step (attention, the logit lens); comparisons of two models or of every variant of a folder; and reports in HTML, PDF, Markdown, JSON and CSV.&lt;/p&gt;</source>
         <translation>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;ONNX GPT 的参数究竟是什么，运行它们要付出什么：按块和角色精确清点权重与偏置，它们的直方图，以及计算图；逐词元生成，列出每个词元的候选，可从任一候选分支，并实时显示延迟和内存；一步之内发生了什么（注意力、logit 透镜）；两个模型或一个文件夹中所有变体的比较；以及 HTML、PDF、Markdown、JSON 和 CSV 格式的报告。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="27"/>
+        <location filename="../dialogs.py" line="28"/>
         <source>Keyboard Shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="12"/>
+        <location filename="../dialogs.py" line="13"/>
         <source>&lt;h3&gt;GPT Inspector in five steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Open&lt;/b&gt; a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, transformers.js or onnxruntime-genai folder), or drop either on the window.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Overview&lt;/b&gt;: the architecture, the exact count of weights and biases, what they would take in memory, and how this model compares in size with well-known ones.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Layers&lt;/b&gt;: every layer and tensor, sortable; pick one for its histogram and statistics, or compare all blocks. &lt;b&gt;Graph&lt;/b&gt;: the nodes each tensor was found through.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt;: type a prompt, then Step (F10) one token at a time or Run (F5); click a token for the candidates it was chosen from, and double-click another candidate to continue the run from there with it. Tick “read the inside” and the &lt;b&gt;Inside&lt;/b&gt; tab shows where each token looked and what each block would have said.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Compare&lt;/b&gt; two models or every file of a folder (double-click a file for its own comparison), and &lt;b&gt;File → Export Report&lt;/b&gt; (Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.&lt;/li&gt;&lt;/ol&gt;</source>
         <translation>&lt;h3&gt;五步上手 GPT Inspector&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;打开&lt;/b&gt;模型：文件 → 打开（一个 .onnx 文件），文件 → 打开导出文件夹（Hugging Face、transformers.js 或 onnxruntime-genai 的文件夹），或者把它们拖到窗口上。&lt;/li&gt;&lt;li&gt;&lt;b&gt;概览&lt;/b&gt;：架构、权重与偏置的精确数量、它们在内存中占多少，以及这个模型与知名模型的大小对比。&lt;/li&gt;&lt;li&gt;&lt;b&gt;层&lt;/b&gt;：每一层、每个张量，可排序；选中一个查看它的直方图和统计，或比较所有块。&lt;b&gt;计算图&lt;/b&gt;：每个张量是经由哪些节点找到的。&lt;/li&gt;&lt;li&gt;&lt;b&gt;生成&lt;/b&gt;：输入提示，然后单步（F10）一次生成一个词元，或运行（F5）；点击一个词元查看它是从哪些候选中选出的，双击另一个候选可让运行从那里改用它继续。勾选“读取内部”，&lt;b&gt;内部&lt;/b&gt;标签页会显示每个词元关注了哪里、每一块会说出什么。&lt;/li&gt;&lt;li&gt;&lt;b&gt;比较&lt;/b&gt;两个模型或一个文件夹中的所有文件（双击一个文件查看它自己的比较），并用&lt;b&gt;文件 → 导出报告&lt;/b&gt;（Ctrl+E）把这一切保存为 HTML、PDF、Markdown 或 JSON。&lt;/li&gt;&lt;/ol&gt;</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="34"/>
+        <location filename="../dialogs.py" line="35"/>
         <source>About GPT Inspector</source>
         <translation>关于 GPT Inspector</translation>
     </message>
@@ -1476,12 +1476,12 @@
         <translation>清空列表</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="42"/>
+        <location filename="../dialogs.py" line="43"/>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="42"/>
+        <location filename="../dialogs.py" line="43"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
