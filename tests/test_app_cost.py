@@ -146,3 +146,22 @@ def test_a_comparison_that_does_not_fit_gets_the_dialog_too(qtbot, window, monke
     with qtbot.waitSignal(comparison.finished, timeout=120000):
         dialog.run_button.click()
     assert comparison.result is not None
+
+
+def test_a_gpu_nvml_finds_is_offered_and_planned_on(qtbot, window, monkeypatch):
+    """No GPU is lent here: NVML's answer is stood in for, the rest is the app's own."""
+    gpu = devices.Device("NVIDIA GeForce RTX 4090", "cuda", 24 * devices.GIB, 1008.0, 20 * devices.GIB)
+    monkeypatch.setattr(devices, "local_gpus", lambda: [gpu])
+    open_and_wait(qtbot, window, MODEL)
+    cost, view = planned(qtbot, window), window.views["cost"]
+    assert not view.device_box.isHidden() and view.device_box.count() == 2
+    view.device_box.setCurrentIndex(1)
+    view.device_box.activated.emit(1)
+    qtbot.waitUntil(lambda: not cost.drawing)
+    plan = cost.plan()
+    assert cost.target is gpu and plan.provider == "cuda" and plan.device_bytes > 0
+    assert plan.tokens_per_s_bound == pytest.approx(1008e9 / plan.bytes_per_token)
+    assert f"on {gpu.name}, {units.nbytes(gpu.free_bytes)} free" in view.summary.text()
+    # a tiny model's stack is far below 24 GB: the GPU's memory is named above the chart, not drawn in it
+    above = view.chart.above.textItem.toPlainText()
+    assert f"GPU memory {units.nbytes(gpu.memory_bytes)}" in above and not view.chart._named
