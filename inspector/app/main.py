@@ -189,6 +189,8 @@ def _screenshot(app, window, model, args) -> int:
     window.model_loaded.connect(loaded)
     window.load_failed.connect(failed)
     session.run.failed.connect(lambda m, _d: failed(m))
+    session.run.refused.connect(lambda verdict: failed(verdict.message))  # the memory guard: no run to wait for
+    session.comparison.refused.connect(lambda verdict: failed(verdict.message))
     window.show()
     if model:
         window.open_model(model, args.variant)

@@ -42,53 +42,51 @@ class Measured:
 
 
 class CostWorker(QtCore.QObject):
-    """The model's shape and this machine's devices, off the GUI thread (the bandwidth probe reads 512 MiB)."""
+    """The planner's work off the GUI thread: a model's shape and this machine's devices (the bandwidth probe reads
+    512 MiB, once a machine), then the plan along the context for each set of choices (a few hundred plans: tens
+    of milliseconds on a giant's 80 layers, more on a busy machine).  One thread for the session's life: a thread
+    ended per request would be reaped with a garbage collection over the whole census (hundreds of ms on a giant)."""
 
-    planned = QtCore.Signal(object, object, object)  # ModelShape, this machine's CPU Device, [local GPU Device]
+    planned = QtCore.Signal(object, object, object, object)  # the census, ModelShape, CPU Device, [GPU Device]
+    drawn = QtCore.Signal(object, object)  # the choices it was made for, {name: array}
     failed = QtCore.Signal(str, str)
 
-    def __init__(self, census):
+    def __init__(self):
         super().__init__()
-        self.census = census
+        self.latest = None  # the newest request: older ones still queued are skipped
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
         self._cancel.set()
 
-    @QtCore.Slot()
-    def run(self) -> None:
+    @QtCore.Slot(object)
+    def plan(self, census) -> None:
+        if census is not self.latest or self._cancel.is_set():
+            return
         try:
-            shape = shape_of(self.census)
+            shape = shape_of(census)
             cpu = devices.this_cpu()
             gpus = devices.local_gpus()
-            if not self._cancel.is_set():
-                self.planned.emit(shape, cpu, gpus)
+            self.planned.emit(census, shape, cpu, gpus)
         except Exception as exc:  # noqa: BLE001 - a plan that cannot be made is a line in the tab, not a crash
             self.failed.emit(*describe_error(exc))
 
-
-class CurveWorker(QtCore.QObject):
-    """The plan along the context for one set of choices (a few hundred plans: tens of milliseconds on a giant's
-    80 layers, more on a busy machine — not on the GUI thread)."""
-
-    drawn = QtCore.Signal(object, object)  # the choices it was made for, {name: array}
-    failed = QtCore.Signal(str, str)
-
-    def __init__(self, shape, contexts, batch, kv_dtype, target, key):
-        super().__init__()
-        self.args, self.key = (shape, contexts, batch, kv_dtype, target), key
-
-    @QtCore.Slot()
-    def run(self) -> None:
+    @QtCore.Slot(object)
+    def draw(self, request) -> None:
+        key, args = request
+        if key != self.latest or self._cancel.is_set():
+            return
         try:
-            curve = planner.by_context(*self.args)
-            self.drawn.emit(self.key, {k: np.array([np.nan if v is None else v for v in vals], float)
-                                       for k, vals in curve.items()})
+            curve = planner.by_context(*args)
+            self.drawn.emit(key, {k: np.array([np.nan if v is None else v for v in vals], float)
+                                  for k, vals in curve.items()})
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))
 
 
 class CostSession(QtCore.QObject):
+    _plan_asked = QtCore.Signal(object)  # a census, to the worker's thread
+    _curve_asked = QtCore.Signal(object)  # (choices, by_context's arguments), to the worker's thread
     changed = QtCore.Signal()  # the shape arrived, a choice changed, or a run was measured
     busy_changed = QtCore.Signal(bool)
     failed = QtCore.Signal(str)  # the plan could not be made (the tab says why)
@@ -108,35 +106,41 @@ class CostSession(QtCore.QObject):
         self.curve: dict[str, np.ndarray] | None = None
         self.measured: Measured | None = None
         self.error = ""
-        self._job: Job | None = None
-        self._curve_job: Job | None = None
+        self._job: Job | None = None  # the worker, made at the first model
+        self._planning = None  # the census whose shape is being read (None: none)
+        self._waiting = None  # the choices whose curve is being made (None: the curve on show is current)
         if run is not None:
             run.finished.connect(self.measure)
 
     # ------------------------------------------------------------------ the model
     def set_model(self, census) -> None:
         """A new model: its plan is made again (on a worker); the last run's figures were another model's."""
-        end_job(self._job)
-        end_job(self._curve_job)
-        self._curve_job = None
         self.census, self.shape, self.curve, self.measured, self.error = census, None, None, None, ""
         self.context = 0
-        self._job = None
+        self._planning = self._waiting = None
         if census is not None:
-            worker = CostWorker(census)
-            self._job = Job(worker, worker.run, planned=self._on_planned, failed=self._on_failed)
+            self._planning = self._ask(census)
+            self._plan_asked.emit(census)
             self.busy_changed.emit(True)
         self.changed.emit()
 
+    def _ask(self, latest):
+        """The worker (made once), told which request is the newest."""
+        if self._job is None:
+            worker = CostWorker()
+            self._job = Job(worker, requests=[(self._plan_asked, worker.plan), (self._curve_asked, worker.draw)],
+                            planned=self._on_planned, drawn=self._on_curve, failed=self._on_failed)
+        self._job.worker.latest = latest
+        return latest
+
     def close(self) -> None:
         end_job(self._job)
-        end_job(self._curve_job)
-        self._job = self._curve_job = None
+        self._job = self._planning = self._waiting = None
 
     @property
     def busy(self) -> bool:
         """The first plan of the model, or its curve, is still being made."""
-        return self._job is not None or (self.curve is None and self._curve_job is not None)
+        return self._planning is not None or (self.curve is None and self._waiting is not None)
 
     @property
     def max_context(self) -> int:
@@ -145,12 +149,11 @@ class CostSession(QtCore.QObject):
     def _mine(self) -> bool:
         return self._job is not None and self._job.owns(self.sender())
 
-    @QtCore.Slot(object, object, object)
-    def _on_planned(self, shape, cpu, gpus) -> None:
-        if not self._mine():
+    @QtCore.Slot(object, object, object, object)
+    def _on_planned(self, census, shape, cpu, gpus) -> None:
+        if not self._mine() or census is not self._planning:
             return
-        end_job(self._job)
-        self._job = None
+        self._planning = None
         self.shape, self.cpu, self.gpus = shape, cpu, list(gpus)
         self.device = min(self.device, len(self.gpus))
         self.busy_changed.emit(False)
@@ -158,10 +161,8 @@ class CostSession(QtCore.QObject):
 
     @QtCore.Slot(str, str)
     def _on_failed(self, message: str, _details: str) -> None:
-        if self._mine() or (self._curve_job is not None and self._curve_job.owns(self.sender())):
-            end_job(self._job)
-            end_job(self._curve_job)
-            self._job = self._curve_job = None
+        if self._mine():
+            self._planning = self._waiting = None
             self.error = message
             self.busy_changed.emit(False)
             self.failed.emit(message)
@@ -206,9 +207,8 @@ class CostSession(QtCore.QObject):
         """The point on show at once; the curve on a worker (the one in progress is dropped for the newer)."""
         if self.shape is None or self.target is None:
             return
-        end_job(self._curve_job)
-        worker = CurveWorker(self.shape, self.contexts(), self.batch, self.kv_dtype, self.target, self._choices())
-        self._curve_job = Job(worker, worker.run, drawn=self._on_curve, failed=self._on_failed)
+        self._waiting = key = self._ask(self._choices())
+        self._curve_asked.emit((key, (self.shape, self.contexts(), self.batch, self.kv_dtype, self.target)))
         if self.measured is not None:
             self.measured = self._measured(self.measured.context, self.measured.prompt, self.measured.tokens_per_s,
                                            self.measured.peak_rss, self.measured.provider)
@@ -217,14 +217,13 @@ class CostSession(QtCore.QObject):
     @property
     def drawing(self) -> bool:
         """A curve for the choices as they are now is still being made."""
-        return self._curve_job is not None
+        return self._waiting is not None
 
     @QtCore.Slot(object, object)
     def _on_curve(self, key, curve) -> None:
-        if self._curve_job is None or not self._curve_job.owns(self.sender()) or key != self._choices():
+        if not self._mine() or key != self._waiting:
             return
-        end_job(self._curve_job)
-        self._curve_job = None
+        self._waiting = None
         self.curve = curve
         self.changed.emit()
 
