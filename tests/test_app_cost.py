@@ -22,6 +22,7 @@ MODEL = FIXTURES / "tiny-gpt2"
 
 
 def planned(qtbot, window):
+    window.show_tab("cost")  # the tab draws while it is shown
     cost = window.session.cost
     qtbot.waitUntil(lambda: cost.shape is not None and cost.curve is not None and not cost.drawing, timeout=60000)
     return cost
@@ -80,9 +81,12 @@ def test_the_last_run_sits_beside_its_bound(qtbot, window):
     open_and_wait(qtbot, window, MODEL)
     cost, view, run = planned(qtbot, window), window.views["cost"], window.session.run
     run.update_settings(max_tokens=6, prompt="If you want")
+    window.show_tab("generate")  # the run ends while the Cost tab is hidden: it draws it when shown
     with qtbot.waitSignal(run.finished, timeout=60000) as blocker:
         run.go(0)
     result = blocker.args[0]
+    assert "No run yet" in view.summary.text()
+    window.show_tab("cost")
     m = cost.measured
     assert m.tokens_per_s == result.metrics.tokens_per_s and m.peak_rss == result.metrics.peak_rss
     assert m.context == len(result.prompt_ids) + len(result.new_ids)

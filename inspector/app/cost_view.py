@@ -252,9 +252,20 @@ class CostView(QtWidgets.QWidget):
         self.batch_box.valueChanged.connect(lambda b: self._choose(batch=b))
         self.kv_box.activated.connect(lambda _i: self._choose(kv_dtype=self.kv_box.currentData() or None))
         self.device_box.activated.connect(lambda i: self._choose(device=i))
-        self.cost.changed.connect(self.redraw)
-        session.run.finished.connect(lambda _r: self.redraw())
+        self._stale = False  # something changed while the tab was hidden: drawn when it is shown
+        self.cost.changed.connect(self._changed)
         self.redraw()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.redraw()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
 
     # ------------------------------------------------------------------ the controls
     def _context_at(self, position: int) -> int:
@@ -330,6 +341,7 @@ class CostView(QtWidgets.QWidget):
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
         cost = self.cost
+        self._stale = False
         self._fill_controls()
         if cost.shape is None:
             self.status.setText(self.tr("Planning…") if cost.busy else "")
