@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--model", default=str(MODEL))
     ap.add_argument("--stream", type=float, default=10.0, help="seconds of statistics watched (then cancelled)")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tab", default="cost", help="the tab on show while the model opens (overview: a baseline)")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # internal: one round, JSON out
     args = ap.parse_args()
     if not args.one:
@@ -47,7 +48,7 @@ def main() -> None:
     window = MainWindow(settings)
     window.resize(1280, 720)
     window.show()
-    window.show_tab("cost")
+    window.show_tab(args.tab)
     stamps: list[float] = []
     timer = QtCore.QTimer(interval=10)
     timer.setTimerType(QtCore.Qt.PreciseTimer)
@@ -73,6 +74,7 @@ def main() -> None:
     out = {}
     out["opening"] = phase(lambda: window.open_model(args.model), lambda: cost.shape is not None)
     out["statistics streaming"] = phase(lambda: None, settle=args.stream)
+    window.show_tab("cost")
 
     def drag():  # as a hand drags it: a position every 20 ms, the event loop running between
         for position in range(0, view.slider.maximum() + 1, 25):
@@ -113,10 +115,12 @@ def main() -> None:
 def summary(args) -> None:
     rounds = []
     for _ in range(args.rounds):
-        r = subprocess.run([sys.executable, __file__, "--one", "--model", args.model, "--stream", str(args.stream)],
+        r = subprocess.run([sys.executable, __file__, "--one", "--model", args.model, "--stream", str(args.stream),
+                            "--tab", args.tab],
                            capture_output=True, text=True, check=True)
         rounds.append(json.loads(r.stdout.strip().splitlines()[-1]))
-    print(f"{args.model}: {rounds[0]['parameters']:,} parameters, {args.rounds} rounds (fresh processes); load "
+    print(f"{args.model}: {rounds[0]['parameters']:,} parameters, {args.tab} tab on show while it opens, "
+          f"{args.rounds} rounds (fresh processes); load "
           f"average {os.getloadavg()[0]:.1f}; generate refused: {all(r['refused'] for r in rounds)}")
     for name in PHASES:
         longest = [r[name]["longest"] for r in rounds]
