@@ -29,7 +29,8 @@ class FitDialog(QtWidgets.QDialog):
         plans = verdict.plans or []
         both = len(plans) > 1
         needed, available = units.nbytes(verdict.needed_bytes), units.nbytes(verdict.available_bytes)
-        context = f"{verdict.context:,}"
+        # each model is planned at its own context at most (the core caps the run's at it)
+        context = f"{max((p.context for p in plans), default=verdict.context):,}"
         if both:
             head = self.tr("These {0} models held at once need {1} of memory at {2} tokens of context, and {3} is "
                            "available.").format(len(plans), needed, context, available)
