@@ -45,3 +45,8 @@ DRIFT_LINE = "#222222"
 # what a head does (engine/heads.py), in the heads' map
 HEAD_ROLE = {"previous-token": "#3b6ea8", "induction": "#d62828", "first-token": "#2a9d8f",
              "none": "#bbbbbb"}
+
+# what a run costs (the Cost tab): memory by part, stacked, and the limits it is read against
+COST = {"weights": "#3b6ea8", "kv_cache": "#d9822b", "runtime": "#8a8a8a"}
+COST_LIMIT = "#d62828"  # what this machine has (RAM, GPU memory)
+COST_FITS, COST_SHORT = "#2a7d2a", "#b00"  # a verdict: fits / does not fit

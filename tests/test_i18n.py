@@ -72,7 +72,7 @@ def test_the_report_translation_covers_every_string():
 def test_the_window_in_chinese(qtbot, chinese, settings):
     w = MainWindow(settings)
     qtbot.addWidget(w)
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["概览", "层", "计算图", "生成", "内部", "比较"]
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["概览", "层", "计算图", "生成", "内部", "比较", "成本"]
     assert w.menuBar().actions()[0].text() == "文件(&F)"
     assert w.generate.panel.step_btn.text() == "单步" and w.generate.panel.greedy.text() == "贪心"
     assert w.layers.tree.headerItem().text(0) == "层 / 张量"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .qt_compat import QtCore, QtGui, QtWidgets
+from .tabs import TABS
 
 FILE_DIALOG_SIZE = (900, 560)
 
@@ -21,9 +22,12 @@ GUIDE = QT_TRANSLATE_NOOP(
     "<li><b>Generate</b>: type a prompt, then Step (F10) one token at a time or Run (F5); click a token "
     "for the candidates it was chosen from, and double-click another candidate to continue the run from "
     "there with it. Tick “read the inside” and the <b>Inside</b> tab shows "
-    "where each token looked and what each block would have said.</li>"
-    "<li><b>Compare</b> two models or every file of a folder (double-click a file for its own comparison), and "
-    "<b>File → Export Report</b> (Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.</li></ol>")
+    "where each token looked and what each block would have said; right-click a head or a box there to switch "
+    "it off and see what changes, and “What Each Head Does” reads every head's role.</li>"
+    "<li><b>Compare</b> two models or every file of a folder (where the output drifts block by block, and "
+    "which file to take; double-click a file for its own comparison); <b>Cost</b> shows the memory and speed a "
+    "context needs here and on common GPUs; <b>File → Export Report</b> (Ctrl+E) keeps it all as HTML, PDF, "
+    "Markdown or JSON.</li></ol>")
 SHORTCUTS_TITLE = QT_TRANSLATE_NOOP("MainWindow", "Keyboard Shortcuts")
 SHORTCUTS = (QT_TRANSLATE_NOOP("MainWindow", "Open a model"), QT_TRANSLATE_NOOP("MainWindow", "Show a tab"),
              QT_TRANSLATE_NOOP("MainWindow", "Generate one token (Step)"),
@@ -71,8 +75,8 @@ def guide(parent) -> None:
 
 def shortcuts(parent) -> None:
     native = QtGui.QKeySequence.NativeText
-    keys = (QtGui.QKeySequence(QtGui.QKeySequence.Open).toString(native), "Ctrl+1 … Ctrl+6", "F10", "F5", "Ctrl+E",
-            "Ctrl+Shift+C", "Tab / Shift+Tab",
+    keys = (QtGui.QKeySequence(QtGui.QKeySequence.Open).toString(native), f"Ctrl+1 … Ctrl+{len(TABS)}", "F10", "F5",
+            "Ctrl+E", "Ctrl+Shift+C", "Tab / Shift+Tab",
             QtGui.QKeySequence(QtGui.QKeySequence.Quit).toString(native) or "Ctrl+Q")
     table = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{_tr(v)}</td></tr>" for k, v in zip(keys, SHORTCUTS))
     QtWidgets.QMessageBox.information(parent, _tr(SHORTCUTS_TITLE), f"<table>{table}</table>")

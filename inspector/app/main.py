@@ -15,6 +15,7 @@ from .tabs import TAB_KEYS
 
 SETTLE_MS = 300  # after the views are filled, before the picture: the plots' first paint
 AFTER_RUN_MS = 200  # after the last token, before the picture: the 20 Hz redraw has run
+COST_WAITS = 100  # SETTLE_MS each: the Cost tab's first plan (the bandwidth probe, once a machine) is on a worker
 SHOT_SIZE = "1440x900"
 
 
@@ -208,6 +209,10 @@ def _screenshot(app, window, model, args) -> int:
         window.show_tab("overview")
 
     def finish():
+        if session.cost.busy and status.setdefault("waits", 0) < COST_WAITS:  # the first plan: on a worker
+            status["waits"] += 1
+            QtCore.QTimer.singleShot(SETTLE_MS, finish)
+            return
         from . import shot_stages
 
         session.run.flush()
@@ -244,6 +249,8 @@ def _screenshot(app, window, model, args) -> int:
     window.model_loaded.connect(loaded)
     window.load_failed.connect(failed)
     session.run.failed.connect(lambda m, _d: failed(m))
+    session.run.refused.connect(lambda verdict: failed(verdict.message))  # the memory guard: no run to wait for
+    session.comparison.refused.connect(lambda verdict: failed(verdict.message))
     window.show()
     if model:
         window.open_model(model, args.variant)

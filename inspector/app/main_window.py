@@ -16,6 +16,7 @@ from .. import units
 from ..errors import InspectorError
 from . import dialogs, i18n
 from .elided_label import ElidedLabel
+from .fit_dialog import FitWatch
 from .fonts import install_fonts
 from .qt_compat import QtCore, QtGui, QtWidgets
 from .session import Session
@@ -116,6 +117,7 @@ class MainWindow(QtWidgets.QMainWindow):
         c.failed.connect(self.show_error)
         c.started.connect(self._comparison_started)
         self.session.go_to.connect(self.show_tab)
+        self.fit_watch = FitWatch(self, self.session)  # a run or comparison that would not fit: a dialog
 
     def _comparison_started(self, _task) -> None:
         self.show_tab("compare")  # a comparison asked for, from any menu or view: its tab

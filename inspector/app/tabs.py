@@ -32,5 +32,6 @@ TABS = (
     Tab("generate", QT_TRANSLATE_NOOP("MainWindow", "Generate"), "generate_view:GenerateView"),
     Tab("inside", QT_TRANSLATE_NOOP("MainWindow", "Inside"), "inside_view:InsideView"),
     Tab("compare", QT_TRANSLATE_NOOP("MainWindow", "Compare"), "compare_view:CompareView"),
+    Tab("cost", QT_TRANSLATE_NOOP("MainWindow", "Cost"), "cost_view:CostView"),
 )
 TAB_KEYS = tuple(tab.key for tab in TABS)

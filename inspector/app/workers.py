@@ -21,6 +21,7 @@ from ..engine import Generator
 from ..engine.metrics import release_memory
 from ..engine.plan import plan_for
 from ..errors import Cancelled
+from ..plan.guard import DoesNotFit
 from ..pipeline import WALKED, inspect
 from ..report.content import build_report
 from ..stats import compute_statistics
@@ -220,19 +221,25 @@ class GenerationWorker(QObject):
     branched = Signal(object)  # Step: the step a person chose the token of; the steps after it are gone
     idle = Signal(object)  # GenerationResult or None, when a run/step ends
     failed = Signal(str, str)
+    refused = Signal(object)  # plan.guard.Verdict: the model would not fit, and no session was made
 
-    def __init__(self, model_path: str, provider: str, plan=None):
+    def __init__(self, model_path: str, provider: str, plan=None, admit=None):
+        """`admit()`: the memory guard, called here before the session is made; it raises DoesNotFit."""
         super().__init__()
-        self.model_path, self.provider, self.plan = model_path, provider, plan
+        self.model_path, self.provider, self.plan, self.admit = model_path, provider, plan, admit
         self.gen = None
         self._pause = threading.Event()
 
     @Slot()
     def open(self) -> None:
         try:
+            if self.admit is not None:
+                self.admit()
             self.gen = Generator(self.model_path, provider=self.provider, plan=self.plan,
                                  validate=False)  # the window has loaded and checked it already
             self.ready.emit(self.gen.provider)
+        except DoesNotFit as exc:
+            self.refused.emit(exc.verdict)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(*describe_error(exc))
 
@@ -280,6 +287,7 @@ class CompareWorker(QObject):
     progress = Signal(float, object)  # fraction, messages.Message
     compared = Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
     failed = Signal(str, str)
+    refused = Signal(object)  # plan.guard.Verdict: the models would not fit together, and nothing was run
     done = Signal()
 
     def __init__(self, job):
@@ -300,6 +308,9 @@ class CompareWorker(QObject):
             self.compared.emit(result)
         except Cancelled:
             self.outcome = "cancelled"
+        except DoesNotFit as exc:
+            self.outcome = "refused"
+            self.refused.emit(exc.verdict)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a crash
             self.outcome = "failed"
             self.failed.emit(*describe_error(exc))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..qt_compat import QtCore
 from .comparison import CompareTask, ComparisonSession
+from .cost import CostSession
 from .model import Loading, ModelSession
 from .run import EMPTY, FINISHED, PAUSED, RUNNING, RunSession, RunSettings, RunSnapshot
 
@@ -28,13 +29,15 @@ class Session(QtCore.QObject):
         self.model = ModelSession(settings, self)
         self.run = RunSession(settings, self)
         self.comparison = ComparisonSession(settings, self)
+        self.cost = CostSession(settings, self.run, self)
         self.views: dict[str, object] = {}  # tab key -> what its view was showing, kept across a rebuild
         # the first listeners: the old model's run and comparison go before any view fills with the new one
         self.model.counted.connect(self._counted)
 
     def _counted(self, census) -> None:
-        self.run.set_model(str(census.model.path), self.model.plan)
+        self.run.set_model(str(census.model.path), self.model.plan, census)
         self.comparison.set_model(census)
+        self.cost.set_model(census)
 
     def pick_layer(self, layer: str, tensor: str = "") -> None:
         """Select a layer (and tensor) in Layers and show that tab."""
@@ -46,4 +49,5 @@ class Session(QtCore.QObject):
         self.run.shutdown()
         self.run.ablation.shutdown()
         self.comparison.cancel()
+        self.cost.close()
         self.model.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..qt_compat import QtCore
 from ..workers import CompareWorker, Job, end_job
@@ -41,6 +42,7 @@ class ComparisonSession(QtCore.QObject):
     progress = QtCore.Signal(float, object)  # fraction, the core's progress line (a messages.Message)
     finished = QtCore.Signal(object)  # compare.run.Comparison, or a list of compare.variants.VariantRow
     failed = QtCore.Signal(str, str)
+    refused = QtCore.Signal(object)  # plan.guard.Verdict: both models at once would not fit; `run_anyway()` runs it
     busy_changed = QtCore.Signal(bool)
     cleared = QtCore.Signal()  # a new model: nothing compared yet
     settings_changed = QtCore.Signal()  # the prompt or the number of tokens
@@ -135,23 +137,41 @@ class ComparisonSession(QtCore.QObject):
         """The same comparison with the prompt and tokens as they are now."""
         return self.task is not None and self.start(self.task)
 
-    def start(self, task: CompareTask) -> bool:
+    def run_anyway(self) -> bool:
+        """The comparison the memory guard stopped, run without the check (a person chose so)."""
+        return self.task is not None and not self.busy and self.start(self.task, force=True)
+
+    def start(self, task: CompareTask, force: bool = False) -> bool:
+        """`force`: no memory check before the two sessions are made (otherwise a comparison that would not fit
+        this machine is `refused` before either is)."""
         from ...compare.run import compare
-        from ...compare.variants import compare_variants
+        from ...compare.text import TEXT_WINDOW
+        from ...compare.variants import DEFAULT_PROMPT as VARIANTS_PROMPT, compare_variants
+        from ...plan.compare_guard import admit_pair, guard_compare
 
         self.cancel()
         prompt, tokens = self.prompt or None, self.tokens
+        held = SimpleNamespace(variants=task.kind == VARIANTS, a=task.a, b=task.b, variant_a=task.variant_a,
+                               variant_b=task.variant_b, max_new_tokens=tokens, provider="auto")
+
+        def check() -> None:  # in the worker: the counts of both files are taken there
+            if not force:
+                guard_compare(held, prompt or (VARIANTS_PROMPT if task.kind == VARIANTS else None), TEXT_WINDOW)
+
         if task.kind == VARIANTS:
             def job(progress, cancelled):
+                check()
                 return compare_variants(task.a, prompt, tokens, progress=progress, cancelled=cancelled)
-        else:
+        else:  # two models: compare checks the two censuses it takes before it makes a session
+            admit = None if force or not prompt else admit_pair(prompt, tokens, "auto", TEXT_WINDOW)
+
             def job(progress, cancelled):
                 return compare(task.a, task.b, prompt, tokens, variant_a=task.variant_a, variant_b=task.variant_b,
-                               progress=progress, cancelled=cancelled)
+                               progress=progress, cancelled=cancelled, admit=admit)
         self.task = task
         worker = CompareWorker(job)
         self._job = Job(worker, worker.run, progress=self._on_progress, compared=self._on_compared,
-                        failed=self._on_failed, done=self._on_done)
+                        failed=self._on_failed, refused=self._on_refused, done=self._on_done)
         self.started.emit(task)
         self.busy_changed.emit(True)
         return True
@@ -193,6 +213,12 @@ class ComparisonSession(QtCore.QObject):
         if self._mine():
             self._finish()
             self.failed.emit(message, details)
+
+    @QtCore.Slot(object)
+    def _on_refused(self, verdict) -> None:
+        if self._mine():
+            self._finish()
+            self.refused.emit(verdict)
 
     @QtCore.Slot()
     def _on_done(self) -> None:

@@ -8,7 +8,9 @@ the Generate panel writes the settings here as a person edits them (kept between
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from types import SimpleNamespace
 
+from ...engine.cli import memory_guard
 from ...engine.generator import GenerationConfig
 from ...engine.sampling import SamplingConfig
 from ..qt_compat import QtCore
@@ -100,6 +102,7 @@ class RunSession(QtCore.QObject):
     model_changed = QtCore.Signal()  # another model (its plan: `plan`); the run was cleared
     failed = QtCore.Signal(str, str)  # message, details
     finished = QtCore.Signal(object)  # GenerationResult of a run that ended
+    refused = QtCore.Signal(object)  # plan.guard.Verdict: the model would not fit; `run_anyway()` runs it all the same
     _requested = QtCore.Signal(object)  # RunRequest, to the worker's thread
 
     def __init__(self, qsettings: QtCore.QSettings, parent=None):
@@ -108,6 +111,9 @@ class RunSession(QtCore.QObject):
         self.settings = RunSettings.load(qsettings)
         self.path: str | None = None
         self.plan = None  # engine.plan.RunPlan: architecture, precision note, what onnxruntime opens
+        self.census = None  # the open model's counts: the memory guard's plan before a session is made
+        self.forced = False  # a person chose "Run anyway": this model is not checked again
+        self._refused: RunRequest | None = None  # the request the guard stopped, for run_anyway
         self._job: Job | None = None
         self.provider: str | None = None
         self.running = False
@@ -116,6 +122,7 @@ class RunSession(QtCore.QObject):
         self.prompt = ""
         self.result = None
         self.selected: int | None = None
+        self._last: RunRequest | None = None
         self._timer = QtCore.QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self._emit)
         self.ablation = AblationSession(self, self)  # parts switched off, and what that changes (its own worker)
@@ -142,10 +149,11 @@ class RunSession(QtCore.QObject):
         self._emit()
 
     # ------------------------------------------------------------------ the model
-    def set_model(self, path: str | None, plan=None) -> None:
+    def set_model(self, path: str | None, plan=None, census=None) -> None:
         """Another model (or none): the old worker stopped and its session freed, the run cleared."""
         self.shutdown()
-        self.path, self.plan = path, plan
+        self.path, self.plan, self.census = path, plan, census
+        self.forced, self._refused = False, None
         self._clear()
         self.ablation.set_model(path, plan)
         self.model_changed.emit()
@@ -179,12 +187,24 @@ class RunSession(QtCore.QObject):
             return True
         if not self.path:
             return False
-        worker = GenerationWorker(self.path, self.settings.provider, self.plan)
+        worker = GenerationWorker(self.path, self.settings.provider, self.plan, self._admit())
         self._job = Job(worker, worker.open, requests=[(self._requested, worker.start_run)], started=self._on_started, stepped=self._on_step,
-                        branched=self._on_branched, idle=self._on_idle, failed=self._on_failed, ready=self._on_ready)
+                        branched=self._on_branched, idle=self._on_idle, failed=self._on_failed, ready=self._on_ready,
+                        refused=self._on_refused)
         return True
 
+    def _admit(self):
+        """The memory guard the worker calls before it makes the session (None: not checked): the prompt as set now
+        (a token per UTF-8 byte until the tokenizer counts it) and the new tokens, where the run will sit."""
+        if self.forced or self.census is None:
+            return None
+        s, census = self.settings, self.census
+        guard = memory_guard(SimpleNamespace(prompt=s.prompt, prompt_ids=None, max_new_tokens=s.max_tokens,
+                                             provider=s.provider))
+        return lambda: guard(census)
+
     def _request(self, request: RunRequest) -> None:
+        self._last = request
         self.running = True
         self._emit()
         self._requested.emit(request)  # queued: the worker's thread runs it once the model is open
@@ -208,6 +228,19 @@ class RunSession(QtCore.QObject):
         if self.running or self._job is None or not 0 <= index < len(self.steps):
             return False
         self._request(RunRequest(None, self.settings.config(), 0, (index, int(token))))
+        return True
+
+    def run_anyway(self) -> bool:
+        """The run the memory guard stopped, made without the check (it may not fit: a person chose so)."""
+        request, self._refused = self._refused, None
+        if request is None or self.running:
+            return False
+        self.forced = True
+        if not self._ensure_worker():
+            return False
+        if request.prompt is not None:
+            self.prompt = request.prompt
+        self._request(request)
         return True
 
     def pause(self) -> None:
@@ -294,6 +327,19 @@ class RunSession(QtCore.QObject):
         self._emit()
         if result is not None and result.finish:
             self.finished.emit(result)
+
+    @QtCore.Slot(object)
+    def _on_refused(self, verdict) -> None:
+        """The guard said no before any session was made: the worker goes (its queued request finds no model), the
+        request waits for "Run anyway"."""
+        if not self._mine():
+            return
+        self.shutdown()
+        self._refused = self._last
+        if not self.steps:
+            self.prompt = ""
+        self._emit()
+        self.refused.emit(verdict)
 
     @QtCore.Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:

@@ -606,6 +606,254 @@
     </message>
 </context>
 <context>
+    <name>CostChart</name>
+    <message>
+        <location filename="../cost_view.py" line="42"/>
+        <source>tokens of context</source>
+        <translation>上下文词元数</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="46"/>
+        <source>runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="88"/>
+        <source>TB</source>
+        <translation>TB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="88"/>
+        <source>GB</source>
+        <translation>GB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="89"/>
+        <source>MB</source>
+        <translation>MB</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="92"/>
+        <source>Memory by context ({0})</source>
+        <translation>各上下文长度的内存（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="125"/>
+        <source>{0} (above this chart)</source>
+        <translation>{0}（超出图表）</translation>
+    </message>
+</context>
+<context>
+    <name>CostView</name>
+    <message>
+        <location filename="../cost_view.py" line="194"/>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="199"/>
+        <source>Plan for</source>
+        <translation>估算设备</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="204"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="208"/>
+        <source>Batch</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="209"/>
+        <location filename="../cost_view.py" line="378"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="324"/>
+        <source>as exported ({0})</source>
+        <translation>按导出（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="329"/>
+        <source>This machine&apos;s RAM</source>
+        <translation>本机内存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="347"/>
+        <location filename="../cost_view.py" line="354"/>
+        <source>Planning…</source>
+        <translation>正在估算…</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="351"/>
+        <source>Open a model to see what running it needs.</source>
+        <translation>打开一个模型，查看运行它需要什么。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="358"/>
+        <source>GPU memory {0}</source>
+        <translation>显存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="359"/>
+        <source>free {0}</source>
+        <translation>空闲 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="361"/>
+        <source>RAM {0}</source>
+        <translation>内存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="362"/>
+        <source>available {0}</source>
+        <translation>可用 {0}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="372"/>
+        <source>At {0} tokens of context, batch {1}</source>
+        <translation>上下文 {0} 个词元，批大小 {1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="377"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="377"/>
+        <source>stored as {0}</source>
+        <translation>以 {0} 存储</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="378"/>
+        <source>{0} a token, {1}</source>
+        <translation>每个词元 {0}，{1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="379"/>
+        <source>Runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="379"/>
+        <source>process {0}, session {1}, activations {2}</source>
+        <translation>进程 {0}，会话 {1}，激活 {2}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="382"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="391"/>
+        <source>Fits:</source>
+        <translation>放得下：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="391"/>
+        <source>Does not fit:</source>
+        <translation>放不下：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="394"/>
+        <source>needs {0} on {1}, {2} free</source>
+        <translation>在 {1} 上需要 {0}，空闲 {2}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="396"/>
+        <source>needs {0} of RAM, {1} available</source>
+        <translation>需要 {0} 内存，可用 {1}</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="399"/>
+        <source>Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of them, so a step reads {3}.</source>
+        <translation>混合专家：全部 {0} 个专家都常驻内存（{1}）；每个词元只读其中 {2} 个，所以每一步读取 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="408"/>
+        <source>onnxruntime&apos;s CPU kernels hold fp16 weights as fp32 copies (about {0}× the stored bytes): the runtime above counts them.</source>
+        <translation>onnxruntime 的 CPU 内核把 fp16 权重另存为 fp32 副本（约为存储字节的 {0} 倍）：上面的运行时已计入。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="413"/>
+        <source>Planned for the whole context read at once (a prompt that long), from the model&apos;s counts and a runtime fitted to onnxruntime on real runs; nothing is loaded to plan it.</source>
+        <translation>按一次读入整个上下文（同样长的提示）来估算，依据模型的参数统计和用 onnxruntime 实际运行拟合出的运行时模型；估算时不加载任何东西。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="419"/>
+        <source>Decode speed: no bound (the memory bandwidth is not known).</source>
+        <translation>解码速度：没有上限（内存带宽未知）。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="420"/>
+        <source>measured here</source>
+        <translation>本机实测</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="420"/>
+        <source>published</source>
+        <translation>厂商公布</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="421"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="422"/>
+        <source>Decode speed: at most {0} tokens/s</source>
+        <translation>解码速度：最多 {0} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="423"/>
+        <source>A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at {1} GB/s ({2}); real runs reach a fraction of it.</source>
+        <translation>这是上限，不是预测：每一步以 {1} GB/s（{2}）读取 {0}（一个词元用到的权重和它的 KV 缓存）；实际运行只能达到其中一部分。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="431"/>
+        <source>No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.</source>
+        <translation>还没有运行：在“生成”里运行一次，实测速度和峰值内存会显示在这里，与估算并列。</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="434"/>
+        <source>Last run ({0} tokens of context, {1}):</source>
+        <translation>上次运行（{0} 个词元的上下文，{1}）：</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="437"/>
+        <source>measured {0} tokens/s</source>
+        <translation>实测 {0} 词元/秒</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="439"/>
+        <source>bound {0} ({1} of it)</source>
+        <translation>上限 {0}（达到 {1}）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="442"/>
+        <source>peak RSS {0} (the whole app, its window and plots too)</source>
+        <translation>峰值 RSS {0}（整个应用，含窗口和图表）</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="445"/>
+        <source>planned {0} for a command-line run of it ({1} of that the process itself)</source>
+        <translation>命令行运行估算 {0}（其中进程本身 {1}）</translation>
+    </message>
+</context>
+<context>
     <name>DiagramPanel</name>
     <message>
         <location filename="../model_diagram.py" line="236"/>
@@ -769,6 +1017,64 @@
         <location filename="../expert_load.py" line="170"/>
         <source>Never chosen in {0} steps — {1}</source>
         <translation>{0} 步中从未被选中 — {1}</translation>
+    </message>
+</context>
+<context>
+    <name>FitDialog</name>
+    <message>
+        <location filename="../fit_dialog.py" line="27"/>
+        <source>Not enough memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="35"/>
+        <source>These {0} models held at once need {1} of memory at {2} tokens of context, and {3} is available.</source>
+        <translation>同时载入这 {0} 个模型，在 {2} 个词元的上下文下需要 {1} 内存，而可用的只有 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="38"/>
+        <source>This model needs {0} of memory at {1} tokens of context, and {2} is available.</source>
+        <translation>这个模型在 {1} 个词元的上下文下需要 {0} 内存，而可用的只有 {2}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="41"/>
+        <source>This model needs {0} of GPU memory on {1} at {2} tokens of context, and {3} is free.</source>
+        <translation>这个模型在 {2} 个词元的上下文下需要 {1} 上的 {0} 显存，而空闲的只有 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="47"/>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="47"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="48"/>
+        <source>Runtime</source>
+        <translation>运行时</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="55"/>
+        <source>What would fit:</source>
+        <translation>这样可以放得下：</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="59"/>
+        <source>Compare them one at a time with less text, or on a machine with more memory.</source>
+        <translation>用更短的文本逐个比较，或换一台内存更大的机器。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="62"/>
+        <source>Running it anyway may make this machine swap for minutes, or the system may end the app and what is open in it.</source>
+        <translation>仍然运行可能让这台机器交换内存好几分钟，系统也可能结束本应用以及其中打开的内容。</translation>
+    </message>
+    <message>
+        <location filename="../fit_dialog.py" line="66"/>
+        <source>Run Anyway</source>
+        <translation>仍然运行</translation>
     </message>
 </context>
 <context>
@@ -1016,6 +1322,44 @@
         <location filename="../generate_settings.py" line="200"/>
         <source>The run ends after this many new tokens; a paused run continues to the new limit (it has {0} already).</source>
         <translation>生成这么多个新词元后结束；暂停的运行会继续到新的上限（它已有 {0} 个）。</translation>
+    </message>
+</context>
+<context>
+    <name>GpuTable</name>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Memory</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Bandwidth</source>
+        <translation>带宽</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="137"/>
+        <source>Needs</source>
+        <translation>需要</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="138"/>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="138"/>
+        <source>Tokens/s bound</source>
+        <translation>词元/秒上限</translation>
+    </message>
+    <message>
+        <location filename="../cost_view.py" line="157"/>
+        <source>{0} (int4: {1})</source>
+        <translation>{0}（int4：{1}）</translation>
     </message>
 </context>
 <context>
@@ -1550,217 +1894,222 @@
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="84"/>
+        <location filename="../tabs.py" line="35"/>
+        <source>Cost</source>
+        <translation>成本</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="85"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="185"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="186"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="187"/>
         <source>Open Export &amp;Folder…</source>
         <translation>打开导出文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Open &amp;Variant</source>
         <translation>打开变体(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="192"/>
         <source>Reopen Last Model at Start</source>
         <translation>启动时重新打开上次的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="197"/>
         <source>&amp;Compare With…</source>
         <translation>与…比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="203"/>
         <source>&amp;Export Report…</source>
         <translation>导出报告(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="206"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205"/>
+        <location filename="../main_window.py" line="207"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="211"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="232"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231"/>
+        <location filename="../main_window.py" line="233"/>
         <source>System ({0})</source>
         <translation>跟随系统（{0}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219"/>
+        <location filename="../main_window.py" line="221"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="198"/>
         <source>Compare &amp;All Variants</source>
         <translation>比较所有变体(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="222"/>
         <source>Quick &amp;Guide</source>
         <translation>快速指南(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="225"/>
         <source>&amp;About GPT Inspector</source>
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="11"/>
+        <location filename="../dialogs.py" line="12"/>
         <source>Quick Guide</source>
         <translation>快速指南</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="28"/>
+        <location filename="../dialogs.py" line="13"/>
+        <source>&lt;h3&gt;GPT Inspector in five steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Open&lt;/b&gt; a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, transformers.js or onnxruntime-genai folder), or drop either on the window.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Overview&lt;/b&gt;: the architecture, the exact count of weights and biases, what they would take in memory, and how this model compares in size with well-known ones.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Layers&lt;/b&gt;: every layer and tensor, sortable; pick one for its histogram and statistics, or compare all blocks. &lt;b&gt;Graph&lt;/b&gt;: the nodes each tensor was found through.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt;: type a prompt, then Step (F10) one token at a time or Run (F5); click a token for the candidates it was chosen from, and double-click another candidate to continue the run from there with it. Tick “read the inside” and the &lt;b&gt;Inside&lt;/b&gt; tab shows where each token looked and what each block would have said; right-click a head or a box there to switch it off and see what changes, and “What Each Head Does” reads every head&apos;s role.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Compare&lt;/b&gt; two models or every file of a folder (where the output drifts block by block, and which file to take; double-click a file for its own comparison); &lt;b&gt;Cost&lt;/b&gt; shows the memory and speed a context needs here and on common GPUs; &lt;b&gt;File → Export Report&lt;/b&gt; (Ctrl+E) keeps it all as HTML, PDF, Markdown or JSON.&lt;/li&gt;&lt;/ol&gt;</source>
+        <translation>&lt;h3&gt;五步上手 GPT Inspector&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;打开&lt;/b&gt;模型：文件 → 打开（一个 .onnx 文件），文件 → 打开导出文件夹（Hugging Face、transformers.js 或 onnxruntime-genai 的文件夹），或者把它们拖到窗口上。&lt;/li&gt;&lt;li&gt;&lt;b&gt;概览&lt;/b&gt;：架构、权重与偏置的精确数量、它们在内存中占多少，以及这个模型与知名模型的大小对比。&lt;/li&gt;&lt;li&gt;&lt;b&gt;层&lt;/b&gt;：每一层、每个张量，可排序；选中一个查看它的直方图和统计，或比较所有块。&lt;b&gt;计算图&lt;/b&gt;：每个张量是经由哪些节点找到的。&lt;/li&gt;&lt;li&gt;&lt;b&gt;生成&lt;/b&gt;：输入提示，然后单步（F10）一次生成一个词元，或运行（F5）；点击一个词元查看它是从哪些候选中选出的，双击另一个候选可让运行从那里改用它继续。勾选“读取内部”，&lt;b&gt;内部&lt;/b&gt;标签页会显示每个词元关注了哪里、每一块会说出什么；在那里右键点击一个头或一个方框可以关闭它、看看有什么变化，“每个头的作用”会读出每个头的角色。&lt;/li&gt;&lt;li&gt;&lt;b&gt;比较&lt;/b&gt;两个模型或一个文件夹中的所有文件（输出逐块在哪里偏离、该选哪个文件；双击一个文件查看它自己的比较）；&lt;b&gt;成本&lt;/b&gt;显示一个上下文在本机和常见 GPU 上需要的内存和速度；&lt;b&gt;文件 → 导出报告&lt;/b&gt;（Ctrl+E）把这一切保存为 HTML、PDF、Markdown 或 JSON。&lt;/li&gt;&lt;/ol&gt;</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="32"/>
         <source>Open a model</source>
         <translation>打开模型</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="28"/>
+        <location filename="../dialogs.py" line="32"/>
         <source>Show a tab</source>
         <translation>切换标签页</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="29"/>
+        <location filename="../dialogs.py" line="33"/>
         <source>Generate one token (Step)</source>
         <translation>生成一个词元（单步）</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="30"/>
+        <location filename="../dialogs.py" line="34"/>
         <source>Generate until the run ends (Run)</source>
         <translation>一直生成到运行结束（运行）</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="31"/>
+        <location filename="../dialogs.py" line="35"/>
         <source>Export a report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="32"/>
+        <location filename="../dialogs.py" line="36"/>
         <source>Compare with another model</source>
         <translation>与另一个模型比较</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33"/>
+        <location filename="../dialogs.py" line="37"/>
         <source>Move between controls</source>
         <translation>在控件之间移动</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33"/>
+        <location filename="../dialogs.py" line="37"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="35"/>
+        <location filename="../dialogs.py" line="39"/>
         <source>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;What the parameters of an ONNX GPT are, and what running them costs: an exact census of its weights and biases by block and role, their histograms, and its graph; step-by-step generation with the candidates of every token, branches from any of them, and live latency and memory; what happens inside a step (attention, the logit lens); comparisons of two models or of every variant of a folder; and reports in HTML, PDF, Markdown, JSON and CSV.&lt;/p&gt;</source>
         <translation>&lt;b&gt;GPT Inspector {version}&lt;/b&gt;&lt;p&gt;ONNX GPT 的参数究竟是什么，运行它们要付出什么：按块和角色精确清点权重与偏置，它们的直方图，以及计算图；逐词元生成，列出每个词元的候选，可从任一候选分支，并实时显示延迟和内存；一步之内发生了什么（注意力、logit 透镜）；两个模型或一个文件夹中所有变体的比较；以及 HTML、PDF、Markdown、JSON 和 CSV 格式的报告。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="27"/>
+        <location filename="../dialogs.py" line="31"/>
         <source>Keyboard Shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="12"/>
-        <source>&lt;h3&gt;GPT Inspector in five steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Open&lt;/b&gt; a model: File → Open (a .onnx file), File → Open Export Folder (a Hugging Face, transformers.js or onnxruntime-genai folder), or drop either on the window.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Overview&lt;/b&gt;: the architecture, the exact count of weights and biases, what they would take in memory, and how this model compares in size with well-known ones.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Layers&lt;/b&gt;: every layer and tensor, sortable; pick one for its histogram and statistics, or compare all blocks. &lt;b&gt;Graph&lt;/b&gt;: the nodes each tensor was found through.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt;: type a prompt, then Step (F10) one token at a time or Run (F5); click a token for the candidates it was chosen from, and double-click another candidate to continue the run from there with it. Tick “read the inside” and the &lt;b&gt;Inside&lt;/b&gt; tab shows where each token looked and what each block would have said.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Compare&lt;/b&gt; two models or every file of a folder (double-click a file for its own comparison), and &lt;b&gt;File → Export Report&lt;/b&gt; (Ctrl+E) to keep it all as HTML, PDF, Markdown or JSON.&lt;/li&gt;&lt;/ol&gt;</source>
-        <translation>&lt;h3&gt;五步上手 GPT Inspector&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;打开&lt;/b&gt;模型：文件 → 打开（一个 .onnx 文件），文件 → 打开导出文件夹（Hugging Face、transformers.js 或 onnxruntime-genai 的文件夹），或者把它们拖到窗口上。&lt;/li&gt;&lt;li&gt;&lt;b&gt;概览&lt;/b&gt;：架构、权重与偏置的精确数量、它们在内存中占多少，以及这个模型与知名模型的大小对比。&lt;/li&gt;&lt;li&gt;&lt;b&gt;层&lt;/b&gt;：每一层、每个张量，可排序；选中一个查看它的直方图和统计，或比较所有块。&lt;b&gt;计算图&lt;/b&gt;：每个张量是经由哪些节点找到的。&lt;/li&gt;&lt;li&gt;&lt;b&gt;生成&lt;/b&gt;：输入提示，然后单步（F10）一次生成一个词元，或运行（F5）；点击一个词元查看它是从哪些候选中选出的，双击另一个候选可让运行从那里改用它继续。勾选“读取内部”，&lt;b&gt;内部&lt;/b&gt;标签页会显示每个词元关注了哪里、每一块会说出什么。&lt;/li&gt;&lt;li&gt;&lt;b&gt;比较&lt;/b&gt;两个模型或一个文件夹中的所有文件（双击一个文件查看它自己的比较），并用&lt;b&gt;文件 → 导出报告&lt;/b&gt;（Ctrl+E）把这一切保存为 HTML、PDF、Markdown 或 JSON。&lt;/li&gt;&lt;/ol&gt;</translation>
-    </message>
-    <message>
-        <location filename="../dialogs.py" line="34"/>
+        <location filename="../dialogs.py" line="38"/>
         <source>About GPT Inspector</source>
         <translation>关于 GPT Inspector</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="270"/>
         <source>Clear List</source>
         <translation>清空列表</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="42"/>
+        <location filename="../dialogs.py" line="46"/>
         <source>ONNX models (*.onnx)</source>
         <translation>ONNX 模型 (*.onnx)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="42"/>
+        <location filename="../dialogs.py" line="46"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="284"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Open an ONNX model</source>
         <translation>打开 ONNX 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="288"/>
+        <location filename="../main_window.py" line="290"/>
         <source>Open an export folder</source>
         <translation>打开导出文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="333"/>
+        <location filename="../main_window.py" line="335"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="338"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="342"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="343"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355"/>
+        <location filename="../main_window.py" line="357"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../main_window.py" line="430"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
