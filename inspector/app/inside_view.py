@@ -97,14 +97,6 @@ class InsideView(QtWidgets.QWidget):
         self.diagram = DiagramPanel()
         self.diagram.box_clicked.connect(session.pick_layer)
 
-        header = QtWidgets.QHBoxLayout()
-        for w in (self.prev_btn, self.step, self.next_btn):
-            header.addWidget(w)
-        header.addWidget(self.title, 1)
-        header.addWidget(QtWidgets.QLabel(self.tr("shade by")))
-        header.addWidget(self.layer)
-        header.addWidget(self.head)
-
         looked = QtWidgets.QWidget()
         al = QtWidgets.QVBoxLayout(looked)
         al.setContentsMargins(0, 0, 0, 0)
