@@ -95,9 +95,16 @@ class NameElide(QtWidgets.QStyledItemDelegate):
         return shown[row]
 
 
+MEASURED_LONGEST = 64  # of many texts, the longest by characters are measured: one of them is the widest
+
+
 def text_width(metrics: QtGui.QFontMetrics, texts) -> int:
-    """The widest of `texts`, padded as a cell."""
-    return max((metrics.horizontalAdvance(t) for t in texts if t), default=0) + CELL_PADDING
+    """The widest of `texts`, padded as a cell.  Of thousands (a giant graph's node names) only the longest are
+    measured: a font's widths differ by character, not enough for a text far shorter to come out wider."""
+    texts = [t for t in texts if t]
+    if len(texts) > 4 * MEASURED_LONGEST:
+        texts = sorted(texts, key=len)[-MEASURED_LONGEST:]
+    return max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
 
 
 class ColumnFit(QtCore.QObject):

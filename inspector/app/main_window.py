@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import units
 from ..errors import InspectorError
-from . import dialogs, i18n
+from . import dialogs, gui_pulse, i18n
 from .elided_label import ElidedLabel
 from .fit_dialog import FitWatch
 from .fonts import install_fonts
@@ -59,6 +59,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, settings: QtCore.QSettings | None = None, session: Session | None = None):
         super().__init__()
+        gui_pulse.start()  # workers give way while this thread is busy (gui_pulse.py)
         install_fonts()
         self.settings = settings or QtCore.QSettings("GPT Inspector", "GPT Inspector")
         self.session = session or Session(self.settings)

@@ -25,6 +25,7 @@ from ..plan.guard import DoesNotFit
 from ..pipeline import WALKED, inspect
 from ..report.content import build_report
 from ..stats import compute_statistics
+from .gui_pulse import give_way, polite
 from .i18n import describe_error
 
 log = logging.getLogger(__name__)
@@ -181,14 +182,15 @@ class LoadWorker(QObject):
         """The counts first (no value read: a second whatever the size), then the statistics layer by layer."""
         try:
             census = inspect(self.path, self.variant, statistics=False, progress=self._progress,
-                             cancelled=self._cancel.is_set)
+                             cancelled=polite(self._cancel.is_set))
             census.node_rows  # noqa: B018 - the graph listing too, here rather than on the GUI thread
             plan = plan_for(census)
             if self._cancel.is_set():
                 raise Cancelled()
             self.counted.emit(census, plan)
             compute_statistics(census, lambda f, m: self._progress(WALKED + (1 - WALKED) * f, m),
-                               self._cancel.is_set, on_layer=lambda layer: self.layer_ready.emit(layer.name))
+                               polite(self._cancel.is_set), on_layer=lambda layer: self.layer_ready.emit(layer.name),
+                               pause=give_way)
             self.outcome = "loaded"
             self.loaded.emit()
         except Cancelled:

@@ -64,8 +64,10 @@ def _summarize(x: np.ndarray) -> tuple[Moments, np.ndarray]:
 
 
 def compute_statistics(census, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                       on_layer: Callable[[object], None] | None = None, workers: int | None = None) -> None:
-    """Fill `stats` on every ParamTensor and Layer of `census` (in place).
+                       on_layer: Callable[[object], None] | None = None, workers: int | None = None,
+                       pause: Callable[[], None] | None = None) -> None:
+    """Fill `stats` on every ParamTensor and Layer of `census` (in place).  `pause()` is called before each slice
+    is read, on the thread that reads it (the app gives its busy GUI thread a turn there: app/gui_pulse.py).
 
     `on_layer(layer)` is called as each layer's tensors are all read (its statistics are then final, its
     histograms on the layer's own edges); the shared edges come at the end, when every range is known."""
@@ -84,7 +86,8 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
     done = 0
     fine_of: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     finished_layers = 0
-    for p, moments, counts in _stream(census, order, workers or max(1, os.cpu_count() or 1), cancelled):
+    for p, moments, counts in _stream(census, order, workers or max(1, os.cpu_count() or 1), cancelled,
+                                        pause):
         for stored in [p.stored] + [c for c, source in copies.items() if source == p.stored]:
             fine_of[stored] = counts
             for q in sharing[stored]:
@@ -151,7 +154,14 @@ def _pattern_readers(ref, chunk: int = 2 * CHUNK):
         yield lambda s=start: read(s, min(codes.size, s + chunk))
 
 
-def _stream(census, order: list, workers: int, cancelled):
+def _after(pause: Callable[[], None], task: Callable):
+    def paused():
+        pause()
+        return task()
+    return paused
+
+
+def _stream(census, order: list, workers: int, cancelled, pause=None):
     """(parameter, moments, fine counts) for each stored tensor in `order`, as it completes.  Slices of all
     tensors go through one pool, a bounded number in flight, so the cores stay busy across tensors.  A tensor
     stored as 16-bit floats is counted by bit pattern (half.py), any other read as float values."""
@@ -196,7 +206,7 @@ def _stream(census, order: list, workers: int, cancelled):
             for p, kind, task, last in slices():
                 if cancelled and cancelled():
                     raise Cancelled()
-                future = pool.submit(task) if task is not None else None
+                future = pool.submit(_after(pause, task) if pause else task) if task is not None else None
                 pending.append((p, kind, future, last))
                 while len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                     if (out := collect()) is not None:

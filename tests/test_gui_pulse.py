@@ -1,0 +1,63 @@
+"""Workers give a busy GUI thread its turn (app/gui_pulse.py), and the statistics call `pause` before each slice."""
+
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from inspector.app import gui_pulse  # noqa: E402
+from inspector.model import load_model, take_census  # noqa: E402
+from inspector.stats import compute_statistics  # noqa: E402
+
+from .conftest import SAMPLE  # noqa: E402
+
+
+def _given(late: float) -> float:
+    """How long a worker thread's give_way takes when the GUI thread's last beat was `late` seconds ago."""
+    gui_pulse._last[0] = time.monotonic() - late
+    took = []
+
+    def worker():
+        t = time.perf_counter()
+        gui_pulse.give_way()
+        took.append(time.perf_counter() - t)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    return took[0]
+
+
+def test_a_worker_gives_way_only_while_the_gui_thread_is_busy(qapp, monkeypatch):
+    monkeypatch.setattr(gui_pulse, "GIVE_S", 0.05)  # long enough to tell apart from no wait on any machine
+    saved = gui_pulse._last[0]
+    try:
+        assert _given(0.0) < 0.04  # the GUI thread beats: nothing to give
+        assert _given(0.1) >= 0.05  # busy: a turn given
+        assert _given(2.0) < 0.04  # not running its loop at all (waiting): nobody waits for it
+        gui_pulse._last[0] = 0.0
+        assert _given(0.0) < 0.04  # no pulse (the core alone)
+        gui_pulse._last[0] = time.monotonic() - 0.1
+        t = time.perf_counter()
+        gui_pulse.give_way()  # the GUI thread itself never waits for itself
+        assert time.perf_counter() - t < 0.04
+    finally:
+        gui_pulse._last[0] = saved
+
+
+def test_the_window_starts_the_pulse(qtbot, window):
+    before = gui_pulse._last[0]
+    qtbot.wait(50)
+    assert gui_pulse._timer and gui_pulse._last[0] > before > 0
+
+
+def test_statistics_pause_before_each_slice_on_the_reading_thread():
+    census = take_census(load_model(SAMPLE))
+    calls = []
+    compute_statistics(census, pause=lambda: calls.append(threading.current_thread().name), workers=2)
+    stored = {p.stored for p in census.tensors}
+    assert len(calls) >= len(stored) - 2  # a slice each at least (the tied head's copy is not read again)
+    assert all(name.startswith("stats") for name in calls)
+    assert census.layer("block 0").stats["weight"].summary()["count"] > 0
