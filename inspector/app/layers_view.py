@@ -176,7 +176,7 @@ class LayersView(QtWidgets.QWidget):
 
     def eventFilter(self, obj, event):
         if obj is self.right and event.type() == QtCore.QEvent.Resize and self._series:
-            self.stats_label.setText(self._stats_html(self._series))  # the folding follows the pane's width
+            self._show_stats(self._series)  # the folding follows the pane's width
         return super().eventFilter(obj, event)
 
     def _band_size(self) -> int:
@@ -236,8 +236,7 @@ class LayersView(QtWidgets.QWidget):
         self.compare_title.setText("")
         self.role.clear()
         self.heat.clear()
-        self._series = {}
-        self.stats_label.setText("")
+        self._say_stats("")
         self.plotted = {}
 
     def fill(self, census):
@@ -358,8 +357,7 @@ class LayersView(QtWidgets.QWidget):
             return
         if self.census is None or not self.census.statistics_done:  # histograms share edges known at the end
             self.hist_title.set_full_text(getattr(obj, "name", ""))
-            self._series = {}
-            self.stats_label.setText("<i>" + self.tr("reading the values…") + "</i>")
+            self._say_stats("<i>" + self.tr("reading the values…") + "</i>")
             return
         is_layer = hasattr(obj, "tensors")
         self.kind.setEnabled(is_layer)  # a tensor is one kind: the choice would silently not apply
@@ -369,8 +367,7 @@ class LayersView(QtWidgets.QWidget):
             title = obj.name
             if not series and obj.stats:
                 self.hist_title.set_full_text(title)
-                self._series = {}
-                self.stats_label.setText("<i>" + html.escape(self.tr("{0} has no {1}").format(
+                self._say_stats("<i>" + html.escape(self.tr("{0} has no {1}").format(
                     obj.name, self.tr(self.kind.currentData()))) + "</i>")
                 return
         else:
@@ -386,12 +383,19 @@ class LayersView(QtWidgets.QWidget):
         self.hist_title.set_full_text(title)
         self.hist.setLabel("left", "log10(count + 1)" if log else self.tr("count"))
         self.hist.setLabel("bottom", self.tr("value"))
-        self.stats_label.setText(self._stats_html(series))
+        self._show_stats(series)
 
-    def _stats_html(self, series, per_band: int | None = None) -> str:
-        if per_band is None:
-            self._series = series
-            per_band = self._band_size()
+    def _show_stats(self, series: dict) -> None:
+        """The selection's statistics, folded to the pane's width; kept, to fold again when the pane is resized."""
+        self._series = series
+        self.stats_label.setText(self._stats_html(series, self._band_size()))
+
+    def _say_stats(self, text: str) -> None:
+        """A line in place of the statistics (nothing to fold)."""
+        self._series = {}
+        self.stats_label.setText(text)
+
+    def _stats_html(self, series, per_band: int) -> str:
         if not series:
             return "<i>" + self.tr("no statistics for this selection") + "</i>"
         names = {"count": self.tr("count"), "mean": self.tr("mean"), "std": self.tr("std"), "min": self.tr("min"),

@@ -12,22 +12,19 @@ from .guard import ensure_files_fit, ensure_fits
 
 
 def guard_compare(args, prompt, window: int = 0) -> None:
-    """`args`: compare's arguments; `prompt`: the text or ids it will continue (None: it runs nothing);
-    `window`: the most tokens of the text read at once (0: no text)."""
+    """A folder's variants (`--variants`): the reference and the largest other file held at once.  `args`: compare's
+    arguments; `prompt`: the text or ids it will continue (None: it runs nothing); `window`: the most tokens of the
+    text read at once (0: no text)."""
     from ..model.sources import open_source
 
-    if prompt is None:
-        return
-    if args.variants:
-        variants = open_source(args.a).variants
-        if len(variants) < 2:
-            return  # compare says why itself
-        reference = next((v for v in variants if v.dtype == "fp32"), variants[0])
-        largest = max((v for v in variants if v is not reference), key=lambda v: v.nbytes)
-        files = [(reference.path, None), (largest.path, None)]
-    else:
+    if prompt is None or not args.variants:
         return  # two models: compare checks the censuses it takes (admit_pair), rather than taking them twice
-    guard_pair(files, prompt, args.max_new_tokens, args.provider, window)
+    variants = open_source(args.a).variants
+    if len(variants) < 2:
+        return  # compare says why itself
+    reference = next((v for v in variants if v.dtype == "fp32"), variants[0])
+    largest = max((v for v in variants if v is not reference), key=lambda v: v.nbytes)
+    guard_pair([(reference.path, None), (largest.path, None)], prompt, args.max_new_tokens, args.provider, window)
 
 
 def _context(prompt, max_new_tokens: int, window: int) -> tuple[int, int]:
