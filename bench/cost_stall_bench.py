@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from stall_clock import StallClock, figures, verdict
+
 MODEL = Path(__file__).resolve().parent / "models" / "giant-llama3-70b"
 PHASES = ("opening", "statistics streaming", "slider dragged", "batch and KV changed", "refused generate",
           "slider dragged, load over", "batch and KV changed, load over")
@@ -37,39 +39,17 @@ def main() -> None:
     args = ap.parse_args()
     if not args.one:
         return summary(args)
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from inspector.app.qt_compat import QtCore, QtWidgets
-    from inspector.app.main_window import MainWindow
-
-    app = QtWidgets.QApplication([])
-    settings = QtCore.QSettings(str(Path("/tmp") / "cost-stall-bench.ini"), QtCore.QSettings.IniFormat)
-    settings.clear()
-    window = MainWindow(settings)
-    window.resize(1280, 720)
-    window.show()
+    clock = StallClock("cost-stall-bench.ini", 1280, 720)
+    window, wait = clock.window, clock.wait
     window.show_tab(args.tab)
-    stamps: list[float] = []
-    timer = QtCore.QTimer(interval=10)
-    timer.setTimerType(QtCore.Qt.PreciseTimer)
-    timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
-    timer.start()
-
-    def wait(condition, limit=600.0):
-        end = time.perf_counter() + limit
-        while not condition() and time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.AllEvents, 5)
-            time.sleep(0.001)
 
     def phase(work, until=lambda: True, settle=0.3, limit=120.0):
-        mark, t0 = len(stamps), time.perf_counter()
+        mark, t0 = clock.mark(), time.perf_counter()
         work()
         wait(until, limit)
         wait(lambda: False, settle)
-        s = stamps[mark:]
-        return time.perf_counter() - t0, [(b - a) * 1000 for a, b in zip(s, s[1:])]
+        return time.perf_counter() - t0, clock.gaps(mark)
 
-    wait(lambda: len(stamps) > 20, 5)
     cost, view, run = window.session.cost, window.views["cost"], window.session.run
     out = {}
     out["opening"] = phase(lambda: window.open_model(args.model), lambda: cost.shape is not None)
@@ -105,9 +85,7 @@ def main() -> None:
     result = {"parameters": window.census.parameters, "refused": bool(refused),
               "needs": refused[0].needed_bytes if refused else None}
     for name, (secs, gaps) in out.items():
-        gaps = sorted(gaps) or [0.0]
-        result[name] = {"seconds": secs, "ticks": len(gaps), "longest": gaps[-1],
-                        "p99": gaps[int(0.99 * (len(gaps) - 1))]}
+        result[name] = figures(secs, gaps)
     window.close()
     print(json.dumps(result))
 
@@ -128,7 +106,7 @@ def summary(args) -> None:
         print(f"{name:<22} {statistics.median(r[name]['seconds'] for r in rounds):6.2f} s; longest gap: median "
               f"{med:5.1f} ms, worst {max(longest):5.1f} ms (rounds: {', '.join(f'{x:.0f}' for x in longest)}); "
               f"p99 {statistics.median(r[name]['p99'] for r in rounds):4.1f} ms  "
-              f"{'OK' if med <= 50 else 'over the 50 ms goal'}")
+              f"{verdict(med)}")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from stall_clock import StallClock, figures, verdict
 
 MODEL = Path(__file__).resolve().parent / "models" / "gpt2-small"
 
@@ -32,34 +33,8 @@ def main() -> None:
     args = ap.parse_args()
     if not args.one:
         return summary(args)
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from inspector.app.qt_compat import QtCore, QtWidgets
-    from inspector.app.main_window import MainWindow
-
-    app = QtWidgets.QApplication([])
-    settings = QtCore.QSettings(str(Path("/tmp") / "gui-stall-bench.ini"), QtCore.QSettings.IniFormat)
-    settings.clear()  # every round from the defaults (the app keeps each setting as it is made: inside included)
-    window = MainWindow(settings)
-    window.resize(1440, 900)
-    window.show()
-    stamps: list[float] = []
-    timer = QtCore.QTimer(interval=10)
-    timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
-    timer.setTimerType(QtCore.Qt.PreciseTimer)
-    timer.start()
-
-    def wait(condition, limit=600.0):
-        end = time.perf_counter() + limit
-        while not condition() and time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.AllEvents, 5)
-            time.sleep(0.001)
-
-    def gaps(since: int) -> list[float]:
-        s = stamps[since:]
-        return [(b - a) * 1000 for a, b in zip(s, s[1:])]
-
-    wait(lambda: len(stamps) > 20, 5)
+    clock = StallClock("gui-stall-bench.ini", 1440, 900)
+    window, wait, gaps, stamps = clock.window, clock.wait, clock.gaps, clock.stamps
     loaded = []
     window.model_loaded.connect(loaded.append)
     arrived = []
@@ -107,8 +82,7 @@ def main() -> None:
            "tokens": len(result.new_ids), "tokens_per_s": result.metrics.tokens_per_s}
     for name, g, secs in (("loading", load_gaps, load_s), ("generating", gen_gaps, gen_s),
                           ("inside run", inside_gaps, inside_s), ("inside browse", browse_gaps, browse_s)):
-        g = sorted(g)
-        out[name] = {"seconds": secs, "ticks": len(g), "longest": g[-1], "p99": g[int(0.99 * (len(g) - 1))]}
+        out[name] = figures(secs, g)
     print(json.dumps(out))
 
 
@@ -126,7 +100,7 @@ def summary(args) -> None:
         med = statistics.median(longest)
         print(f"{name:<14} longest gap: median {med:5.1f} ms, worst {max(longest):5.1f} ms "
               f"(rounds: {', '.join(f'{x:.0f}' for x in longest)}); p99 {p99:4.1f} ms  "
-              f"{'OK' if med <= 50 else 'over the 50 ms goal'} (goal <= 50 ms)")
+              f"{verdict(med)} (goal <= 50 ms)")
     print(f"decode while drawing: {statistics.median(r['tokens_per_s'] for r in rounds):.1f} tokens/s")
 
 
