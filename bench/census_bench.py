@@ -1,7 +1,8 @@
 """Census and statistics: our `stats --json`, our `stats --counts-only` and a plain onnx.load + numpy script, on the
 GPT-2-small export (124M, inline; and with external data), the 1.1B Llama (external data) and its fp16 file, in one
 run; then `stats --counts-only` on the giant shapes (sparse files: bench/build_giant.py), interpreter start-up
-included.
+included; then the statistics alone (compute_statistics timed in-process after the census) on the fp16 and fp32
+1.1B files, the rate the fp16 goal (2 GB/s) is about.
 
     python bench/build_gpt2_small.py && python bench/build_llama_1b.py && python bench/build_variants.py
     python bench/build_giant.py && python bench/build_giant.py llama3-70b --holes
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +51,19 @@ except Exception as exc:
 """
 CASES = (("gpt2-small", "124M inline"), ("gpt2-small-ext", "124M external"), ("llama-1b", "1.1B external"),
          ("llama-1b-variants/model_fp16.onnx", "1.1B fp16 external"))
+STATS_ALONE = """
+import json, os, sys, time
+from inspector.model import load_model, take_census
+from inspector.stats import compute_statistics
+from inspector.stats import kernel  # noqa: F401  (its import is start-up, not statistics)
+census = take_census(load_model(sys.argv[1]))
+nbytes = sum(census.model.tensors[s].stored_nbytes for s in {p.stored for p in census.tensors})
+t0, cpu0 = time.perf_counter(), os.times()
+compute_statistics(census)
+t1, cpu1 = time.perf_counter(), os.times()
+print(json.dumps({"bytes": nbytes, "seconds": t1 - t0, "cpu": cpu1.user + cpu1.system - cpu0.user - cpu0.system}))
+"""
+ALONE = (("llama-1b-variants/model_fp16.onnx", "1.1B fp16 external"), ("llama-1b", "1.1B fp32 external"))
 GIANTS = (("giant-llama3-70b", "70B shape"), ("giant-llama3-70b-holes", "70B shape, all holes"),
           ("giant-llama3-405b", "405B shape"), ("giant-deepseek-v3", "DeepSeek-V3 shape"))
 
@@ -127,6 +142,21 @@ def main() -> None:
         r = spread(cmd, args.repeat)
         count = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout)["parameters"]
         print(f"| {label} | {cell(r)} | {r['rss']:.0f} | {count:,} |", flush=True)
+    print("\n| statistics alone (in one process, after the census; first pass, numba's kernel loaded) | "
+          "seconds, median (fastest–slowest) | GB/s | GB per CPU-second |\n|---|--:|--:|--:|")
+    for name, label in ALONE:
+        path = MODELS / name
+        if not path.exists():
+            continue
+        warm(path)
+        runs = [json.loads(subprocess.run([sys.executable, "-c", STATS_ALONE, str(path)], capture_output=True,
+                                          text=True, check=True).stdout) for _ in range(args.repeat)]
+        seconds = sorted(r["seconds"] for r in runs)
+        gb = runs[0]["bytes"] / 1e9
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(f"| {label} ({gb:.2f} GB) | {statistics.median(seconds):.2f} ({seconds[0]:.2f}–{seconds[-1]:.2f}) | "
+              f"{gb / statistics.median(seconds):.2f} ({gb / seconds[-1]:.2f}–{gb / seconds[0]:.2f}) | "
+              f"{gb / cpu:.2f} |", flush=True)
     print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

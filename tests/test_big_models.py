@@ -142,6 +142,26 @@ def test_bit_pattern_statistics_are_numpy_s_exactly(kind):
     assert np.array_equal(sparse[0], expected[0]) and np.array_equal(sparse[1], expected[1])
 
 
+def test_the_compiled_pattern_count_is_bincount_s(tmp_path):
+    """The numba loop against np.bincount: on a read-only mapped file (as the statistics read them), on a
+    writable strided view, added into counts already there, and on nothing."""
+    from inspector.stats import kernel
+
+    codes = np.random.default_rng(5).integers(0, 1 << 16, 1_000_003, dtype=np.uint16)
+    codes[:5000] = 0xFFFF  # the last pattern, and a long run of one value
+    (tmp_path / "codes.bin").write_bytes(codes.tobytes())
+    mapped = np.memmap(tmp_path / "codes.bin", np.uint16, "r")
+    assert not mapped.flags.writeable
+    expected = np.bincount(codes, minlength=half.PATTERNS)
+    assert np.array_equal(half.counts(mapped), expected)
+    strided = codes[::3]
+    assert np.array_equal(kernel.pattern_counts(strided), np.bincount(strided, minlength=half.PATTERNS))
+    out = expected.copy()
+    assert kernel.pattern_counts(codes, out) is out and np.array_equal(out, 2 * expected)
+    assert not kernel.pattern_counts(codes[:0]).any()
+    del mapped
+
+
 def test_an_fp16_model_s_statistics_equal_its_float_values(tmp_path):
     """The whole pipeline on a stored fp16 export (the sample's model_fp16.onnx): every tensor's figures as numpy
     gives them from the float values, its histogram what the float path re-bins (fine.py) from them."""
