@@ -147,8 +147,12 @@ def test_the_compiled_pattern_count_is_bincount_s(tmp_path):
     writable strided view, added into counts already there, and on nothing."""
     from inspector.stats import kernel
 
+    assert kernel.RUN == 1 << 14
     codes = np.random.default_rng(5).integers(0, 1 << 16, 1_000_003, dtype=np.uint16)
     codes[:5000] = 0xFFFF  # the last pattern, and a long run of one value
+    codes[1 << 15:3 << 15] = 0  # whole blocks of one pattern (kernel.RUN), added at once
+    codes[(5 << 14) + 100] = 0x0700  # a block of zeros but one (in its high byte): its ends agree
+    codes[(7 << 14) - 1] = codes[6 << 14]  # ends that agree around a middle that does not
     (tmp_path / "codes.bin").write_bytes(codes.tobytes())
     mapped = np.memmap(tmp_path / "codes.bin", np.uint16, "r")
     assert not mapped.flags.writeable
