@@ -36,6 +36,7 @@ class CostChart(pg.PlotWidget):
         super().__init__(parent, axisItems={"bottom": WholeAxis("bottom")})
         plot = self.getPlotItem()
         plot.setMouseEnabled(x=False, y=False)
+        plot.disableAutoRange()  # draw() sets both ranges: no bounds sought over every item at each new curve
         plot.hideButtons()
         plot.showGrid(x=False, y=True, alpha=0.2)
         title_gives_way(plot)
@@ -45,9 +46,11 @@ class CostChart(pg.PlotWidget):
         self.tops = {key: pg.PlotDataItem(pen=pg.mkPen(colour, width=1)) for key, colour in palette.COST.items()}
         names = {"weights": self.tr("weights"), "kv_cache": self.tr("KV cache"), "runtime": self.tr("runtime")}
         below = self.base
+        self.fills = []
         for key, top in self.tops.items():
             brush = pg.mkBrush(palette.COST[key] + FILL_ALPHA)
-            plot.addItem(pg.FillBetweenItem(below, top, brush=brush))
+            self.fills.append(pg.FillBetweenItem(below, top, brush=brush))
+            plot.addItem(self.fills[-1])
             plot.addItem(top)
             # the legend draws a sample from a curve's options (a fill between two curves has none)
             sample = pg.PlotDataItem(pen=pg.mkPen(palette.COST[key]), fillLevel=0, fillBrush=brush)
@@ -90,11 +93,20 @@ class CostChart(pg.PlotWidget):
         if unit != self._unit:  # a new title lays the plot out again: only when it changes
             self._unit = unit
             self.getPlotItem().setTitle(self.tr("Memory by context ({0})").format(unit))
-        self.base.setData(x, np.zeros_like(x))
-        stacked = np.zeros_like(x)
-        for key in ("weights", "kv_cache", "runtime"):
-            stacked = stacked + curve[f"{key}_bytes"] / scale
-            self.tops[key].setData(x, stacked)
+        curves = (self.base, *self.tops.values())
+        for item in curves:  # each fill's path is made once below, not again for each of its two curves
+            item.blockSignals(True)
+        try:
+            self.base.setData(x, np.zeros_like(x))
+            stacked = np.zeros_like(x)
+            for key in ("weights", "kv_cache", "runtime"):
+                stacked = stacked + curve[f"{key}_bytes"] / scale
+                self.tops[key].setData(x, stacked)
+        finally:
+            for item in curves:
+                item.blockSignals(False)
+        for fill in self.fills:
+            fill.updatePath()
         top = float(np.nanmax(stacked)) if len(stacked) else 1.0
         shown, said = top, []
         named = []
@@ -351,8 +363,15 @@ class CostView(QtWidgets.QWidget):
                              self.tr("Open a model to see what running it needs.") if not cost.busy else "")
             self.summary.setText(self._summary)
             return
-        self.status.setText(self.tr("Planning…") if cost.drawing else "")
-        plan = cost.plan()
+        self.status.setText(self.tr("Planning…") if cost.drawing and not cost.curve_current else "")
+        plan = cost.point  # made on the session's worker: nothing is planned here
+        context = cost.context or cost.max_context
+        if plan is None:  # the model's first plans are on their way
+            self.chart.draw(None, context, [])
+            self.table.fill([])
+            self._summary = ""
+            self.summary.setText("")
+            return
         target = cost.target
         if target.kind == "cuda":
             limits = [(self.tr("GPU memory {0}").format(units.nbytes(target.memory_bytes)), target.memory_bytes),
@@ -360,7 +379,7 @@ class CostView(QtWidgets.QWidget):
         else:
             limits = [(self.tr("RAM {0}").format(units.nbytes(target.memory_bytes)), target.memory_bytes),
                       (self.tr("available {0}").format(units.nbytes(target.free_bytes)), target.free_bytes)]
-        self.chart.draw(cost.curve, plan.context, limits)
+        self.chart.draw(cost.curve, context, limits)
         self.table.fill(plan.devices)
         text = self.summary_html(plan)
         if text != self._summary:
@@ -372,7 +391,7 @@ class CostView(QtWidgets.QWidget):
         heading = self.tr("At {0} tokens of context, batch {1}").format(f"{plan.context:,}", plan.batch)
         rows = [f"<b>{_h(heading)}</b>"]
         rt = plan.runtime
-        per_token = units.nbytes(shape.cache_bytes_per_token(cost.kv_dtype))
+        per_token = units.nbytes(shape.cache_bytes_per_token(plan.kv_dtype))
         parts = [
             (self.tr("Weights"), plan.weights_bytes, self.tr("stored as {0}").format(shape.storage)),
             (self.tr("KV cache"), plan.kv_cache_bytes, self.tr("{0} a token, {1}").format(per_token, plan.kv_dtype)),
