@@ -27,7 +27,14 @@ def planned(qtbot, window):
     window.show_tab("cost")  # the tab draws while it is shown
     cost = window.session.cost
     qtbot.waitUntil(lambda: cost.shape is not None and cost.curve is not None and not cost.drawing, timeout=60000)
+    settled(qtbot, window)
     return cost
+
+
+def settled(qtbot, window):
+    """The worker's plans are in and drawn: the chart at once, the table and the summary a turn later."""
+    cost, view = window.session.cost, window.views["cost"]
+    qtbot.waitUntil(lambda: not cost.drawing and not view.words_pending)
 
 
 def little_memory(monkeypatch, free: int = 1 << 20):
@@ -54,7 +61,7 @@ def test_the_cost_tab_plans_along_the_context_and_follows_its_choices(qtbot, win
     view.context_box.setValue(17)
     assert cost.context == 17 and view.chart.marker.value() == 17 and view.slider.value() == view._position_of(17)
     assert cost.drawing  # the plan at 17 is made on the worker: the GUI thread only draws it
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     want = planner.make_plan(shape, 17, device=cost.target)
     for plan in (cost.point, cost.plan()):
         assert (plan.context, plan.total_bytes, plan.kv_cache_bytes) == (17, want.total_bytes, want.kv_cache_bytes)
@@ -66,12 +73,12 @@ def test_the_cost_tab_plans_along_the_context_and_follows_its_choices(qtbot, win
     # a batch of 4 keeps four caches; an fp16 cache is half an fp32 one
     kv_one = cost.curve["kv_cache_bytes"].copy()
     view.batch_box.setValue(4)
-    qtbot.waitUntil(lambda: not cost.drawing)  # the curve is drawn on a worker
+    settled(qtbot, window)  # the curve is drawn on a worker
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], 4 * kv_one)
     view.batch_box.setValue(1)
     view.kv_box.setCurrentIndex(view.kv_box.findData("fp16"))
     view.kv_box.activated.emit(view.kv_box.currentIndex())
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     assert cost.kv_dtype == "fp16" and shape.cache_dtype == "fp32"
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], kv_one / 2)
     # the common GPUs, their verdicts in the interface's words
@@ -92,6 +99,7 @@ def test_the_last_run_sits_beside_its_bound(qtbot, window):
     assert "No run yet" in view.summary.text()
     window.show_tab("cost")
     qtbot.waitUntil(lambda: cost.measured is not None and cost.measured.plan is not None)  # the worker plans it
+    settled(qtbot, window)
     m = cost.measured
     assert m.tokens_per_s == result.metrics.tokens_per_s and m.peak_rss == result.metrics.peak_rss
     assert m.context == len(result.prompt_ids) + len(result.new_ids)
@@ -166,7 +174,7 @@ def test_a_gpu_nvml_finds_is_offered_and_planned_on(qtbot, window, monkeypatch):
     assert not view.device_box.isHidden() and view.device_box.count() == 2
     view.device_box.setCurrentIndex(1)
     view.device_box.activated.emit(1)
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     plan = cost.plan()
     assert cost.target is gpu and plan.provider == "cuda" and plan.device_bytes > 0
     assert plan.tokens_per_s_bound == pytest.approx(1008e9 / plan.bytes_per_token)
@@ -195,7 +203,7 @@ def test_the_gui_thread_only_draws_what_the_worker_planned(qtbot, window, monkey
     view.kv_box.setCurrentIndex(view.kv_box.findData("int8"))
     view.kv_box.activated.emit(view.kv_box.currentIndex())
     view.context_box.setValue(33)
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     point = cost.point
     assert (point.context, point.batch, point.kv_dtype) == (33, 3, "int8") and cost.curve_current
     assert "33 tokens of context, batch 3" in view.summary.text()

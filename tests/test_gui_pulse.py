@@ -69,3 +69,27 @@ def test_the_first_window_takes_the_apps_own_objects_out_of_full_collections(qtb
     import gc
 
     assert gc.get_freeze_count() > 10_000  # modules, classes, the first window's widgets
+
+
+def test_workers_give_way_while_views_fill_in_steps(qtbot, monkeypatch):
+    """A Stager with steps queued holds the pulse: a worker gives a turn at each slice even while the beat is on
+    time (between steps), and no longer once the last step has run."""
+    from inspector.app.staging import Stager
+
+    monkeypatch.setattr(gui_pulse, "GIVE_S", 0.05)
+    saved = gui_pulse._last[0]
+    stager = Stager()
+    seen = []
+
+    def steps():
+        for _ in range(3):
+            seen.append(_given(0.0))  # the beat on time: only the hold makes the worker wait
+            yield
+
+    try:
+        stager.start([steps()])
+        qtbot.waitUntil(lambda: not stager.busy)
+        assert len(seen) == 3 and min(seen) >= 0.05
+        assert _given(0.0) < 0.04  # the fill is done: nothing held
+    finally:
+        gui_pulse._last[0] = saved

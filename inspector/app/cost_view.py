@@ -13,11 +13,12 @@ import numpy as np
 
 from .. import palette, units
 from ..plan import messages as say
-from . import i18n
+from . import gui_pulse, i18n
 from .axes import WholeAxis, title_gives_way
 from .columns import ColumnFit, compact_rows, measure_table
 from .qt_compat import QtCore, QtWidgets, pg
 from .splitters import KeptSplitter
+from .staging import PAUSE_MS
 
 TB, GB, MB = 1e12, 1e9, 1e6
 ROOM_ABOVE = 1.35  # the y range over the highest value: the legend's row and the limits' words sit there
@@ -265,8 +266,18 @@ class CostView(QtWidgets.QWidget):
         self.kv_box.activated.connect(lambda _i: self._choose(kv_dtype=self.kv_box.currentData() or None))
         self.device_box.activated.connect(lambda i: self._choose(device=i))
         self._stale = False  # something changed while the tab was hidden: drawn when it is shown
+        # the table and the summary follow the chart a turn later, once it is painted: a new curve's drawing and
+        # painting, then the words laid out and painted, each a turn of its own (mid-stream, each turn's work
+        # takes three or four times as long on the wall as on the thread)
+        self._words = QtCore.QTimer(self, singleShot=True, interval=PAUSE_MS)
+        self._words.timeout.connect(self._draw_words)
         self.cost.changed.connect(self._changed)
         self.redraw()
+
+    @property
+    def words_pending(self) -> bool:
+        """The chart is drawn, the table and the summary wait for their turn."""
+        return self._words.isActive()
 
     def _changed(self) -> None:
         if self.isVisible():
@@ -355,6 +366,9 @@ class CostView(QtWidgets.QWidget):
         cost = self.cost
         self._stale = False
         self._fill_controls()
+        if cost.shape is None or cost.point is None:
+            self._words.stop()
+            gui_pulse.hold(self, False)
         if cost.shape is None:
             self.status.setText(self.tr("Planning…") if cost.busy else "")
             self.chart.draw(None, 0, [])
@@ -380,6 +394,15 @@ class CostView(QtWidgets.QWidget):
             limits = [(self.tr("RAM {0}").format(units.nbytes(target.memory_bytes)), target.memory_bytes),
                       (self.tr("available {0}").format(units.nbytes(target.free_bytes)), target.free_bytes)]
         self.chart.draw(cost.curve, context, limits)
+        if not self._words.isActive():
+            gui_pulse.hold(self, True)
+            self._words.start()
+
+    def _draw_words(self) -> None:
+        gui_pulse.hold(self, False)
+        plan = self.cost.point
+        if plan is None or self.cost.shape is None:
+            return
         self.table.fill(plan.devices)
         text = self.summary_html(plan)
         if text != self._summary:

@@ -20,6 +20,7 @@ GIVE_S = 0.004  # a worker's turn given away
 
 _last = [0.0]  # when the GUI thread last beat (0: no pulse, as in the core's own tests)
 _timer: list = []
+_holders: set = set()  # ids of what fills views in steps now (a Stager with a queue): workers give way meanwhile
 
 
 def start() -> None:
@@ -38,12 +39,22 @@ def _beat() -> None:
     _last[0] = time.monotonic()
 
 
+def hold(owner: object, on: bool) -> None:
+    """On the GUI thread: `owner` fills views in steps from now (on) or is done (off).  A step's own work is short,
+    but between steps a worker that runs on takes the core and the interpreter, and the next step waits for both:
+    while anything holds, workers give a turn at each slice whether or not the beat is late."""
+    if on:
+        _holders.add(id(owner))
+    else:
+        _holders.discard(id(owner))
+
+
 def give_way() -> None:
     """From a worker thread, between pieces of work: a turn given to a busy GUI thread (at most GIVE_S)."""
     if not _last[0] or threading.current_thread() is threading.main_thread():
         return
     late = time.monotonic() - _last[0]
-    if BUSY_S < late < WAITING_S:
+    if BUSY_S < late < WAITING_S or (_holders and late < WAITING_S):
         time.sleep(GIVE_S)
 
 
