@@ -7,6 +7,7 @@ model's counts; nothing here reads a weight or makes a session.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import numpy as np
@@ -16,7 +17,7 @@ from ..plan import messages as say
 from . import gui_pulse, i18n
 from .axes import WholeAxis, title_gives_way
 from .columns import ColumnFit, compact_rows, measure_table
-from .qt_compat import QtCore, QtWidgets, pg
+from .qt_compat import QtCore, QtGui, QtWidgets, pg
 from .splitters import KeptSplitter
 from .staging import PAUSE_MS
 
@@ -28,6 +29,7 @@ SLIDER_STEPS = 1000  # the slider's positions; its value maps to a context on a 
 FP16_ON_CPU = 2.28  # onnxruntime's CPU kernels hold fp16 weights as fp32 copies (plan/runtime_fit.json's fit)
 SUMMARY_MIN_WIDTH = 260
 SLIDER_TICK_MS = 30  # a dragged slider redraws at most this often
+LEFT_AXIS_WIDTH = 52  # fixed: an axis that widened for "1,500" laid the plot out and painted it twice again
 
 
 class CostChart(pg.PlotWidget):
@@ -42,6 +44,7 @@ class CostChart(pg.PlotWidget):
         plot.showGrid(x=False, y=True, alpha=0.2)
         title_gives_way(plot)
         plot.getAxis("bottom").setLabel(self.tr("tokens of context"))
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)  # values shown are under 10,000 of the title's unit
         self.legend = plot.addLegend(offset=(8, 4), colCount=3)  # one row, in the headroom above the stack
         self.base = pg.PlotDataItem()
         self.tops = {key: pg.PlotDataItem(pen=pg.mkPen(colour, width=1)) for key, colour in palette.COST.items()}
@@ -140,6 +143,9 @@ class CostChart(pg.PlotWidget):
             self._above = above
             self.above.setText(above)
         self.above.setPos(float(x[-1]), shown * ROOM_ABOVE)
+        # the new ranges' transform now, not at the paint: the items it moves ask for their repaint before it
+        # starts (at the paint, they asked for a second one)
+        plot.getViewBox().updateMatrix()
 
 
 class GpuTable(QtWidgets.QTableWidget):
@@ -190,6 +196,29 @@ class GpuTable(QtWidgets.QTableWidget):
             self.fit.set_content(measure_table(self))
 
 
+class SummaryText(QtWidgets.QTextBrowser):
+    """The plan in words: rich text laid out once a change, in its own scrolling document.  (A word-wrapped QLabel
+    in a scroll area laid its text out again for its height at each width the layout tried: 10 ms of the GUI
+    thread's 38 at each batch or KV change on a 405B shape, against under 1 ms here.)"""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        palette_ = self.palette()  # the window's colour behind the words, as the label had
+        palette_.setColor(QtGui.QPalette.Base, palette_.color(QtGui.QPalette.Window))
+        self.setPalette(palette_)
+        self._html = ""
+
+    def setText(self, html_text: str) -> None:  # noqa: N802 - as QLabel's, which this replaced
+        self._html = html_text
+        self.setHtml(html_text)
+
+    def text(self) -> str:
+        """The rich text as set (QLabel's text())."""
+        return self._html
+
+
 class CostView(QtWidgets.QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -230,16 +259,8 @@ class CostView(QtWidgets.QWidget):
         self.chart.setMinimumHeight(140)
         self.table = GpuTable()
         self.table.setMinimumHeight(90)
-        self.summary = QtWidgets.QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(QtCore.Qt.RichText)
-        self.summary.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-        self.summary.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(self.summary)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(SUMMARY_MIN_WIDTH)
+        self.summary = SummaryText()
+        self.summary.setMinimumWidth(SUMMARY_MIN_WIDTH)
 
         self.left = KeptSplitter("cost/left", QtCore.Qt.Vertical)
         self.left.addWidget(self.chart)
@@ -247,7 +268,7 @@ class CostView(QtWidgets.QWidget):
         self.left.default_sizes = lambda total: [total * 3 // 5, total - total * 3 // 5]
         self.split = KeptSplitter("cost/main", QtCore.Qt.Horizontal)
         self.split.addWidget(self.left)
-        self.split.addWidget(scroll)
+        self.split.addWidget(self.summary)
         self.split.default_sizes = lambda total: [total * 3 // 5, total - total * 3 // 5]
         for s in (self.left, self.split):
             s.setChildrenCollapsible(False)
@@ -271,6 +292,7 @@ class CostView(QtWidgets.QWidget):
         # takes three or four times as long on the wall as on the thread)
         self._words = QtCore.QTimer(self, singleShot=True, interval=PAUSE_MS)
         self._words.timeout.connect(self._draw_words)
+        self.destroyed.connect(functools.partial(gui_pulse.release, id(self)))  # a view rebuilt while it held
         self.cost.changed.connect(self._changed)
         self.redraw()
 
@@ -363,12 +385,25 @@ class CostView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
+        try:
+            self._redraw()
+        finally:
+            self._hold()
+
+    def _hold(self) -> None:
+        """Workers give way (gui_pulse) while this tab, on show, waits for its worker's plan or draws it."""
+        gui_pulse.hold(self, self.isVisible() and (self.cost.drawing or self._words.isActive()))
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        gui_pulse.hold(self, False)
+
+    def _redraw(self) -> None:
         cost = self.cost
         self._stale = False
         self._fill_controls()
         if cost.shape is None or cost.point is None:
             self._words.stop()
-            gui_pulse.hold(self, False)
         if cost.shape is None:
             self.status.setText(self.tr("Planning…") if cost.busy else "")
             self.chart.draw(None, 0, [])
@@ -395,11 +430,10 @@ class CostView(QtWidgets.QWidget):
                       (self.tr("available {0}").format(units.nbytes(target.free_bytes)), target.free_bytes)]
         self.chart.draw(cost.curve, context, limits)
         if not self._words.isActive():
-            gui_pulse.hold(self, True)
             self._words.start()
 
     def _draw_words(self) -> None:
-        gui_pulse.hold(self, False)
+        self._hold()
         plan = self.cost.point
         if plan is None or self.cost.shape is None:
             return

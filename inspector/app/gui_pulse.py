@@ -49,6 +49,11 @@ def hold(owner: object, on: bool) -> None:
         _holders.discard(id(owner))
 
 
+def release(key: int) -> None:
+    """What `hold` holds for an owner that is gone (its id): a view deleted while it held."""
+    _holders.discard(key)
+
+
 def give_way() -> None:
     """From a worker thread, between pieces of work: a turn given to a busy GUI thread (at most GIVE_S)."""
     if not _last[0] or threading.current_thread() is threading.main_thread():
