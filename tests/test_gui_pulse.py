@@ -93,3 +93,25 @@ def test_workers_give_way_while_views_fill_in_steps(qtbot, monkeypatch):
         assert _given(0.0) < 0.04  # the fill is done: nothing held
     finally:
         gui_pulse._last[0] = saved
+
+
+def test_work_that_can_wait_runs_once_the_views_have_filled(qtbot):
+    """when_idle: from the next turn of the event loop on, once nothing holds the pulse (the hooks' census waits for
+    the views' first fill); never for a context deleted meanwhile."""
+    from inspector.app.qt_compat import QtCore
+
+    owner, gone = QtCore.QObject(), QtCore.QObject()
+    ran = []
+    gui_pulse.hold(owner, True)
+    try:
+        gui_pulse.when_idle(owner, lambda: ran.append("waited"))
+        gui_pulse.when_idle(gone, lambda: ran.append("gone"))
+        gone.deleteLater()
+        qtbot.wait(3 * gui_pulse.IDLE_CHECK_MS)
+        assert ran == []  # held all along
+    finally:
+        gui_pulse.hold(owner, False)
+    qtbot.waitUntil(lambda: ran == ["waited"])
+    gui_pulse.when_idle(owner, lambda: ran.append("next turn"))
+    assert ran == ["waited"]  # not at once: what the same signal starts may hold by the next turn
+    qtbot.waitUntil(lambda: ran == ["waited", "next turn"])
