@@ -3,6 +3,7 @@ the choices that change it, the last run beside its bound, and the memory guard 
 session — a dialog that says what would fit, with "Run anyway" and "Cancel", and the app living on either way."""
 
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ pytest.importorskip("pytestqt")
 from inspector import units  # noqa: E402
 from inspector.app import i18n  # noqa: E402
 from inspector.app.session import EMPTY, FINISHED  # noqa: E402
+from inspector.app.session.cost import CURVE_POINTS, contexts_for  # noqa: E402
 from inspector.plan import devices, planner  # noqa: E402
 from inspector.plan import messages as say  # noqa: E402
 from inspector.plan.shape import shape_of  # noqa: E402
@@ -25,7 +27,14 @@ def planned(qtbot, window):
     window.show_tab("cost")  # the tab draws while it is shown
     cost = window.session.cost
     qtbot.waitUntil(lambda: cost.shape is not None and cost.curve is not None and not cost.drawing, timeout=60000)
+    settled(qtbot, window)
     return cost
+
+
+def settled(qtbot, window):
+    """The worker's plans are in and drawn: the chart at once, the table and the summary a turn later."""
+    cost, view = window.session.cost, window.views["cost"]
+    qtbot.waitUntil(lambda: not cost.drawing and not view.words_pending)
 
 
 def little_memory(monkeypatch, free: int = 1 << 20):
@@ -51,9 +60,11 @@ def test_the_cost_tab_plans_along_the_context_and_follows_its_choices(qtbot, win
     # the slider and the box: the plan at that context, said in the summary
     view.context_box.setValue(17)
     assert cost.context == 17 and view.chart.marker.value() == 17 and view.slider.value() == view._position_of(17)
-    plan = cost.plan()
+    assert cost.drawing  # the plan at 17 is made on the worker: the GUI thread only draws it
+    settled(qtbot, window)
     want = planner.make_plan(shape, 17, device=cost.target)
-    assert (plan.total_bytes, plan.kv_cache_bytes) == (want.total_bytes, want.kv_cache_bytes)
+    for plan in (cost.point, cost.plan()):
+        assert (plan.context, plan.total_bytes, plan.kv_cache_bytes) == (17, want.total_bytes, want.kv_cache_bytes)
     text = view.summary.text()
     assert "17 tokens of context" in text and units.nbytes(want.total_bytes) in text
     view.slider.setValue(view.slider.maximum())  # a drag is applied at the next tick
@@ -62,12 +73,12 @@ def test_the_cost_tab_plans_along_the_context_and_follows_its_choices(qtbot, win
     # a batch of 4 keeps four caches; an fp16 cache is half an fp32 one
     kv_one = cost.curve["kv_cache_bytes"].copy()
     view.batch_box.setValue(4)
-    qtbot.waitUntil(lambda: not cost.drawing)  # the curve is drawn on a worker
+    settled(qtbot, window)  # the curve is drawn on a worker
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], 4 * kv_one)
     view.batch_box.setValue(1)
     view.kv_box.setCurrentIndex(view.kv_box.findData("fp16"))
     view.kv_box.activated.emit(view.kv_box.currentIndex())
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     assert cost.kv_dtype == "fp16" and shape.cache_dtype == "fp32"
     np.testing.assert_array_equal(cost.curve["kv_cache_bytes"], kv_one / 2)
     # the common GPUs, their verdicts in the interface's words
@@ -87,6 +98,8 @@ def test_the_last_run_sits_beside_its_bound(qtbot, window):
     result = blocker.args[0]
     assert "No run yet" in view.summary.text()
     window.show_tab("cost")
+    qtbot.waitUntil(lambda: cost.measured is not None and cost.measured.plan is not None)  # the worker plans it
+    settled(qtbot, window)
     m = cost.measured
     assert m.tokens_per_s == result.metrics.tokens_per_s and m.peak_rss == result.metrics.peak_rss
     assert m.context == len(result.prompt_ids) + len(result.new_ids)
@@ -161,7 +174,7 @@ def test_a_gpu_nvml_finds_is_offered_and_planned_on(qtbot, window, monkeypatch):
     assert not view.device_box.isHidden() and view.device_box.count() == 2
     view.device_box.setCurrentIndex(1)
     view.device_box.activated.emit(1)
-    qtbot.waitUntil(lambda: not cost.drawing)
+    settled(qtbot, window)
     plan = cost.plan()
     assert cost.target is gpu and plan.provider == "cuda" and plan.device_bytes > 0
     assert plan.tokens_per_s_bound == pytest.approx(1008e9 / plan.bytes_per_token)
@@ -169,3 +182,39 @@ def test_a_gpu_nvml_finds_is_offered_and_planned_on(qtbot, window, monkeypatch):
     # a tiny model's stack is far below 24 GB: the GPU's memory is named above the chart, not drawn in it
     above = view.chart.above.textItem.toPlainText()
     assert f"GPU memory {units.nbytes(gpu.memory_bytes)}" in above and not view.chart._named
+
+
+def test_the_gui_thread_only_draws_what_the_worker_planned(qtbot, window, monkeypatch):
+    """Issue 23: a choice changed while a giant's statistics stream must not make the GUI thread plan (a curve is
+    hundreds of plans); the context, the batch, the KV cache and the last run are all planned on the worker."""
+    open_and_wait(qtbot, window, MODEL)
+    cost, view, run = planned(qtbot, window), window.views["cost"], window.session.run
+    on_gui = []
+    for name in ("make_plan", "by_context"):
+        real = getattr(planner, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                on_gui.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(planner, name, spy)
+    view.batch_box.setValue(3)
+    view.kv_box.setCurrentIndex(view.kv_box.findData("int8"))
+    view.kv_box.activated.emit(view.kv_box.currentIndex())
+    view.context_box.setValue(33)
+    settled(qtbot, window)
+    point = cost.point
+    assert (point.context, point.batch, point.kv_dtype) == (33, 3, "int8") and cost.curve_current
+    assert "33 tokens of context, batch 3" in view.summary.text()
+    run.update_settings(max_tokens=3, prompt="If you want")
+    with qtbot.waitSignal(run.finished, timeout=60000):
+        run.go(0)
+    qtbot.waitUntil(lambda: cost.measured is not None and cost.measured.plan is not None)
+    assert on_gui == []
+
+
+def test_the_curve_is_drawn_at_each_context_once_in_order():
+    for top in (1, 2, 7, 239, 240, 241, 1000, 131072):
+        want = np.unique(np.linspace(1, top, min(CURVE_POINTS, top)).round().astype(int))
+        np.testing.assert_array_equal(contexts_for(top), want)

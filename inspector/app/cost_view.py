@@ -7,17 +7,19 @@ model's counts; nothing here reads a weight or makes a session.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import numpy as np
 
 from .. import palette, units
 from ..plan import messages as say
-from . import i18n
+from . import gui_pulse, i18n
 from .axes import WholeAxis, title_gives_way
 from .columns import ColumnFit, compact_rows, measure_table
-from .qt_compat import QtCore, QtWidgets, pg
+from .qt_compat import QtCore, QtGui, QtWidgets, pg
 from .splitters import KeptSplitter
+from .staging import PAUSE_MS
 
 TB, GB, MB = 1e12, 1e9, 1e6
 ROOM_ABOVE = 1.35  # the y range over the highest value: the legend's row and the limits' words sit there
@@ -27,6 +29,7 @@ SLIDER_STEPS = 1000  # the slider's positions; its value maps to a context on a 
 FP16_ON_CPU = 2.28  # onnxruntime's CPU kernels hold fp16 weights as fp32 copies (plan/runtime_fit.json's fit)
 SUMMARY_MIN_WIDTH = 260
 SLIDER_TICK_MS = 30  # a dragged slider redraws at most this often
+LEFT_AXIS_WIDTH = 52  # fixed: an axis that widened for "1,500" laid the plot out and painted it twice again
 
 
 class CostChart(pg.PlotWidget):
@@ -36,18 +39,22 @@ class CostChart(pg.PlotWidget):
         super().__init__(parent, axisItems={"bottom": WholeAxis("bottom")})
         plot = self.getPlotItem()
         plot.setMouseEnabled(x=False, y=False)
+        plot.disableAutoRange()  # draw() sets both ranges: no bounds sought over every item at each new curve
         plot.hideButtons()
         plot.showGrid(x=False, y=True, alpha=0.2)
         title_gives_way(plot)
         plot.getAxis("bottom").setLabel(self.tr("tokens of context"))
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)  # values shown are under 10,000 of the title's unit
         self.legend = plot.addLegend(offset=(8, 4), colCount=3)  # one row, in the headroom above the stack
         self.base = pg.PlotDataItem()
         self.tops = {key: pg.PlotDataItem(pen=pg.mkPen(colour, width=1)) for key, colour in palette.COST.items()}
         names = {"weights": self.tr("weights"), "kv_cache": self.tr("KV cache"), "runtime": self.tr("runtime")}
         below = self.base
+        self.fills = []
         for key, top in self.tops.items():
             brush = pg.mkBrush(palette.COST[key] + FILL_ALPHA)
-            plot.addItem(pg.FillBetweenItem(below, top, brush=brush))
+            self.fills.append(pg.FillBetweenItem(below, top, brush=brush))
+            plot.addItem(self.fills[-1])
             plot.addItem(top)
             # the legend draws a sample from a curve's options (a fill between two curves has none)
             sample = pg.PlotDataItem(pen=pg.mkPen(palette.COST[key]), fillLevel=0, fillBrush=brush)
@@ -90,11 +97,20 @@ class CostChart(pg.PlotWidget):
         if unit != self._unit:  # a new title lays the plot out again: only when it changes
             self._unit = unit
             self.getPlotItem().setTitle(self.tr("Memory by context ({0})").format(unit))
-        self.base.setData(x, np.zeros_like(x))
-        stacked = np.zeros_like(x)
-        for key in ("weights", "kv_cache", "runtime"):
-            stacked = stacked + curve[f"{key}_bytes"] / scale
-            self.tops[key].setData(x, stacked)
+        curves = (self.base, *self.tops.values())
+        for item in curves:  # each fill's path is made once below, not again for each of its two curves
+            item.blockSignals(True)
+        try:
+            self.base.setData(x, np.zeros_like(x))
+            stacked = np.zeros_like(x)
+            for key in ("weights", "kv_cache", "runtime"):
+                stacked = stacked + curve[f"{key}_bytes"] / scale
+                self.tops[key].setData(x, stacked)
+        finally:
+            for item in curves:
+                item.blockSignals(False)
+        for fill in self.fills:
+            fill.updatePath()
         top = float(np.nanmax(stacked)) if len(stacked) else 1.0
         shown, said = top, []
         named = []
@@ -127,6 +143,9 @@ class CostChart(pg.PlotWidget):
             self._above = above
             self.above.setText(above)
         self.above.setPos(float(x[-1]), shown * ROOM_ABOVE)
+        # the new ranges' transform now, not at the paint: the items it moves ask for their repaint before it
+        # starts (at the paint, they asked for a second one)
+        plot.getViewBox().updateMatrix()
 
 
 class GpuTable(QtWidgets.QTableWidget):
@@ -177,6 +196,29 @@ class GpuTable(QtWidgets.QTableWidget):
             self.fit.set_content(measure_table(self))
 
 
+class SummaryText(QtWidgets.QTextBrowser):
+    """The plan in words: rich text laid out once a change, in its own scrolling document.  (A word-wrapped QLabel
+    in a scroll area laid its text out again for its height at each width the layout tried: 10 ms of the GUI
+    thread's 38 at each batch or KV change on a 405B shape, against under 1 ms here.)"""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        palette_ = self.palette()  # the window's colour behind the words, as the label had
+        palette_.setColor(QtGui.QPalette.Base, palette_.color(QtGui.QPalette.Window))
+        self.setPalette(palette_)
+        self._html = ""
+
+    def setText(self, html_text: str) -> None:  # noqa: N802 - as QLabel's, which this replaced
+        self._html = html_text
+        self.setHtml(html_text)
+
+    def text(self) -> str:
+        """The rich text as set (QLabel's text())."""
+        return self._html
+
+
 class CostView(QtWidgets.QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -217,16 +259,8 @@ class CostView(QtWidgets.QWidget):
         self.chart.setMinimumHeight(140)
         self.table = GpuTable()
         self.table.setMinimumHeight(90)
-        self.summary = QtWidgets.QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(QtCore.Qt.RichText)
-        self.summary.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-        self.summary.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(self.summary)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(SUMMARY_MIN_WIDTH)
+        self.summary = SummaryText()
+        self.summary.setMinimumWidth(SUMMARY_MIN_WIDTH)
 
         self.left = KeptSplitter("cost/left", QtCore.Qt.Vertical)
         self.left.addWidget(self.chart)
@@ -234,7 +268,7 @@ class CostView(QtWidgets.QWidget):
         self.left.default_sizes = lambda total: [total * 3 // 5, total - total * 3 // 5]
         self.split = KeptSplitter("cost/main", QtCore.Qt.Horizontal)
         self.split.addWidget(self.left)
-        self.split.addWidget(scroll)
+        self.split.addWidget(self.summary)
         self.split.default_sizes = lambda total: [total * 3 // 5, total - total * 3 // 5]
         for s in (self.left, self.split):
             s.setChildrenCollapsible(False)
@@ -253,8 +287,19 @@ class CostView(QtWidgets.QWidget):
         self.kv_box.activated.connect(lambda _i: self._choose(kv_dtype=self.kv_box.currentData() or None))
         self.device_box.activated.connect(lambda i: self._choose(device=i))
         self._stale = False  # something changed while the tab was hidden: drawn when it is shown
+        # the table and the summary follow the chart a turn later, once it is painted: a new curve's drawing and
+        # painting, then the words laid out and painted, each a turn of its own (mid-stream, each turn's work
+        # takes three or four times as long on the wall as on the thread)
+        self._words = QtCore.QTimer(self, singleShot=True, interval=PAUSE_MS)
+        self._words.timeout.connect(self._draw_words)
+        self.destroyed.connect(functools.partial(gui_pulse.release, id(self)))  # a view rebuilt while it held
         self.cost.changed.connect(self._changed)
         self.redraw()
+
+    @property
+    def words_pending(self) -> bool:
+        """The chart is drawn, the table and the summary wait for their turn."""
+        return self._words.isActive()
 
     def _changed(self) -> None:
         if self.isVisible():
@@ -340,9 +385,25 @@ class CostView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
+        try:
+            self._redraw()
+        finally:
+            self._hold()
+
+    def _hold(self) -> None:
+        """Workers give way (gui_pulse) while this tab, on show, waits for its worker's plan or draws it."""
+        gui_pulse.hold(self, self.isVisible() and (self.cost.drawing or self._words.isActive()))
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        gui_pulse.hold(self, False)
+
+    def _redraw(self) -> None:
         cost = self.cost
         self._stale = False
         self._fill_controls()
+        if cost.shape is None or cost.point is None:
+            self._words.stop()
         if cost.shape is None:
             self.status.setText(self.tr("Planning…") if cost.busy else "")
             self.chart.draw(None, 0, [])
@@ -351,8 +412,15 @@ class CostView(QtWidgets.QWidget):
                              self.tr("Open a model to see what running it needs.") if not cost.busy else "")
             self.summary.setText(self._summary)
             return
-        self.status.setText(self.tr("Planning…") if cost.drawing else "")
-        plan = cost.plan()
+        self.status.setText(self.tr("Planning…") if cost.drawing and not cost.curve_current else "")
+        plan = cost.point  # made on the session's worker: nothing is planned here
+        context = cost.context or cost.max_context
+        if plan is None:  # the model's first plans are on their way
+            self.chart.draw(None, context, [])
+            self.table.fill([])
+            self._summary = ""
+            self.summary.setText("")
+            return
         target = cost.target
         if target.kind == "cuda":
             limits = [(self.tr("GPU memory {0}").format(units.nbytes(target.memory_bytes)), target.memory_bytes),
@@ -360,7 +428,15 @@ class CostView(QtWidgets.QWidget):
         else:
             limits = [(self.tr("RAM {0}").format(units.nbytes(target.memory_bytes)), target.memory_bytes),
                       (self.tr("available {0}").format(units.nbytes(target.free_bytes)), target.free_bytes)]
-        self.chart.draw(cost.curve, plan.context, limits)
+        self.chart.draw(cost.curve, context, limits)
+        if not self._words.isActive():
+            self._words.start()
+
+    def _draw_words(self) -> None:
+        self._hold()
+        plan = self.cost.point
+        if plan is None or self.cost.shape is None:
+            return
         self.table.fill(plan.devices)
         text = self.summary_html(plan)
         if text != self._summary:
@@ -372,7 +448,7 @@ class CostView(QtWidgets.QWidget):
         heading = self.tr("At {0} tokens of context, batch {1}").format(f"{plan.context:,}", plan.batch)
         rows = [f"<b>{_h(heading)}</b>"]
         rt = plan.runtime
-        per_token = units.nbytes(shape.cache_bytes_per_token(cost.kv_dtype))
+        per_token = units.nbytes(shape.cache_bytes_per_token(plan.kv_dtype))
         parts = [
             (self.tr("Weights"), plan.weights_bytes, self.tr("stored as {0}").format(shape.storage)),
             (self.tr("KV cache"), plan.kv_cache_bytes, self.tr("{0} a token, {1}").format(per_token, plan.kv_dtype)),

@@ -209,7 +209,9 @@ def _screenshot(app, window, model, args) -> int:
         window.show_tab("overview")
 
     def finish():
-        if session.cost.busy and status.setdefault("waits", 0) < COST_WAITS:  # the first plan: on a worker
+        cost_view = window.views.get("cost")
+        waiting = session.cost.busy or (cost_view is not None and cost_view.words_pending)  # the words a turn later
+        if waiting and status.setdefault("waits", 0) < COST_WAITS:  # the first plan: on a worker
             status["waits"] += 1
             QtCore.QTimer.singleShot(SETTLE_MS, finish)
             return

@@ -14,6 +14,7 @@ import time
 from typing import Callable, Iterable, Iterator
 
 from ..errors import plain_message
+from . import gui_pulse
 from .qt_compat import QtCore
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Stager(QtCore.QObject):
         """Queue `steps` (generators, or plain callables as one step each) and run the first turn now."""
         self._queue = [s if isinstance(s, Iterator) else _once(s) for s in steps]
         self._timer.stop()
+        gui_pulse.hold(self, True)  # workers give way until the queue is done (gui_pulse.py)
         self._turn()
 
     def append(self, steps: Iterable[Iterator | Callable[[], None]]) -> None:
@@ -51,11 +53,13 @@ class Stager(QtCore.QObject):
         self._queue += [s if isinstance(s, Iterator) else _once(s) for s in steps]
         if idle:
             self._timer.stop()
+            gui_pulse.hold(self, True)
             self._turn()
 
     def cancel(self) -> None:
         self._queue = []
         self._timer.stop()
+        gui_pulse.hold(self, False)
 
     def _turn(self) -> None:
         end = time.perf_counter() + self.budget_s
@@ -74,6 +78,7 @@ class Stager(QtCore.QObject):
         if self._queue:
             self._timer.start()
         else:
+            gui_pulse.hold(self, False)
             self.finished.emit()
 
 
