@@ -15,6 +15,7 @@ import time
 
 from dataclasses import dataclass
 
+import numpy.ma  # noqa: F401  (np.unique imports it on its first call, which is a worker's)
 from PySide6.QtCore import QMetaMethod, QObject, Qt, QThread, Signal, Slot
 
 from ..engine import Generator
@@ -25,6 +26,7 @@ from ..plan.guard import DoesNotFit
 from ..pipeline import WALKED, inspect
 from ..report.content import build_report
 from ..stats import compute_statistics
+from ..stats import kernel  # noqa: F401  (numba, for a model of 16-bit floats: imported here, not by a worker)
 from .gui_pulse import give_way, polite
 from .i18n import describe_error
 

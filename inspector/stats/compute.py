@@ -81,6 +81,8 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
             if p.stored not in seen:
                 seen.add(p.stored)
                 order.append(p)
+    if any(p.quant is None and census.model.tensors[p.stored].dtype in HALF_TYPES for p in order):
+        from . import kernel  # noqa: F401  (numba: imported once here, not by the pool's threads at their first slice)
     waiting = {layer.name: {p.stored for p in layer.tensors} for layer in census.layers}
     total = sum(p.count for p in order) or 1
     done = 0
