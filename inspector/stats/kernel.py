@@ -13,8 +13,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, types
 
-from .half import PATTERNS
-
 _COUNTS = types.int64[::1]
 _CODES = (types.Array(types.uint16, 1, "C", readonly=True), types.uint16[::1])  # mapped files are read-only
 
@@ -46,9 +44,9 @@ def _count_into(codes, out):
 
 
 def pattern_counts(codes: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """How often each bit pattern occurs in `codes` (uint16), added into `out` (int64, length PATTERNS; a new
+    """How often each bit pattern occurs in `codes` (uint16), added into `out` (int64, one count per pattern; a new
     zeroed array when None)."""
     if out is None:
-        out = np.zeros(PATTERNS, np.int64)
+        out = np.zeros(np.iinfo(np.uint16).max + 1, np.int64)
     _count_into(np.ascontiguousarray(codes, dtype=np.uint16), out)
     return out
