@@ -81,7 +81,7 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
             if p.stored not in seen:
                 seen.add(p.stored)
                 order.append(p)
-    if any(p.quant is None and census.model.tensors[p.stored].dtype in HALF_TYPES for p in order):
+    if any(_pattern_kind(p, census.model.tensors[p.stored]) for p in order):
         from . import kernel  # noqa: F401  (numba: imported once here, not by the pool's threads at their first slice)
     waiting = {layer.name: {p.stored for p in layer.tensors} for layer in census.layers}
     total = sum(p.count for p in order) or 1
@@ -110,6 +110,11 @@ def compute_statistics(census, progress: Progress | None = None, cancelled: Call
 
 
 HALF_TYPES = {"float16", "bfloat16"}  # stored 16-bit floats: counted by bit pattern (half.py)
+
+
+def _pattern_kind(p, ref) -> str | None:
+    """The 16-bit float type a parameter's stored tensor is counted as by bit pattern, or None (read as values)."""
+    return ref.dtype if p.quant is None and ref.dtype in HALF_TYPES else None
 
 
 def _exact_copies(census) -> dict[str, str]:
@@ -170,7 +175,7 @@ def _stream(census, order: list, workers: int, cancelled, pause=None):
     def slices():
         for p in order:
             ref = census.model.tensors[p.stored]
-            kind = ref.dtype if p.quant is None and ref.dtype in HALF_TYPES else None
+            kind = _pattern_kind(p, ref)
             if kind:
                 tasks = list(_pattern_readers(ref))
             elif p.quant is None and ref.dtype == "float32" and ref.raw().flags.aligned:

@@ -3,9 +3,8 @@
 np.bincount widens every uint16 code to an intp, scans the copy for its extremes, then counts: three passes
 and 8 bytes written per 2 read, ~0.9 GB of fp16 a second per core.  Compiled by numba, the count is one pass
 over the codes as stored (~2.5 GB/s per core here on trained weights, ~4 GB/s on runs of zeros), and it runs
-without the GIL, so the statistics threads
-share the cores with each other and leave the interpreter to the GUI thread.  Compiled once, cached beside
-this file (or in numba's user cache when the package folder is read-only).
+without the GIL, so the statistics threads share the cores with each other and leave the interpreter to the GUI
+thread.  Compiled once, cached beside this file (or in numba's user cache when the package folder is read-only).
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from numba import njit, types
 
 _COUNTS = types.int64[::1]
 _CODES = (types.Array(types.uint16, 1, "C", readonly=True), types.uint16[::1])  # mapped files are read-only
-
-
 RUN = 1 << 14  # codes per block checked for being all one pattern
 
 
