@@ -51,6 +51,16 @@ HINT = QT_TRANSLATE_NOOP("CompareView", "<b>Compare</b> the open model with anot
                          "its folder against the float one.")
 
 
+def _column(*widgets: QtWidgets.QWidget, grows: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """`widgets` stacked with no margin of their own (a splitter's pane); `grows` takes the height left over."""
+    box = QtWidgets.QWidget()
+    layout = QtWidgets.QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is grows else 0)
+    return box
+
+
 class CompareView(QtWidgets.QWidget):
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -209,20 +219,10 @@ class CompareView(QtWidgets.QWidget):
         self.unmatched.setWordWrap(True)
         left = KeptSplitter("compare/left_splitter", QtCore.Qt.Vertical)
         left.setChildrenCollapsible(False)
-        top = QtWidgets.QWidget()
-        tl = QtWidgets.QVBoxLayout(top)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.summary)
-        tl.addWidget(QtWidgets.QLabel(self.tr("<b>Layers</b>, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)")))
-        tl.addWidget(self.layers, 1)
-        bottom = QtWidgets.QWidget()
-        bl = QtWidgets.QVBoxLayout(bottom)
-        bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(QtWidgets.QLabel(self.tr("<b>Tensors</b> of the selected layer")))
-        bl.addWidget(self.tensors, 1)
-        bl.addWidget(self.unmatched)
-        left.addWidget(top)
-        left.addWidget(bottom)
+        left.addWidget(_column(self.summary, QtWidgets.QLabel(
+            self.tr("<b>Layers</b>, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)")), self.layers, grows=self.layers))
+        left.addWidget(_column(QtWidgets.QLabel(self.tr("<b>Tensors</b> of the selected layer")), self.tensors,
+                               self.unmatched, grows=self.tensors))
 
         self.diff_plot = pg.PlotWidget(title=self.tr("B − A, the selected tensor"))
         self.value_plot = pg.PlotWidget(title=self.tr("values of A and B"))
@@ -250,28 +250,18 @@ class CompareView(QtWidgets.QWidget):
         # what the two models say: llama.cpp's figures, where the stream drifts, the KL per position and the text
         self.scores = ScoreboardTable()
         self.drift_chart = DriftChart()
-        tokens = QtWidgets.QWidget()
-        kl = QtWidgets.QVBoxLayout(tokens)
-        kl.setContentsMargins(0, 0, 0, 0)
         self.tokens_label = QtWidgets.QLabel()
         self.tokens_label.setWordWrap(True)
-        kl.addWidget(self.tokens_label)
-        kl.addWidget(self.text, 1)
-        scores = QtWidgets.QWidget()
-        sl = QtWidgets.QVBoxLayout(scores)
-        sl.setContentsMargins(0, 0, 0, 0)
-        sl.addWidget(QtWidgets.QLabel(self.tr("<b>The figures llama.cpp reports</b>, B against A")))
-        sl.addWidget(self.scores, 1)
+        tokens = _column(self.tokens_label, self.text, grows=self.text)
+        scores = _column(QtWidgets.QLabel(self.tr("<b>The figures llama.cpp reports</b>, B against A")), self.scores,
+                         grows=self.scores)
         said = KeptSplitter("compare/outputs_left", QtCore.Qt.Vertical)
         said.setChildrenCollapsible(False)
         said.addWidget(scores)
         said.addWidget(tokens)
         said.default_sizes = self._said_sizes
-        drift = QtWidgets.QWidget()
-        dl = QtWidgets.QVBoxLayout(drift)
-        dl.setContentsMargins(0, 0, 0, 0)
-        dl.addWidget(QtWidgets.QLabel(self.tr("<b>Where B's residual stream leaves A's</b>, block by block")))
-        dl.addWidget(self.drift_chart, 1)
+        drift = _column(QtWidgets.QLabel(self.tr("<b>Where B's residual stream leaves A's</b>, block by block")),
+                        self.drift_chart, grows=self.drift_chart)
         charts = KeptSplitter("compare/outputs_right", QtCore.Qt.Vertical)
         charts.setChildrenCollapsible(False)
         charts.addWidget(drift)

@@ -410,127 +410,127 @@
         <translation>把打开的模型与另一个模型&lt;b&gt;比较&lt;/b&gt;——同一文件夹中的量化文件、放在基座旁边的微调模型——逐个权重、逐个词元地比较；或者把文件夹中的每个文件都与浮点模型比较。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="64"/>
+        <location filename="../compare_view.py" line="75"/>
         <source>◀ All Variants</source>
         <translation>◀ 所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="65"/>
+        <location filename="../compare_view.py" line="76"/>
         <source>Back to the table of every file of the folder</source>
         <translation>回到文件夹中所有文件的表格</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="68"/>
+        <location filename="../compare_view.py" line="79"/>
         <source>A&apos;s greedy continuation of this prompt is read by both models</source>
         <translation>两个模型都读取 A 对这段提示的贪心续写</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="71"/>
+        <location filename="../compare_view.py" line="82"/>
         <source>How many tokens of A&apos;s continuation both models read</source>
         <translation>两个模型读取 A 的续写中的多少个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="74"/>
+        <location filename="../compare_view.py" line="85"/>
         <source>Compare again</source>
         <translation>重新比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="75"/>
+        <location filename="../compare_view.py" line="86"/>
         <source>The same comparison with this prompt and number of tokens</source>
         <translation>用这个提示和词元数重做同一比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="77"/>
+        <location filename="../compare_view.py" line="88"/>
         <source>Compare With…</source>
         <translation>与…比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="79"/>
+        <location filename="../compare_view.py" line="90"/>
         <source>Compare All Variants</source>
         <translation>比较所有变体</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="80"/>
+        <location filename="../compare_view.py" line="91"/>
         <source>Every file of the open model&apos;s folder against the float one</source>
         <translation>把打开的模型所在文件夹中的每个文件与浮点模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="84"/>
+        <location filename="../compare_view.py" line="95"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="94"/>
+        <location filename="../compare_view.py" line="105"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="96"/>
+        <location filename="../compare_view.py" line="107"/>
         <source>tokens</source>
         <translation>词元数</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="102"/>
+        <location filename="../compare_view.py" line="113"/>
         <source>File → Compare With… or File → Compare All Variants.</source>
         <translation>文件 → 与…比较，或 文件 → 比较所有变体。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="136"/>
+        <location filename="../compare_view.py" line="147"/>
         <source>Compare with another ONNX model</source>
         <translation>与另一个 ONNX 模型比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="162"/>
+        <location filename="../compare_view.py" line="173"/>
         <source>every file of {folder}</source>
         <translation>{folder} 中的所有文件</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="165"/>
+        <location filename="../compare_view.py" line="176"/>
         <source>A: {a}   B: {b}</source>
         <translation>A：{a}   B：{b}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="216"/>
+        <location filename="../compare_view.py" line="224"/>
         <source>&lt;b&gt;Layers&lt;/b&gt;, the most changed first (rel L2 = ‖B − A‖ / ‖A‖)</source>
         <translation>&lt;b&gt;各层&lt;/b&gt;，变化最大的在前（相对 L2 = ‖B − A‖ / ‖A‖）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="221"/>
+        <location filename="../compare_view.py" line="225"/>
         <source>&lt;b&gt;Tensors&lt;/b&gt; of the selected layer</source>
         <translation>所选层的&lt;b&gt;张量&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="227"/>
+        <location filename="../compare_view.py" line="228"/>
         <source>B − A, the selected tensor</source>
         <translation>B − A（所选张量）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="228"/>
+        <location filename="../compare_view.py" line="229"/>
         <source>values of A and B</source>
         <translation>A 与 B 的数值</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="230"/>
+        <location filename="../compare_view.py" line="231"/>
         <source>KL(A ‖ B) per position of A&apos;s continuation (nats)</source>
         <translation>A 的续写中每个位置的 KL(A ‖ B)（奈特）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="263"/>
+        <location filename="../compare_view.py" line="257"/>
         <source>&lt;b&gt;The figures llama.cpp reports&lt;/b&gt;, B against A</source>
         <translation>&lt;b&gt;llama.cpp 报告的指标&lt;/b&gt;，B 对比 A</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="273"/>
+        <location filename="../compare_view.py" line="264"/>
         <source>&lt;b&gt;Where B&apos;s residual stream leaves A&apos;s&lt;/b&gt;, block by block</source>
         <translation>&lt;b&gt;B 的残差流在哪里偏离 A&lt;/b&gt;，逐块</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="290"/>
+        <location filename="../compare_view.py" line="281"/>
         <source>What the models say</source>
         <translation>模型的输出</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="291"/>
+        <location filename="../compare_view.py" line="282"/>
         <source>Weights</source>
         <translation>权重</translation>
     </message>
@@ -540,62 +540,62 @@
         <translation>双击一个文件，把它与参考模型逐个张量、逐个词元地比较</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="340"/>
+        <location filename="../compare_view.py" line="331"/>
         <source>&lt;b&gt;{0}&lt;/b&gt; {1}: {2}, {3} bits/param, {4}</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt; {1}：{2}，每参数 {3} 比特，{4}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="343"/>
+        <location filename="../compare_view.py" line="334"/>
         <source>{0} tensor matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="344"/>
+        <location filename="../compare_view.py" line="335"/>
         <source>{0} tensors matched by layer and role</source>
         <translation>按层与角色配对了 {0} 个张量</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="356"/>
+        <location filename="../compare_view.py" line="347"/>
         <source>Unmatched:</source>
         <translation>未配对：</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="408"/>
+        <location filename="../compare_view.py" line="399"/>
         <source>{0} (A) and {1} (B)</source>
         <translation>{0}（A）和 {1}（B）</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="418"/>
+        <location filename="../compare_view.py" line="409"/>
         <source>Weights only: give a prompt and press Compare again for the tokens.</source>
         <translation>只比较了权重：输入提示并点“重新比较”即可比较词元。</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="429"/>
+        <location filename="../compare_view.py" line="420"/>
         <source>KL mean {0} nats, p99 {1}; top-1 agreement {2}; </source>
         <translation>KL 平均 {0} 奈特，p99 {1}；首选一致率 {2}；</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="431"/>
+        <location filename="../compare_view.py" line="422"/>
         <source>B&apos;s own choice first differs at position {0}</source>
         <translation>B 自己的选择在第 {0} 个位置首次不同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="432"/>
+        <location filename="../compare_view.py" line="423"/>
         <source>B chooses the same</source>
         <translation>B 的选择完全相同</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="433"/>
+        <location filename="../compare_view.py" line="424"/>
         <source>{0} {1} tokens/s</source>
         <translation>{0} 每秒 {1} 个词元</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="443"/>
+        <location filename="../compare_view.py" line="434"/>
         <source>position {0}, B: {1}</source>
         <translation>第 {0} 个位置，B：{1}</translation>
     </message>
     <message>
-        <location filename="../compare_view.py" line="446"/>
+        <location filename="../compare_view.py" line="437"/>
         <source>Shaded: where B&apos;s top token differs from A&apos;s.</source>
         <translation>底色标出：B 的首选词元与 A 不同的位置。</translation>
     </message>
@@ -608,47 +608,47 @@
 <context>
     <name>CostChart</name>
     <message>
-        <location filename="../cost_view.py" line="42"/>
+        <location filename="../cost_view.py" line="46"/>
         <source>tokens of context</source>
         <translation>上下文词元数</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="46"/>
+        <location filename="../cost_view.py" line="51"/>
         <source>weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="46"/>
+        <location filename="../cost_view.py" line="51"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="46"/>
+        <location filename="../cost_view.py" line="51"/>
         <source>runtime</source>
         <translation>运行时</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="88"/>
+        <location filename="../cost_view.py" line="95"/>
         <source>TB</source>
         <translation>TB</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="88"/>
+        <location filename="../cost_view.py" line="95"/>
         <source>GB</source>
         <translation>GB</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="89"/>
+        <location filename="../cost_view.py" line="96"/>
         <source>MB</source>
         <translation>MB</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="92"/>
+        <location filename="../cost_view.py" line="99"/>
         <source>Memory by context ({0})</source>
         <translation>各上下文长度的内存（{0}）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="125"/>
+        <location filename="../cost_view.py" line="141"/>
         <source>{0} (above this chart)</source>
         <translation>{0}（超出图表）</translation>
     </message>
@@ -656,199 +656,199 @@
 <context>
     <name>CostView</name>
     <message>
-        <location filename="../cost_view.py" line="194"/>
+        <location filename="../cost_view.py" line="236"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="199"/>
+        <location filename="../cost_view.py" line="241"/>
         <source>Plan for</source>
         <translation>估算设备</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="204"/>
+        <location filename="../cost_view.py" line="246"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="208"/>
+        <location filename="../cost_view.py" line="250"/>
         <source>Batch</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="209"/>
-        <location filename="../cost_view.py" line="378"/>
+        <location filename="../cost_view.py" line="251"/>
+        <location filename="../cost_view.py" line="454"/>
         <source>KV cache</source>
         <translation>KV 缓存</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="324"/>
+        <location filename="../cost_view.py" line="369"/>
         <source>as exported ({0})</source>
         <translation>按导出（{0}）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="329"/>
+        <location filename="../cost_view.py" line="374"/>
         <source>This machine&apos;s RAM</source>
         <translation>本机内存</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="347"/>
-        <location filename="../cost_view.py" line="354"/>
+        <location filename="../cost_view.py" line="408"/>
+        <location filename="../cost_view.py" line="415"/>
         <source>Planning…</source>
         <translation>正在估算…</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="351"/>
+        <location filename="../cost_view.py" line="412"/>
         <source>Open a model to see what running it needs.</source>
         <translation>打开一个模型，查看运行它需要什么。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="358"/>
+        <location filename="../cost_view.py" line="426"/>
         <source>GPU memory {0}</source>
         <translation>显存 {0}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="359"/>
+        <location filename="../cost_view.py" line="427"/>
         <source>free {0}</source>
         <translation>空闲 {0}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="361"/>
+        <location filename="../cost_view.py" line="429"/>
         <source>RAM {0}</source>
         <translation>内存 {0}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="362"/>
+        <location filename="../cost_view.py" line="430"/>
         <source>available {0}</source>
         <translation>可用 {0}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="372"/>
+        <location filename="../cost_view.py" line="448"/>
         <source>At {0} tokens of context, batch {1}</source>
         <translation>上下文 {0} 个词元，批大小 {1}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="377"/>
+        <location filename="../cost_view.py" line="453"/>
         <source>Weights</source>
         <translation>权重</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="377"/>
+        <location filename="../cost_view.py" line="453"/>
         <source>stored as {0}</source>
         <translation>以 {0} 存储</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="378"/>
+        <location filename="../cost_view.py" line="454"/>
         <source>{0} a token, {1}</source>
         <translation>每个词元 {0}，{1}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="379"/>
+        <location filename="../cost_view.py" line="455"/>
         <source>Runtime</source>
         <translation>运行时</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="379"/>
+        <location filename="../cost_view.py" line="455"/>
         <source>process {0}, session {1}, activations {2}</source>
         <translation>进程 {0}，会话 {1}，激活 {2}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="382"/>
+        <location filename="../cost_view.py" line="458"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="391"/>
+        <location filename="../cost_view.py" line="467"/>
         <source>Fits:</source>
         <translation>放得下：</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="391"/>
+        <location filename="../cost_view.py" line="467"/>
         <source>Does not fit:</source>
         <translation>放不下：</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="394"/>
+        <location filename="../cost_view.py" line="470"/>
         <source>needs {0} on {1}, {2} free</source>
         <translation>在 {1} 上需要 {0}，空闲 {2}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="396"/>
+        <location filename="../cost_view.py" line="472"/>
         <source>needs {0} of RAM, {1} available</source>
         <translation>需要 {0} 内存，可用 {1}</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="399"/>
+        <location filename="../cost_view.py" line="475"/>
         <source>Mixture of experts: all {0} experts are resident ({1}); a token reads {2} of them, so a step reads {3}.</source>
         <translation>混合专家：全部 {0} 个专家都常驻内存（{1}）；每个词元只读其中 {2} 个，所以每一步读取 {3}。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="408"/>
+        <location filename="../cost_view.py" line="484"/>
         <source>onnxruntime&apos;s CPU kernels hold fp16 weights as fp32 copies (about {0}× the stored bytes): the runtime above counts them.</source>
         <translation>onnxruntime 的 CPU 内核把 fp16 权重另存为 fp32 副本（约为存储字节的 {0} 倍）：上面的运行时已计入。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="413"/>
+        <location filename="../cost_view.py" line="489"/>
         <source>Planned for the whole context read at once (a prompt that long), from the model&apos;s counts and a runtime fitted to onnxruntime on real runs; nothing is loaded to plan it.</source>
         <translation>按一次读入整个上下文（同样长的提示）来估算，依据模型的参数统计和用 onnxruntime 实际运行拟合出的运行时模型；估算时不加载任何东西。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="419"/>
+        <location filename="../cost_view.py" line="495"/>
         <source>Decode speed: no bound (the memory bandwidth is not known).</source>
         <translation>解码速度：没有上限（内存带宽未知）。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="420"/>
+        <location filename="../cost_view.py" line="496"/>
         <source>measured here</source>
         <translation>本机实测</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="420"/>
+        <location filename="../cost_view.py" line="496"/>
         <source>published</source>
         <translation>厂商公布</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="421"/>
+        <location filename="../cost_view.py" line="497"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="422"/>
+        <location filename="../cost_view.py" line="498"/>
         <source>Decode speed: at most {0} tokens/s</source>
         <translation>解码速度：最多 {0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="423"/>
+        <location filename="../cost_view.py" line="499"/>
         <source>A bound, not a forecast: each step reads {0} (the weights a token touches and its KV cache) at {1} GB/s ({2}); real runs reach a fraction of it.</source>
         <translation>这是上限，不是预测：每一步以 {1} GB/s（{2}）读取 {0}（一个词元用到的权重和它的 KV 缓存）；实际运行只能达到其中一部分。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="431"/>
+        <location filename="../cost_view.py" line="507"/>
         <source>No run yet: a run in Generate puts its measured speed and peak memory here, beside the plan.</source>
         <translation>还没有运行：在“生成”里运行一次，实测速度和峰值内存会显示在这里，与估算并列。</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="434"/>
+        <location filename="../cost_view.py" line="510"/>
         <source>Last run ({0} tokens of context, {1}):</source>
         <translation>上次运行（{0} 个词元的上下文，{1}）：</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="437"/>
+        <location filename="../cost_view.py" line="513"/>
         <source>measured {0} tokens/s</source>
         <translation>实测 {0} 词元/秒</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="439"/>
+        <location filename="../cost_view.py" line="515"/>
         <source>bound {0} ({1} of it)</source>
         <translation>上限 {0}（达到 {1}）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="442"/>
+        <location filename="../cost_view.py" line="518"/>
         <source>peak RSS {0} (the whole app, its window and plots too)</source>
         <translation>峰值 RSS {0}（整个应用，含窗口和图表）</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="445"/>
+        <location filename="../cost_view.py" line="521"/>
         <source>planned {0} for a command-line run of it ({1} of that the process itself)</source>
         <translation>命令行运行估算 {0}（其中进程本身 {1}）</translation>
     </message>
@@ -1327,37 +1327,37 @@
 <context>
     <name>GpuTable</name>
     <message>
-        <location filename="../cost_view.py" line="137"/>
+        <location filename="../cost_view.py" line="156"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="137"/>
+        <location filename="../cost_view.py" line="156"/>
         <source>Memory</source>
         <translation>显存</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="137"/>
+        <location filename="../cost_view.py" line="156"/>
         <source>Bandwidth</source>
         <translation>带宽</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="137"/>
+        <location filename="../cost_view.py" line="156"/>
         <source>Needs</source>
         <translation>需要</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="138"/>
+        <location filename="../cost_view.py" line="157"/>
         <source>Verdict</source>
         <translation>结论</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="138"/>
+        <location filename="../cost_view.py" line="157"/>
         <source>Tokens/s bound</source>
         <translation>词元/秒上限</translation>
     </message>
     <message>
-        <location filename="../cost_view.py" line="157"/>
+        <location filename="../cost_view.py" line="176"/>
         <source>{0} (int4: {1})</source>
         <translation>{0}（int4：{1}）</translation>
     </message>
@@ -1561,75 +1561,74 @@
         <translation>打开它</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="104"/>
-        <location filename="../inside_view.py" line="148"/>
+        <location filename="../inside_view.py" line="140"/>
         <source>shade by</source>
         <translation>着色依据</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="111"/>
+        <location filename="../inside_view.py" line="103"/>
         <source>&lt;b&gt;Where it looked&lt;/b&gt; — the context shaded by attention (darkest: the most attended position)</source>
         <translation>&lt;b&gt;它关注了哪里&lt;/b&gt;——按注意力给上下文着色（最深：最受关注的位置）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="118"/>
+        <location filename="../inside_view.py" line="110"/>
         <source>Every block × head over the context (√weight; click one to shade by it)</source>
         <translation>每一块 × 每一头在上下文上的注意力（√权重；点击一个格子按它着色）</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="123"/>
+        <location filename="../inside_view.py" line="115"/>
         <source>&lt;b&gt;What each block would have said&lt;/b&gt; — the logit lens</source>
         <translation>&lt;b&gt;每一块会说出什么&lt;/b&gt;——logit 透镜</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="169"/>
+        <location filename="../inside_view.py" line="161"/>
         <source>This Step</source>
         <translation>本步</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="170"/>
+        <location filename="../inside_view.py" line="162"/>
         <source>What Each Head Does</source>
         <translation>每个头的作用</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="265"/>
+        <location filename="../inside_view.py" line="257"/>
         <source>chose &lt;b&gt;{0}&lt;/b&gt; with p = {1}</source>
         <translation>选中 &lt;b&gt;{0}&lt;/b&gt;，p = {1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="267"/>
+        <location filename="../inside_view.py" line="259"/>
         <source> — your choice; the model had chosen &lt;b&gt;{0}&lt;/b&gt;</source>
         <translation> —— 你的选择；模型选的是 &lt;b&gt;{0}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="316"/>
+        <location filename="../inside_view.py" line="308"/>
         <source>block {0}</source>
         <translation>第 {0} 块</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="317"/>
-        <location filename="../inside_view.py" line="353"/>
+        <location filename="../inside_view.py" line="309"/>
+        <location filename="../inside_view.py" line="345"/>
         <source>mean of heads</source>
         <translation>各头平均</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="319"/>
-        <location filename="../inside_view.py" line="354"/>
+        <location filename="../inside_view.py" line="311"/>
+        <location filename="../inside_view.py" line="346"/>
         <source>head {0}</source>
         <translation>第 {0} 头</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="353"/>
+        <location filename="../inside_view.py" line="345"/>
         <source>block {0}, {1}</source>
         <translation>第 {0} 块，{1}</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="355"/>
+        <location filename="../inside_view.py" line="347"/>
         <source>{0} looked most at: </source>
         <translation>{0}最关注：</translation>
     </message>
     <message>
-        <location filename="../inside_view.py" line="377"/>
+        <location filename="../inside_view.py" line="369"/>
         <source>No step yet: run the model in Generate.</source>
         <translation>还没有步骤：请在“生成”中运行模型。</translation>
     </message>
@@ -1680,7 +1679,7 @@
     </message>
     <message>
         <location filename="../layers_view.py" line="123"/>
-        <location filename="../layers_view.py" line="388"/>
+        <location filename="../layers_view.py" line="385"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
@@ -1716,49 +1715,49 @@
     </message>
     <message>
         <location filename="../layers_view.py" line="217"/>
-        <location filename="../layers_view.py" line="275"/>
+        <location filename="../layers_view.py" line="274"/>
         <source> (tied)</source>
         <translation>（共享）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="254"/>
+        <location filename="../layers_view.py" line="253"/>
         <source>all weights (per block)</source>
         <translation>全部权重（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="255"/>
+        <location filename="../layers_view.py" line="254"/>
         <source>all biases (per block)</source>
         <translation>全部偏置（按块）</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="362"/>
+        <location filename="../layers_view.py" line="360"/>
         <source>reading the values…</source>
         <translation>正在读取数值…</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="373"/>
+        <location filename="../layers_view.py" line="370"/>
         <source>{0} has no {1}</source>
         <translation>{0} 没有{1}</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="378"/>
+        <location filename="../layers_view.py" line="375"/>
         <source> — tied to {0}, counted there</source>
         <translation>——与 {0} 绑定，计入那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="387"/>
-        <location filename="../layers_view.py" line="397"/>
+        <location filename="../layers_view.py" line="384"/>
+        <location filename="../layers_view.py" line="401"/>
         <source>count</source>
         <translation>个数</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="396"/>
+        <location filename="../layers_view.py" line="400"/>
         <source>no statistics for this selection</source>
         <translation>所选内容没有统计数据</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="25"/>
-        <location filename="../layers_view.py" line="397"/>
+        <location filename="../layers_view.py" line="401"/>
         <source>mean</source>
         <translation>均值</translation>
     </message>
@@ -1794,33 +1793,33 @@
     </message>
     <message>
         <location filename="../layers_view.py" line="25"/>
-        <location filename="../layers_view.py" line="397"/>
+        <location filename="../layers_view.py" line="401"/>
         <source>std</source>
         <translation>标准差</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="283"/>
+        <location filename="../layers_view.py" line="282"/>
         <source>tied to {0}, counted there</source>
         <translation>与 {0} 共享，计在那里</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="397"/>
+        <location filename="../layers_view.py" line="401"/>
         <source>min</source>
         <translation>最小值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="398"/>
+        <location filename="../layers_view.py" line="402"/>
         <source>max</source>
         <translation>最大值</translation>
     </message>
     <message>
         <location filename="../layers_view.py" line="26"/>
-        <location filename="../layers_view.py" line="398"/>
+        <location filename="../layers_view.py" line="402"/>
         <source>zeros</source>
         <translation>零值</translation>
     </message>
     <message>
-        <location filename="../layers_view.py" line="449"/>
+        <location filename="../layers_view.py" line="453"/>
         <source>distribution per block (log counts, each row scaled to its peak)</source>
         <translation>每块的分布（对数计数，每行按自身峰值缩放）</translation>
     </message>
@@ -1899,97 +1898,97 @@
         <translation>成本</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85"/>
+        <location filename="../main_window.py" line="100"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="201"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="202"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Open Export &amp;Folder…</source>
         <translation>打开导出文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="204"/>
         <source>Open &amp;Variant</source>
         <translation>打开变体(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="206"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="208"/>
         <source>Reopen Last Model at Start</source>
         <translation>启动时重新打开上次的模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="213"/>
         <source>&amp;Compare With…</source>
         <translation>与…比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="219"/>
         <source>&amp;Export Report…</source>
         <translation>导出报告(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="222"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="227"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="248"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="249"/>
         <source>System ({0})</source>
         <translation>跟随系统（{0}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="237"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="214"/>
         <source>Compare &amp;All Variants</source>
         <translation>比较所有变体(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="238"/>
         <source>Quick &amp;Guide</source>
         <translation>快速指南(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="239"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="241"/>
         <source>&amp;About GPT Inspector</source>
         <translation>关于 GPT Inspector(&amp;A)</translation>
     </message>
@@ -2059,7 +2058,7 @@
         <translation>关于 GPT Inspector</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Clear List</source>
         <translation>清空列表</translation>
     </message>
@@ -2074,42 +2073,42 @@
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286"/>
+        <location filename="../main_window.py" line="302"/>
         <source>Open an ONNX model</source>
         <translation>打开 ONNX 模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="290"/>
+        <location filename="../main_window.py" line="306"/>
         <source>Open an export folder</source>
         <translation>打开导出文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="335"/>
+        <location filename="../main_window.py" line="351"/>
         <source>GPT Inspector — opening {file}…</source>
         <translation>GPT Inspector — 正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="354"/>
         <source>opening {file}…</source>
         <translation>正在打开 {file}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="342"/>
+        <location filename="../main_window.py" line="358"/>
         <source>Opening {file} was cancelled; still showing {shown}.</source>
         <translation>已取消打开 {file}；仍显示 {shown}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="359"/>
         <source>Opening {file} was cancelled.</source>
         <translation>已取消打开 {file}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="373"/>
         <source>{count} parameters in {file}</source>
         <translation>{file} 中有 {count} 个参数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="446"/>
         <source>report written to {path}</source>
         <translation>报告已写入 {path}</translation>
     </message>
@@ -2656,7 +2655,7 @@
 <context>
     <name>Stager</name>
     <message>
-        <location filename="../staging.py" line="71"/>
+        <location filename="../staging.py" line="75"/>
         <source>Could not show part of the model</source>
         <translation>无法显示模型的一部分</translation>
     </message>
